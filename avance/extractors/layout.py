@@ -1,0 +1,123 @@
+"""Geometry helpers over `Word`s: lines, gap-separated chunks, regions.
+
+Shared by every family parser, whatever produced the words (text layer, OCR or
+a text export laid out on a virtual grid).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from ..records import Box, Word
+
+
+@dataclass(frozen=True)
+class TextLine(Box):
+    words: tuple[Word, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def folded(self) -> str:
+        return fold(self.text)
+
+
+def fold(text: str) -> str:
+    """Upper-case, accents dropped, whitespace collapsed: for matching labels."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(text.upper().split())
+
+
+def collapse(text: str | None) -> str | None:
+    if text is None:
+        return None
+    text = " ".join(text.split())
+    return text or None
+
+
+def bounding(words: Sequence[Box]) -> Box:
+    return Box(
+        x0=min(w.x0 for w in words), top=min(w.top for w in words),
+        x1=max(w.x1 for w in words), bottom=max(w.bottom for w in words),
+    )
+
+
+def make_line(words: Iterable[Word]) -> TextLine:
+    ws = tuple(sorted(words, key=lambda w: w.x0))
+    b = bounding(ws)
+    return TextLine(x0=b.x0, top=b.top, x1=b.x1, bottom=b.bottom, words=ws)
+
+
+def group_lines(words: Iterable[Word], y_tolerance: float | None = None) -> list[TextLine]:
+    """Words into lines, top to bottom: a word joins a line when their vertical
+    middles are closer than half the typical word height."""
+    ws = sorted(words, key=lambda w: (w.ymid, w.x0))
+    if not ws:
+        return []
+    if y_tolerance is None:
+        heights = sorted(w.height for w in ws)
+        y_tolerance = max(1.0, heights[len(heights) // 2] * 0.5)
+    lines: list[list[Word]] = []
+    mids: list[float] = []
+    for w in ws:
+        if lines and abs(w.ymid - mids[-1]) <= y_tolerance:
+            lines[-1].append(w)
+            mids[-1] = sum(x.ymid for x in lines[-1]) / len(lines[-1])
+        else:
+            lines.append([w])
+            mids.append(w.ymid)
+    return [make_line(l) for l in lines]
+
+
+def split_chunks(line: TextLine, gap: float) -> list[TextLine]:
+    """A line cut wherever two words are farther apart than `gap`."""
+    chunks: list[list[Word]] = []
+    for w in line.words:
+        if chunks and w.x0 - chunks[-1][-1].x1 <= gap:
+            chunks[-1].append(w)
+        else:
+            chunks.append([w])
+    return [make_line(c) for c in chunks]
+
+
+def typical_char_width(words: Sequence[Word]) -> float:
+    widths = sorted((w.width / max(1, len(w.text))) for w in words if w.text)
+    return widths[len(widths) // 2] if widths else 4.0
+
+
+def words_in(words: Iterable[Word], box: Box, min_overlap: float = 0.5) -> list[Word]:
+    """Words whose horizontal and vertical middle fall inside `box` (with slack)."""
+    out = []
+    for w in words:
+        if box.x0 - 0.5 <= w.xmid <= box.x1 + 0.5 and box.top - 0.5 <= w.ymid <= box.bottom + 0.5:
+            out.append(w)
+    return out
+
+
+def text_of(words: Iterable[Word]) -> str | None:
+    """Reading-order text of some words, lines joined by a space."""
+    return collapse(" ".join(l.text for l in group_lines(list(words))))
+
+
+def find_line(lines: Sequence[TextLine], pattern: str, flags: int = 0) -> TextLine | None:
+    rx = re.compile(pattern, flags)
+    for line in lines:
+        if rx.search(line.folded):
+            return line
+    return None
+
+
+def find_word_sequence(words: Sequence[Word], phrase: str) -> list[Word] | None:
+    """The words of a (folded) phrase appearing left to right on one line."""
+    target = fold(phrase).split()
+    for line in group_lines(words):
+        toks = [fold(w.text) for w in line.words]
+        for i in range(len(toks) - len(target) + 1):
+            if all(toks[i + k].startswith(target[k]) for k in range(len(target))):
+                return list(line.words[i : i + len(target)])
+    return None

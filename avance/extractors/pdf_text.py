@@ -1,0 +1,80 @@
+"""Text-layer extraction: a PDF's words and ruling lines as `Page` records."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfminer.pdfparser import PDFSyntaxError
+
+from ..errors import EmptyDocument, EncryptedDocument, UnreadableDocument
+from ..records import Page, Rule, Word
+
+# pdfminer logs every odd object at WARNING; a batch over an archive drowns in it.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
+
+# Tolerances in PDF points. Words split at gaps wider than X_TOLERANCE so that
+# adjacent table cells stay separate words.
+X_TOLERANCE = 1.5
+Y_TOLERANCE = 2.0
+MIN_RULE_LENGTH = 4.0
+
+
+def open_pdf(path: Path) -> pdfplumber.PDF:
+    """Open a PDF or raise an error that names what is wrong with it."""
+    if path.stat().st_size == 0:
+        raise EmptyDocument("the file is empty (0 bytes)")
+    try:
+        pdf = pdfplumber.open(path)
+        n_pages = len(pdf.pages)
+    except PDFPasswordIncorrect as exc:
+        raise EncryptedDocument("the PDF is encrypted with a password; decrypt it first") from exc
+    except PDFSyntaxError as exc:
+        raise UnreadableDocument(f"the file is not a readable PDF ({exc})") from exc
+    except Exception as exc:  # pdfminer raises many types for damaged files
+        if "encrypt" in str(exc).lower() or "password" in str(exc).lower():
+            raise EncryptedDocument("the PDF is encrypted with a password; decrypt it first") from exc
+        raise UnreadableDocument(f"the file is not a readable PDF ({type(exc).__name__}: {exc})") from exc
+    if n_pages == 0:
+        pdf.close()
+        raise EmptyDocument("the PDF has no pages")
+    return pdf
+
+
+def page_words(page: pdfplumber.page.Page) -> tuple[Word, ...]:
+    words = page.extract_words(x_tolerance=X_TOLERANCE, y_tolerance=Y_TOLERANCE, keep_blank_chars=False)
+    return tuple(
+        Word(x0=w["x0"], top=w["top"], x1=w["x1"], bottom=w["bottom"], text=w["text"])
+        for w in words
+        if w["text"].strip()
+    )
+
+
+def page_rules(page: pdfplumber.page.Page) -> tuple[Rule, ...]:
+    """Ruling lines and rectangle edges: the grid evidence of ruled tables."""
+    rules: list[Rule] = []
+    for ln in page.lines:
+        rules.append(Rule(x0=ln["x0"], top=ln["top"], x1=ln["x1"], bottom=ln["bottom"]))
+    for r in page.rects:
+        x0, top, x1, bottom = r["x0"], r["top"], r["x1"], r["bottom"]
+        if x1 - x0 < MIN_RULE_LENGTH and bottom - top < MIN_RULE_LENGTH:
+            continue
+        rules.append(Rule(x0=x0, top=top, x1=x1, bottom=bottom))
+    return tuple(rules)
+
+
+def read_page(page: pdfplumber.page.Page, number: int) -> Page:
+    return Page(
+        number=number,
+        width=float(page.width),
+        height=float(page.height),
+        words=page_words(page),
+        rules=page_rules(page),
+        source="text_layer",
+    )
+
+
+def read_pdf_pages(path: Path) -> list[Page]:
+    with open_pdf(path) as pdf:
+        return [read_page(p, i) for i, p in enumerate(pdf.pages, start=1)]

@@ -1,0 +1,17 @@
+"""The report families the pipeline knows, in detection order.
+
+A new family: one module with a `SPEC` (see `base.FamilySpec`), listed here.
+"""
+from __future__ import annotations
+
+from .base import FamilySpec, PageMark
+from . import indicator, mir, poa
+
+FAMILY_SPECS: tuple[FamilySpec, ...] = (
+    indicator.SHEET_SPEC,
+    indicator.REPORT_SPEC,
+    mir.SPEC,
+    poa.SPEC,
+)
+
+__all__ = ["FAMILY_SPECS", "FamilySpec", "PageMark"]

@@ -1,0 +1,35 @@
+"""What a report family provides to the pipeline.
+
+Adding a family is one module that defines a `FamilySpec` and one line in
+`families/__init__.py`: the pipeline, sectioning, signatures, checks and
+writers need no edits.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Optional, Sequence
+
+from ..records import Family, Page, SectionResult
+
+
+@dataclass(frozen=True)
+class PageMark:
+    """What a family recognizes on a page.
+
+    `key` identifies the header block (unidad ejecutora, agency, indicator
+    code...). A page whose key differs from the running section's starts a new
+    section; `key=None` means the page repeats the family's title but no header
+    of its own, so it continues the running section.
+    """
+
+    family: Family
+    key: Optional[str]
+
+
+@dataclass(frozen=True)
+class FamilySpec:
+    family: Family
+    # A mark when the page belongs to this family, else None.
+    detect: Callable[[Page], Optional[PageMark]]
+    # All pages of one section -> its rows (signatures are read by the pipeline).
+    parse: Callable[[Sequence[Page]], SectionResult]

@@ -1,0 +1,102 @@
+"""One input file to one `DocumentResult`. Every failure stays inside its document."""
+from __future__ import annotations
+
+import hashlib
+import traceback
+from dataclasses import replace
+from pathlib import Path
+from typing import Sequence
+
+from .. import __version__
+from ..errors import AvanceError, NotAReport, UnreadableDocument
+from ..extractors.pdf_text import read_pdf_pages
+from ..families.signatures import read_signatories
+from ..normalizers.checks import check_section
+from ..records import (
+    DocumentInfo, DocumentResult, Flag, Page, SectionInfo, SectionResult, Severity,
+    SourceDocument, Status,
+)
+from .sections import group_sections
+
+PDF_SUFFIXES = {".pdf"}
+SUPPORTED_SUFFIXES = PDF_SUFFIXES
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def source_document(path: Path) -> SourceDocument:
+    return SourceDocument(path=str(path), sha256=sha256_of(path), kind="pdf")
+
+
+def read_pages(path: Path) -> list[Page]:
+    suffix = path.suffix.lower()
+    if suffix in PDF_SUFFIXES:
+        return read_pdf_pages(path)
+    raise UnreadableDocument(f"unsupported file type '{suffix or path.name}'")
+
+
+def text_source_of(pages: Sequence[Page]) -> str | None:
+    sources = {p.source for p in pages if p.words}
+    if not sources:
+        return None
+    return sources.pop() if len(sources) == 1 else "mixed"
+
+
+def parse_section(spec, pages: Sequence[Page]) -> SectionResult:
+    section = spec.parse(pages)
+    if not section.signatories:
+        section.signatories.extend(read_signatories(pages))
+    return check_section(section)
+
+
+def failed_section(spec, pages: Sequence[Page], exc: BaseException) -> SectionResult:
+    info = SectionInfo(family=spec.family.value, page_start=pages[0].number, page_end=pages[-1].number)
+    flag = Flag(
+        table="sections", row_key="", field="", rule="unreadable", severity=Severity.ERROR,
+        raw_value=None, value=None,
+        message=f"Pages {pages[0].number}-{pages[-1].number} could not be parsed as {spec.family.value}: "
+                f"{type(exc).__name__}: {exc}",
+    )
+    return SectionResult(info=info, flags=[flag])
+
+
+def process_document(path: Path, source_path: str | None = None) -> DocumentResult:
+    """Read, section, parse and check one file. Never raises for a bad document."""
+    source_path = source_path or str(path)
+    base = DocumentInfo(
+        doc_id="", source_path=source_path, file_name=path.name, n_pages=0, text_source=None,
+        status=Status.FAILED, error=None, pipeline_version=__version__,
+    )
+    try:
+        base = replace(base, doc_id=sha256_of(path))
+        pages = read_pages(path)
+    except AvanceError as exc:
+        return DocumentResult(info=replace(base, error=str(exc)))
+    except OSError as exc:
+        return DocumentResult(info=replace(base, error=f"cannot read the file: {exc.strerror or exc}"))
+    except Exception as exc:  # a reader bug must not stop the batch
+        return DocumentResult(info=replace(base, error=f"unexpected error while reading: {type(exc).__name__}: {exc}"))
+    info = replace(base, n_pages=len(pages), text_source=text_source_of(pages))
+    groups, _orphans = group_sections(pages)
+    if not groups:
+        reason = "no text could be read" if not any(p.words for p in pages) else \
+            "no page looks like a known progress report (POA, indicator sheet/report, MIR)"
+        return DocumentResult(info=replace(info, error=str(NotAReport(f"not a progress report: {reason}"))))
+    sections: list[SectionResult] = []
+    failures: list[str] = []
+    for group in groups:
+        try:
+            sections.append(parse_section(group.spec, group.pages))
+        except Exception as exc:
+            failures.append(f"pages {group.pages[0].number}-{group.pages[-1].number}: {exc}")
+            traceback.print_exc()
+            sections.append(failed_section(group.spec, group.pages, exc))
+    status = Status.PARTIAL if failures else Status.OK
+    error = "; ".join(failures) if failures else None
+    return DocumentResult(info=replace(info, status=status, error=error), sections=sections)
