@@ -48,7 +48,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    outcomes = run(inputs, out_dir, on_outcome=None if args.quiet else (lambda o: print(describe(o), flush=True)))
+    outcomes = run(inputs, out_dir, on_outcome=(lambda o: None) if args.quiet else (lambda o: print(describe(o), flush=True)))
     elapsed = time.perf_counter() - start
     by_status = Counter(o.status.value for o in outcomes)
     summary = ", ".join(f"{n} {s}" for s, n in sorted(by_status.items()))

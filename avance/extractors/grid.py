@@ -1,0 +1,109 @@
+"""Table geometry: column intervals from ruling edges or header words, and
+vertical blocks of cell text assigned to rows.
+
+Cells in these reports are vertically centred, so a cell's lines form a block
+around its row's centre; a row is recovered by assigning each block to the
+nearest row centre, split at horizontal rules where the table is ruled.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Optional, Sequence
+
+from ..records import Rule, Word
+from .layout import TextLine, group_lines
+
+EDGE_MERGE = 2.0  # points: edges closer than this are one edge
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    x0: float
+    x1: float
+
+    def holds(self, word: Word) -> bool:
+        return self.x0 <= word.xmid < self.x1
+
+
+def merge_positions(values: Iterable[float], tolerance: float = EDGE_MERGE) -> list[float]:
+    out: list[list[float]] = []
+    for v in sorted(values):
+        if out and v - out[-1][-1] <= tolerance:
+            out[-1].append(v)
+        else:
+            out.append([v])
+    return [sum(g) / len(g) for g in out]
+
+
+def vertical_edges_at(rules: Sequence[Rule], y: float) -> list[float]:
+    """x of every vertical edge (line or rectangle side) crossing height y."""
+    xs: list[float] = []
+    for r in rules:
+        if r.top - 1 <= y <= r.bottom + 1 and r.height > 2:
+            xs.extend((r.x0, r.x1) if r.width > 2 else (r.xmid,))
+    return merge_positions(xs)
+
+
+def horizontal_edges(rules: Sequence[Rule], x0: float, x1: float, top: float, bottom: float) -> list[float]:
+    """y of every horizontal edge spanning at least half of [x0, x1] inside [top, bottom]."""
+    ys: list[float] = []
+    span = x1 - x0
+    for r in rules:
+        covered = min(r.x1, x1) - max(r.x0, x0)
+        if covered < 0.5 * span and not (r.width > 4 and covered >= 0.9 * r.width and r.width < 0.5 * span and r.height > 2):
+            continue
+        for y in ((r.top, r.bottom) if r.height > 2 else (r.ymid,)):
+            if top - 1 <= y <= bottom + 1:
+                ys.append(y)
+    return merge_positions(ys)
+
+
+def intervals(edges: Sequence[float], min_width: float = 3.0) -> list[tuple[float, float]]:
+    return [(a, b) for a, b in zip(edges, edges[1:]) if b - a >= min_width]
+
+
+def blocks(lines: Sequence[TextLine], gap: float, cuts: Sequence[float] = ()) -> list[list[TextLine]]:
+    """Consecutive lines split where the vertical gap exceeds `gap` or a cut (rule) lies between."""
+    out: list[list[TextLine]] = []
+    for line in sorted(lines, key=lambda l: l.top):
+        if out:
+            prev = out[-1][-1]
+            cut_between = any(prev.ymid < c < line.ymid for c in cuts)
+            if line.top - prev.bottom <= gap and not cut_between:
+                out[-1].append(line)
+                continue
+        out.append([line])
+    return out
+
+
+def nearest(centers: Sequence[float], y: float) -> int:
+    return min(range(len(centers)), key=lambda i: abs(centers[i] - y))
+
+
+def column_lines(words: Sequence[Word], column: Column) -> list[TextLine]:
+    return group_lines([w for w in words if column.holds(w)])
+
+
+def assign_blocks(
+    words: Sequence[Word], column: Column, centers: Sequence[float], gap: float,
+    cuts: Sequence[float] = (), bands: Optional[Sequence[tuple[float, float]]] = None,
+) -> dict[int, list[TextLine]]:
+    """The column's text lines grouped per row index.
+
+    With `bands` (ruled rows), a line belongs to the band holding it; otherwise
+    each block of lines goes to the nearest row centre.
+    """
+    lines = column_lines(words, column)
+    out: dict[int, list[TextLine]] = {}
+    if bands:
+        for line in lines:
+            for i, (top, bottom) in enumerate(bands):
+                if top <= line.ymid <= bottom:
+                    out.setdefault(i, []).append(line)
+                    break
+        return out
+    for block in blocks(lines, gap, cuts):
+        mid = (block[0].top + block[-1].bottom) / 2
+        out.setdefault(nearest(centers, mid), []).extend(block)
+    return out
