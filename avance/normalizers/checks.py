@@ -1,8 +1,178 @@
-"""Arithmetic checks of SCHEMA.md: printed figures that disagree become warnings."""
+"""Arithmetic checks of SCHEMA.md: printed figures that disagree become `warning` flags.
+
+Pure: a section in, the same section with its flags added out. The tolerance
+follows the printed precision: `25%` printed for 24.6% is right (it rounds),
+`80.76%` printed for 20 of 25 is not.
+"""
 from __future__ import annotations
 
-from ..records import SectionResult
+from dataclasses import replace
+from typing import Iterable, Optional, Sequence
+
+from ..records import Flag, SectionResult, Severity
+from .formula import evaluate_formula, parse_formula
+
+# Sums of printed figures: equal up to the rounding of two-decimal printing.
+SUM_TOLERANCE = 0.011
+
+
+def printed_decimals(value: float) -> int:
+    """Decimals a figure was printed with, as far as its value shows (25.0 -> 0, 19.36 -> 2)."""
+    text = f"{round(value, 4):.4f}".rstrip("0").rstrip(".")
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def percent_agrees(printed: float, computed: float) -> bool:
+    tolerance = 0.5 * 10 ** -printed_decimals(printed) + 1e-9
+    return abs(printed - computed) <= tolerance
+
+
+def _fmt(x: Optional[float]) -> str:
+    if x is None:
+        return "null"
+    return f"{x:,.4f}".rstrip("0").rstrip(".")
+
+
+def _warning(table: str, row_key: str, field: str, rule: str, printed: float, computed: float, message: str) -> Flag:
+    return Flag(table=table, row_key=row_key, field=field, rule=rule, severity=Severity.WARNING,
+                raw_value=_fmt(printed), value=_fmt(computed), message=message)
+
+
+def _sum(values: Iterable[Optional[float]]) -> Optional[float]:
+    vals = [v for v in values if v is not None]
+    return sum(vals) if vals else None
+
+
+def check_goals(section: SectionResult) -> list[Flag]:
+    flags: list[Flag] = []
+    periods: dict[str, list] = {}
+    for p in section.goal_periods:
+        periods.setdefault(p.goal_code, []).append(p)
+    for g in section.goals:
+        ps = periods.get(g.goal_code, [])
+        programmed = _sum(p.programmed for p in ps)
+        if g.annual_target is not None and programmed is not None and abs(programmed - g.annual_target) > SUM_TOLERANCE:
+            flags.append(_warning("goals", g.goal_code, "annual_target", "sum_mismatch", g.annual_target, programmed,
+                                  f"Goal {g.goal_code}: the quarters programmed add up to {_fmt(programmed)}, "
+                                  f"but the annual target printed is {_fmt(g.annual_target)}."))
+        achieved = _sum(p.achieved for p in ps)
+        if g.absolute_progress is not None and achieved is not None and abs(achieved - g.absolute_progress) > SUM_TOLERANCE:
+            flags.append(_warning("goals", g.goal_code, "absolute_progress", "sum_mismatch", g.absolute_progress, achieved,
+                                  f"Goal {g.goal_code}: the absolute progress printed is {_fmt(g.absolute_progress)}, "
+                                  f"but the quarters achieved add up to {_fmt(achieved)}."))
+        if g.relative_progress is not None and g.absolute_progress is not None and g.annual_target:
+            computed = g.absolute_progress / g.annual_target * 100
+            if not percent_agrees(g.relative_progress, computed):
+                flags.append(_warning("goals", g.goal_code, "relative_progress", "percent_mismatch", g.relative_progress,
+                                      computed, f"Goal {g.goal_code}: relative progress is printed as "
+                                      f"{_fmt(g.relative_progress)}%, but {_fmt(g.absolute_progress)} of "
+                                      f"{_fmt(g.annual_target)} is {computed:.2f}%."))
+    return flags
+
+
+def check_mir(section: SectionResult) -> list[Flag]:
+    flags: list[Flag] = []
+    quarter = section.info.quarter
+    targets: dict[str, dict[int, Optional[float]]] = {}
+    for p in section.mir_periods:
+        targets.setdefault(p.objective_code, {})[p.period] = p.target
+    for r in section.mir_rows:
+        key = r.objective_code
+        by_period = targets.get(key, {})
+        total = _sum(by_period.values())
+        if r.annual_target is not None and total is not None and abs(total - r.annual_target) > SUM_TOLERANCE:
+            flags.append(_warning("mir_rows", key, "annual_target", "sum_mismatch", r.annual_target, total,
+                                  f"Indicator {key}: the quarterly targets add up to {_fmt(total)}, "
+                                  f"but the annual target printed is {_fmt(r.annual_target)}."))
+        quarter_target = by_period.get(quarter) if quarter else None
+        if r.pct_period is not None and r.achieved is not None and quarter_target:
+            computed = r.achieved / quarter_target * 100
+            if not percent_agrees(r.pct_period, computed):
+                flags.append(_warning("mir_rows", key, "pct_period", "percent_mismatch", r.pct_period, computed,
+                                      f"Indicator {key}: the quarter's progress is printed as {_fmt(r.pct_period)}%, "
+                                      f"but {_fmt(r.achieved)} achieved of a target of {_fmt(quarter_target)} "
+                                      f"is {computed:.2f}%."))
+        if r.pct_cumulative is not None and r.achieved is not None and r.annual_target:
+            computed = r.achieved / r.annual_target * 100
+            if not percent_agrees(r.pct_cumulative, computed):
+                flags.append(_warning("mir_rows", key, "pct_cumulative", "percent_mismatch", r.pct_cumulative, computed,
+                                      f"Indicator {key}: the cumulative progress is printed as "
+                                      f"{_fmt(r.pct_cumulative)}%, but {_fmt(r.achieved)} of an annual target of "
+                                      f"{_fmt(r.annual_target)} is {computed:.2f}%."))
+    return flags
+
+
+def check_indicator_values(section: SectionResult) -> list[Flag]:
+    """A report's printed result against its formula evaluated on the captured values."""
+    flags: list[Flag] = []
+    formula = next((i.formula for i in section.indicators if i.formula), None)
+    parsed = parse_formula(formula) if formula else None
+    if parsed is None:
+        return flags
+    result_key, expression = parsed
+    values: dict[int, dict[str, Optional[float]]] = {}
+    for v in section.indicator_values:
+        values.setdefault(v.period, {})[v.variable_key] = v.value
+    for period, row in sorted(values.items()):
+        printed = row.get(result_key)
+        if printed is None:
+            continue
+        computed = evaluate_formula(expression, row)
+        if computed is None:
+            continue
+        if not percent_agrees(printed, computed):
+            flags.append(_warning("indicator_values", f"{result_key}|{period}", "value", "formula_mismatch", printed,
+                                  computed, f"{result_key} for period {period} is printed as {_fmt(printed)}, but "
+                                  f"{formula} on the captured values gives {computed:.2f}."))
+    return flags
+
+
+def check_evaluation(section: SectionResult) -> list[Flag]:
+    flags: list[Flag] = []
+    for r in section.evaluation_rows:
+        key = str(r.indicator_no)
+        if r.pct_progress is not None and r.achieved_to_date is not None and r.programmed_to_date:
+            computed = r.achieved_to_date / r.programmed_to_date * 100
+            if not percent_agrees(r.pct_progress, computed):
+                flags.append(_warning("evaluation_rows", key, "pct_progress", "percent_mismatch", r.pct_progress,
+                                      computed, f"Indicator {key}: progress is printed as {_fmt(r.pct_progress)}%, "
+                                      f"but {_fmt(r.achieved_to_date)} achieved of {_fmt(r.programmed_to_date)} "
+                                      f"programmed is {computed:.2f}%."))
+        if None not in (r.budget_difference, r.budget_authorized, r.budget_exercised):
+            computed = r.budget_authorized - r.budget_exercised
+            if abs(computed - r.budget_difference) > SUM_TOLERANCE:
+                flags.append(_warning("evaluation_rows", key, "budget_difference", "sum_mismatch", r.budget_difference,
+                                      computed, f"Indicator {key}: the budget difference printed is "
+                                      f"{_fmt(r.budget_difference)}, but authorized minus exercised is {_fmt(computed)}."))
+        if r.budget_pct is not None and r.budget_exercised is not None and r.budget_authorized:
+            computed = r.budget_exercised / r.budget_authorized * 100
+            if not percent_agrees(r.budget_pct, computed):
+                flags.append(_warning("evaluation_rows", key, "budget_pct", "percent_mismatch", r.budget_pct, computed,
+                                      f"Indicator {key}: the budget percentage is printed as {_fmt(r.budget_pct)}%, "
+                                      f"but exercised over authorized is {computed:.2f}%."))
+    return flags
+
+
+def check_totals(section: SectionResult) -> list[Flag]:
+    """Every printed total against the sum of the rows it totals."""
+    flags: list[Flag] = []
+    for total in section.totals:
+        rows: Sequence = getattr(section, total.target_table, [])
+        column_sum = _sum(getattr(r, total.target_column, None) for r in rows)
+        if total.value is None or column_sum is None:
+            continue
+        if abs(column_sum - total.value) > SUM_TOLERANCE:
+            flags.append(_warning("totals", f"{total.target_table}|{total.target_column}", "value", "sum_mismatch",
+                                  total.value, column_sum,
+                                  f"The printed total of {total.target_column} is {_fmt(total.value)}, but its "
+                                  f"{len(rows)} rows add up to {_fmt(column_sum)} "
+                                  f"(a difference of {_fmt(total.value - column_sum)})."))
+    return flags
+
+
+CHECKS = (check_goals, check_mir, check_indicator_values, check_evaluation, check_totals)
 
 
 def check_section(section: SectionResult) -> SectionResult:
-    return section
+    flags = [f for check in CHECKS for f in check(section)]
+    return replace(section, flags=list(section.flags) + flags)
