@@ -20,7 +20,7 @@ EXTRACT_EPILOG = """\
 exit status:
   0  every document was read completely (status ok)
   1  at least one document is partial (some sections unreadable) or failed
-  2  the command line is unusable (no input found, bad option)
+  2  the command line is unusable (a path that does not exist, no input found, bad option)
 
 Each document gets one Parquet file per table under OUT/<table>/<doc_id>.parquet;
 a failed document gets only its OUT/documents row, with the reason in `error`.
@@ -41,6 +41,10 @@ def describe(outcome: DocumentOutcome) -> str:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    missing = [p for p in args.paths if not Path(p).exists()]
+    if missing:
+        print("avance: no such file or folder: " + ", ".join(missing), file=sys.stderr)
+        return EXIT_USAGE
     inputs = collect_inputs(args.paths)
     if not inputs:
         print("avance: no input files found in " + " ".join(args.paths), file=sys.stderr)

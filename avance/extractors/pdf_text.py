@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
-from pdfminer.pdfparser import PDFSyntaxError
 
 from ..errors import EmptyDocument, EncryptedDocument, UnreadableDocument
 from ..records import Page, Rule, Word
@@ -28,18 +27,28 @@ def open_pdf(path: Path) -> pdfplumber.PDF:
     try:
         pdf = pdfplumber.open(path)
         n_pages = len(pdf.pages)
-    except PDFPasswordIncorrect as exc:
-        raise EncryptedDocument("the PDF is encrypted with a password; decrypt it first") from exc
-    except PDFSyntaxError as exc:
-        raise UnreadableDocument(f"the file is not a readable PDF ({exc})") from exc
-    except Exception as exc:  # pdfminer raises many types for damaged files
-        if "encrypt" in str(exc).lower() or "password" in str(exc).lower():
+    except Exception as exc:  # pdfminer raises many types for damaged files, often wrapped
+        cause = _root_cause(exc)
+        if isinstance(cause, PDFPasswordIncorrect) or "password" in str(cause).lower():
             raise EncryptedDocument("the PDF is encrypted with a password; decrypt it first") from exc
-        raise UnreadableDocument(f"the file is not a readable PDF ({type(exc).__name__}: {exc})") from exc
+        detail = str(cause) or type(cause).__name__
+        raise UnreadableDocument(f"the file is not a readable PDF ({detail})") from exc
     if n_pages == 0:
         pdf.close()
         raise EmptyDocument("the PDF has no pages")
     return pdf
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    """pdfplumber wraps pdfminer's exception: look through args and causes."""
+    seen = 0
+    while seen < 5:
+        seen += 1
+        inner = next((a for a in exc.args if isinstance(a, BaseException)), None) or exc.__cause__
+        if inner is None:
+            return exc
+        exc = inner
+    return exc
 
 
 def page_words(page: pdfplumber.page.Page) -> tuple[Word, ...]:
