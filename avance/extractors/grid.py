@@ -63,14 +63,28 @@ def intervals(edges: Sequence[float], min_width: float = 3.0) -> list[tuple[floa
     return [(a, b) for a, b in zip(edges, edges[1:]) if b - a >= min_width]
 
 
-def blocks(lines: Sequence[TextLine], gap: float, cuts: Sequence[float] = ()) -> list[list[TextLine]]:
-    """Consecutive lines split where the vertical gap exceeds `gap` or a cut (rule) lies between."""
+def line_pitch(lines: Sequence[TextLine]) -> float:
+    """Typical top-to-top distance of consecutive lines of one paragraph.
+
+    Measured on the lines themselves, so it does not depend on how tall a
+    reader draws glyph boxes (pdfplumber and pdfium differ)."""
+    tops = sorted(l.ymid for l in lines)
+    steps = sorted(b - a for a, b in zip(tops, tops[1:]) if b - a > 0.5)
+    if not steps:
+        return 10.0
+    small = steps[: max(1, len(steps) // 2)]  # inside paragraphs, lines are closest
+    return small[len(small) // 2]
+
+
+def blocks(lines: Sequence[TextLine], pitch: float, cuts: Sequence[float] = ()) -> list[list[TextLine]]:
+    """Consecutive lines split where they are farther apart than a paragraph's
+    line pitch allows, or where a cut (rule) lies between."""
     out: list[list[TextLine]] = []
     for line in sorted(lines, key=lambda l: l.top):
         if out:
             prev = out[-1][-1]
             cut_between = any(prev.ymid < c < line.ymid for c in cuts)
-            if line.top - prev.bottom <= gap and not cut_between:
+            if line.ymid - prev.ymid <= 1.35 * pitch and not cut_between:
                 out[-1].append(line)
                 continue
         out.append([line])
@@ -86,7 +100,7 @@ def column_lines(words: Sequence[Word], column: Column) -> list[TextLine]:
 
 
 def assign_blocks(
-    words: Sequence[Word], column: Column, centers: Sequence[float], gap: float,
+    words: Sequence[Word], column: Column, centers: Sequence[float], pitch: float,
     cuts: Sequence[float] = (), bands: Optional[Sequence[tuple[float, float]]] = None,
 ) -> dict[int, list[TextLine]]:
     """The column's text lines grouped per row index.
@@ -103,7 +117,7 @@ def assign_blocks(
                     out.setdefault(i, []).append(line)
                     break
         return out
-    for block in blocks(lines, gap, cuts):
+    for block in blocks(lines, pitch, cuts):
         mid = (block[0].top + block[-1].bottom) / 2
         out.setdefault(nearest(centers, mid), []).extend(block)
     return out

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
-from ..extractors.grid import Column, assign_blocks, horizontal_edges, intervals, vertical_edges_at
+from ..extractors.grid import Column, assign_blocks, horizontal_edges, intervals, line_pitch, vertical_edges_at
 from ..extractors.layout import TextLine, collapse, fold, group_lines, typical_char_width
 from ..normalizers.codes import join_code_lines, segment_codes
 from ..normalizers.numbers import parse_number
@@ -324,7 +324,7 @@ def _page_goals(page: Page) -> list[RawGoal]:
         top, bot = chunk[0].top, chunk[-1].bottom
         inside = [l.ymid for l in numbers_lines if top - 2 <= l.ymid <= bot + 2]
         centers.append(inside[0] if inside else (top + bot) / 2)
-    gap = 0.6 * sorted(w.height for w in body)[len(body) // 2]
+    pitch = line_pitch(desc_lines)
     table_x0 = min(c.x0 for c in layout.columns)
     table_x1 = max(c.x1 for c in layout.columns)
     cuts = horizontal_edges(page.rules, table_x0, min(table_x1, page.width), layout.top, bottom)
@@ -335,7 +335,7 @@ def _page_goals(page: Page) -> list[RawGoal]:
     for col in all_columns:
         if col.name == "description":
             continue
-        for i, cell_lines in assign_blocks(body, col, centers, gap, cuts).items():
+        for i, cell_lines in assign_blocks(body, col, centers, pitch, cuts).items():
             goals[i].cells[col.name] = cell_lines
     for goal, chunk in zip(goals, chunks):
         goal.description = [l.text for l in chunk]

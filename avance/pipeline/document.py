@@ -9,7 +9,7 @@ from typing import Sequence
 
 from .. import __version__
 from ..errors import AvanceError, NotAReport, UnreadableDocument
-from ..extractors.pdf_text import read_pdf_pages
+from ..extractors.pdfium_text import read_pdf_pages
 from ..families.signatures import read_signatories
 from ..normalizers.checks import check_section
 from ..records import (
