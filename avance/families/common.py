@@ -80,6 +80,8 @@ def _clean_place(raw: str) -> Optional[str]:
     text = raw.strip()
     # "TIJUANA DE BAJA CALIFORNIA", "ZAPOPAN, JALISCO", "MÉRIDA, YUC."
     text = re.split(r",", text)[0]
+    # an administration period after the name: "OTHÓN P. BLANCO 2024-2027", "(2024 - 2027)"
+    text = re.sub(r"[\s(]*\b(19|20)\d\d(\s*[-–/]\s*(19|20)?\d\d)?\)?\s*$", "", text)
     folded = fold(text)
     for state in sorted(STATES, key=len, reverse=True):
         for joiner in (" DE ", " "):

@@ -1,0 +1,157 @@
+"""Indicator sheets (FICHA TÉCNICA) and reports (REPORTE DE INDICADOR) on real layouts."""
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+from avance.extractors.pdf_text import read_pdf_pages
+from avance.families import indicator
+from avance.families.indicator_report import normalize_formula, repair_key
+from avance.pipeline.sections import group_sections
+from avance.records import Family, Word
+
+_HERE = Path(__file__).resolve().parent
+CORPUS = _HERE / "corpus"
+if not (CORPUS / "d003_ind_tecate.pdf").exists():
+    CORPUS = _HERE.parents[1] / "shared" / "corpus" / "dev"
+
+
+def _path(name: str) -> Path:
+    path = CORPUS / name
+    if not path.exists():
+        pytest.skip(f"corpus file {name} not available")
+    return path
+
+
+@lru_cache(maxsize=None)
+def _pages(name: str):
+    return tuple(read_pdf_pages(_path(name)))
+
+
+def _sections(name: str):
+    groups, _ = group_sections(_pages(name))
+    out = {}
+    for g in groups:
+        if g.spec.family in (Family.INDICATOR_SHEET, Family.INDICATOR_REPORT):
+            result = g.spec.parse(g.pages)
+            out[result.info.page_start] = result
+    return out
+
+
+def test_sheet_header_fields_and_tables():
+    sections = _sections("d003_ind_tecate.pdf")
+    sheet = sections[1]
+    info = sheet.info
+    assert (info.family, info.page_start, info.page_end) == ("indicator_sheet", 1, 2)
+    assert info.government == "GOBIERNO DE TECATE" and info.municipality == "Tecate"
+    assert info.fiscal_year == 2026
+    assert (info.ramo_code, info.unidad_code, info.programa_code) == ("44", "203", "174")
+    # a Programa name wrapped onto a second line is joined
+    assert info.programa_name.endswith("EN EL QUEHACER GUBERNAMENTAL")
+    assert (info.subfuncion_code, info.subfuncion_name) == ("3", "Familia e Hijos")
+    ind = sheet.indicators[0]
+    assert ind.kind == "sheet" and ind.indicator_code == "44-TES-P174-M70"
+    assert ind.name == "PORCENTAJE DE MUJERES ATENDIDAS POR VIOLENCIA DE GÉNERO"
+    assert ind.entity_code == "44 - DIF - 1000"
+    assert ind.pmd_axis == "5 - Tránsito a la igualdad e inclusión"
+    assert ind.pmd_lines == ("5.1.2", "5.1.5")
+    assert ind.formula == "PMAV = (MAV / MSA) * 100"
+    assert (ind.red_min, ind.red_max, ind.yellow_min, ind.yellow_max, ind.green_min, ind.green_max) == (
+        0.0, 75.0, 76.0, 89.0, 90.0, 100.0)
+    assert (ind.target_direction, ind.target_annual, ind.target_triennial) == (">=", 90.0, 400.0)
+    assert ind.frequency == "Trimestral" and ind.result_unit == "PORCENTAJE"
+    variables = {v.key: v for v in sheet.indicator_variables}
+    assert set(variables) == {"PMAV", "MAV", "MSA"}
+    # a description wrapped above and below its key is one cell
+    assert variables["PMAV"].description == "PORCENTAJE DE MUJERES ATENDIDAS POR VIOLENCIA DE GÉNERO"
+    assert (variables["MAV"].unit, variables["MAV"].source) == ("MUJERES ATENDIDAS", "EXPEDIENTES DE ATENCIÓN")
+    assert [(b.period, b.base_value, b.target_value) for b in sections[5].indicator_baselines] == [
+        (1, 79.49, 90.0), (2, 84.59, 90.0), (3, 72.32, 90.0), (4, 83.51, 90.0)]
+    assert variables and sections[5].indicator_variables[1].source is None  # an empty cell stays null
+
+
+def test_sheet_vertical_semaphore_and_wrapped_source():
+    sheet = _sections("d006_sheet_cajeme.pdf")[3]
+    ind = sheet.indicators[0]
+    assert (ind.red_max, ind.yellow_min, ind.green_min) == (75.0, 76.0, 90.0)
+    assert sheet.info.government == "GOBIERNO MUNICIPAL DE CAJEME" and sheet.info.municipality == "Cajeme"
+    variables = {v.key: v for v in sheet.indicator_variables}
+    assert variables["PAA"].source == "LISTAS DE ASISTENCIA DE CENTROS ASISTENCIALES"
+    assert ind.interpretation.endswith("mayor calidad de vida en ese segmento de la población.")
+
+
+def test_report_fields_and_values():
+    sections = _sections("d009_report_benitojuarez.pdf")
+    assert sorted(sections) == [1, 3, 5]
+    report = sections[1]
+    assert (report.info.page_start, report.info.page_end) == (1, 2)
+    assert report.info.municipality == "Benito Juárez"
+    assert report.info.programa_name.endswith("ENTRE MUJERES Y HOMBRES EN EL QUEHACER GUBERNAMENTAL")
+    ind = report.indicators[0]
+    assert ind.kind == "report" and ind.indicator_code == "27-EST-P174-M80"
+    assert ind.name == "PORCENTAJE DE MUJERES ATENDIDAS POR VIOLENCIA DE GÉNERO"
+    assert ind.pmd_strategy.startswith("5.1 - ESTRATEGIA") and ind.pmd_lines == ("5.1.2",)
+    assert (ind.target_annual, ind.result_unit, ind.frequency) == (90.0, "PORCENTAJE", "Trimestral")
+    values = {(v.variable_key, v.period): v.value for v in report.indicator_values}
+    assert len(values) == 12
+    assert values[("MAV", 1)] == 417.0 and values[("PMAV", 1)] == 95.19
+    assert values[("MSA", 2)] is None
+    tro = {(v.variable_key, v.period): v.value for v in sections[5].indicator_values}
+    assert tro[("TRO", 1)] == 1530.0 and tro[("PTRO", 1)] == 99.8
+
+
+def test_report_with_breakdown_on_same_page_and_unspaced_formula():
+    sections = _sections("d012_mixed_ensenada.pdf")
+    assert set(sections) == {2, 3}
+    values = {(v.variable_key, v.period): v.value for v in sections[2].indicator_values}
+    assert values[("AED", 1)] == 5923.0
+    othon = _sections("d007_mixed_othonpblanco.pdf")
+    assert othon[5].indicators[0].formula == "PAMA = (AMA / AMP) * 100"
+    assert othon[3].indicators[0].pmd_lines == ("1.1.5", "1.1.6")
+
+
+def test_detection_ignores_poa_and_mir_pages():
+    for name, pages in (("d007_mixed_othonpblanco.pdf", (1, 2)), ("d010_mixed_sanpedrotlaquepaque.pdf", (1, 2, 3, 4))):
+        for page in _pages(name):
+            if page.number in pages:
+                assert indicator.detect_sheet(page) is None
+                assert indicator.detect_report(page) is None
+
+
+def test_continuation_pages_carry_no_key():
+    pages = _pages("d003_ind_tecate.pdf")
+    assert indicator.detect_sheet(pages[1]) == indicator.PageMark(Family.INDICATOR_SHEET, None)
+    assert indicator.detect_report(pages[3]) == indicator.PageMark(Family.INDICATOR_REPORT, None)
+    assert indicator.detect_report(pages[2]).key == "44-TES-P174-M70"
+
+
+def test_title_at_foot_of_previous_page():
+    """The sheet's title printed under the previous report page: the sheet
+    still starts on the page where its body begins."""
+    pages = list(_pages("d003_ind_tecate.pdf"))[:7]
+    report_tail, sheet = pages[3], pages[4]
+    title = [w for w in sheet.words if w.top < 45]
+    moved = tuple(Word(x0=w.x0, top=w.top + 700, x1=w.x1, bottom=w.bottom + 700, text=w.text) for w in title)
+    pages[3] = replace(report_tail, words=report_tail.words + moved)
+    pages[4] = replace(sheet, words=tuple(w for w in sheet.words if w.top >= 45))
+    groups, _ = group_sections(pages)
+    spans = [(g.spec.family.value, g.pages[0].number, g.pages[-1].number) for g in groups]
+    assert ("indicator_report", 3, 4) in spans
+    assert ("indicator_sheet", 5, 5) in spans
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("PAMA = (AMA/AMP)*100", "PAMA = (AMA / AMP) * 100"),
+    ("PTRO =(TRO /TRP)* 100", "PTRO = (TRO / TRP) * 100"),
+    ("PSPM = (TSM / TSO) * 100", "PSPM = (TSM / TSO) * 100"),
+])
+def test_formula_normalized(raw, expected):
+    assert normalize_formula(raw) == expected
+
+
+def test_ocr_key_repaired_to_known_key():
+    assert repair_key("T50", ["TSM", "TSO", "PSPM"]) == "TSO"
+    assert repair_key("TSM", ["TSM", "TSO"]) == "TSM"
