@@ -1,0 +1,194 @@
+"""MIR quarterly progress tables (mir_avance): detection, sections, rows, periods."""
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+from avance.extractors.layout import group_lines
+from avance.extractors.pdf_text import read_pdf_pages
+from avance.families import mir
+from avance.pipeline.sections import group_sections
+from avance.records import Family
+
+_HERE = Path(__file__).resolve().parent
+_CANDIDATES = (_HERE / "corpus" / "digital", _HERE / "corpus", _HERE.parents[1] / "shared" / "corpus" / "dev")
+CORPUS = next((c for c in _CANDIDATES if (c / "d004_mir_merida.pdf").exists()), _CANDIDATES[-1])
+
+
+@lru_cache(maxsize=None)
+def pages(name: str):
+    path = CORPUS / f"{name}.pdf"
+    if not path.exists():
+        pytest.skip(f"corpus file {path.name} not available")
+    return tuple(read_pdf_pages(path))
+
+
+def mir_sections(page_list):
+    groups, _ = group_sections(list(page_list))
+    return [mir.parse(g.pages) for g in groups if g.spec.family is Family.MIR_AVANCE]
+
+
+def rows_by_code(results):
+    return {r.objective_code: r for res in results for r in res.mir_rows}
+
+
+def targets(results):
+    return {(p.objective_code, p.period): p.target for res in results for p in res.mir_periods}
+
+
+# --------------------------------------------------------------------------
+# detection and sections
+# --------------------------------------------------------------------------
+
+def test_detect_header_page_and_continuation():
+    ps = pages("d004_mir_merida")
+    first = mir.detect(ps[0])
+    assert first is not None and first.family is Family.MIR_AVANCE
+    assert first.key == "SECRETARIA MUNICIPAL DE BIENESTAR"
+    cont = mir.detect(ps[1])
+    assert cont is not None and cont.key is None
+    assert mir.detect(ps[5]) is None  # signature page
+
+
+@pytest.mark.parametrize("name", [
+    "d001_poa_tijuana", "d002_poa_zapopan", "d003_ind_tecate", "d005_poa_mexicali",
+    "d006_sheet_cajeme", "d009_report_benitojuarez", "d012_mixed_ensenada",
+])
+def test_not_detected_on_other_families(name):
+    assert all(mir.detect(p) is None for p in pages(name))
+
+
+def test_indicator_pages_of_mixed_document_are_not_mir():
+    ps = pages("d010_mixed_sanpedrotlaquepaque")
+    assert mir.detect(ps[0]) is not None
+    assert all(mir.detect(p) is None for p in ps[3:])
+
+
+def test_new_agency_starts_a_section():
+    results = mir_sections(pages("d008_mir_solidaridad"))
+    assert [(r.info.page_start, r.info.page_end) for r in results] == [(1, 5), (6, 9)]
+    assert results[0].info.agency == "SECRETARÍA MUNICIPAL DE BIENESTAR"
+    assert results[1].info.agency == "SECRETARÍA MUNICIPAL DE DESARROLLO ECONÓMICO"
+    assert results[1].info.budget_program == "E-PP 4.3 ECONOMÍA SOCIAL Y EMPLEO DIGNO"
+    assert len(results[0].mir_rows) == 15 and len(results[1].mir_rows) == 13
+
+
+def test_section_info_merida():
+    (res,) = mir_sections(pages("d004_mir_merida"))
+    info = res.info
+    assert (info.page_start, info.page_end) == (1, 6)
+    assert info.family == "mir_avance"
+    assert info.municipality == "Mérida"
+    assert info.fiscal_year == 2026
+    assert info.quarter == 1
+    assert info.axis == "EJE 4. PROSPERIDAD COMPARTIDA Y JUSTICIA SOCIAL"
+    assert info.budget_program == "E-PP 4.1 IMPULSO AL BIENESTAR SOCIAL"
+    assert info.agency == "SECRETARÍA MUNICIPAL DE BIENESTAR"
+
+
+def test_section_info_tlaquepaque_and_irapuato():
+    (tlq,) = mir_sections(pages("d010_mixed_sanpedrotlaquepaque")[:4])
+    assert tlq.info.municipality == "San Pedro Tlaquepaque"
+    assert tlq.info.fiscal_year == 2025
+    (ira,) = mir_sections(pages("d011_mir_irapuato"))
+    assert ira.info.municipality == "Irapuato"
+    assert ira.info.axis == "EJE 2. SEGURIDAD CIUDADANA Y PAZ SOCIAL"
+    assert ira.info.budget_program == "E-PP 2.1 PREVENCIÓN SOCIAL DE LA VIOLENCIA Y LA DELINCUENCIA"
+
+
+# --------------------------------------------------------------------------
+# rows (ruled, top-aligned cells: Mérida)
+# --------------------------------------------------------------------------
+
+def test_fin_row_merida():
+    rows = rows_by_code(mir_sections(pages("d004_mir_merida")))
+    assert len(rows) == 23
+    fin = rows["4.1.1"]
+    assert fin.level == "Fin"
+    assert fin.responsible_unit == "Dirección de Planeación Municipal"
+    assert fin.objective.startswith("Contribuir a promover un crecimiento económico inclusivo")
+    assert fin.objective.endswith("fortalecimiento del empleo y fomento a la economía local.")
+    assert fin.indicator_acronym == "IPCJS"
+    assert fin.indicator_name == "Índice de Prosperidad Compartida y Justicia Social"
+    assert fin.frequency == "Anual"
+    assert fin.indicator_unit == "Porcentaje" and fin.variables_unit is None
+    assert (fin.annual_target, fin.achieved, fin.pct_period, fin.pct_cumulative) == (33.14, 8.29, 100.0, 25.02)
+    assert fin.justification.startswith("Justificación Trimestral: El índice se integra por dimensiones")
+    assert fin.page == 1
+
+
+def test_activity_row_merida_wrapped_cells():
+    rows = rows_by_code(mir_sections(pages("d004_mir_merida")))
+    r = rows["4.1.1.1.2.1"]
+    assert r.level == "Actividad"
+    assert r.responsible_unit == "Dirección de Organización Comunitaria, Cohesión Social y Participación Ciudadana"
+    assert r.objective == "Organización de los talleres de co-creación y votación del Presupuesto Participativo."
+    assert r.indicator_acronym == "PTCJVPR"
+    assert r.variables_unit == "Talleres de Co Creación y Votación Presencial"
+    assert (r.annual_target, r.achieved, r.pct_period, r.pct_cumulative) == (2186.0, 79.0, 13.08, 3.61)
+    assert r.page == 2
+
+
+def test_periods_merida_thousands():
+    res = mir_sections(pages("d004_mir_merida"))
+    t = targets(res)
+    assert [t[("4.1.1.1.6.1", n)] for n in (1, 2, 3, 4)] == [2257.0, 2357.0, 1513.0, 1960.0]
+    assert [t[("4.1.1", n)] for n in (1, 2, 3, 4)] == [8.29, 8.29, 8.29, 8.27]
+    assert len(t) == 4 * 23
+
+
+# --------------------------------------------------------------------------
+# rows (vertically centred cells: Solidaridad ruled, Irapuato unruled body)
+# --------------------------------------------------------------------------
+
+def test_centred_cells_solidaridad():
+    rows = rows_by_code(mir_sections(pages("d008_mir_solidaridad")))
+    assert len(rows) == 28
+    r = rows["4.1.1.1.1"]
+    assert r.level == "Componente"
+    assert r.responsible_unit == "Dirección General de Bienestar"
+    assert r.indicator_name == "Porcentaje de servicios integrales de bienestar entregados"
+    assert (r.achieved, r.pct_period, r.pct_cumulative) == (9.0, 36.0, 9.0)
+    assert r.justification.endswith("las cuales se liberan entre mayo y junio")
+
+
+def test_unruled_body_irapuato():
+    res = mir_sections(pages("d011_mir_irapuato"))
+    rows = rows_by_code(res)
+    assert len(rows) == 10
+    r = rows["2.1.1.1.2.1"]
+    assert r.responsible_unit == "Dirección de Participación Ciudadana"
+    assert r.indicator_acronym == "PRPR"
+    assert r.variables_unit == "Recorridos"
+    assert (r.annual_target, r.achieved, r.pct_period, r.pct_cumulative) == (12022.0, 476.0, 14.27, 3.96)
+    assert r.justification.startswith("Justificación Trimestral: Durante el trimestre, el porcentaje alcanzado fue 14.27%")
+    assert r.justification.endswith("las cuales se liberan entre mayo y junio")
+    t = targets(res)
+    assert [t[("2.1.1.1.2.1", n)] for n in (1, 2, 3, 4)] == [3336.0, 2106.0, 2809.0, 3771.0]
+    assert rows["2.1.1"].frequency == "Trianual"
+
+
+# --------------------------------------------------------------------------
+# robustness: the same tables without rules or without the title line
+# --------------------------------------------------------------------------
+
+def _without_rules(page):
+    return replace(page, rules=())
+
+
+def _without_title(page):
+    drop = {id(w) for l in group_lines(page.words) if "CUMPLIMIENTO" in l.folded for w in l.words}
+    return replace(page, words=tuple(w for w in page.words if id(w) not in drop))
+
+
+@pytest.mark.parametrize("transform", [_without_rules, _without_title])
+@pytest.mark.parametrize("name", ["d004_mir_merida", "d008_mir_solidaridad"])
+def test_layout_variants_give_same_rows(name, transform):
+    base = mir_sections(pages(name))
+    varied = mir_sections(tuple(transform(p) for p in pages(name)))
+    assert [r.info.agency for r in varied] == [r.info.agency for r in base]
+    assert rows_by_code(varied) == rows_by_code(base)
+    assert targets(varied) == targets(base)
