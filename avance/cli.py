@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from . import __version__
+from .extractors.ocr import OcrSettings
+from .pipeline.options import ExtractOptions
 from .pipeline.run import DocumentOutcome, collect_inputs, run
 from .records import Status
 
@@ -52,7 +54,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    outcomes = run(inputs, out_dir, on_outcome=(lambda o: None) if args.quiet else (lambda o: print(describe(o), flush=True)))
+    options = ExtractOptions(ocr=args.ocr, ocr_settings=OcrSettings(dpi=args.ocr_dpi))
+    outcomes = run(inputs, out_dir, options=options,
+                   on_outcome=(lambda o: None) if args.quiet else (lambda o: print(describe(o), flush=True)))
     elapsed = time.perf_counter() - start
     by_status = Counter(o.status.value for o in outcomes)
     summary = ", ".join(f"{n} {s}" for s, n in sorted(by_status.items()))
@@ -84,6 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("paths", nargs="+", metavar="PATH", help="report files or folders (searched recursively)")
     ex.add_argument("--out", required=True, metavar="DIR", help="output folder (one subfolder per table)")
     ex.add_argument("--quiet", action="store_true", help="print only the closing total")
+    ex.add_argument("--ocr", choices=["auto", "always", "never"], default="auto",
+                    help="OCR pages with no usable text layer (auto, the default), every page, or none")
+    ex.add_argument("--ocr-dpi", type=int, default=OcrSettings().dpi, metavar="DPI",
+                    help=f"resolution pages are rendered at for OCR (default {OcrSettings().dpi})")
     ex.set_defaults(func=cmd_extract)
 
     ev = sub.add_parser("evaluate", help="score an output folder against hand-checked truth files")

@@ -9,17 +9,17 @@ from typing import Sequence
 
 from .. import __version__
 from ..errors import AvanceError, NotAReport, UnreadableDocument
-from ..extractors.pdfium_text import read_pdf_pages
 from ..families.signatures import read_signatories
 from ..normalizers.checks import check_section
 from ..records import (
     DocumentInfo, DocumentResult, Flag, Page, SectionInfo, SectionResult, Severity,
-    SourceDocument, Status,
+    Status,
 )
+from .options import ExtractOptions
+from .reading import SUPPORTED_SUFFIXES, read_document
 from .sections import group_sections
 
-PDF_SUFFIXES = {".pdf"}
-SUPPORTED_SUFFIXES = PDF_SUFFIXES
+__all__ = ["SUPPORTED_SUFFIXES", "process_document"]
 
 
 def sha256_of(path: Path) -> str:
@@ -28,17 +28,6 @@ def sha256_of(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
-
-
-def source_document(path: Path) -> SourceDocument:
-    return SourceDocument(path=str(path), sha256=sha256_of(path), kind="pdf")
-
-
-def read_pages(path: Path) -> list[Page]:
-    suffix = path.suffix.lower()
-    if suffix in PDF_SUFFIXES:
-        return read_pdf_pages(path)
-    raise UnreadableDocument(f"unsupported file type '{suffix or path.name}'")
 
 
 def text_source_of(pages: Sequence[Page]) -> str | None:
@@ -66,7 +55,8 @@ def failed_section(spec, pages: Sequence[Page], exc: BaseException) -> SectionRe
     return SectionResult(info=info, flags=[flag])
 
 
-def process_document(path: Path, source_path: str | None = None) -> DocumentResult:
+def process_document(path: Path, source_path: str | None = None,
+                     options: ExtractOptions = ExtractOptions()) -> DocumentResult:
     """Read, section, parse and check one file. Never raises for a bad document."""
     source_path = source_path or str(path)
     base = DocumentInfo(
@@ -75,7 +65,8 @@ def process_document(path: Path, source_path: str | None = None) -> DocumentResu
     )
     try:
         base = replace(base, doc_id=sha256_of(path))
-        pages = read_pages(path)
+        read = read_document(path, options)
+        pages = read.pages
     except AvanceError as exc:
         return DocumentResult(info=replace(base, error=str(exc)))
     except OSError as exc:
@@ -85,6 +76,8 @@ def process_document(path: Path, source_path: str | None = None) -> DocumentResu
     info = replace(base, n_pages=len(pages), text_source=text_source_of(pages))
     groups, _orphans = group_sections(pages)
     if not groups:
+        if read.flags and not any(p.words for p in pages):
+            return DocumentResult(info=replace(info, error="; ".join(f.message for f in read.flags)), flags=read.flags)
         reason = "no text could be read" if not any(p.words for p in pages) else \
             "no page looks like a known progress report (POA, indicator sheet/report, MIR)"
         return DocumentResult(info=replace(info, error=str(NotAReport(f"not a progress report: {reason}"))))
@@ -97,6 +90,7 @@ def process_document(path: Path, source_path: str | None = None) -> DocumentResu
             failures.append(f"pages {group.pages[0].number}-{group.pages[-1].number}: {exc}")
             traceback.print_exc()
             sections.append(failed_section(group.spec, group.pages, exc))
+    failures += [f.message for f in read.flags]
     status = Status.PARTIAL if failures else Status.OK
     error = "; ".join(failures) if failures else None
-    return DocumentResult(info=replace(info, status=status, error=error), sections=sections)
+    return DocumentResult(info=replace(info, status=status, error=error), sections=sections, flags=read.flags)

@@ -7,6 +7,7 @@ from typing import Callable, Iterable, Iterator, Optional
 
 from ..records import DocumentResult, Status
 from .document import SUPPORTED_SUFFIXES, process_document
+from .options import ExtractOptions
 from .writer import write_document
 
 
@@ -56,10 +57,11 @@ def outcome_of(result: DocumentResult, rows: dict[str, int]) -> DocumentOutcome:
 def run(
     inputs: Iterable[Path], out_dir: Path,
     on_outcome: Callable[[DocumentOutcome], None] = lambda o: None,
+    options: ExtractOptions = ExtractOptions(),
 ) -> list[DocumentOutcome]:
     outcomes = []
     for path in inputs:
-        result = process_document(path, source_path=str(path))
+        result = process_document(path, source_path=str(path), options=options)
         if not result.info.doc_id:  # unreadable file: no hash, nothing to write
             outcome = outcome_of(result, {})
         else:
