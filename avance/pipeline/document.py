@@ -5,7 +5,7 @@ import hashlib
 import traceback
 from dataclasses import replace
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from .. import __version__
 from ..errors import AvanceError, NotAReport, UnreadableDocument
@@ -16,7 +16,7 @@ from ..records import (
     Status,
 )
 from .options import ExtractOptions
-from .reading import SUPPORTED_SUFFIXES, read_document
+from .reading import SUPPORTED_SUFFIXES, ReadResult, read_document
 from .sections import group_sections
 
 __all__ = ["SUPPORTED_SUFFIXES", "process_document"]
@@ -56,7 +56,8 @@ def failed_section(spec, pages: Sequence[Page], exc: BaseException) -> SectionRe
 
 
 def process_document(path: Path, source_path: str | None = None,
-                     options: ExtractOptions = ExtractOptions()) -> DocumentResult:
+                     options: ExtractOptions = ExtractOptions(),
+                     reader: Callable[[Path, ExtractOptions], ReadResult] = read_document) -> DocumentResult:
     """Read, section, parse and check one file. Never raises for a bad document."""
     source_path = source_path or str(path)
     base = DocumentInfo(
@@ -65,7 +66,7 @@ def process_document(path: Path, source_path: str | None = None,
     )
     try:
         base = replace(base, doc_id=sha256_of(path))
-        read = read_document(path, options)
+        read = reader(path, options)
         pages = read.pages
     except AvanceError as exc:
         return DocumentResult(info=replace(base, error=str(exc)))
