@@ -28,7 +28,7 @@ from avance.pipeline.writer import write_document  # noqa: E402
 
 def cache_file(cache: Path, pdf: Path, options: ExtractOptions) -> Path:
     s = options.ocr_settings
-    return cache / f"{pdf.name}.dpi{s.dpi}.psm{s.psm}.pkl"
+    return cache / f"{pdf.name}.dpi{s.dpi}.psm{s.psm}.speck{s.min_speck_area}.pkl"
 
 
 def ocr_one(args: tuple[Path, Path, ExtractOptions]) -> tuple[str, float]:
@@ -45,6 +45,7 @@ def main() -> int:
     ap.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus" / "dev"))
     ap.add_argument("--dpi", type=int, default=OcrSettings().dpi)
     ap.add_argument("--psm", type=int, default=OcrSettings().psm)
+    ap.add_argument("--speck", type=int, default=OcrSettings().min_speck_area)
     ap.add_argument("--refresh", action="store_true")
     ap.add_argument("--only", default="", help="substring of file names to keep")
     ap.add_argument("--verbose", type=int, default=0)
@@ -52,7 +53,7 @@ def main() -> int:
     args = ap.parse_args()
     cache = Path(args.cache)
     cache.mkdir(parents=True, exist_ok=True)
-    options = ExtractOptions(ocr="auto", ocr_settings=OcrSettings(dpi=args.dpi, psm=args.psm))
+    options = ExtractOptions(ocr="auto", ocr_settings=OcrSettings(dpi=args.dpi, psm=args.psm, min_speck_area=args.speck))
     scans = sorted(p for p in Path(args.corpus).glob("*.scan.pdf") if args.only in p.name)
     todo = [(p, cache_file(cache, p, options), options) for p in scans
             if args.refresh or not cache_file(cache, p, options).exists()]
