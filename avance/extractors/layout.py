@@ -65,13 +65,18 @@ def group_lines(words: Iterable[Word], y_tolerance: float | None = None) -> list
     lines: list[list[Word]] = []
     mids: list[float] = []
     for w in ws:
-        if lines and abs(w.ymid - mids[-1]) <= y_tolerance:
-            lines[-1].append(w)
-            mids[-1] = sum(x.ymid for x in lines[-1]) / len(lines[-1])
+        # OCR'd lines wobble: a word may sit closer to the line before the last
+        # one opened (a taller word, a comma), so look back a few lines.
+        candidates = [i for i in range(max(0, len(lines) - 3), len(lines)) if abs(w.ymid - mids[i]) <= y_tolerance]
+        if candidates:
+            best = min(candidates, key=lambda i: abs(w.ymid - mids[i]))
+            lines[best].append(w)
+            mids[best] = sum(x.ymid for x in lines[best]) / len(lines[best])
         else:
             lines.append([w])
             mids.append(w.ymid)
-    return [make_line(l) for l in lines]
+    order = sorted(range(len(lines)), key=lambda i: mids[i])
+    return [make_line(lines[i]) for i in order]
 
 
 def split_chunks(line: TextLine, gap: float) -> list[TextLine]:
