@@ -11,12 +11,14 @@ from pathlib import Path
 from ..errors import UnreadableDocument
 from ..extractors import pdfium_text
 from ..extractors.ocr import OcrUnavailable, ocr_image, ocr_pdf_page
+from ..extractors.text_export import read_text_export
 from ..records import Flag, Page, Severity
 from .options import ExtractOptions
 
 PDF_SUFFIXES = {".pdf"}
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
-SUPPORTED_SUFFIXES = PDF_SUFFIXES | IMAGE_SUFFIXES
+TEXT_SUFFIXES = {".txt", ".md"}
+SUPPORTED_SUFFIXES = PDF_SUFFIXES | IMAGE_SUFFIXES | TEXT_SUFFIXES
 DEFAULT_IMAGE_DPI = 200.0  # an image that does not say its resolution
 
 
@@ -98,4 +100,6 @@ def read_document(path: Path, options: ExtractOptions) -> ReadResult:
         return read_pdf(path, options)
     if suffix in IMAGE_SUFFIXES:
         return read_image(path, options)
-    raise UnreadableDocument(f"unsupported file type '{suffix or path.name}' (PDF, PNG, JPEG or TIFF)")
+    if suffix in TEXT_SUFFIXES:
+        return ReadResult(pages=read_text_export(path))
+    raise UnreadableDocument(f"unsupported file type '{suffix or path.name}' (PDF, PNG, JPEG, TIFF, or a .txt/.md OCR export)")

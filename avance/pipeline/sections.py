@@ -2,11 +2,32 @@
 the running section's header (or carry none, like a signature page) continue it."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
+from rapidfuzz import fuzz
+
 from ..families import FAMILY_SPECS, FamilySpec, PageMark
+from ..extractors.layout import fold
 from ..records import Page
+
+# Two header keys read from repeated headers name the same block when they share
+# their leading code (`52201 JEFAATURA...` vs `52201 JEFATURA...`) or differ by a
+# few OCR slips.
+KEY_SIMILARITY = 90
+
+
+def same_key(a: Optional[str], b: Optional[str]) -> bool:
+    if a is None or b is None:
+        return True
+    fa, fb = fold(a), fold(b)
+    if fa == fb:
+        return True
+    code_a, code_b = re.match(r"[\dA-Z.-]*\d", fa), re.match(r"[\dA-Z.-]*\d", fb)
+    if code_a and code_b:
+        return code_a.group(0) == code_b.group(0)
+    return fuzz.ratio(fa, fb) >= KEY_SIMILARITY
 
 
 @dataclass(frozen=True)
@@ -39,7 +60,7 @@ def group_sections(pages: Sequence[Page]) -> tuple[list[PageGroup], list[Page]]:
                 groups[-1] = PageGroup(current.spec, current.key, current.pages + (page,))
             continue
         same_family = current is not None and current.spec.family == spec.family
-        if same_family and (mark.key is None or mark.key == current.key or current.key is None):
+        if same_family and same_key(mark.key, current.key):
             key = current.key if current.key is not None else mark.key
             groups[-1] = PageGroup(current.spec, key, current.pages + (page,))
         elif mark.key is None and current is None:
