@@ -10,6 +10,7 @@ from typing import Callable, Sequence
 from .. import __version__
 from ..errors import AvanceError, NotAReport, UnreadableDocument
 from ..families.signatures import read_signatories
+from ..families.signatures_export import read_export_signatories
 from ..normalizers.checks import check_section
 from ..records import (
     DocumentInfo, DocumentResult, Flag, Page, SectionInfo, SectionResult, Severity,
@@ -40,7 +41,8 @@ def text_source_of(pages: Sequence[Page]) -> str | None:
 def parse_section(spec, pages: Sequence[Page]) -> SectionResult:
     section = spec.parse(pages)
     if not section.signatories:
-        section.signatories.extend(read_signatories(pages))
+        exported = all(p.source == "ocr_text" for p in pages)
+        section.signatories.extend(read_export_signatories(pages) if exported else read_signatories(pages))
     return check_section(section)
 
 
