@@ -121,3 +121,77 @@ def assign_blocks(
         mid = (block[0].top + block[-1].bottom) / 2
         out.setdefault(nearest(centers, mid), []).extend(block)
     return out
+
+
+# --------------------------------------------------------------------------
+# scanned pages: rules found by morphology (thin lines, text strokes mixed in)
+# --------------------------------------------------------------------------
+
+def thin_vertical_xs(rules: Sequence[Rule], y: float, min_height: float = 6.0, max_width: float = 4.0) -> list[float]:
+    """x of every thin vertical rule crossing height y (a scan's rules are lines,
+    not rectangles; short strokes of erased text are left out)."""
+    xs = [r.xmid for r in rules if r.width <= max_width and r.height >= min_height and r.top - 1 <= y <= r.bottom + 1]
+    return merge_positions(xs, 3.0)
+
+
+@dataclass(frozen=True)
+class RuledHeader:
+    """A table's ruled header band on a scan: its top and bottom rules, the y of
+    its lowest row (the P/A row), and the partial rule under a grouped label
+    (PERIODO), whose ends bound the grouped columns."""
+
+    top: float
+    bottom: float
+    last_row_y: float
+    group: Optional[tuple[float, float]]
+
+
+def join_horizontal(rules: Sequence[Rule], gap: float = 3.0) -> list[Rule]:
+    """Thin horizontal rules with collinear pieces joined (a scanned line
+    broken at a faint spot, a row ruled cell by cell)."""
+    pieces = sorted((r for r in rules if r.height <= 4 and r.width > r.height), key=lambda r: (round(r.ymid), r.x0))
+    rows: list[list[Rule]] = []
+    for r in sorted(pieces, key=lambda r: r.ymid):
+        for row in rows:
+            if abs(row[0].ymid - r.ymid) <= 1.5:
+                row.append(r)
+                break
+        else:
+            rows.append([r])
+    out: list[Rule] = []
+    for row in rows:
+        row.sort(key=lambda r: r.x0)
+        cur = row[0]
+        for r in row[1:]:
+            if r.x0 - cur.x1 <= gap:
+                cur = Rule(x0=cur.x0, top=min(cur.top, r.top), x1=max(cur.x1, r.x1), bottom=max(cur.bottom, r.bottom))
+            else:
+                out.append(cur)
+                cur = r
+        out.append(cur)
+    return out
+
+
+def ruled_header(rules: Sequence[Rule], page_width: float, min_columns: int = 8) -> Optional[RuledHeader]:
+    """The first band between two long horizontal rules that many vertical
+    rules cross and that a shorter horizontal rule subdivides (a header with a
+    grouped label), from the top of the page."""
+    long = sorted((r for r in join_horizontal(rules) if r.width >= 0.5 * page_width), key=lambda r: r.top)
+    merged: list[Rule] = []
+    for r in long:
+        if merged and r.top - merged[-1].bottom <= 2:
+            continue
+        merged.append(r)
+    for upper, lower in zip(merged, merged[1:]):
+        if not 12 <= lower.top - upper.bottom <= 100:
+            continue
+        y = lower.top - 2.5
+        if len(thin_vertical_xs(rules, y)) < min_columns:
+            continue
+        inner = [r for r in rules if r.height <= 4 and 0.12 * page_width <= r.width < 0.5 * page_width
+                 and upper.bottom + 3 < r.ymid < lower.top - 3]
+        if not inner:
+            continue
+        group_rule = max(inner, key=lambda r: r.width)
+        return RuledHeader(top=upper.top, bottom=lower.bottom, last_row_y=y, group=(group_rule.x0, group_rule.x1))
+    return None

@@ -2,14 +2,21 @@
 from __future__ import annotations
 
 import re
+from itertools import product
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
-from ..extractors.grid import Column, assign_blocks, horizontal_edges, intervals, line_pitch, vertical_edges_at
-from ..extractors.layout import TextLine, collapse, fold, group_lines, typical_char_width
+from rapidfuzz import fuzz
+
+from ..extractors.grid import (Column, assign_blocks, horizontal_edges, intervals, line_pitch, ruled_header,
+                               thin_vertical_xs, vertical_edges_at)
+from ..extractors.layout import TextLine, collapse, fold, group_lines, make_line, typical_char_width
 from ..normalizers.codes import join_code_lines, segment_codes
+from ..normalizers.checks import percent_agrees
 from ..normalizers.numbers import parse_number
-from ..records import ActionLine, Family, Goal, GoalPeriod, Page, SectionInfo, SectionResult, Word
+from ..normalizers.ocr_codes import cell_digits, digits_of, repair_codes
+from ..normalizers.ocr_numbers import Candidate, number_candidates
+from ..records import ActionLine, Family, Flag, Goal, GoalPeriod, Page, SectionInfo, SectionResult, Severity, Word
 from . import common
 from .base import FamilySpec, PageMark
 
@@ -44,9 +51,13 @@ def detect(page: Page) -> Optional[PageMark]:
     is_poa = "AVANCE PROGRAMATICO" in head or (
         "PROGRAMA OPERATIVO ANUAL" in head and any("P.M.D" in l.folded or "METAS/ACCIONES" in l.folded for l in lines)
     )
+    ocr = page.source == "ocr"
+    if not is_poa and ocr:
+        # a misread title (`PROGPAMITICO`): close enough on a line of its own
+        is_poa = any(fuzz.partial_ratio("AVANCE PROGRAMATICO", l.folded) >= 86 for l in lines[:12])
     if not is_poa:
         return None
-    unidad = _header_values(lines).get("unidad")
+    unidad = _header_values(lines, ocr).get("unidad")
     key = " ".join(v for v in unidad if v) if unidad else None
     return PageMark(Family.POA_AVANCE, key)
 
@@ -55,7 +66,7 @@ def detect(page: Page) -> Optional[PageMark]:
 # header block
 # --------------------------------------------------------------------------
 
-def _match_label(line: TextLine) -> Optional[tuple[str, int]]:
+def _match_label(line: TextLine, ocr: bool = False) -> Optional[tuple[str, int]]:
     """(field, number of label words) when the line starts with a header label."""
     words = [fold(w.text) for w in line.words]
     for n in (3, 2, 1):
@@ -68,7 +79,42 @@ def _match_label(line: TextLine) -> Optional[tuple[str, int]]:
                 if name == "programa" and len(words) > n and fold(words[n]).startswith("OPERATIVO"):
                     return None
                 return name, n
-    return None
+    return _fuzzy_label(words) if ocr else None
+
+
+# Header labels as printed, for OCR'd lines that match no pattern exactly.
+_FUZZY_LABELS: tuple[tuple[str, str], ...] = (
+    ("C. ADMINISTRATIVA", "admin_class"), ("CLASIFICACION ADMINISTRATIVA", "admin_class"),
+    ("RAMO", "ramo"), ("DEPENDENCIA", "ramo"), ("PROGRAMA", "programa"),
+    ("PROGRAMA PRESUPUESTARIO", "programa"), ("UNIDAD EJECUTORA", "unidad"), ("UNIDAD RESPONSABLE", "unidad"),
+    ("FINALIDAD", "finalidad"), ("FUNCION", "funcion"), ("SUBFUNCION", "subfuncion"),
+)
+
+
+def _fuzzy_label(words: Sequence[str]) -> Optional[tuple[str, int]]:
+    """The closest printed label to the line's first words (`EJSCUTORA`,
+    `FIMALIDAD`); `FUNCION` and `SUBFUNCION` are told apart by which is closer."""
+    best: Optional[tuple[float, int, str]] = None
+    for n in (2, 1):
+        if len(words) < n:
+            continue
+        head = " ".join(words[:n]).rstrip(":;.,")
+        if len(head) < 4:
+            continue
+        for label, name in _FUZZY_LABELS:
+            if len(label.split()) != n or len(label) < 5:
+                continue
+            score = fuzz.ratio(head, label)
+            if score >= 80 and (best is None or score > best[0]):
+                best = (score, n, name)
+    if best is None:
+        return None
+    if best[2] == "programa" and len(words) > best[1] and words[best[1]].startswith("OPER"):
+        return None
+    return best[2], best[1]
+
+
+_JUNK = re.compile(r"^[\W_]+$")
 
 
 def _split_code(words: Sequence[Word]) -> tuple[Optional[str], Optional[str]]:
@@ -81,15 +127,20 @@ def _split_code(words: Sequence[Word]) -> tuple[Optional[str], Optional[str]]:
     return None, collapse(" ".join(tokens))
 
 
-def _header_values(lines: Sequence[TextLine]) -> dict[str, tuple[Optional[str], Optional[str]]]:
+def _header_values(lines: Sequence[TextLine], ocr: bool = False) -> dict[str, tuple[Optional[str], Optional[str]]]:
     values: dict[str, tuple[Optional[str], Optional[str]]] = {}
     last: Optional[str] = None
     prev_bottom = 0.0
     name_x0 = 0.0
     for line in lines:
+        if ocr:  # marks OCR makes of specks and dashes (`—`, `*`) are no words
+            kept = [w for w in line.words if not _JUNK.match(w.text)]
+            if not kept:
+                continue
+            line = make_line(kept)
         if re.match(ACTION_LINES_LABEL, line.folded) or "PERIODO" == line.folded:
             break
-        hit = _match_label(line)
+        hit = _match_label(line, ocr)
         if hit and hit[0] not in values:
             name, n = hit
             values[name] = _split_code(line.words[n:])
@@ -135,9 +186,32 @@ def _action_lines(lines: Sequence[TextLine], table_top: float) -> list[ActionLin
     return out
 
 
+def _ocr_action_lines(lines: list[ActionLine], flags: list[Flag]) -> list[ActionLine]:
+    """Action-line codes whose dot OCR lost (`1.21` among `1.2`, `1.2.2`):
+    where every other code writes one digit per level, a two-digit level is
+    two levels."""
+    multi = [a for a in lines if any(len(p) > 1 for p in a.code.split("."))]
+    if not multi or len(multi) * 2 > len(lines):
+        return lines
+    codes = {a.code for a in lines}
+    out = []
+    for a in lines:
+        if a in multi:
+            fixed = ".".join(ch for part in a.code.split(".") for ch in part)
+            if fixed not in codes and fixed.count(".") < 4:
+                flags.append(Flag(table="action_lines", row_key=fixed, field="code", rule="ocr_repair",
+                                  severity=Severity.INFO, raw_value=a.code, value=fixed,
+                                  message=f"Action line code read as '{a.code}' taken as '{fixed}': the other codes "
+                                          f"write one digit per level, so OCR lost a dot."))
+                codes.add(fixed)
+                a = ActionLine(code=fixed, description=a.description)
+        out.append(a)
+    return out
+
+
 def _section_info(pages: Sequence[Page]) -> SectionInfo:
     lines = group_lines(pages[0].words)
-    values = _header_values(lines)
+    values = _header_values(lines, pages[0].source == "ocr")
     government = common.find_government(lines)
     kwargs = {}
     for name in ("admin_class", "ramo", "programa", "unidad", "finalidad", "funcion", "subfuncion"):
@@ -173,6 +247,7 @@ class TableLayout:
     top: float  # first body y
     bottom: float
     period_columns: dict[tuple[int, str], Column] = field(default_factory=dict)
+    header_top: Optional[float] = None  # the ruled header's top rule (scans)
 
     def get(self, name: str) -> Optional[Column]:
         return next((c for c in self.columns if c.name == name), None)
@@ -204,7 +279,49 @@ def _name_column(text: str) -> Optional[str]:
     return None
 
 
+# The goal table's columns, left to right, as this family prints them.
+COLUMN_ORDER = ("pmd", "description", "unit", "annual_target", "PERIODS", "absolute_progress",
+                "relative_progress", "observations")
+
+
+def _ruled_layout(page: Page) -> Optional[TableLayout]:
+    """A scan's table columns from the ruling lines of its header and the
+    family's known column order: OCR garbles the stacked header labels, the
+    rules survive. The partial rule under PERIODO bounds the eight P/A
+    columns; when their own rules were too short to be found, they are equal
+    eighths of that span."""
+    header = ruled_header(page.rules, page.width)
+    if header is None or header.group is None:
+        return None
+    xs = thin_vertical_xs(page.rules, header.last_row_y)
+    g0, g1 = header.group
+    slack = 4.0
+    left = [x for x in xs if x <= g0 + slack]
+    right = [x for x in xs if x >= g1 - slack]
+    inner = [x for x in xs if g0 + slack < x < g1 - slack]
+    left_spans = intervals(left[:-1] + [g0], 4.0) if left else []
+    right_spans = intervals([g1] + right[1:], 4.0) if right else []
+    if len(left_spans) != 4 or len(right_spans) != 3:
+        return None
+    width = (g1 - g0) / 8
+    cuts = [g0] + inner + [g1]
+    if len(inner) != 7 or any(abs((b - a) - width) > 0.4 * width for a, b in zip(cuts, cuts[1:])):
+        cuts = [g0 + i * width for i in range(9)]
+    names = [n for n in COLUMN_ORDER if n != "PERIODS"]
+    spans = left_spans + right_spans
+    columns = [Column(name, x0, x1) for name, (x0, x1) in zip(names, spans)]
+    period_columns = {
+        (i // 2 + 1, "PA"[i % 2]): Column("PA"[i % 2], cuts[i], cuts[i + 1]) for i in range(8)
+    }
+    return TableLayout(columns=columns, top=header.bottom, bottom=page.height, period_columns=period_columns,
+                       header_top=header.top)
+
+
 def _table_layout(page: Page, lines: Sequence[TextLine]) -> Optional[TableLayout]:
+    if page.source == "ocr":
+        ruled = _ruled_layout(page)
+        if ruled is not None:
+            return ruled
     pa = _pa_line(lines)
     if pa is None:
         return None
@@ -279,6 +396,7 @@ class RawGoal:
     code_text: str
     description: list[str]
     cells: dict[str, list[TextLine]]
+    ocr: bool = False
 
 
 def _body_bottom(lines: Sequence[TextLine], top: float, default: float) -> float:
@@ -288,7 +406,7 @@ def _body_bottom(lines: Sequence[TextLine], top: float, default: float) -> float
     return default
 
 
-def _goal_start(line: TextLine) -> bool:
+def _goal_start(line: TextLine, ocr: bool = False) -> bool:
     first = line.words[0].text
     if re.fullmatch(r"M\.?\d{1,4}\.?", first, re.IGNORECASE):
         return True
@@ -296,10 +414,43 @@ def _goal_start(line: TextLine) -> bool:
         return True
     if re.fullmatch(r"\d{1,4}", first) and len(line.words) > 1 and line.words[1].text[:1] in "-.":
         return True
+    if ocr:
+        return _ocr_goal_code(line.text) is not None
     return False
 
 
+# A goal code as OCR reads it: `101.-` may come out `101:`, `101,-`, `101;`,
+# `101 -`, `1O1.-`; `M.100` may come out `M100`, `M,100`.
+_OCR_GOAL = re.compile(
+    r"^(?:(?P<main>[Mm]\s?[.,]?\s?[\dOoIl]{3})(?P<msep>\s?[.,:;]?\s?[-–—_]?\s?)"
+    r"|(?P<code>[\dOoIl]{3})(?P<sep>\s?[.,:;]?\s?[-–—_]\s?|[.,:;]\s?))(?P<rest>.*)$"
+)
+
+
+def _ocr_goal_code(text: str) -> Optional[tuple[str, str]]:
+    """(code, rest) when an OCR'd description line opens with a goal code."""
+    m = _OCR_GOAL.match(text.strip())
+    if not m:
+        return None
+    code = (m.group("main") or m.group("code")).translate(str.maketrans("OoIl", "0011")).replace(" ", "")
+    if not re.fullmatch(r"[Mm][.,]?\d{3}|\d{3}", code):
+        return None
+    if code[0] in "Mm":
+        code = "M." + code[-3:]
+    rest = m.group("rest").strip()
+    if rest[:1].isdigit():
+        return None
+    return code, rest
+
+
+def _numeric_word(word: Word, ocr: bool) -> bool:
+    if ocr:
+        return bool(number_candidates(word.text))
+    return parse_number(word.text) is not None
+
+
 def _page_goals(page: Page) -> list[RawGoal]:
+    ocr = page.source == "ocr"
     lines = group_lines(page.words)
     layout = _table_layout(page, lines)
     if layout is None or layout.get("description") is None:
@@ -310,36 +461,83 @@ def _page_goals(page: Page) -> list[RawGoal]:
     desc_lines = group_lines([w for w in body if desc_col.holds(w)])
     chunks: list[list[TextLine]] = []
     for line in desc_lines:
-        if _goal_start(line) or not chunks:
+        if _goal_start(line, ocr) or not chunks:
             chunks.append([line])
         else:
             chunks[-1].append(line)
-    chunks = [c for c in chunks if _goal_start(c[0])]
+    chunks = [c for c in chunks if _goal_start(c[0], ocr)]
     if not chunks:
         return []
     annual = layout.get("annual_target")
-    numbers_lines = group_lines([w for w in body if annual and annual.holds(w) and parse_number(w.text) is not None])
+    numbers_lines = group_lines([w for w in body if annual and annual.holds(w) and _numeric_word(w, ocr)])
+    pitch = line_pitch(desc_lines)
+    synthetic: dict[int, str] = {}
+    if ocr:
+        chunks, synthetic = _split_unread_goals(chunks, numbers_lines, pitch)
     centers = []
     for chunk in chunks:
         top, bot = chunk[0].top, chunk[-1].bottom
         inside = [l.ymid for l in numbers_lines if top - 2 <= l.ymid <= bot + 2]
         centers.append(inside[0] if inside else (top + bot) / 2)
-    pitch = line_pitch(desc_lines)
     table_x0 = min(c.x0 for c in layout.columns)
     table_x1 = max(c.x1 for c in layout.columns)
     cuts = horizontal_edges(page.rules, table_x0, min(table_x1, page.width), layout.top, bottom)
     all_columns = list(layout.columns) + [
         Column(f"{kind}{period}", c.x0, c.x1) for (period, kind), c in layout.period_columns.items()
     ]
-    goals = [RawGoal(page.number, "", [], {}) for _ in chunks]
+    goals = [RawGoal(page.number, "", [], {}, ocr) for _ in chunks]
     for col in all_columns:
         if col.name == "description":
             continue
         for i, cell_lines in assign_blocks(body, col, centers, pitch, cuts).items():
             goals[i].cells[col.name] = cell_lines
-    for goal, chunk in zip(goals, chunks):
+    for i, (goal, chunk) in enumerate(zip(goals, chunks)):
         goal.description = [l.text for l in chunk]
+        goal.code_text = synthetic.get(i, "")
     return goals
+
+
+def _split_unread_goals(chunks: list[list[TextLine]], numbers_lines: Sequence[TextLine],
+                        pitch: float) -> tuple[list[list[TextLine]], dict[int, str]]:
+    """A goal whose code OCR could not read joins the goal above it; its own
+    annual target still shows it. A chunk holding several annual-target rows
+    is split between them, and the unread goal takes the next number in the
+    sequence (codes run 101, 102, ...). Returns the chunks and, by index, the
+    codes given to goals whose code was not read."""
+    figure_rows = [l for l in numbers_lines if any(c.isdigit() for c in l.text)]
+    out: list[list[TextLine]] = []
+    synthetic: dict[int, str] = {}
+    for i, chunk in enumerate(chunks):
+        top = chunk[0].top - 2
+        next_top = chunks[i + 1][0].top - 2 if i + 1 < len(chunks) else float("inf")
+        rows = [r for r in figure_rows if top <= r.ymid < next_top]
+        merged: list[TextLine] = []
+        for r in rows:  # a cell's wrapped figure is one row
+            if merged and r.ymid - merged[-1].ymid < 1.5 * pitch:
+                continue
+            merged.append(r)
+        if len(merged) < 2:
+            out.append(chunk)
+            continue
+        code, _ = _split_goal_code(collapse(" ".join(l.text for l in chunk)) or "", True)
+        base = _code_number(code)
+        cuts = [(a.ymid + b.ymid) / 2 for a, b in zip(merged, merged[1:])]
+        parts: list[list[TextLine]] = [[] for _ in merged]
+        for line in chunk:
+            parts[sum(1 for c in cuts if line.ymid >= c)].append(line)
+        out.append(parts[0] or chunk[:1])
+        for k, part in enumerate(parts[1:], start=1):
+            if base is None:
+                break
+            synthetic[len(out)] = str(base + k)
+            out.append(part or [merged[k]])
+    return out, synthetic
+
+
+def _code_number(code: str) -> Optional[int]:
+    """The number a goal code stands at in its sequence (`M.100` -> 100, `103` -> 103)."""
+    digits = re.sub(r"\D", "", code)
+    return int(digits) if digits else None
 
 
 def _cell_text(cells: dict[str, list[TextLine]], name: str) -> Optional[str]:
@@ -351,33 +549,258 @@ def _cell_number(cells: dict[str, list[TextLine]], name: str) -> Optional[float]
     return parse_number(_cell_text(cells, name))
 
 
-def _build_goal(raw: RawGoal, catalog: Sequence[str]) -> tuple[Goal, list[GoalPeriod]]:
-    text = collapse(" ".join(raw.description)) or ""
+def _split_goal_code(text: str, ocr: bool) -> tuple[str, str]:
     m = _GOAL_CODE.match(text)
+    if ocr:
+        hit = _ocr_goal_code(text)
+        if hit and not (m and m.group(2)):
+            return hit
     code_text, rest = (m.group(1), m.group(3)) if m else (text.split()[0], " ".join(text.split()[1:]))
     is_main = code_text.upper().startswith("M")
     code = ("M." + re.sub(r"\D", "", code_text)) if is_main else code_text
     rest = re.sub(r"^(\.-|-|\.)\s*", "", rest or "")
+    return code, rest
+
+
+def _build_goal(raw: RawGoal, catalog: Sequence[str], flags: list[Flag]) -> tuple[Goal, list[GoalPeriod]]:
+    text = collapse(" ".join(raw.description)) or ""
+    code, rest = _split_goal_code(text, raw.ocr)
+    if raw.code_text:  # the code was not read: its place in the sequence gives it
+        flags.append(Flag(table="goals", row_key=raw.code_text, field="goal_code", rule="ocr_repair",
+                          severity=Severity.INFO, raw_value=text[:40] or None, value=raw.code_text,
+                          message=f"A goal row whose code OCR could not read was numbered {raw.code_text}, "
+                                  f"the next code after the goal above it."))
+        code, rest = raw.code_text, text
+    is_main = code.startswith("M")
     pmd_lines = [l.text for l in raw.cells.get("pmd", [])]
     pmd_raw = join_code_lines(pmd_lines)
+    pmd_codes = tuple(segment_codes(pmd_raw, catalog)) if pmd_raw else ()
+    if raw.ocr and pmd_raw:
+        pmd_codes, pmd_raw = _ocr_pmd_codes(code, pmd_raw, pmd_codes, catalog, flags)
     unit_raw = _cell_text(raw.cells, "unit")
+    observations = _cell_text(raw.cells, "observations")
+    if raw.ocr:
+        unit_raw, observations, rest = _ocr_text_cell(unit_raw), _ocr_text_cell(observations), _ocr_text_cell(rest)
+        figures = _ocr_figures(code, raw.cells, flags)
+    else:
+        figures = {name: _cell_number(raw.cells, name) for name in _FIGURES}
     goal = Goal(
         goal_code=code, is_main_goal=is_main, description=collapse(rest),
         unit=unit_raw, unit_raw=unit_raw,
-        annual_target=_cell_number(raw.cells, "annual_target"),
-        absolute_progress=_cell_number(raw.cells, "absolute_progress"),
-        relative_progress=_cell_number(raw.cells, "relative_progress"),
-        pmd_codes=tuple(segment_codes(pmd_raw, catalog)) if pmd_raw else (),
+        annual_target=figures["annual_target"],
+        absolute_progress=figures["absolute_progress"],
+        relative_progress=figures["relative_progress"],
+        pmd_codes=pmd_codes,
         pmd_codes_raw=pmd_raw,
-        observations=_cell_text(raw.cells, "observations"),
+        observations=observations,
         page=raw.page,
     )
     periods = [
         GoalPeriod(goal_code=code, period=p, period_label=PERIOD_LABELS[p],
-                   programmed=_cell_number(raw.cells, f"P{p}"), achieved=_cell_number(raw.cells, f"A{p}"))
+                   programmed=figures[f"P{p}"], achieved=figures[f"A{p}"])
         for p in range(1, 5)
     ]
     return goal, periods
+
+
+# --------------------------------------------------------------------------
+# OCR repairs of a goal row
+# --------------------------------------------------------------------------
+
+_FIGURES = ("annual_target", "P1", "P2", "P3", "P4", "A1", "A2", "A3", "A4", "absolute_progress", "relative_progress")
+_SUM_TOLERANCE = 0.011
+# A plain reading that disagrees with its row by less than this share is a
+# printed inconsistency to report, not an OCR error to repair.
+_WILDLY_OFF = 0.10
+
+
+def _repair_flag(code: str, name: str, raw_text: Optional[str], value: Optional[float], message: str) -> Flag:
+    if name[0] in "PA" and name[1:].isdigit():
+        table, row_key, field_name = "goal_periods", f"{code}|{name[1:]}", ("programmed" if name[0] == "P" else "achieved")
+    else:
+        table, row_key, field_name = "goals", code, name
+    return Flag(table=table, row_key=row_key, field=field_name, rule="ocr_repair", severity=Severity.INFO,
+                raw_value=raw_text, value=None if value is None else _fmt(value), message=message)
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.4f}".rstrip("0").rstrip(".")
+
+
+def _figure_candidates(text: Optional[str], percent: bool) -> list[Candidate]:
+    """`number_candidates` plus readings of marks this table's scans produce:
+    a `%` read as `s`/`$` after a figure, a `5` read as `$`, junk after a digit."""
+    if text is None:
+        return []
+    t = "".join(text.split())
+    out = list(number_candidates(t, percent=percent))
+
+    def add(value: Optional[float], note: str) -> None:
+        if value is not None and all(abs(c.value - value) > 1e-9 for c in out):
+            out.append(Candidate(value, note))
+
+    m = re.fullmatch(r"([\dOo.,]+)[sS$&]", t)
+    if percent and m:
+        fixed = m.group(1).translate(str.maketrans("Oo", "00"))
+        add(parse_number(fixed), f"read '{text}' as '{fixed}%' (the % sign was read as a letter)")
+    if re.fullmatch(r"\$[\d,]+", t):
+        add(parse_number("5" + t[1:]), f"read '{text}' as '5{t[1:]}' (a 5 read as $)")
+    m = re.fullmatch(r"([\d,.]*\d)[\]\[|!'`.,:;]+", t)
+    if m:
+        add(parse_number(m.group(1)), f"read '{text}' as '{m.group(1)}' (a stray mark after the figure)")
+    return out
+
+
+def _ocr_figures(code: str, cells: dict[str, list[TextLine]], flags: list[Flag]) -> dict[str, Optional[float]]:
+    """A goal row's figures from OCR'd cells: each cell's readings, the plain
+    one kept unless it is no number, or unless other readings make the row's
+    arithmetic hold where the plain ones are wildly off (quarters programmed
+    add up to the annual target, quarters achieved to the absolute progress,
+    the relative progress is absolute over annual)."""
+    texts = {name: _figure_text(_cell_text(cells, name)) for name in _FIGURES}
+    cands = {name: _figure_candidates(texts[name], percent=name == "relative_progress") for name in _FIGURES}
+    chosen: dict[str, Optional[Candidate]] = {name: (c[0] if c else None) for name, c in cands.items()}
+    reasons: dict[str, str] = {}
+
+    def solve_sum(total: str, parts: Sequence[str], extra=None, why: str = "so that the row adds up") -> None:
+        names = [total] + list(parts)
+        if chosen[total] is None:
+            return
+        values = [chosen[n].value if chosen[n] else None for n in names]
+        if _sum_holds(values) and (extra is None or extra(values)):
+            return
+        plain_total = values[0]
+        plain_sum = sum(v for v in values[1:] if v is not None)
+        if extra is None and not _wildly_off(plain_total, plain_sum) and \
+                all(cands[n] and cands[n][0].note is None for n in names if chosen[n]):
+            return
+        best = None
+        options = [cands[n] if cands[n] else [None] for n in names]
+        for combo in product(*[range(len(o)) for o in options]):
+            if sum(combo) == 0:
+                continue
+            picked = [options[k][i] for k, i in enumerate(combo)]
+            vals = [c.value if c else None for c in picked]
+            if not _sum_holds(vals) or (extra is not None and not extra(vals)):
+                continue
+            cost = (sum(1 for i in combo if i), sum(combo))
+            if best is None or cost < best[0]:
+                best = (cost, picked)
+        if best is None:
+            return
+        for n, c in zip(names, best[1]):
+            if c is not chosen[n]:
+                chosen[n] = c
+                reasons[n] = why
+
+    solve_sum("annual_target", ["P1", "P2", "P3", "P4"])
+    solve_sum("absolute_progress", ["A1", "A2", "A3", "A4"])
+    rel, absolute, annual = chosen["relative_progress"], chosen["absolute_progress"], chosen["annual_target"]
+    if rel is not None and rel.note is None and absolute is not None and annual is not None and annual.value:
+        # a figure misread alike in a cell and in the cells it sums (`17.755`
+        # achieved and `17.755` absolute) still adds up: the plain relative
+        # progress, wildly off, tells which
+        computed = absolute.value / annual.value * 100
+        if abs(rel.value - computed) > max(1.0, _WILDLY_OFF * abs(computed)):
+            target = annual.value
+            solve_sum("absolute_progress", ["A1", "A2", "A3", "A4"],
+                      extra=lambda vals: vals[0] is not None and percent_agrees(rel.value, vals[0] / target * 100),
+                      why="so that the row adds up and agrees with the relative progress")
+            absolute = chosen["absolute_progress"]
+    if rel is not None and absolute is not None and annual is not None and annual.value:
+        computed = absolute.value / annual.value * 100
+        if not percent_agrees(rel.value, computed):
+            off = abs(rel.value - computed) > max(1.0, _WILDLY_OFF * abs(computed))
+            if rel.note is not None or off:
+                for c in cands["relative_progress"] + _confusable_readings(texts["relative_progress"]):
+                    if c is not rel and percent_agrees(c.value, computed):
+                        chosen["relative_progress"] = c
+                        reasons["relative_progress"] = "so that it agrees with absolute over annual"
+                        break
+    out: dict[str, Optional[float]] = {}
+    for name in _FIGURES:
+        c = chosen[name]
+        out[name] = c.value if c else None
+        if c is not None and c.note is not None:
+            why = reasons.get(name)
+            flags.append(_repair_flag(code, name, texts[name], c.value,
+                                      f"Goal {code}: OCR {c.note}" + (f", {why}." if why else ".")))
+    return out
+
+
+# Digits Tesseract takes for one another in these scans' small print.
+_CONFUSABLE = {"0": "86", "1": "47", "2": "37", "3": "2589", "4": "19", "5": "36", "6": "508", "7": "12",
+               "8": "036", "9": "4"}
+
+
+def _confusable_readings(text: Optional[str]) -> list[Candidate]:
+    """Readings of a percentage with one digit swapped for a look-alike
+    (`20%` for `30%`, `31.33%` for `31.35%`): tried only against the row's
+    arithmetic, so a printed inconsistency (several digits off) stays."""
+    if not text:
+        return []
+    t = "".join(text.split())
+    plain = parse_number(t)
+    if plain is None or not re.fullmatch(r"\d+(\.\d+)?%?", t):
+        return []
+    out = []
+    for i, ch in enumerate(t):
+        for alt in _CONFUSABLE.get(ch, ""):
+            variant = t[:i] + alt + t[i + 1 :]
+            value = parse_number(variant)
+            if value is not None:
+                out.append(Candidate(value, f"read '{text}' as '{variant}' (a look-alike digit)"))
+    return out
+
+
+def _figure_text(text: Optional[str]) -> Optional[str]:
+    """An OCR'd figure cell without the marks around the figure (`2742 “`, `28.14% CO`)."""
+    if text is None:
+        return None
+    tokens = text.split()
+    with_digits = [t for t in tokens if any(c.isdigit() for c in t)]
+    return " ".join(with_digits) if with_digits else text
+
+
+def _ocr_text_cell(text: Optional[str]) -> Optional[str]:
+    """An OCR'd text cell without specks read as marks (`:`, `-`, `|`) and, in
+    an upper-case cell, without lone lower-case letters (`ACCIÓN o DE`)."""
+    if text is None:
+        return None
+    tokens = [t for t in text.split() if not _JUNK.match(t)]
+    if tokens and sum(t.isupper() for t in tokens) >= 0.8 * len(tokens):
+        tokens = [t for t in tokens if not (len(t) == 1 and t.islower())]
+    return collapse(" ".join(tokens))
+
+
+def _sum_holds(values: Sequence[Optional[float]]) -> bool:
+    total, parts = values[0], [v for v in values[1:] if v is not None]
+    if total is None or not parts:
+        return True
+    return abs(sum(parts) - total) <= _SUM_TOLERANCE
+
+
+def _wildly_off(a: Optional[float], b: Optional[float]) -> bool:
+    if a is None or b is None:
+        return False
+    return abs(a - b) > _WILDLY_OFF * max(abs(a), abs(b), 1.0)
+
+
+def _ocr_pmd_codes(code: str, pmd_raw: str, plain: tuple[str, ...], catalog: Sequence[str],
+                   flags: list[Flag]) -> tuple[tuple[str, ...], str]:
+    """PMD codes of an OCR'd cell: the plain reading when its catalog codes
+    spell every digit of the cell, else the catalog codes that do."""
+    known = set(catalog)
+    if plain and all(c in known for c in plain) and digits_of(plain) == cell_digits(pmd_raw):
+        return plain, pmd_raw
+    repair = repair_codes(pmd_raw, catalog)
+    if repair is None or (repair.codes == plain and repair.raw == pmd_raw):
+        return plain, pmd_raw
+    flags.append(Flag(table="goals", row_key=code, field="pmd_codes", rule="ocr_repair", severity=Severity.INFO,
+                      raw_value=pmd_raw, value=repair.raw,
+                      message=f"Goal {code}: the PMD codes read as '{pmd_raw}' were matched to the section's "
+                              f"action lines as '{repair.raw}'."))
+    return repair.codes, repair.raw
 
 
 def parse(pages: Sequence[Page]) -> SectionResult:
@@ -385,14 +808,18 @@ def parse(pages: Sequence[Page]) -> SectionResult:
     first_lines = group_lines(pages[0].words)
     layout = _table_layout(pages[0], first_lines)
     table_top = min((l.top for l in first_lines if "PERIODO" == l.folded or "PERIODO" in l.folded.split()), default=None)
+    if layout is not None and layout.header_top is not None:
+        table_top = min(table_top, layout.header_top - 1) if table_top is not None else layout.header_top - 1
     if table_top is None:
         table_top = layout.top - 40 if layout else pages[0].height
     result = SectionResult(info=info, action_lines=_action_lines(first_lines, table_top))
+    if pages[0].source == "ocr":
+        result.action_lines = _ocr_action_lines(result.action_lines, result.flags)
     catalog = [a.code for a in result.action_lines]
     seen: set[str] = set()
     for page in pages:
         for raw in _page_goals(page):
-            goal, periods = _build_goal(raw, catalog)
+            goal, periods = _build_goal(raw, catalog, result.flags)
             if goal.goal_code in seen:
                 continue
             seen.add(goal.goal_code)

@@ -1,0 +1,184 @@
+"""POA avance programático on OCR'd pages: layout from rules, code and figure repairs."""
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from avance.extractors.grid import join_horizontal, ruled_header
+from avance.extractors.layout import TextLine, make_line
+from avance.families import poa
+from avance.normalizers.ocr_codes import repair_codes
+from avance.records import ActionLine, Page, Rule, Word
+
+DIGITAL = Path(__file__).parent / "corpus" / "digital" / "d001_poa_tijuana.pdf"
+
+CATALOG = ["1.1", "1.1.1", "1.1.2", "1.1.4", "1.2", "1.2.1", "1.2.3", "5.5", "5.5.1", "5.5.2", "5.5.3", "5.5.6"]
+
+
+# --------------------------------------------------------------------------
+# PMD codes against the section's catalog
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("raw, codes, fixed", [
+    ("1.1.4, 1.2.1, 1.23", ("1.1.4", "1.2.1", "1.2.3"), "1.1.4, 1.2.1, 1.2.3"),  # a lost dot
+    ("1,1.1,1.1.2", ("1.1.1", "1.1.2"), "1.1.1,1.1.2"),  # a dot read as a comma
+    ("5.5,5.5.1,5..5.2.5.5.3.5.5.6", ("5.5", "5.5.1", "5.5.2", "5.5.3", "5.5.6"), "5.5,5.5.1,5.5.2,5.5.3,5.5.6"),
+    ("4.14:415", None, None),  # codes not in this catalog: left as read
+])
+def test_repair_codes(raw, codes, fixed):
+    got = repair_codes(raw, CATALOG)
+    if codes is None:
+        assert got is None
+    else:
+        assert got.codes == codes and got.raw == fixed
+
+
+def test_repair_codes_colon_is_a_separator():
+    got = repair_codes("4.14:415", ["4.1.4", "4.1.5", "4.1"])
+    assert got.codes == ("4.1.4", "4.1.5")
+
+
+def test_action_line_code_with_lost_dot():
+    lines = [ActionLine(c, "X") for c in ("1.1", "1.1.1", "1.2", "1.21", "1.2.2")]
+    flags = []
+    out = poa._ocr_action_lines(lines, flags)
+    assert [a.code for a in out] == ["1.1", "1.1.1", "1.2", "1.2.1", "1.2.2"]
+    assert flags and flags[0].rule == "ocr_repair" and flags[0].raw_value == "1.21"
+
+
+# --------------------------------------------------------------------------
+# goal codes, header labels
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, code", [
+    ("101: PROPORCIONAR RACIONES", "101"), ("101,- PROPORCIONAR", "101"), ("107 -PUBLICACIÓN DE", "107"),
+    ("1O3.- CONTRIBUIR", "103"), ("M100 CONTRIBUIR", "M.100"), ("2,200 SERVICIOS", None),
+])
+def test_ocr_goal_code(text, code):
+    got = poa._ocr_goal_code(text)
+    assert (got[0] if got else None) == code
+
+
+@pytest.mark.parametrize("words, name", [
+    (["UNIDAD", "EJSCUTORA"], "unidad"), (["FIMALIDAD"], "finalidad"), (["FUNCI0N"], "funcion"),
+    (["SUBFUNCI0N"], "subfuncion"), (["PROGRAMA", "OPERATIVO"], None),
+])
+def test_fuzzy_header_labels(words, name):
+    got = poa._fuzzy_label(words)
+    assert (got[0] if got else None) == name
+
+
+# --------------------------------------------------------------------------
+# figures chosen by the row's arithmetic
+# --------------------------------------------------------------------------
+
+def _cells(values: dict[str, str]) -> dict[str, list[TextLine]]:
+    out = {}
+    for i, (name, text) in enumerate(values.items()):
+        out[name] = [make_line([Word(x0=10 * i, top=0, x1=10 * i + 8, bottom=8, text=text, conf=90.0)])]
+    return out
+
+
+def test_figures_thousands_point_repaired_by_arithmetic():
+    flags = []
+    got = poa._ocr_figures("105", _cells({
+        "annual_target": "6,000", "P1": "1.500", "A1": "1,881", "P2": "1,434", "P3": "1.500", "P4": "1.566",
+        "absolute_progress": "1.881", "relative_progress": "31.33%",
+    }), flags)
+    assert got["P1"] == 1500 and got["P3"] == 1500 and got["P4"] == 1566
+    assert got["absolute_progress"] == 1881
+    # 31.33% for 31.35% is not wildly off: a printed figure that disagrees slightly is kept
+    assert got["relative_progress"] == 31.33
+    assert {f.field for f in flags} == {"programmed", "absolute_progress"}
+    assert all(f.rule == "ocr_repair" and f.severity.value == "info" for f in flags)
+
+
+def test_figures_printed_inconsistency_is_kept():
+    flags = []
+    got = poa._ocr_figures("M.100", _cells({
+        "annual_target": "4", "P1": "1", "A1": "1", "P2": "1", "P3": "1", "P4": "1",
+        "absolute_progress": "1", "relative_progress": "100%",
+    }), flags)
+    assert got["relative_progress"] == 100.0 and not flags
+
+
+def test_figures_look_alike_digit_when_wildly_off():
+    flags = []
+    got = poa._ocr_figures("101", _cells({
+        "annual_target": "59,184", "P1": "17,755", "A1": "17,755", "P2": "15,980", "P3": "7,694", "P4": "17,755",
+        "absolute_progress": "17,755", "relative_progress": "20%",
+    }), flags)
+    assert got["relative_progress"] == 30.0 and flags[0].field == "relative_progress"
+
+
+def test_figures_percent_sign_misread():
+    flags = []
+    got = poa._ocr_figures("102", _cells({
+        "annual_target": "94", "P1": "24", "A1": "24", "P2": "23", "P3": "24", "P4": "23",
+        "absolute_progress": "24", "relative_progress": "25.534",
+    }), flags)
+    assert got["relative_progress"] == 25.53 and flags[0].raw_value == "25.534"
+
+
+# --------------------------------------------------------------------------
+# a digital page made to look scanned
+# --------------------------------------------------------------------------
+
+def _as_scan(page: Page) -> Page:
+    """Rectangles as thin lines (what morphology finds), source `ocr`, and the
+    misreadings OCR makes: stacked header labels and the P/A row garbled, goal
+    codes with a colon, thousands with a point, an action-line code without its dot."""
+    rules = []
+    for r in page.rules:
+        if r.height > 2 and r.width > 2:
+            rules += [Rule(r.x0, r.top, r.x1, r.top + 0.8), Rule(r.x0, r.bottom - 0.8, r.x1, r.bottom),
+                      Rule(r.x0, r.top, r.x0 + 0.8, r.bottom), Rule(r.x1 - 0.8, r.top, r.x1, r.bottom)]
+        else:
+            rules.append(r)
+    garble = {"ABSOLUTO": "ABSoruro", "RELATIVO": "RELAMVO", "DESCRIPCION": "DESCRPCON", "P.M.D.": "PM.D",
+              "103-": "103:", "17,755": "17.755", "1,500": "1.500", "MEDIDA": "MEDDA", "ANUAL": "ANUA"}
+    words = []
+    for w in page.words:
+        text = garble.get(w.text, w.text)
+        if w.text in ("P", "A") and w.height < 12:
+            text = {"P": "PO", "A": "|"}[w.text]
+        if w.text == "1.2.1" and w.x0 < 200:
+            text = "1.21"
+        words.append(replace(w, text=text, conf=80.0))
+    return replace(page, words=tuple(words), rules=tuple(rules), source="ocr")
+
+
+@pytest.mark.skipif(not DIGITAL.exists(), reason="digital corpus not present")
+def test_perturbed_digital_page_parses_like_the_digital_one():
+    from avance.extractors import pdfium_text
+
+    pdf = pdfium_text.open_pdf(DIGITAL)
+    try:
+        page = pdfium_text.read_page(pdf[0], 1)
+    finally:
+        pdf.close()
+    digital = poa.parse([page])
+    scan_page = _as_scan(page)
+    assert ruled_header(scan_page.rules, scan_page.width) is not None
+    assert poa._pa_line(__import__("avance.extractors.layout", fromlist=["group_lines"]).group_lines(scan_page.words)) is None
+    scanned = poa.parse([scan_page])
+    assert [a.code for a in scanned.action_lines] == [a.code for a in digital.action_lines]
+    assert [g.goal_code for g in scanned.goals] == [g.goal_code for g in digital.goals]
+    for s, d in zip(scanned.goals, digital.goals):
+        assert (s.annual_target, s.absolute_progress, s.relative_progress) == \
+            (d.annual_target, d.absolute_progress, d.relative_progress), s.goal_code
+        assert s.pmd_codes == d.pmd_codes, s.goal_code
+        assert s.unit == d.unit
+    assert [(p.programmed, p.achieved) for p in scanned.goal_periods] == \
+        [(p.programmed, p.achieved) for p in digital.goal_periods]
+    repairs = [f for f in scanned.flags if f.rule == "ocr_repair"]
+    assert repairs and all(f.severity.value == "info" for f in repairs)
+    assert not [f for f in digital.flags if f.rule == "ocr_repair"]
+
+
+def test_join_horizontal_joins_a_row_ruled_cell_by_cell():
+    rules = [Rule(10, 100, 60, 100.8), Rule(60.5, 100, 200, 100.8), Rule(300, 100, 400, 100.8)]
+    joined = join_horizontal(rules)
+    assert sorted((round(r.x0), round(r.x1)) for r in joined) == [(10, 200), (300, 400)]
