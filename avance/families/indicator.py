@@ -18,14 +18,15 @@ from rapidfuzz.distance import Levenshtein
 from ..extractors.layout import TextLine, fold, group_lines, split_chunks
 from ..normalizers.numbers import parse_number
 from ..records import (
-    Family, Indicator, IndicatorBaseline, IndicatorVariable, Page, SectionInfo, SectionResult,
+    Family, Flag, Indicator, IndicatorBaseline, IndicatorVariable, Page, SectionInfo, SectionResult,
 )
 from .base import FamilySpec, PageMark
 from .indicator_report import (
-    Fields, _HEADING_RX, best_keys, clean, column_of, entity_code, find_code, frequency_of,
-    header_columns, header_facts, key_token, label_hits, normalize_formula, page_lines_of,
-    parse_report, pmd_link, repair_formula, repair_key, report_name, rows_by_anchor,
-    split_code_name,
+    Fields, _HEADING_RX, band_cell, best_keys, clean, column_of, drop_specks, entity_code, find_code,
+    find_grids, frequency_of, header_columns, header_facts, header_has, key_catalog, key_token,
+    label_hits, normalize_formula, numeric_text, ocr_candidates, ocr_fix_code, ocr_fix_formula,
+    fuzzy_header_columns, is_ocr_line, ocr_flag, ocr_key, ocr_text_repair, page_lines_of, parse_report, pmd_link, read_figure, repair_formula,
+    repair_key, report_name, rows_by_anchor, split_band, split_code_name,
 )
 
 __all__ = ["SHEET_SPEC", "REPORT_SPEC", "detect_sheet", "detect_report", "parse_sheet", "parse_report"]
@@ -203,6 +204,13 @@ def _ranges(lines: Sequence[TextLine]) -> dict[str, tuple[Optional[float], Optio
             for name, key in _COLORS.items():
                 if _tok_eq(fold(w.text).strip(":;."), name):
                     colors.append((key, li, w))
+        if is_ocr_line(line):
+            # a color OCR garbled (`AMARQUIa`): the one its line's others leave
+            found = [c for c in colors if c[1] == li]
+            rest = [w for w in words if not any(c[2] is w for c in found) and re.fullmatch(r"[A-Za-zÁÉÍÓÚáéíóú]{4,}:?", w.text)]
+            missing = [k for k in _COLORS.values() if k not in {c[0] for c in colors}]
+            if len(found) == 2 and len(rest) == 1 and len(missing) == 1 and _color_of(rest[0].text) == missing[0]:
+                colors.append((missing[0], li, rest[0]))
         # ranges: consecutive words forming `a - b`
         i = 0
         while i < len(words):
@@ -211,6 +219,8 @@ def _ranges(lines: Sequence[TextLine]) -> dict[str, tuple[Optional[float], Optio
                 if len(chunk) < n:
                     continue
                 text = fold(" ".join(w.text for w in chunk))
+                if chunk[0].conf is not None:
+                    text = _ocr_range_text(text)
                 m = _RANGE_RX.fullmatch(text)
                 if m:
                     xmid = (chunk[0].x0 + chunk[-1].x1) / 2
@@ -253,6 +263,9 @@ def _period_of(text: str) -> Optional[int]:
 
 def _baselines(lines: Sequence[TextLine]) -> list[IndicatorBaseline]:
     head = next((l for l in lines if "PERIODO" in l.folded and "BASE" in l.folded), None)
+    if head is None:
+        head = next((l for l in lines if is_ocr_line(l) and header_has(l.text, "PERIODO")
+                     and header_has(l.text, "VALOR", "BASE")), None)
     cols = header_columns(head, [("period", "PERIODO"), ("base", "VALOR"), ("target", "VALOR")]) if head else []
     centers = {c.name: c.center for c in cols if c.name != "period"}
     rows: dict[int, IndicatorBaseline] = {}
@@ -301,12 +314,17 @@ def _target(lines: Sequence[TextLine]) -> tuple[Optional[str], Optional[float], 
     return direction, annual, triennial
 
 
-def _variables(lines: Sequence[TextLine]) -> list[IndicatorVariable]:
+def _variables(lines: Sequence[TextLine], catalog: Sequence[str] = (),
+               flags: Optional[list[Flag]] = None) -> list[IndicatorVariable]:
     for h, head in enumerate(lines):
         f = head.folded
-        if not ("CLAVE" in f and "DESCRIP" in f and ("UNIDAD" in f or "FUENTE" in f)):
+        ocr = is_ocr_line(head)
+        exact = "CLAVE" in f and "DESCRIP" in f and ("UNIDAD" in f or "FUENTE" in f)
+        if not exact and not (ocr and header_has(f, "CLAVE") and header_has(f, "DESCRIPCION")
+                              and header_has(f, "UNIDAD", "FUENTE")):
             continue
-        cols = header_columns(head, [("key", "CLAVE"), ("description", "DESCRIP"), ("unit", "UNIDAD"), ("source", "FUENTE")])
+        spec = [("key", "CLAVE"), ("description", "DESCRIP"), ("unit", "UNIDAD"), ("source", "FUENTE")]
+        cols = header_columns(head, spec) if exact else fuzzy_header_columns(head, spec)
         body: list[TextLine] = []
         for line in lines[h + 1:]:
             hits = label_hits(line)
@@ -320,7 +338,9 @@ def _variables(lines: Sequence[TextLine]) -> list[IndicatorVariable]:
 
         def anchor(line: TextLine) -> Optional[str]:
             w = line.words[0]
-            return key_token(w.text) if column_of(w, cols) == "key" else None
+            if column_of(w, cols) != "key":
+                return None
+            return ocr_key(w.text, catalog) if ocr else key_token(w.text)
 
         out = []
         for a, members in rows_by_anchor(body, lambda l: anchor(l) is not None):
@@ -330,10 +350,21 @@ def _variables(lines: Sequence[TextLine]) -> list[IndicatorVariable]:
                     col = column_of(chunk, cols)
                     if col in cells:
                         cells[col].append(chunk.text)
-            out.append(IndicatorVariable(
-                key=anchor(a), description=clean(" ".join(cells["description"])),
-                unit=clean(" ".join(cells["unit"])), source=clean(" ".join(cells["source"])),
-            ))
+            key = anchor(a)
+            values = {c: clean(" ".join(cells[c])) for c in cells}
+            if ocr:
+                raw = a.words[0].text
+                if fold(raw) != key and flags is not None:
+                    flags.append(ocr_flag("indicator_variables", key, "key", raw, key,
+                                          f"OCR read the variable key '{raw}'; it is '{key}' of the formula."))
+                for c in values:
+                    fixed, notes = ocr_text_repair(drop_specks(values[c]))
+                    if fixed != values[c]:
+                        if flags is not None:
+                            flags.append(ocr_flag("indicator_variables", key, c, values[c], fixed,
+                                                  " ".join(notes) or "OCR specks read as lone letters were left out."))
+                        values[c] = fixed
+            out.append(IndicatorVariable(key=key, **values))
         return out
     return []
 
@@ -358,17 +389,40 @@ def parse_sheet(pages: Sequence[Page]) -> SectionResult:
     lines = [l for pl in plines for l in pl]
     fields = Fields(lines)
     facts = header_facts(pages)
-    variables = _variables(lines)
+    flags: list[Flag] = []
+    ocr_pages = [p for p in pages if p.source == "ocr"]
     formula = normalize_formula(_formula(fields))
+    variables = _variables(lines, key_catalog(formula), flags) if ocr_pages else _variables(lines)
+    if ocr_pages:
+        ocr_flags: list[Flag] = []
+        ocr_vars = _ocr_variables(ocr_pages, key_catalog(formula, [v.key for v in variables]), ocr_flags)
+        if ocr_vars:  # the ruled grid beats the text layout
+            variables = ocr_vars
+            flags[:] = [f for f in flags if f.table != "indicator_variables"] + ocr_flags
     keys = best_keys([v.key for v in variables], formula)
     formula = repair_formula(formula, keys)
+    if ocr_pages:
+        raw_formula = formula
+        formula, note = ocr_fix_formula(formula, keys)
+        if note:
+            flags.append(ocr_flag("indicators", "", "formula", raw_formula, formula, note))
     variables = [
         IndicatorVariable(repair_key(v.key, keys), v.description, v.unit, v.source) for v in variables
     ]
     axis, strategy, pmd_lines = pmd_link(fields)
     ranges = _ranges(_block(fields, "ranges"))
+    baselines = _baselines(_block(fields, "baseline", max_lines=10))
+    if ocr_pages and not baselines:
+        baselines = _baselines(_find_baseline_lines(lines))
+    if ocr_pages:
+        ranges = {**ranges, **_ocr_ranges(ocr_pages, flags)}
+        baselines = _ocr_baselines(ocr_pages, flags) or baselines
     direction, annual, triennial = _target(_block(fields, "target", max_lines=4))
     code = find_code(lines)
+    if ocr_pages:
+        raw_code = code
+        code, notes = ocr_fix_code(lines, code)
+        flags += [ocr_flag("indicators", "", "indicator_code", raw_code, code, n) for n in notes]
     red, yellow, green = (ranges.get(k, (None, None)) for k in ("red", "yellow", "green"))
     indicator = Indicator(
         kind="sheet",
@@ -391,7 +445,7 @@ def parse_sheet(pages: Sequence[Page]) -> SectionResult:
     )
     structure = {}
     for field in ("ramo", "programa", "unidad", "finalidad", "funcion", "subfuncion"):
-        code_, name = split_code_name(fields.get(field))
+        code_, name = split_code_name(fields.get(field, table="sections", column=f"{field}_name"))
         structure[f"{field}_code"] = code_
         structure[f"{field}_name"] = name
     info = SectionInfo(
@@ -403,8 +457,167 @@ def parse_sheet(pages: Sequence[Page]) -> SectionResult:
     )
     return SectionResult(
         info=info, indicators=[indicator], indicator_variables=variables,
-        indicator_baselines=_baselines(_block(fields, "baseline", max_lines=10)),
+        indicator_baselines=baselines, flags=flags + fields.repairs,
     )
+
+
+# --------------------------------------------------------------------------
+# OCR'd sheets: the ruled tables read cell by cell
+# --------------------------------------------------------------------------
+
+_VAR_ROLES = [("key", ("CLAVE",)), ("description", ("DESCRIPCION",)), ("unit", ("UNIDAD", "MEDIDA")),
+              ("source", ("FUENTE", "DATOS"))]
+
+
+def _ocr_variables(pages: Sequence[Page], catalog: Sequence[str], flags: list[Flag]) -> list[IndicatorVariable]:
+    """VARIABLES on OCR'd pages: the ruled grid under a CLAVE | DESCRIPCIÓN |
+    UNIDAD DE MEDIDA | FUENTE DE DATOS header; keys repaired to the formula's."""
+    out: list[IndicatorVariable] = []
+    for page in pages:
+        for grid in find_grids(page):
+            if grid.nrows < 2 or grid.ncols < 3:
+                continue
+            heads = [band_cell(grid, page.words, (grid.ys[0], grid.ys[1]), c) for c in range(grid.ncols)]
+            joined = " ".join(h or "" for h in heads)
+            if not (header_has(joined, "CLAVE") and header_has(joined, "DESCRIPCION", "UNIDAD", "FUENTE")):
+                continue
+            roles: dict[str, int] = {}
+            for c, h in enumerate(heads):
+                for role, names in _VAR_ROLES:
+                    if role not in roles and header_has(h, *names):
+                        roles[role] = c
+                        break
+            if grid.ncols == 4:  # the family's column order where a header word is unreadable
+                for c, (role, _) in enumerate(_VAR_ROLES):
+                    if role not in roles and c not in roles.values():
+                        roles[role] = c
+            if "key" not in roles:
+                continue
+            kc = roles["key"]
+            for r in range(1, grid.nrows):
+                for band in split_band(grid, page.words, r, kc, lambda t: bool(re.search(r"[0-9A-Za-z]{2,}", t))):
+                    raw = band_cell(grid, page.words, band, kc)
+                    cells, notes = {}, {}
+                    for role in ("description", "unit", "source"):
+                        text = band_cell(grid, page.words, band, roles[role]) if role in roles else None
+                        cleaned, notes[role] = ocr_text_repair(drop_specks(text))
+                        if clean(text) != drop_specks(text):
+                            notes[role].insert(0, "OCR specks read as lone letters were left out.")
+                        cells[role] = cleaned
+                    key = ocr_key(raw, catalog)
+                    if key is None:
+                        if out and raw is None and any(cells.values()):
+                            prev = out[-1]  # a row continued below a lost key
+                            out[-1] = IndicatorVariable(prev.key, *(
+                                clean(" ".join(x for x in (getattr(prev, role), cells[role]) if x))
+                                for role in ("description", "unit", "source")))
+                        continue
+                    if fold(raw or "") != key:
+                        flags.append(ocr_flag("indicator_variables", key, "key", raw, key,
+                                              f"OCR read the variable key '{raw}'; it is '{key}' of the formula."))
+                    for role in ("description", "unit", "source"):
+                        if notes[role]:
+                            text = band_cell(grid, page.words, band, roles[role])
+                            flags.append(ocr_flag("indicator_variables", key, role, text, cells[role],
+                                                  " ".join(notes[role])))
+                    if any(v.key == key for v in out):
+                        continue
+                    out.append(IndicatorVariable(key, cells["description"], cells["unit"], cells["source"]))
+        if out:
+            break
+    return out
+
+
+def _color_of(text: Optional[str]) -> Optional[str]:
+    from rapidfuzz import fuzz
+
+    if not text:
+        return None
+    t = re.sub(r"[^A-Z ]", "", fold(text)).strip()
+    best = max(_COLORS, key=lambda name: fuzz.ratio(t, name))
+    return _COLORS[best] if fuzz.ratio(t, best) >= 60 else None
+
+
+def _split_range(text: Optional[str]) -> Optional[tuple[str, str]]:
+    if not text:
+        return None
+    m = re.fullmatch(r"\s*(\S+?)\s*(?:-|–|—|A|AL|a|al)\s*(\S+)\s*", text)
+    if m:
+        return m.group(1), m.group(2)
+    toks = [t for t in text.split() if any(c.isdigit() for c in t)]
+    return (toks[0], toks[1]) if len(toks) == 2 else None
+
+
+def _ocr_ranges(pages: Sequence[Page], flags: list[Flag]) -> dict[str, tuple[Optional[float], Optional[float]]]:
+    """ROJO | AMARILLO | VERDE over a row of ranges, in a ruled grid; a color
+    OCR could not read is the one the other two leave."""
+    for page in pages:
+        for grid in find_grids(page):
+            if grid.nrows < 2 or grid.ncols != 3:
+                continue
+            colors = [_color_of(band_cell(grid, page.words, (grid.ys[0], grid.ys[1]), c)) for c in range(3)]
+            known = [c for c in colors if c]
+            if len(known) < 2 or len(set(known)) != len(known):
+                continue
+            missing = [c for c in ("red", "yellow", "green") if c not in known]
+            colors = [c or missing[0] for c in colors]
+            out = {}
+            for c, color in enumerate(colors):
+                ws = grid.cell_words(page.words, 1, c)
+                text = " ".join(w.text for w in sorted(ws, key=lambda w: w.x0))
+                parts = _split_range(text)
+                if not parts:
+                    continue
+                lo = read_figure(parts[0], "indicators", "", f"{color}_min", flags, percent=True)
+                hi = read_figure(parts[1], "indicators", "", f"{color}_max", flags, percent=True)
+                out[color] = (lo, hi)
+            if out:
+                return out
+    return {}
+
+
+def _ocr_range_text(text: str) -> str:
+    """Range bounds as figures where OCR misread a digit (`9O.00 - 1OO.00`)."""
+    def fix(m: re.Match) -> str:
+        c = ocr_candidates(m.group(0), percent=True)
+        return f"{c[0].value:g}" if c else m.group(0)
+    return re.sub(r"[0-9OoIlSB][0-9OoIlSB.,]*%?", fix, text)
+
+
+def _find_baseline_lines(lines: Sequence[TextLine]) -> list[TextLine]:
+    """The LÍNEA BASE table by its OCR'd header (PERIODO | VALOR BASE | VALOR
+    META) where its label was misread."""
+    for i, line in enumerate(lines):
+        if is_ocr_line(line) and header_has(line.text, "PERIODO") and header_has(line.text, "VALOR", "META"):
+            return list(lines[i:i + 6])
+    return []
+
+
+def _ocr_baselines(pages: Sequence[Page], flags: list[Flag]) -> list[IndicatorBaseline]:
+    """LÍNEA BASE: the ruled PERIODO | VALOR BASE | VALOR META grid; a period
+    label OCR could not read is the row's place among four."""
+    for page in pages:
+        for grid in find_grids(page):
+            if grid.nrows < 2 or grid.ncols != 3:
+                continue
+            head = " ".join(band_cell(grid, page.words, (grid.ys[0], grid.ys[1]), c) or "" for c in range(3))
+            if not (header_has(head, "PERIODO") and header_has(head, "VALOR", "BASE", "META")):
+                continue
+            rows: dict[int, IndicatorBaseline] = {}
+            body = grid.nrows - 1
+            for r in range(1, grid.nrows):
+                label = band_cell(grid, page.words, (grid.ys[r], grid.ys[r + 1]), 0)
+                period = _period_of(label or "") or (r if body == 4 else None)
+                if period is None or period in rows:
+                    continue
+                vals = []
+                for c, field in ((1, "base_value"), (2, "target_value")):
+                    text = numeric_text(band_cell(grid, page.words, (grid.ys[r], grid.ys[r + 1]), c))
+                    vals.append(read_figure(text, "indicator_baselines", str(period), field, flags))
+                rows[period] = IndicatorBaseline(period, vals[0], vals[1])
+            if rows:
+                return [rows[p] for p in sorted(rows)]
+    return []
 
 
 SHEET_SPEC = FamilySpec(Family.INDICATOR_SHEET, detect_sheet, parse_sheet)

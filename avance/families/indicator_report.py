@@ -95,6 +95,8 @@ def label_hits(line: TextLine) -> list[LabelHit]:
         start = idx[m.start()] if m.start() < len(idx) else len(text)
         end = idx[m.end() - 1] + 1
         hits.append(LabelHit(field, start, end))
+    if line.words and any(w.conf is not None for w in line.words):
+        hits = sorted(hits + fuzzy_label_hits(line, hits), key=lambda h: h.start)
     return hits
 
 
@@ -141,16 +143,22 @@ class Fields:
         heights = sorted(l.height for l in self.lines) or [8.0]
         self.h = heights[len(heights) // 2]
         self.inline: dict[str, str] = {}
+        self.ocr: dict[str, bool] = {}
+        self.repairs: list[Flag] = []  # OCR repairs made by `get`
         for i, (line, hits) in enumerate(zip(self.lines, self.hits)):
             for j, hit in enumerate(hits):
                 nxt = hits[j + 1].start if j + 1 < len(hits) else None
                 inline = line.text[hit.end:nxt]
                 right = word_x(line, hits[j + 1].start) if nxt is not None else float("inf")
-                value = " ".join([inline] + self._continuation(i, word_x(line, hit.start), right))
+                label_x = word_x(line, hit.start)
+                if is_ocr_line(line) and re.fullmatch(r"\s*\d{1,2}\s?[.,;:)]?\s?-?\s*", line.text[:hit.start]):
+                    label_x = line.x0  # `4, Interpretación`: OCR'd numbering the label pattern misses
+                value = " ".join([inline] + self._continuation(i, label_x, right))
                 if hit.field not in self.values or not clean(self.values[hit.field]):
                     self.values[hit.field] = value
                     self.inline[hit.field] = inline
                     self.line_of[hit.field] = i
+                    self.ocr[hit.field] = is_ocr_line(line)
 
     def _continuation(self, i: int, label_x: float, right: float) -> list[str]:
         """Wrapped lines of a value whose label starts at `label_x`; `right` is
@@ -183,8 +191,16 @@ class Fields:
             prev = full
         return out
 
-    def get(self, field: str) -> Optional[str]:
-        return clean(self.values.get(field))
+    def get(self, field: str, table: str = "indicators", row_key: str = "", column: Optional[str] = None) -> Optional[str]:
+        value = clean(self.values.get(field))
+        if value and self.ocr.get(field):
+            fixed, notes = ocr_text_repair(value)
+            if notes:
+                flag = ocr_flag(table, row_key, column or field, value, fixed, " ".join(notes))
+                if flag not in self.repairs:
+                    self.repairs.append(flag)
+            value = fixed
+        return value
 
     def line_index(self, field: str) -> Optional[int]:
         return self.line_of.get(field)
@@ -490,9 +506,11 @@ _VALUES_HEADER = re.compile(r"\bCLAVE\b.*\bPERIODO\b|\bCLAVE\b.*\b1\b.*\b2\b.*\b
 
 
 def report_values(pages_lines: Sequence[Sequence[TextLine]], formula: Optional[str],
-                  widths: Sequence[float] = ()) -> list[IndicatorValue]:
+                  widths: Sequence[float] = (), flags: Optional[list[Flag]] = None) -> list[IndicatorValue]:
     out: dict[str, dict[int, Optional[float]]] = {}
     order: list[str] = []
+    notes: list[tuple[str, str, str, Optional[str], Optional[str], str]] = []  # OCR repairs
+    catalog = key_catalog(formula)
     for n, lines in enumerate(pages_lines):
         page_width = widths[n] if n < len(widths) else 0.0
         for h, head in enumerate(lines):
@@ -528,7 +546,7 @@ def report_values(pages_lines: Sequence[Sequence[TextLine]], formula: Optional[s
             def anchor_key(line: TextLine) -> Optional[str]:
                 w = line.words[0]
                 if cols and column_of(w, cols) == "key" and w.xmid < value_left:
-                    return key_token(w.text)
+                    return ocr_key(w.text, catalog) if w.conf is not None else key_token(w.text)
                 return None
 
             for anchor, members in rows_by_anchor(body, lambda l: anchor_key(l) is not None):
@@ -540,8 +558,17 @@ def report_values(pages_lines: Sequence[Sequence[TextLine]], formula: Optional[s
                             continue
                         p = min(periods, key=lambda k: abs(periods[k] - w.xmid))
                         v = parse_number(w.text)
+                        if w.conf is not None:
+                            cands = ocr_candidates(w.text, percent=w.text.endswith("%"))
+                            v = cands[0].value if cands else None
+                            if cands and cands[0].note:
+                                notes.append((key, f"|{p}", "value", w.text, _fmt(v), f"OCR {cands[0].note}."))
                         if v is not None:
                             vals[p] = v
+                raw = anchor.words[0].text
+                if anchor.words[0].conf is not None and fold(raw) != key:
+                    notes.append((key, "", "variable_key", raw, key,
+                                  f"OCR read the variable key '{raw}'; it is '{key}' of the formula."))
                 if key not in out:
                     order.append(key)
                     out[key] = {}
@@ -552,6 +579,11 @@ def report_values(pages_lines: Sequence[Sequence[TextLine]], formula: Optional[s
         fixed = repair_key(key, keys)
         for p in range(1, 5):
             rows.append(IndicatorValue(variable_key=fixed, period=p, value=out[key].get(p)))
+    if flags is not None:
+        for key, suffix, field, raw, value, message in notes:
+            fixed = repair_key(key, keys)
+            flags.append(ocr_flag("indicator_values", fixed + suffix, field, raw,
+                                  fixed if field == "variable_key" else value, message))
     return rows
 
 
@@ -588,11 +620,23 @@ def parse_report(pages: Sequence[Page]) -> SectionResult:
     facts = header_facts(pages)
     code = find_code(lines)
     formula = normalize_formula(fields.get("formula"))
-    values = report_values(plines, formula, [p.width for p in pages])
+    flags: list[Flag] = []
+    ocr = any(p.source == "ocr" for p in pages)
+    values = ocr_report_values(pages, formula, flags) if ocr else []
+    if not values:
+        values = report_values(plines, formula, [p.width for p in pages], flags)
     keys = best_keys([v.variable_key for v in values], formula)
     formula = repair_formula(formula, keys)
+    if ocr:
+        raw_code = code
+        code, notes = ocr_fix_code(lines, code)
+        flags += [ocr_flag("indicators", "", "indicator_code", raw_code, code, n) for n in notes]
+        raw_formula = formula
+        formula, note = ocr_fix_formula(formula, keys)
+        if note:
+            flags.append(ocr_flag("indicators", "", "formula", raw_formula, formula, note))
     axis, strategy, pmd_lines = pmd_link(fields)
-    programa_code, programa_name = split_code_name(fields.get("programa"))
+    programa_code, programa_name = split_code_name(fields.get("programa", table="sections", column="programa_name"))
     indicator = Indicator(
         kind="report",
         indicator_code=code,
@@ -616,4 +660,534 @@ def parse_report(pages: Sequence[Page]) -> SectionResult:
         programa_name=programa_name,
         **facts,
     )
-    return SectionResult(info=info, indicators=[indicator], indicator_values=values)
+    return SectionResult(info=info, indicators=[indicator], indicator_values=values, flags=flags + fields.repairs)
+
+
+# --------------------------------------------------------------------------
+# OCR'd pages: fuzzy labels, ruled tables, keys from a catalog, figures
+# --------------------------------------------------------------------------
+#
+# Everything below runs only on words that carry an OCR confidence (a scanned
+# page); a text layer never reaches it, so born-digital output stays exact.
+# Every change to a value read by OCR is returned as an `ocr_repair` flag.
+
+from rapidfuzz.distance import Levenshtein  # noqa: E402
+
+from ..normalizers.formula import FormulaError, evaluate_formula, parse_formula  # noqa: E402
+from ..normalizers.ocr_numbers import Candidate, number_candidates  # noqa: E402
+from ..records import Flag, Page as _Page, Rule, Severity  # noqa: E402
+
+
+def is_ocr_line(line: TextLine) -> bool:
+    return any(w.conf is not None for w in line.words)
+
+
+def ocr_flag(table: str, row_key: str, field: str, raw: Optional[str], value: Optional[str],
+             message: str) -> Flag:
+    return Flag(table=table, row_key=row_key, field=field, rule="ocr_repair", severity=Severity.INFO,
+                raw_value=raw, value=value, message=message)
+
+
+# Literal spellings of the labels (folded), for matching OCR'd labels by edit
+# distance. Short labels (RAMO, EJE) are left to the exact patterns.
+FUZZY_LABELS: dict[str, tuple[str, ...]] = {
+    "name": ("NOMBRE DEL INDICADOR",),
+    "code": ("CLAVE DEL INDICADOR",),
+    "entity": ("DEPENDENCIA/ENTIDAD", "DEPENDENCIA / ENTIDAD", "DEPENDENCIA"),
+    "pmd": ("LIGA AL PMD", "ALINEACION AL PMD"),
+    "axis": ("EJE PUBLICO", "EJE RECTOR", "EJE ESTRATEGICO"),
+    "strategy": ("ESTRATEGIA",),
+    "line": ("LINEA DE ACCION", "LINEAS DE ACCION"),
+    "structure": ("ESTRUCTURA PROGRAMATICA",),
+    "unidad": ("UNIDAD EJECUTORA", "UNIDAD RESPONSABLE"),
+    "finalidad": ("FINALIDAD",),
+    "funcion": ("FUNCION",),
+    "subfuncion": ("SUBFUNCION",),
+    "programa": ("PROGRAMA", "PROGRAMA PRESUPUESTARIO"),
+    "objective": ("OBJETIVO DEL INDICADOR", "OBJETIVO"),
+    "interpretation": ("INTERPRETACION O LECTURA", "INTERPRETACION"),
+    "variables": ("VARIABLES",),
+    "formula": ("FORMULA DE CALCULO", "FORMULA"),
+    "result_unit": ("UNIDAD DE MEDIDA DEL RESULTADO", "UNIDAD DE MEDIDA DEL INDICADOR", "UNIDAD DE MEDIDA"),
+    "ranges": ("RANGO DE VALOR (SEMAFORIZACION)", "RANGO DE VALOR", "SEMAFORIZACION"),
+    "baseline": ("LINEA BASE",),
+    "target": ("META DEL INDICADOR",),
+    "annual": ("META ANUAL",),
+    "frequency": ("FRECUENCIA DE MEDICION", "FRECUENCIA"),
+    "results": ("RESULTADOS DEL INDICADOR",),
+}
+_NUMBERING = re.compile(r"^\d{1,2}\s?[.)]?\s?-?\s*")
+
+
+def _allowed_distance(label: str) -> int:
+    n = len(label.replace(" ", ""))
+    return 0 if n < 6 else 1 if n < 12 else 2
+
+
+def fuzzy_label_hits(line: TextLine, exact: Sequence["LabelHit"]) -> list["LabelHit"]:
+    """Labels an OCR misread (`Dependenci4/Entidad:`, `Objetivo del Imicador:`,
+    `4.-Interpretación`): a run of up to four words ending in a colon whose
+    folded text is within a small edit distance of a printed label."""
+    words = list(line.words)
+    offsets = []
+    pos = 0
+    for w in words:
+        offsets.append(pos)
+        pos += len(w.text) + 1
+    taken = [(h.start, h.end) for h in exact]
+    out: list[LabelHit] = []
+    for j, w in enumerate(words):
+        if not w.text.endswith((":", ";")):
+            continue
+        end = offsets[j] + len(w.text) - 1
+        if any(s <= offsets[j] < e + 1 for s, e in taken):
+            continue
+        best = None
+        for n in range(min(4, j + 1), 0, -1):
+            first = j - n + 1
+            if any(s <= offsets[first] < e + 1 for s, e in taken):
+                continue
+            text = fold(" ".join(x.text for x in words[first:j + 1])).rstrip(":;").strip()
+            text = _NUMBERING.sub("", text)
+            text = re.sub(r"\s\d$", "", text)  # `Línea de Acción 2:`
+            if len(text) < 6:
+                continue
+            for field, variants in FUZZY_LABELS.items():
+                for v in variants:
+                    allowed = _allowed_distance(v)
+                    if not allowed or abs(len(v) - len(text)) > allowed:
+                        continue
+                    d = Levenshtein.distance(text, v, score_cutoff=allowed)
+                    if d <= allowed and (best is None or (d, -len(v)) < (best[0], -len(best[2]))):
+                        best = (d, field, v, offsets[first])
+        if best is not None:
+            out.append(LabelHit(best[1], best[3], end))
+            taken.append((best[3], end))
+    return out
+
+
+# ---- ruled tables ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class Grid:
+    """A ruled table: column edges from its vertical rules, row edges from the
+    horizontal rules that cross it. Row 0 is the header band."""
+    xs: tuple[float, ...]
+    ys: tuple[float, ...]
+
+    @property
+    def ncols(self) -> int:
+        return len(self.xs) - 1
+
+    @property
+    def nrows(self) -> int:
+        return len(self.ys) - 1
+
+    def cell_words(self, words: Sequence[Word], row: int, col: int) -> list[Word]:
+        x0, x1 = self.xs[col], self.xs[col + 1]
+        y0, y1 = self.ys[row], self.ys[row + 1]
+        return [w for w in words if x0 <= w.xmid < x1 and y0 <= w.ymid < y1]
+
+    def cell_text(self, words: Sequence[Word], row: int, col: int) -> Optional[str]:
+        ws = self.cell_words(words, row, col)
+        return clean(text_lines(ws)) if ws else None
+
+    def row_words(self, words: Sequence[Word], row: int) -> list[Word]:
+        y0, y1 = self.ys[row], self.ys[row + 1]
+        return [w for w in words if self.xs[0] <= w.xmid < self.xs[-1] and y0 <= w.ymid < y1]
+
+
+def text_lines(words: Sequence[Word]) -> str:
+    """Cell text in reading order, OCR specks (lone punctuation) left out."""
+    kept = [w for w in words if re.search(r"[0-9A-Za-zÀ-ÿ%]", w.text)]
+    return " ".join(l.text for l in group_lines(kept)) if kept else ""
+
+
+def _merge(values: Iterable[float], tol: float) -> list[float]:
+    out: list[list[float]] = []
+    for v in sorted(values):
+        if out and v - out[-1][-1] <= tol:
+            out[-1].append(v)
+        else:
+            out.append([v])
+    return [sum(g) / len(g) for g in out]
+
+
+def find_grids(page: _Page) -> list[Grid]:
+    """Ruled tables of a page: vertical rules sharing their top and bottom make
+    the columns; horizontal rules spanning most of that width make the rows."""
+    verts = [r for r in page.rules if r.height > 3 * max(1.0, r.width) and r.height < 0.8 * page.height]
+    horiz = [r for r in page.rules if r.width > 3 * max(1.0, r.height)]
+    groups: list[list[Rule]] = []
+    for r in sorted(verts, key=lambda r: (r.top, r.x0)):
+        for g in groups:
+            if abs(g[0].top - r.top) <= 4 and abs(g[0].bottom - r.bottom) <= 4:
+                g.append(r)
+                break
+        else:
+            groups.append([r])
+    grids = []
+    for g in groups:
+        xs = _merge([r.xmid for r in g], 4.0)
+        if len(xs) < 3:
+            continue
+        top = min(r.top for r in g)
+        bottom = max(r.bottom for r in g)
+        width = xs[-1] - xs[0]
+        ys = [h.ymid for h in horiz
+              if top - 4 <= h.ymid <= bottom + 4 and h.x0 <= xs[0] + 0.15 * width and h.x1 >= xs[-1] - 0.15 * width]
+        ys = _merge(ys + [top, bottom], 4.0)
+        ys = [y for y in ys if top - 4 <= y <= bottom + 4]
+        if len(ys) < 2:
+            continue
+        grids.append(Grid(tuple(xs), tuple(ys)))
+    return sorted(grids, key=lambda g: g.ys[0])
+
+
+def split_band(grid: Grid, words: Sequence[Word], row: int, key_col: int,
+               is_key) -> list[tuple[float, float]]:
+    """A row band whose separating rule was lost holds several keys: cut it
+    halfway between the key lines."""
+    y0, y1 = grid.ys[row], grid.ys[row + 1]
+    kl = [l for l in group_lines(grid.cell_words(words, row, key_col)) if is_key(l.text)]
+    if len(kl) < 2:
+        return [(y0, y1)]
+    cuts = [(a.bottom + b.top) / 2 for a, b in zip(kl, kl[1:])]
+    edges = [y0] + cuts + [y1]
+    return list(zip(edges, edges[1:]))
+
+
+def band_cell(grid: Grid, words: Sequence[Word], band: tuple[float, float], col: int) -> Optional[str]:
+    x0, x1 = grid.xs[col], grid.xs[col + 1]
+    ws = [w for w in words if x0 <= w.xmid < x1 and band[0] <= w.ymid < band[1]]
+    return clean(text_lines(ws)) if ws else None
+
+
+def header_has(text: Optional[str], *names: str) -> bool:
+    """Some word of `text` is within a small edit distance of one of `names`."""
+    if not text:
+        return False
+    toks = re.sub(r"[^0-9A-Z ]+", " ", fold(text)).split()
+    for name in names:
+        allowed = 0 if len(name) < 4 else 1 if len(name) < 8 else 2
+        for t in toks:
+            if abs(len(t) - len(name)) <= allowed and Levenshtein.distance(t, name, score_cutoff=allowed) <= allowed:
+                return True
+            if len(name) >= 8 and len(t) >= 6 and name.endswith(t) and len(name) - len(t) <= 2:
+                return True  # `ESCRIPCION`: a first letter lost
+    return False
+
+
+# ---- keys -----------------------------------------------------------------
+
+def key_catalog(formula: Optional[str], extra: Sequence[str] = ()) -> list[str]:
+    """The variable keys a formula names (`PMAV = (MAV / MSA) * 100`)."""
+    keys = [k for k in formula_keys(formula) if re.fullmatch(r"[A-Z][A-Z0-9]{1,11}", k)]
+    return best_keys(list(extra), " ".join(keys)) if keys else list(extra)
+
+
+def ocr_key(raw: Optional[str], catalog: Sequence[str]) -> Optional[str]:
+    """An OCR'd key cell as the catalog key it stands for (`¡PT` -> `IPT`,
+    `T50` -> `TSO`); the cleaned token when nothing in the catalog fits."""
+    if not raw:
+        return None
+    tok = re.sub(r"[^0-9A-Z]", "", fold(raw.split()[0]) if raw.split() else "")
+    if not tok:
+        return None
+    if tok in catalog:
+        return tok
+    fixed = repair_key(tok, catalog)
+    if fixed != tok:
+        return fixed
+    near = [k for k in catalog if abs(len(k) - len(tok)) <= 1 and len(k) >= 3
+            and Levenshtein.distance(_skeleton(k), _skeleton(tok), score_cutoff=1) <= 1]
+    if len(near) == 1:
+        return near[0]
+    return tok if KEY_RX.match(tok) else None
+
+
+# ---- figures --------------------------------------------------------------
+
+def ocr_candidates(text: Optional[str], percent: bool = False) -> list[Candidate]:
+    """`number_candidates` plus a thousands separator read as a point
+    (`1.720.0` is `1,720.0`, `5.923.00` is `5,923.00`)."""
+    if not text:
+        return []
+    t = "".join(text.split())
+    if not any(c.isdigit() for c in t):
+        return []  # a speck (`o`, `l`) is no figure
+    out = list(number_candidates(t, percent))
+    m = re.fullmatch(r"(\d{1,3}(?:\.\d{3})+)\.(\d{1,2})(%?)", t)
+    if m:
+        fixed = m.group(1).replace(".", ",") + "." + m.group(2) + m.group(3)
+        value = parse_number(fixed)
+        if value is not None and all(abs(c.value - value) > 1e-9 for c in out):
+            out.insert(0, Candidate(value, f"read '{text}' as '{fixed}' (a thousands comma read as a point)"))
+    return out
+
+
+def read_figure(text: Optional[str], table: str, row_key: str, field: str, flags: list[Flag],
+                percent: bool = False) -> Optional[float]:
+    """The first reading of an OCR'd figure; a repaired reading is flagged."""
+    cands = ocr_candidates(text, percent)
+    if not cands:
+        return None
+    c = cands[0]
+    if c.note:
+        flags.append(ocr_flag(table, row_key, field, text, _fmt(c.value), f"OCR {c.note}."))
+    return c.value
+
+
+def _fmt(v: Optional[float]) -> Optional[str]:
+    if v is None:
+        return None
+    return f"{v:.10g}"
+
+
+def repair_code(code: Optional[str]) -> tuple[Optional[str], Optional[str]]:
+    """An indicator key whose segment `P522` was read `PS22`: a letter followed
+    by digits with one look-alike letter among them. (code, note)."""
+    if not code:
+        return code, None
+    segs = code.split("-")
+    fixed = []
+    to_digit = str.maketrans({"S": "5", "O": "0", "I": "1", "B": "8", "Z": "2", "G": "6", "D": "0", "Q": "0"})
+    for s in segs:
+        m = re.fullmatch(r"([A-Z])([0-9A-Z]{2,5})", s)
+        if m and sum(c.isdigit() for c in m.group(2)) >= len(m.group(2)) - 1 and not m.group(2).isdigit():
+            tail = m.group(2).translate(to_digit)
+            if tail.isdigit():
+                s = m.group(1) + tail
+        fixed.append(s)
+    new = "-".join(fixed)
+    return new, (None if new == code else f"OCR read the indicator key '{code}' as '{new}' (a look-alike letter among its digits).")
+
+
+def ocr_fix_code(lines: Sequence[TextLine], code: Optional[str]) -> tuple[Optional[str], list[str]]:
+    """The indicator key on an OCR'd `Clave` line: a key split in two words
+    (`38-EST-P51 1-M30`) is joined, a look-alike letter among a segment's
+    digits is read as the digit. (code, notes for the repair flags)."""
+    notes: list[str] = []
+    if code:
+        for line in lines:
+            if not is_ocr_line(line):
+                continue
+            for hit in label_hits(line):
+                if hit.field != "code":
+                    continue
+                rest = fold(line.text[hit.end:])
+                m = re.search(re.escape(code).replace(r"\-", r"\s?-\s?"), rest)
+                if not m:
+                    continue
+                tail = rest[m.end():]
+                n = re.match(r"\s([0-9A-Z]{1,4}(?:-[0-9A-Z]{1,8})+)\b", tail)
+                # joined when the piece starts with a digit or the key is short of its
+                # four segments (NN-AAA-PNNN-MNN)
+                if n and (n.group(1)[:1].isdigit() or code.count("-") < 3):
+                    joined = code + n.group(1)
+                    if CODE_RX.fullmatch(joined) and joined.count("-") <= 5:
+                        notes.append(f"OCR split the indicator key '{code} {n.group(1)}' in two words; joined as '{joined}'.")
+                        code = joined
+                break
+            else:
+                continue
+            break
+    fixed, note = repair_code(code)
+    if note:
+        notes.append(note)
+    return fixed, notes
+
+
+def ocr_fix_formula(formula: Optional[str], known: Sequence[str]) -> tuple[Optional[str], Optional[str]]:
+    """Specks OCR'd beside a formula's result key (`PMAV z = ...`): the left
+    side keeps only the key. (formula, note)."""
+    if not formula or "=" not in formula:
+        return formula, None
+    lhs, rhs = formula.split("=", 1)
+    toks = lhs.split()
+    if len(toks) <= 1:
+        return formula, None
+    keyish = [t for t in toks if re.fullmatch(r"[A-Z][A-Z0-9]{1,11}", t)]
+    keep = [t for t in keyish if t in known] or keyish
+    if len(keep) != 1:
+        return formula, None
+    new = f"{keep[0]} = {rhs.strip()}"
+    return new, f"OCR specks beside the result key: '{formula}' read as '{new}'."
+
+
+def _values_grid(page: _Page, grid: Grid, lines: Sequence[TextLine]) -> bool:
+    """The captured-values table: CLAVE | DESCRIPCIÓN | PERIODO | 1 | 2 | 3 | 4,
+    known by its header words or by the `Desglose de variables` title above it
+    (its shaded header is often unreadable)."""
+    if grid.ncols < 6 or grid.nrows < 2:
+        return False
+    head = text_lines(grid.row_words(page.words, 0))
+    if header_has(head, "ENERO", "ABRIL", "ACUMULADO", "ROJO", "VERDE"):
+        return False
+    if header_has(head, "CLAVE", "DESCRIPCION", "PERIODO"):
+        return True
+    top = grid.ys[0]
+    for line in lines:
+        if line.bottom <= top + 2 and top - line.bottom < 3 * max(line.height, 6.0):
+            if header_has(line.text, "DESGLOSE") or (header_has(line.text, "VARIABLES") and header_has(line.text, "CAPTURADOS")):
+                return True
+    return False
+
+
+def ocr_report_values(pages: Sequence[_Page], formula: Optional[str], flags: list[Flag]) -> list[IndicatorValue]:
+    """Captured values of OCR'd pages read cell by cell from the ruled table:
+    the key in the first column (repaired to the formula's keys), periods 1..4
+    in the last four columns whatever their header reads. A figure OCR misread
+    is chosen among its readings by the formula when one of them satisfies it."""
+    catalog = key_catalog(formula)
+    raw: dict[str, dict[int, str]] = {}
+    raw_keys: dict[str, str] = {}
+    order: list[str] = []
+    for page in pages:
+        if page.source != "ocr":
+            continue
+        lines = group_lines(page.words)
+        for grid in find_grids(page):
+            if not _values_grid(page, grid, lines):
+                continue
+            pcols = list(range(grid.ncols - 4, grid.ncols))
+            for r in range(1, grid.nrows):
+                for band in split_band(grid, page.words, r, 0, lambda t: bool(re.search(r"[0-9A-Za-z]{2,}", t))):
+                    text = band_cell(grid, page.words, band, 0)
+                    key = ocr_key(text, catalog)
+                    if key is None:
+                        continue
+                    if key not in raw:
+                        raw[key] = {}
+                        raw_keys[key] = text or key
+                        order.append(key)
+                    for p, c in enumerate(pcols, start=1):
+                        cell = numeric_text(band_cell(grid, page.words, band, c))
+                        if cell:
+                            raw[key][p] = cell
+    if not order:
+        return []
+    for key in order:
+        if fold(raw_keys[key]) != key:
+            flags.append(ocr_flag("indicator_values", key, "variable_key", raw_keys[key], key,
+                                  f"OCR read the variable key '{raw_keys[key]}'; it is '{key}' of the formula."))
+    parsed = None
+    try:
+        parsed = parse_formula(formula) if formula else None
+    except FormulaError:
+        parsed = None
+    rows = []
+    chosen: dict[tuple[str, int], Optional[Candidate]] = {}
+    for p in range(1, 5):
+        cands = {k: ocr_candidates(raw[k].get(p), percent=str(raw[k].get(p, "")).endswith("%")) for k in order}
+        pick = {k: (c[0] if c else None) for k, c in cands.items()}
+        doubtful = [k for k, c in cands.items() if c and c[0].note]
+        if parsed and doubtful:
+            pick = _agreeing(parsed, cands, pick, doubtful) or pick
+        for k in order:
+            chosen[(k, p)] = pick[k]
+    for k in order:
+        for p in range(1, 5):
+            c = chosen[(k, p)]
+            if c is not None and c.note:
+                flags.append(ocr_flag("indicator_values", f"{k}|{p}", "value", raw[k].get(p), _fmt(c.value),
+                                      f"OCR {c.note}."))
+            rows.append(IndicatorValue(variable_key=k, period=p, value=c.value if c else None))
+    return rows
+
+
+def _agreeing(parsed, cands, pick, doubtful):
+    """Readings of the doubtful figures under which the result equals its formula."""
+    from itertools import product
+
+    from ..normalizers.checks import percent_agrees
+
+    result_key, expr = parsed
+    options = [cands[k][:3] for k in doubtful]
+    for combo in product(*options):
+        trial = dict(pick)
+        trial.update(dict(zip(doubtful, combo)))
+        values = {k: (c.value if c else None) for k, c in trial.items()}
+        printed = values.get(result_key)
+        if printed is None:
+            continue
+        computed = evaluate_formula(expr, values)
+        if computed is not None and percent_agrees(printed, computed):
+            return trial
+    return None
+
+
+def drop_specks(text: Optional[str]) -> Optional[str]:
+    """A lone lowercase letter or mark inside upper-case cell text is a speck
+    OCR read as a letter (`... DE GÉNERO j`)."""
+    if not text:
+        return text
+    letters = [c for c in text if c.isalpha()]
+    if not letters or sum(c.isupper() for c in letters) < 0.8 * len(letters):
+        return text
+    toks = [t for t in text.split() if not (len(t) == 1 and not t.isupper() and not t.isdigit())]
+    return " ".join(toks) or None
+
+
+def numeric_text(text: Optional[str]) -> Optional[str]:
+    """The figure of a cell, specks beside it left out (`88.5% o` -> `88.5%`)."""
+    if not text:
+        return None
+    toks = [t for t in text.split() if any(c.isdigit() for c in t)]
+    return "".join(toks) or None
+
+
+# Spanish words OCR ran together (upper case): never words of their own.
+_RUN_TOGETHER = {
+    "ALOS": "A LOS", "ALAS": "A LAS", "DELA": "DE LA", "DELAS": "DE LAS", "DELOS": "DE LOS",
+    "ENLA": "EN LA", "ENLAS": "EN LAS", "ENLOS": "EN LOS", "ENEL": "EN EL", "CONLA": "CON LA",
+    "CONEL": "CON EL", "PORLA": "POR LA", "POREL": "POR EL", "YLA": "Y LA", "YEL": "Y EL",
+}
+
+
+def ocr_text_repair(text: Optional[str]) -> tuple[Optional[str], list[str]]:
+    """OCR'd running text: specks read as a lone mark at either end dropped, a
+    lone `Á` (no Spanish word) read as `A`, upper-case words run together split
+    (`ALOS` -> `A LOS`). (text, notes)."""
+    if not text:
+        return text, []
+    notes: list[str] = []
+    toks = text.split()
+    while toks and not re.search(r"[0-9A-Za-zÀ-ÿ%$]", toks[-1]):
+        notes.append(f"dropped the speck '{toks[-1]}' OCR read at the end")
+        toks.pop()
+    while toks and not re.search(r"[0-9A-Za-zÀ-ÿ%$(¿¡\"]", toks[0]):
+        notes.append(f"dropped the speck '{toks[0]}' OCR read at the start")
+        toks.pop(0)
+    out = []
+    for t in toks:
+        if t == "Á":
+            notes.append("read the lone word 'Á' as 'A'")
+            t = "A"
+        elif t in _RUN_TOGETHER:
+            notes.append(f"split '{t}' run together by OCR into '{_RUN_TOGETHER[t]}'")
+            t = _RUN_TOGETHER[t]
+        out.append(t)
+    return (" ".join(out) or None), [f"OCR: {n}." for n in notes]
+
+
+def fuzzy_header_columns(line: TextLine, spec: Sequence[tuple[str, str]]) -> list[Column]:
+    """`header_columns` for an OCR'd header: a column starts at the first word
+    close to its name (`ESCRIPCIÓN` for DESCRIPCIÓN)."""
+    full = {"DESCRIP": "DESCRIPCION", "PERIOD": "PERIODO"}
+    words = list(line.words)
+    starts: list[tuple[str, int]] = []
+    pos = 0
+    for name, prefix in spec:
+        target = full.get(prefix, prefix)
+        for i in range(pos, len(words)):
+            if fold(words[i].text).startswith(prefix) or header_has(words[i].text, target):
+                starts.append((name, i))
+                pos = i + 1
+                break
+    cols = []
+    for n, (name, i) in enumerate(starts):
+        end = starts[n + 1][1] if n + 1 < len(starts) else len(words)
+        ws = words[i:end]
+        cols.append(Column(name, min(w.x0 for w in ws), max(w.x1 for w in ws)))
+    return cols
