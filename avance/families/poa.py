@@ -13,6 +13,8 @@ from ..extractors.grid import (Column, assign_blocks, horizontal_edges, interval
 from ..extractors.layout import TextLine, collapse, fold, group_lines, make_line, typical_char_width
 from ..normalizers.codes import join_code_lines, segment_codes
 from ..normalizers.checks import percent_agrees
+from ..extractors.text_export import split_cells
+from ..normalizers.columns import Figure, poa_slots, poa_violations, solve_row
 from ..normalizers.numbers import parse_number
 from ..normalizers.ocr_codes import cell_digits, digits_of, repair_codes
 from ..normalizers.ocr_numbers import Candidate, number_candidates
@@ -818,6 +820,13 @@ def parse(pages: Sequence[Page]) -> SectionResult:
     catalog = [a.code for a in result.action_lines]
     seen: set[str] = set()
     for page in pages:
+        if page.source == "ocr_text":
+            for goal, periods in export_goals(page, catalog, info.quarter, result.flags):
+                if goal.goal_code not in seen:
+                    seen.add(goal.goal_code)
+                    result.goals.append(goal)
+                    result.goal_periods.extend(periods)
+            continue
         for raw in _page_goals(page):
             goal, periods = _build_goal(raw, catalog, result.flags)
             if goal.goal_code in seen:
@@ -826,6 +835,78 @@ def parse(pages: Sequence[Page]) -> SectionResult:
             result.goals.append(goal)
             result.goal_periods.extend(periods)
     return result
+
+
+# --------------------------------------------------------------------------
+# OCR text exports: rows are cell lists, figures put back by the column solver
+# --------------------------------------------------------------------------
+
+def _is_codes_cell(text: str) -> bool:
+    return bool(text) and bool(re.fullmatch(r"[\d.,;\s-]+", text)) and "." in text
+
+
+def _is_figure_cell(text: str) -> bool:
+    return parse_number(text) is not None or (text.strip() in ("-", "—"))
+
+
+def export_goals(page: Page, catalog: Sequence[str], quarter: Optional[int],
+                 flags: list[Flag]) -> list[tuple[Goal, list[GoalPeriod]]]:
+    out = []
+    for line in page.raw_lines:
+        cells = split_cells(line)
+        if not cells:
+            continue
+        cells = [c for c in cells if c.strip()]
+        start = next((i for i, c in enumerate(cells) if _GOAL_CODE_CELL.match(c)), None)
+        if start is None:
+            continue
+        pmd_raw = collapse(" ".join(cells[:start])) if start and all(_is_codes_cell(c) for c in cells[:start]) else None
+        code, description = _split_goal_code(cells[start], False)
+        rest = cells[start + 1 :]
+        unit_cells = []
+        while rest and not _is_figure_cell(rest[0]):
+            unit_cells.append(rest.pop(0))
+        figure_cells = []
+        while rest and _is_figure_cell(rest[0]):
+            figure_cells.append(rest.pop(0))
+        observations = collapse(" ".join(rest))
+        figures = [Figure(parse_number(c) or 0.0, c.strip().endswith("%")) for c in figure_cells if parse_number(c) is not None]
+        solution = solve_row(figures, poa_slots(quarter), poa_violations)
+        flags.extend(_solver_flags(code, figure_cells, solution))
+        v = solution.values
+        unit_raw = collapse(" ".join(unit_cells))
+        goal = Goal(
+            goal_code=code, is_main_goal=code.startswith("M"), description=collapse(description), unit=unit_raw,
+            unit_raw=unit_raw, annual_target=v["annual_target"], absolute_progress=v["absolute_progress"],
+            relative_progress=v["relative_progress"],
+            pmd_codes=tuple(segment_codes(pmd_raw, catalog)) if pmd_raw else (), pmd_codes_raw=pmd_raw,
+            observations=observations, page=page.number,
+        )
+        periods = [GoalPeriod(goal_code=code, period=p, period_label=PERIOD_LABELS[p],
+                              programmed=v[f"P{p}"], achieved=v[f"A{p}"]) for p in range(1, 5)]
+        out.append((goal, periods))
+    return out
+
+
+_GOAL_CODE_CELL = re.compile(r"^\s*(M\s?\.?\s?\d{1,4}|\d{3})\s*(\.-|-|\.|\s)", re.IGNORECASE)
+
+
+def _solver_flags(code: str, printed: Sequence[str], solution) -> list[Flag]:
+    raw = " ".join(printed)
+    if solution.status == "realigned":
+        placed = ", ".join(f"{k}={_fmt(v)}" for k, v in solution.values.items() if v is not None)
+        return [Flag(table="goals", row_key=code, field="annual_target", rule="column_realigned",
+                     severity=Severity.INFO, raw_value=raw, value=placed,
+                     message=f"Goal {code}: the figures '{raw}' did not sit one per column; the only placement "
+                             f"that fits the row's arithmetic with the fewest assumptions was used.")]
+    if solution.status in ("ambiguous", "unsolved"):
+        why = ("several placements fit the row's arithmetic equally well" if solution.status == "ambiguous"
+               else "no placement fits the row's arithmetic")
+        return [Flag(table="goals", row_key=code, field=name, rule="unreadable", severity=Severity.ERROR,
+                     raw_value=raw, value=None,
+                     message=f"Goal {code}: {name} is left empty because {why} (figures as read: '{raw}').")
+                for name in solution.uncertain]
+    return []
 
 
 SPEC = FamilySpec(Family.POA_AVANCE, detect, parse)

@@ -26,7 +26,7 @@ Assignment = Mapping[str, Optional[float]]
 # Counts the arithmetic rules an assignment breaks (rules whose figures are null are not counted).
 Violations = Callable[[Assignment], int]
 
-MAX_LEAVES = 50_000  # search bound; real rows need a few hundred
+MAX_NODES = 60_000  # search bound: real rows need a few hundred; beyond it the row is called ambiguous
 # A broken rule weighs as much as three assumptions: realigning may not explain
 # away a printed inconsistency by discarding figures.
 RULE_WEIGHT = 3
@@ -77,16 +77,15 @@ def solve_row(figures: Sequence[Figure], slots: Sequence[Slot], violations: Viol
 
     best_key: Optional[tuple[int, int]] = None
     best: list[dict[str, Optional[float]]] = []
-    leaves = 0
     assigned: list[Optional[int]] = [None] * m  # slot -> figure index
     seen: dict[tuple, int] = {}
+    nodes = 0
 
     def empty_cost(lo: int, hi: int) -> int:
         return sum(1 for s in slots[lo:hi] if not s.expected_empty)
 
     def finish(cost: int) -> None:
-        nonlocal best_key, best, leaves
-        leaves += 1
+        nonlocal best_key, best
         values = {s.name: (figures[assigned[j]].value if assigned[j] is not None else None)
                   for j, s in enumerate(slots)}
         # a figure under a column that must be empty is a broken rule too
@@ -97,19 +96,21 @@ def solve_row(figures: Sequence[Figure], slots: Sequence[Slot], violations: Viol
         elif key == best_key:
             best.append(values)
 
-    def search(i: int, j: int, cost: int, dropped_previous: bool = False) -> None:
-        if leaves >= MAX_LEAVES:
+    def decided_violations(j: int) -> int:
+        decided = {s.name: (figures[assigned[k]].value if assigned[k] is not None else None)
+                   for k, s in enumerate(slots[:j])}
+        return violations(decided)
+
+    def search(i: int, j: int, cost: int, dropped_previous: bool = False, partial: int = 0) -> None:
+        # `partial`: rules already broken by the decided columns (< j), a lower bound on the total
+        nonlocal nodes
+        nodes += 1
+        if nodes >= MAX_NODES:
             return
         # figures beyond the columns left must be dropped: a lower bound on the cost
         bound = cost + max(0, (n - i) - (m - j))
-        if best_key is not None:
-            if bound > best_key[0]:
-                return
-            # rules whose figures are all decided already count: a lower bound on what breaks
-            decided = {s.name: (figures[assigned[k]].value if assigned[k] is not None else None)
-                       for k, s in enumerate(slots[:j])}
-            if bound + RULE_WEIGHT * violations(decided) > best_key[0]:
-                return
+        if best_key is not None and bound + RULE_WEIGHT * partial > best_key[0]:
+            return
         if i == n:
             finish(cost + empty_cost(j, m))
             return
@@ -122,20 +123,33 @@ def solve_row(figures: Sequence[Figure], slots: Sequence[Slot], violations: Viol
         seen[state] = cost
         fig = figures[i]
         same_as_previous = i > 0 and figures[i - 1] == fig
-        # equal neighbours are interchangeable: within a run, kept figures come first
-        for k in (range(j, m) if not (same_as_previous and dropped_previous) else ()):
-            if _fits(fig, slots[k]):
-                assigned[k] = i
-                search(i + 1, k + 1, cost + empty_cost(j, k))
-                assigned[k] = None
         # the figure is a duplicate of one just before it (cheap) or noise (dearer)
         dup = any(abs(figures[k].value - fig.value) < 1e-9 for k in range(max(0, i - 3), i))
-        search(i + 1, j, cost + (1 if dup else 2), True)
+
+        def place() -> None:
+            # equal neighbours are interchangeable: within a run, kept figures come first
+            for k in (range(j, m) if not (same_as_previous and dropped_previous) else ()):
+                if _fits(fig, slots[k]):
+                    assigned[k] = i
+                    search(i + 1, k + 1, cost + empty_cost(j, k), False, decided_violations(k + 1))
+                    assigned[k] = None
+
+        # a repeat of the figure just before is most likely a duplicate: try that first,
+        # so good readings are found early and bound the rest of the search
+        if same_as_previous:
+            search(i + 1, j, cost + 1, True, partial)
+            place()
+        else:
+            place()
+            search(i + 1, j, cost + (1 if dup else 2), True, partial)
 
     search(0, 0, 0)
     assert best_key is not None
     _, cost, broken = best_key
     distinct = _distinct(best)
+    if nodes >= MAX_NODES:
+        # the search was cut short: no reading can be called the best one
+        return Solution(empty, "unsolved", broken, cost, len(distinct), tuple(s.name for s in slots))
     if broken and cost:
         # no reading fits without assumptions that still leave rules broken:
         # keep what every best reading agrees on, no more
