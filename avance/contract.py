@@ -71,6 +71,11 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("budget_pct", F64), ("justification", S), ("page", I32),
     ]),
     "totals": pa.schema(DOC_KEYS + [("target_table", S), ("target_column", S), ("value", F64)]),
+    # Extra table (not in SCHEMA.md): where each extracted field was read, for review.
+    "provenance": pa.schema(DOC_KEYS + [
+        ("table", S), ("row_key", S), ("field", S), ("page", I32), ("x0", F64), ("y0", F64),
+        ("x1", F64), ("y1", F64), ("confidence", F64), ("raw_text", S),
+    ]),
     "flags": pa.schema(DOC_KEYS + [
         ("table", S), ("row_key", S), ("field", S), ("rule", S), ("severity", S),
         ("raw_value", S), ("value", S), ("message", S),

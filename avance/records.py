@@ -273,6 +273,22 @@ class Total:
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """Where a field was read: page and box (PDF points, top-left origin), OCR confidence."""
+
+    table: str
+    row_key: str
+    field: str
+    page: int
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    confidence: Optional[float] = None
+    raw_text: Optional[str] = None  # the words as read (a text export's line has no image)
+
+
+@dataclass(frozen=True)
 class Flag:
     table: str
     row_key: str
@@ -302,6 +318,7 @@ class SectionResult:
     evaluation_rows: list[EvaluationRow] = field(default_factory=list)
     totals: list[Total] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
+    provenance: list[Provenance] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
