@@ -18,7 +18,9 @@ from ..normalizers.columns import Figure, poa_slots, poa_violations, solve_row
 from ..normalizers.numbers import parse_number
 from ..normalizers.ocr_codes import cell_digits, digits_of, repair_codes
 from ..normalizers.ocr_numbers import Candidate, number_candidates
-from ..records import ActionLine, Family, Flag, Goal, GoalPeriod, Page, SectionInfo, SectionResult, Severity, Word
+from ..records import (
+    ActionLine, Family, Flag, Goal, GoalPeriod, Page, Provenance, SectionInfo, SectionResult, Severity, Word,
+)
 from . import common
 from .base import FamilySpec, PageMark
 
@@ -821,7 +823,7 @@ def parse(pages: Sequence[Page]) -> SectionResult:
     seen: set[str] = set()
     for page in pages:
         if page.source == "ocr_text":
-            for goal, periods in export_goals(page, catalog, info.quarter, result.flags):
+            for goal, periods in export_goals(page, catalog, info.quarter, result.flags, result.provenance):
                 if goal.goal_code not in seen:
                     seen.add(goal.goal_code)
                     result.goals.append(goal)
@@ -834,6 +836,7 @@ def parse(pages: Sequence[Page]) -> SectionResult:
             seen.add(goal.goal_code)
             result.goals.append(goal)
             result.goal_periods.extend(periods)
+            result.provenance.extend(_goal_provenance(goal.goal_code, raw))
     return result
 
 
@@ -849,8 +852,8 @@ def _is_figure_cell(text: str) -> bool:
     return parse_number(text) is not None or (text.strip() in ("-", "—"))
 
 
-def export_goals(page: Page, catalog: Sequence[str], quarter: Optional[int],
-                 flags: list[Flag]) -> list[tuple[Goal, list[GoalPeriod]]]:
+def export_goals(page: Page, catalog: Sequence[str], quarter: Optional[int], flags: list[Flag],
+                 provenance: list[Provenance]) -> list[tuple[Goal, list[GoalPeriod]]]:
     out = []
     for line in page.raw_lines:
         cells = split_cells(line)
@@ -885,6 +888,44 @@ def export_goals(page: Page, catalog: Sequence[str], quarter: Optional[int],
         periods = [GoalPeriod(goal_code=code, period=p, period_label=PERIOD_LABELS[p],
                               programmed=v[f"P{p}"], achieved=v[f"A{p}"]) for p in range(1, 5)]
         out.append((goal, periods))
+        # an export has no image: the row's line is what a reviewer can check
+        provenance.extend(Provenance(table, key, name, page.number, 0.0, 0.0, 0.0, 0.0, None, line)
+                          for table, key, name in _goal_fields(code))
+    return out
+
+
+# column of the goal table -> (table, field) it fills
+_COLUMN_FIELDS = {
+    "annual_target": ("goals", "annual_target"), "absolute_progress": ("goals", "absolute_progress"),
+    "relative_progress": ("goals", "relative_progress"), "unit": ("goals", "unit"),
+    "observations": ("goals", "observations"), "pmd": ("goals", "pmd_codes_raw"),
+}
+
+
+def _goal_fields(code: str) -> list[tuple[str, str, str]]:
+    fields = [("goals", code, f) for f in ("description", "unit", "annual_target", "absolute_progress",
+                                            "relative_progress", "pmd_codes_raw", "observations")]
+    fields += [("goal_periods", f"{code}|{p}", f) for p in range(1, 5) for f in ("programmed", "achieved")]
+    return fields
+
+
+def _goal_provenance(code: str, raw: RawGoal) -> list[Provenance]:
+    out = []
+    for column, lines in raw.cells.items():
+        words = [w for l in lines for w in l.words]
+        if not words:
+            continue
+        if column in _COLUMN_FIELDS:
+            table, name = _COLUMN_FIELDS[column]
+            key = code
+        elif column[:1] in "PA" and column[1:].isdigit():
+            table, name, key = "goal_periods", ("programmed" if column[0] == "P" else "achieved"), f"{code}|{column[1:]}"
+        else:
+            continue
+        confs = [w.conf for w in words if w.conf is not None]
+        out.append(Provenance(table, key, name, raw.page, min(w.x0 for w in words), min(w.top for w in words),
+                              max(w.x1 for w in words), max(w.bottom for w in words),
+                              min(confs) if confs else None, " ".join(l.text for l in lines)))
     return out
 
 
