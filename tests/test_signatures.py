@@ -176,3 +176,208 @@ def test_no_block_gives_nothing():
     assert read_signatories([page]) == []
     assert read_signatories([]) == []
     assert read_signatories([Page(number=1, width=612, height=792, words=())]) == []
+
+
+# --------------------------------------------------------------------------
+# scanned pages: OCR noise, labels lost under signatures and stamps
+# --------------------------------------------------------------------------
+
+from avance.families.signatures import (  # noqa: E402
+    needless_accent,
+    read_signatories_with_flags,
+    repair_honorific,
+)
+
+
+def ocr_words(text: str, x: float, top: float, conf: float = 96.0) -> list[Word]:
+    return [Word(x0=w.x0, top=w.top, x1=w.x1, bottom=w.bottom, text=w.text, conf=conf)
+            for w in words_at(text, x, top)]
+
+
+def ocr_centred(text: str, xmid: float, top: float, conf: float = 96.0) -> list[Word]:
+    return ocr_words(text, xmid - len(text) * CHAR_W / 2, top, conf)
+
+
+def scan_of(*groups: list[Word]) -> Page:
+    words = tuple(w for g in groups for w in g)
+    return Page(number=1, width=792, height=612, words=words, source="ocr")
+
+
+def _three_names(top: float = 155) -> list[list[Word]]:
+    return [
+        ocr_centred("C.P. ANA RUIZ PAZ", 160, top), ocr_centred("LIC. EVA SOLÍS LUNA", 400, top),
+        ocr_centred("DR. JUAN PÉREZ MORA", 630, top),
+        ocr_centred("ANALISTA", 160, top + 10), ocr_centred("JEFA DE ÁREA", 400, top + 10),
+        ocr_centred("DIRECTOR", 630, top + 10),
+    ]
+
+
+def test_scan_lost_last_label_is_inferred_and_flagged():
+    # a stamp over AUTORIZÓ: OCR read only the first two labels
+    page = scan_of(ocr_centred("ELABORÓ", 160, 100), ocr_centred("REVISÓ", 400, 100), *_three_names())
+    sigs, flags = read_signatories_with_flags([page])
+    assert sigs == [
+        Signatory("elaboro", "ANA RUIZ PAZ", "C.P.", "ANALISTA"),
+        Signatory("reviso", "EVA SOLÍS LUNA", "LIC.", "JEFA DE ÁREA"),
+        Signatory("autorizo", "JUAN PÉREZ MORA", "DR.", "DIRECTOR"),
+    ]
+    assert [(f.row_key, f.field, f.rule, f.severity.value, f.value) for f in flags] == [
+        ("autorizo", "role", "ocr_repair", "info", "autorizo")]
+    assert read_signatories([page]) == sigs
+
+
+def test_scan_lost_middle_and_first_labels():
+    page = scan_of(ocr_centred("ELABORÓ", 160, 100), ocr_centred("AUTORIZÓ", 630, 100), *_three_names())
+    assert [s.role for s in read_signatories([page])] == ["elaboro", "reviso", "autorizo"]
+    page = scan_of(ocr_centred("REVISÓ", 400, 100), ocr_centred("AUTORIZÓ", 630, 100), *_three_names())
+    assert [s.role for s in read_signatories([page])] == ["elaboro", "reviso", "autorizo"]
+
+
+def test_scan_two_column_block_with_lost_label():
+    page = scan_of(
+        ocr_centred("ELABORO", 170, 100),
+        ocr_centred("ING. LUIS MORA GIL", 170, 150), ocr_centred("ARQ. EVA PAZ RUIZ", 440, 150),
+        ocr_centred("COORDINADOR", 170, 160), ocr_centred("DIRECTORA", 440, 160),
+    )
+    assert read_signatories([page]) == [
+        Signatory("elaboro", "LUIS MORA GIL", "ING.", "COORDINADOR"),
+        Signatory("autorizo", "EVA PAZ RUIZ", "ARQ.", "DIRECTORA"),
+    ]
+
+
+def test_digital_page_infers_nothing():
+    # the same layout from a text layer: no role is guessed for a column without a label
+    page = page_of(centred("ELABORÓ", 160, 100), centred("REVISÓ", 400, 100),
+                   centred("C.P. ANA RUIZ PAZ", 160, 155), centred("LIC. EVA SOLÍS LUNA", 400, 155),
+                   centred("ANALISTA", 160, 165), centred("JEFA DE ÁREA", 400, 165))
+    sigs, flags = read_signatories_with_flags([page])
+    assert [s.role for s in sigs] == ["elaboro", "reviso"] and flags == []
+
+
+def test_scan_label_line_with_stamp_specks():
+    # specks of a stamp read on the label line (low confidence, no letters) do
+    # not stop it being a label line nor widen the last label's column
+    page = scan_of(
+        ocr_centred("Elaboró", 160, 100), ocr_centred("Revisó", 400, 100), ocr_centred("Autorizó", 630, 100),
+        ocr_words("507020", 700, 100, conf=35), ocr_words(":", 785, 100, conf=26),
+        ocr_words("TAO", 600, 130, conf=27),
+        *_three_names(), ocr_words("j", 786, 155, conf=9),
+    )
+    sigs, flags = read_signatories_with_flags([page])
+    assert [(s.role, s.name) for s in sigs] == [
+        ("elaboro", "ANA RUIZ PAZ"), ("reviso", "EVA SOLÍS LUNA"), ("autorizo", "JUAN PÉREZ MORA")]
+    assert flags == []
+
+
+def test_scan_speck_on_name_line_does_not_make_a_person():
+    page = scan_of(
+        ocr_centred("ELABORÓ", 160, 100), ocr_centred("REVISÓ", 400, 100), ocr_centred("AUTORIZÓ", 630, 100),
+        ocr_centred("C. LUIS MORA GIL", 160, 155), ocr_centred("C. LUIS MORA GIL", 380, 155),
+        ocr_words(":", 455, 155, conf=41), ocr_centred("ARQ. EVA PAZ RUIZ", 630, 155),
+        ocr_centred("JEFE DE DEPTO.", 160, 165), ocr_centred("JEFE DE DEPTO. ADMINISTRATIVO Y CONTABLE", 380, 165),
+        ocr_centred("DIRECTORA", 630, 165),
+    )
+    sigs = read_signatories([page])
+    assert [(s.role, s.title) for s in sigs] == [
+        ("elaboro", "JEFE DE DEPTO."), ("reviso", "JEFE DE DEPTO. ADMINISTRATIVO Y CONTABLE"),
+        ("autorizo", "DIRECTORA")]
+
+
+def test_scan_dotted_last_name_is_not_an_honorific():
+    page = scan_of(
+        ocr_centred("ELABORÓ", 160, 100), ocr_centred("AUTORIZÓ", 630, 100),
+        ocr_centred("DR. ÓSCAR DÍAZ", 160, 155), ocr_words("ARQ. ADRIANA REYES RUIZ.", 565, 155),
+        ocr_centred("JEFE", 160, 165), ocr_centred("DIRECTORA", 630, 165),
+    )
+    sigs, flags = read_signatories_with_flags([page])
+    assert [(s.role, s.honorific, s.name) for s in sigs] == [
+        ("elaboro", "DR.", "ÓSCAR DÍAZ"), ("autorizo", "ARQ.", "ADRIANA REYES RUIZ")]
+    assert [(f.field, f.raw_value, f.value) for f in flags] == [
+        ("name", "ADRIANA REYES RUIZ.", "ADRIANA REYES RUIZ")]
+
+
+def test_scan_honorific_title_and_accent_repairs_are_flagged():
+    page = scan_of(
+        ocr_centred("ELABORÓ", 160, 100), ocr_centred("AUTORIZÓ", 630, 100),
+        ocr_centred("€. Luis Castíllo Vázquez", 160, 155), ocr_centred("ARO. EVA PAZ RUIZ", 630, 155),
+        ocr_centred("JEFE DE DEPTO, OPERATIVO", 160, 165), ocr_centred("DIRECTORA", 630, 165),
+    )
+    sigs, flags = read_signatories_with_flags([page])
+    assert sigs == [
+        Signatory("elaboro", "Luis Castillo Vázquez", "C.", "JEFE DE DEPTO. OPERATIVO"),
+        Signatory("autorizo", "EVA PAZ RUIZ", "ARQ.", "DIRECTORA"),
+    ]
+    assert {(f.row_key, f.field, f.raw_value, f.value) for f in flags} == {
+        ("elaboro", "honorific", "€.", "C."),
+        ("elaboro", "name", "Luis Castíllo Vázquez", "Luis Castillo Vázquez"),
+        ("elaboro", "title", "JEFE DE DEPTO, OPERATIVO", "JEFE DE DEPTO. OPERATIVO"),
+        ("autorizo", "honorific", "ARO.", "ARQ."),
+    }
+    assert all(f.rule == "ocr_repair" and f.severity.value == "info" and f.message for f in flags)
+
+
+def test_digital_page_is_not_repaired():
+    page = page_of(centred("ELABORÓ", 160, 100), centred("AUTORIZÓ", 630, 100),
+                   centred("C. Luis Castíllo Vázquez", 160, 155), centred("ARO. EVA PAZ RUIZ", 630, 155),
+                   centred("JEFE DE DEPTO, OPERATIVO", 160, 165), centred("DIRECTORA", 630, 165))
+    sigs, flags = read_signatories_with_flags([page])
+    assert flags == []
+    assert sigs[0].name == "Luis Castíllo Vázquez" and sigs[1].honorific == "ARO."
+
+
+def test_scan_same_person_read_twice_takes_the_surer_spelling():
+    page = scan_of(
+        ocr_centred("ELABORÓ", 160, 100), ocr_centred("REVISÓ", 400, 100),
+        ocr_centred("C. JULIO LÓPEZ PÉREZ", 160, 155),
+        ocr_words("C. JULIO LÓPEZ", 335, 155), ocr_words("PÉRRZ", 410, 155, conf=85),
+        ocr_centred("JEFE", 160, 165), ocr_centred("JEFE", 380, 165),
+    )
+    sigs, flags = read_signatories_with_flags([page])
+    assert [s.name for s in sigs] == ["JULIO LÓPEZ PÉREZ", "JULIO LÓPEZ PÉREZ"]
+    assert [(f.row_key, f.field, f.raw_value, f.value) for f in flags] == [
+        ("reviso", "name", "JULIO LÓPEZ PÉRRZ", "JULIO LÓPEZ PÉREZ")]
+
+
+def test_needless_accent():
+    assert needless_accent("Castíllo") == "Castillo"
+    assert needless_accent("MUÑÓZ") == "MUÑOZ"
+    assert needless_accent("Luís") == "Luis"
+    for right in ("María", "Raúl", "Pérez", "Rodríguez", "Vázquez", "Planeación", "Económico", "Beltrán",
+                  "Ángel", "Juárez", "Díaz", "Jesús", "Álvarez", "Secretaría", "Moisés", "ÓSCAR", "Héctor"):
+        assert needless_accent(right) is None, right
+
+
+def test_repair_honorific():
+    assert repair_honorific("ARO.") == "ARQ."
+    assert repair_honorific("LIC") == "LIC."
+    assert repair_honorific("ING.") is None
+    assert repair_honorific("C.P.") is None
+    assert repair_honorific(None) is None
+
+
+def test_scan_edge_mark_on_label_line():
+    # the scan's left edge read as `i` / `:` on the label line
+    page = scan_of(ocr_words("i", 3, 100, conf=72), ocr_words(":", 33, 100, conf=0),
+                   ocr_centred("ELABORÓ", 160, 100), ocr_centred("REVISÓ", 400, 100),
+                   ocr_centred("AUTORIZÓ", 630, 100), *_three_names())
+    assert [s.role for s in read_signatories([page])] == ["elaboro", "reviso", "autorizo"]
+
+
+def test_reconcile_across_sections():
+    from avance.families.signatures import reconcile_across_sections
+    from avance.records import SectionInfo, SectionResult
+
+    def section(start: int, *sigs: Signatory) -> SectionResult:
+        r = SectionResult(info=SectionInfo(family="poa_avance", page_start=start, page_end=start))
+        r.signatories.extend(sigs)
+        return r
+
+    boss = Signatory("autorizo", "FRANCISCO JAVIER OCHOA ROMERO", "ARQ.", "DIRECTOR")
+    garbled = Signatory("autorizo", "FRANCISCO JAVIER OCHOA Poleo", "ARQ.", "DIRECTOR")
+    other = Signatory("elaboro", "FRANCISCO JAVIER OCHOA GIL", "ING.", "ANALISTA")  # another person
+    secs = [section(1, Signatory("elaboro", boss.name, "ARQ.", "DIRECTOR"), boss), section(3, other, garbled)]
+    flags = reconcile_across_sections(secs)
+    assert secs[1].signatories == [other, boss]
+    assert [(f.row_key, f.field, f.raw_value, f.value, f.rule) for f in secs[1].flags] == [
+        ("autorizo", "name", "FRANCISCO JAVIER OCHOA Poleo", "FRANCISCO JAVIER OCHOA ROMERO", "ocr_repair")]
+    assert flags == secs[1].flags and secs[0].flags == []

@@ -19,6 +19,17 @@ The reader works on geometry only:
    several columns (`MUNICIPIO DE MÉRIDA, YUC.` under the whole block). A
    person's column may restart after a gap when a new line opens with an
    honorific (names stacked under one label).
+
+On scanned pages (`page.source == "ocr"`) signatures and stamps are drawn over
+the print, so the reader also: passes over specks on label and name lines
+(letterless, one-letter or low-confidence tokens); gives a name column whose
+label OCR lost the role its place implies (ELABORÓ, REVISÓ, [SUPERVISÓ],
+AUTORIZÓ from left to right); repairs honorifics (`ARO.` -> `ARQ.`,
+`€.` -> `C.`), needless accent marks (`Castíllo`), title abbreviations
+(`DEPTO,` -> `DEPTO.`) and a name read twice with one word garbled. Every such
+repair is an `info` flag (`read_signatories_with_flags`); text-layer pages are
+read exactly as before. `reconcile_across_sections` does the last repair
+across a whole scanned document.
 """
 from __future__ import annotations
 
@@ -27,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
 from ..extractors.layout import TextLine, collapse, fold, group_lines, make_line, typical_char_width
-from ..records import Page, Signatory, Word
+from ..records import Flag, Page, SectionResult, Severity, Signatory, Word
 
 ROLES = ("elaboro", "reviso", "superviso", "autorizo")
 
@@ -90,23 +101,45 @@ def _is_vobo_start(text: str) -> bool:
     return _letters(text) in _VOBO_FIRST
 
 
+# Below this OCR confidence a short token is taken for a speck of a signature
+# or a stamp rather than printed text.
+_JUNK_CONF = 50.0
+
+
+def _is_ocr_junk(w: Word) -> bool:
+    """A token a scan leaves where a signature, a stamp or dirt crosses the
+    print: no letters at all, or read with low confidence."""
+    letters = _letters(w.text)
+    if not any(c.isalpha() for c in w.text) or (len(letters) <= 1 and letters not in _FILLERS):
+        return True  # `:`, `|`, `i` (a speck or the scan's edge)
+    return w.conf is not None and w.conf < _JUNK_CONF
+
+
 @dataclass
 class _Label:
     role: str
     x0: float
     x1: float
+    inferred: bool = False  # not read: its column's place in the block gave the role
 
     @property
     def xmid(self) -> float:
         return (self.x0 + self.x1) / 2
 
 
-def label_groups(line: TextLine) -> Optional[list[_Label]]:
-    """The labels of a label-only line, left to right; None if the line holds other text."""
+def label_groups(line: TextLine, ocr: bool = False) -> Optional[list[_Label]]:
+    """The labels of a label-only line, left to right; None if the line holds other text.
+
+    On a scan (`ocr`), specks left by a signature or a stamp drawn over the
+    labels (letterless or low-confidence tokens) are passed over."""
     out: list[_Label] = []
+    junk = 0
     for w in line.words:
         role = label_role(w.text)
         letters = _letters(w.text)
+        if ocr and not role and not _is_vobo_start(w.text) and _is_ocr_junk(w):
+            junk += 1
+            continue
         if role:
             out.append(_Label(role, w.x0, w.x1))
         elif _is_vobo_start(w.text):
@@ -116,7 +149,9 @@ def label_groups(line: TextLine) -> Optional[list[_Label]]:
                 out[-1].x1 = max(out[-1].x1, w.x1)
         else:
             return None
-    return out or None
+    if not out or junk > len(out):
+        return None
+    return out
 
 
 def _resolve_vobo(labels: list[_Label]) -> None:
@@ -169,6 +204,7 @@ class _Person:
     closed: bool = False
     x0: float = 0.0
     x1: float = 0.0
+    inferred: bool = False
 
     @property
     def xmid(self) -> float:
@@ -183,13 +219,16 @@ def _split_people(words: Sequence[Word], gap: float) -> list[list[Word]]:
     """A name line cut into people: at wide gaps, and before an honorific that
     follows at least two name words (`... Esquer Ing. Jesús ...`)."""
     chunks: list[list[Word]] = []
-    for w in sorted(words, key=lambda w: w.x0):
+    ordered = sorted(words, key=lambda w: w.x0)
+    for i, w in enumerate(ordered):
         if not chunks or w.x0 - chunks[-1][-1].x1 > gap:
             chunks.append([w])
             continue
         cur = chunks[-1]
         n_name = sum(1 for x in cur if not is_honorific(x.text))
-        if is_honorific(w.text) and n_name >= 2 and not is_honorific(cur[-1].text):
+        # a dotted word ending the line (`RUIZ.`) leads no name: not an honorific
+        leads = i + 1 < len(ordered) and ordered[i + 1].x0 - w.x1 <= gap
+        if is_honorific(w.text) and n_name >= 2 and not is_honorific(cur[-1].text) and leads:
             chunks.append([w])
         else:
             cur.append(w)
@@ -289,7 +328,98 @@ def _line_height(words: Sequence[Word]) -> float:
     return hs[len(hs) // 2] if hs else 8.0
 
 
-def _read_block(page: Page, lines: list[TextLine], k: int, labels: list[_Label]) -> list[Signatory]:
+@dataclass
+class _Read:
+    """One signatory as read, with the repairs made on the way and the words
+    of its name (their OCR confidence settles a name read twice)."""
+    sig: Signatory
+    flags: list[Flag]
+    name_words: list[Word]
+    ocr: bool
+
+
+def _is_speck(w: Word) -> bool:
+    """On a scan: a token of a signature stroke or a stamp rather than print
+    (no letters, or at most two letters read with low confidence)."""
+    text = "".join(_HONORIFIC_CONFUSIONS.get(c, c) for c in w.text)
+    n_alpha = sum(c.isalpha() for c in text)
+    if not n_alpha:
+        return True
+    return w.conf is not None and w.conf < _JUNK_CONF and n_alpha <= 2 and not is_honorific(text)
+
+
+def _chunk_reads_like_name(chunk: Sequence[Word]) -> bool:
+    """A person's name: an honorific and a name word, or two words of letters."""
+    toks = [w.text for w in chunk]
+    name = [t for t in toks if not is_honorific(t)]
+    alpha = [t for t in name if t.replace(".", "").isalpha() and len(t) >= 3]
+    if toks and is_honorific(toks[0]) and alpha:
+        return True
+    return len(alpha) >= 2
+
+
+def _infer_roles(slots: Sequence[Optional[str]]) -> list[Optional[str]]:
+    """Roles for the columns whose label was not read (None), from their place
+    among the read ones in the usual order ELABORÓ, REVISÓ, [SUPERVISÓ],
+    AUTORIZÓ: a last column authorises, a first one prepares, one in between
+    takes the next role after its left neighbour. None where no role fits."""
+    out = list(slots)
+    i = 0
+    while i < len(out):
+        if out[i] is not None:
+            i += 1
+            continue
+        j = i
+        while j < len(out) and out[j] is None:
+            j += 1
+        left = ROLES.index(out[i - 1]) if i > 0 else -1
+        right = ROLES.index(out[j]) if j < len(out) else len(ROLES)
+        avail = list(ROLES[left + 1:right])
+        n = j - i
+        if 0 < n <= len(avail):
+            if j == len(out) and i > 0:
+                pick = avail[:n - 1] + [avail[-1]]
+            else:
+                pick = avail[:n]
+            out[i:j] = pick
+        i = j
+    return out
+
+
+def _infer_missing_labels(labels: list[_Label], chunks: Sequence[Sequence[Word]]) -> list[_Label]:
+    """On a scan a signature or a stamp drawn over a label can hide it from
+    OCR. A name column lying far from every read label (a column's width away,
+    not just off-centre as when two people share one label) gets the label its
+    place in the block implies; such labels are marked `inferred`."""
+    named = [c for c in chunks if _chunk_reads_like_name(c)]
+    if len(named) < 2:
+        return labels
+    mids = sorted((c[0].x0 + c[-1].x1) / 2 for c in named)
+    diffs = sorted(b - a for a, b in zip(mids, mids[1:]))
+    spacing = diffs[len(diffs) // 2]
+    if spacing <= 0:
+        return labels
+    orphans = []
+    for c in named:
+        m = (c[0].x0 + c[-1].x1) / 2
+        if min(abs(m - l.xmid) for l in labels) > 0.6 * spacing:
+            orphans.append(_Label("", c[0].x0, c[-1].x1, inferred=True))
+    if not orphans:
+        return labels
+    merged = sorted(list(labels) + orphans, key=lambda l: l.xmid)
+    roles = _infer_roles([None if l.inferred else l.role for l in merged])
+    out = []
+    for l, role in zip(merged, roles):
+        if l.inferred:
+            if role is None:
+                continue
+            l.role = role
+        out.append(l)
+    return out
+
+
+def _read_block(page: Page, lines: list[TextLine], k: int, labels: list[_Label]) -> list[_Read]:
+    ocr = page.source == "ocr"
     label_line = lines[k]
     _resolve_vobo(labels)
     cw = typical_char_width(page.words)
@@ -297,7 +427,12 @@ def _read_block(page: Page, lines: list[TextLine], k: int, labels: list[_Label])
     h = _line_height(label_line.words)
     bounds = _column_bounds(labels, page)
     lo_all, hi_all = bounds[0][0], bounds[-1][1]
+    if ocr:  # a column whose label the scan lost lies outside the read labels' columns
+        lo_all, hi_all = min(lo_all, 0.0), max(hi_all, page.width)
     max_drop = max(12 * h, page.height * 0.2)  # room left for the signatures
+
+    def keep(words: Sequence[Word]) -> list[Word]:
+        return [w for w in words if lo_all <= w.xmid <= hi_all and not (ocr and _is_speck(w))]
 
     # the name line: the first line under the labels with a name led by an
     # honorific; failing that, the first line that reads like names. Scanned
@@ -305,9 +440,9 @@ def _read_block(page: Page, lines: list[TextLine], k: int, labels: list[_Label])
     candidates: list[tuple[int, TextLine]] = []
     for j in range(k + 1, len(lines)):
         ln = lines[j]
-        if ln.top - label_line.bottom > max_drop or label_groups(ln) is not None:
+        if ln.top - label_line.bottom > max_drop or label_groups(ln, ocr) is not None:
             break
-        ws = [w for w in ln.words if lo_all <= w.xmid <= hi_all]
+        ws = keep(ln.words)
         if ws and not _is_noise_line(make_line(ws)):
             candidates.append((j, make_line(ws)))
     if not candidates:
@@ -318,6 +453,14 @@ def _read_block(page: Page, lines: list[TextLine], k: int, labels: list[_Label])
     j, name_line = pick
 
     chunks = _split_people(name_line.words, gap)
+    if ocr:
+        labels = _infer_missing_labels(labels, chunks)
+        bounds = _column_bounds(labels, page)
+        lo_all, hi_all = bounds[0][0], bounds[-1][1]
+        chunks = [c for c in chunks if lo_all <= (c[0].x0 + c[-1].x1) / 2 <= hi_all]
+        if not chunks:
+            return []
+        name_line = make_line([w for c in chunks for w in c])
     cols = [_column_of((c[0].x0 + c[-1].x1) / 2, bounds) for c in chunks]
     if len(chunks) == len(labels) and sorted(c for c in cols if c is not None) != list(range(len(labels))):
         cols = list(range(len(labels)))  # names run together: one per label, in reading order
@@ -331,7 +474,7 @@ def _read_block(page: Page, lines: list[TextLine], k: int, labels: list[_Label])
             same[-1].x1 = chunk[-1].x1
             continue
         people.append(_Person(labels[col].role, list(chunk), last_bottom=name_line.bottom,
-                              x0=chunk[0].x0, x1=chunk[-1].x1))
+                              x0=chunk[0].x0, x1=chunk[-1].x1, inferred=labels[col].inferred))
     if not people:
         return []
 
@@ -341,10 +484,10 @@ def _read_block(page: Page, lines: list[TextLine], k: int, labels: list[_Label])
     everyone = list(people)
     prev_bottom = name_line.bottom
     for ln in lines[j + 1:]:
-        ws = [w for w in ln.words if lo_all <= w.xmid <= hi_all]
+        ws = keep(ln.words)
         if not ws:
             continue
-        if ln.top - prev_bottom > max_drop or label_groups(ln) is not None:
+        if ln.top - prev_bottom > max_drop or label_groups(ln, ocr) is not None:
             break
         line = make_line(ws)
         if _is_noise_line(line):
@@ -364,18 +507,35 @@ def _read_block(page: Page, lines: list[TextLine], k: int, labels: list[_Label])
                 continue
             p.closed = True
             if opens_name:  # a person stacked under the same label
-                q = _Person(p.role, gws, last_bottom=line.bottom, x0=gws[0].x0, x1=gws[-1].x1)
+                q = _Person(p.role, gws, last_bottom=line.bottom, x0=gws[0].x0, x1=gws[-1].x1,
+                            inferred=p.inferred)
                 slots[idx] = q
                 everyone.append(q)
     ordered = sorted(everyone, key=lambda p: (ROLES.index(p.role), p.words[0].top, p.x0))
 
-    out: list[Signatory] = []
+    out: list[_Read] = []
     for p in ordered:
-        toks = _trim([w.text for w in sorted(p.words, key=lambda w: w.x0)])
+        words = sorted(p.words, key=lambda w: w.x0)
+        toks = [w.text for w in words]
+        raw_first = toks[0] if toks else ""
+        if ocr and toks:
+            toks[0] = "".join(_HONORIFIC_CONFUSIONS.get(c, c) for c in toks[0])
+        toks = _trim(toks)
         hon, name_toks = split_honorific(toks)
-        title_toks = [w.text for ws in p.title_lines for w in sorted(ws, key=lambda w: w.x0)]
-        title = collapse(" ".join(_trim(title_toks)))
-        out.append(Signatory(role=p.role, name=collapse(" ".join(name_toks)), honorific=hon, title=title))
+        raw_hon = raw_first if hon is not None and toks and raw_first != toks[0] else None
+        title_toks = _trim([w.text for ws in p.title_lines for w in sorted(ws, key=lambda w: w.x0)])
+        flags: list[Flag] = []
+        if ocr:
+            hon, name_toks, title_toks, flags = _repair_ocr(p.role, hon, name_toks, title_toks, raw_hon)
+            if p.inferred:
+                flags.insert(0, _flag(p.role, "role", None, p.role,
+                                      f"The label over this signature column was not read on the scan; "
+                                      f"'{p.role}' was inferred from the column's place in the block "
+                                      f"(ELABORÓ, REVISÓ, SUPERVISÓ, AUTORIZÓ from left to right)."))
+        title = collapse(" ".join(title_toks))
+        name_set = set(name_toks)
+        out.append(_Read(Signatory(role=p.role, name=collapse(" ".join(name_toks)), honorific=hon, title=title),
+                         flags, [w for w in words if w.text in name_set], ocr))
     return out
 
 
@@ -427,21 +587,244 @@ def _levelled(page: Page) -> Sequence[Word]:
     return out
 
 
-def read_signatories(pages: Sequence[Page]) -> list[Signatory]:
-    """Every signatory of the signature blocks printed on these pages, in order."""
-    out: list[Signatory] = []
+# --------------------------------------------------------------------------
+# OCR repairs (scanned pages only; each one reported as an `info` flag)
+# --------------------------------------------------------------------------
+
+def _flag(role: str, fld: str, raw: Optional[str], value: Optional[str], message: str) -> Flag:
+    return Flag(table="signatories", row_key=role, field=fld, rule="ocr_repair", severity=Severity.INFO,
+                raw_value=raw, value=value, message=message)
+
+
+_KNOWN_HONORIFICS = _BARE_HONORIFICS | {"C", "SR", "SRA", "SRTA", "BIOL", "QUIM", "ACT", "PSIC", "LEF", "LAP"}
+
+
+def repair_honorific(hon: Optional[str]) -> Optional[str]:
+    """An honorific as OCR misread it (`ARO.` for `ARQ.`, `LIC` with its dot
+    lost) in the usual printed form; None when it needs no repair."""
+    if not hon or " " in hon:
+        return None
+    letters = _letters(hon)
+    if letters in _KNOWN_HONORIFICS:
+        if "." in hon:
+            return None
+        return "C.P." if letters == "CP" else letters + "."  # the dot lost
+    if hon.count(".") != 1 or not hon.endswith(".") or len(letters) < 3:
+        return None
+    near = [k for k in _KNOWN_HONORIFICS
+            if len(k) == len(letters) and sum(a != b for a, b in zip(k, letters)) == 1]
+    return near[0] + "." if len(near) == 1 else None
+
+
+# Characters OCR reads for a letter of an honorific (`€.` for `C.`).
+_HONORIFIC_CONFUSIONS = {"€": "C", "©": "C"}
+
+# Abbreviations of position titles that are not words (`DEPTO.`): OCR turns
+# the dot into a comma or drops it.
+_TITLE_ABBREVIATIONS = {"DEPTO", "DPTO", "COORD", "GRAL", "ADMVO", "ADMVA", "ADMTVO", "SRIO", "SRIA", "MPAL",
+                        "ADMON", "SUBDIR"}
+_STRONG = set("aeoáéó")
+_VOWELS = set("aeiouáéíóúü")
+_ACUTE = {"á": "a", "é": "e", "í": "i", "ó": "o", "ú": "u"}
+
+
+def needless_accent(word: str) -> Optional[str]:
+    """`word` without an accent mark Spanish spelling never puts there: one on
+    the syllable that carries the stress anyway (`Castíllo`, `Muñóz`), not one
+    that breaks a diphthong (`María`, `Raúl`). None when the accent is right."""
+    core = word.strip(".,;:")
+    low = core.lower()
+    marks = [i for i, c in enumerate(low) if c in _ACUTE]
+    if len(marks) != 1 or len(low) < 4 or not low.isalpha():
+        return None
+    i = marks[0]
+    if _ACUTE[low[i]] in "iu" and ((i > 0 and low[i - 1] in _STRONG) or (i + 1 < len(low) and low[i + 1] in _STRONG)):
+        return None  # hiatus: `María`, `Raúl`
+    nucleus_of: dict[int, int] = {}
+    n = -1
+    prev_vowel = False
+    for k, c in enumerate(low):
+        if c in _VOWELS:
+            if not prev_vowel or (c in _STRONG and low[k - 1] in _STRONG):
+                n += 1
+            nucleus_of[k] = n
+            prev_vowel = True
+        else:
+            prev_vowel = False
+    n += 1
+    if n == 1:
+        # one syllable where i and u make a diphthong (`Luís`, `Ruíz`) takes no
+        # accent; other one-vowel words of four letters or more are left alone
+        weak_pair = _ACUTE[low[i]] in "iu" and (
+            (i > 0 and low[i - 1] in "iu") or (i + 1 < len(low) and low[i + 1] in "iu"))
+        if not weak_pair:
+            return None
+    default = 0 if n == 1 else (n - 2 if low[-1] in "aeiouns" else n - 1)
+    if nucleus_of[i] != default:
+        return None
+    c = core[i]
+    plain = _ACUTE[c.lower()]
+    fixed_core = core[:i] + (plain.upper() if c.isupper() else plain) + core[i + 1:]
+    return word.replace(core, fixed_core, 1)
+
+
+def _repair_title_token(tok: str, last: bool) -> str:
+    letters = _letters(tok)
+    if letters in _TITLE_ABBREVIATIONS and not last:
+        core = tok.rstrip(".,;:")
+        if core.isalpha() and tok != core + ".":
+            return core + "."
+    return tok
+
+
+def _repair_ocr(role: str, hon: Optional[str], name_toks: list[str], title_toks: list[str],
+                raw_hon: Optional[str] = None) -> tuple[Optional[str], list[str], list[str], list[Flag]]:
+    flags: list[Flag] = []
+    fixed_hon = repair_honorific(hon)
+    if fixed_hon or raw_hon:
+        raw = raw_hon or hon
+        hon = fixed_hon or hon
+        flags.append(_flag(role, "honorific", raw, hon,
+                           f"The scan's reading '{raw}' of the honorific was taken for '{hon}'."))
+    new_name = [needless_accent(t) or t for t in name_toks]
+    if new_name and new_name[-1][-1:] in {".", ",", ":", ";"} \
+            and sum(c.isalpha() for c in new_name[-1]) >= 3:
+        new_name[-1] = new_name[-1].rstrip(".,:;")  # a speck after the name, not an initial's dot
+    if new_name != name_toks:
+        raw, val = collapse(" ".join(name_toks)), collapse(" ".join(new_name))
+        flags.append(_flag(role, "name", raw, val,
+                           "OCR slips in the name (a needless accent mark, a speck read as punctuation "
+                           "after it) were repaired."))
+        name_toks = new_name
+    new_title = [needless_accent(t) or _repair_title_token(t, i == len(title_toks) - 1)
+                 for i, t in enumerate(title_toks)]
+    if new_title != title_toks:
+        raw, val = collapse(" ".join(title_toks)), collapse(" ".join(new_title))
+        flags.append(_flag(role, "title", raw, val,
+                           "OCR slips in the position title (an abbreviation's dot read as a comma or lost, "
+                           "a needless accent mark) were repaired."))
+        title_toks = new_title
+    return hon, name_toks, title_toks, flags
+
+
+def _token_distance(a: str, b: str) -> int:
+    from rapidfuzz.distance import Levenshtein
+
+    return Levenshtein.distance(a, b)
+
+
+def _reconcile_names(reads: list[_Read]) -> None:
+    """The same person read twice on scanned pages with one name word garbled
+    once (`PÉRRZ` / `PÉREZ`): the better-read spelling (higher OCR confidence)
+    is used for both, and the change is flagged."""
+    for a in reads:
+        if not a.ocr or not a.sig.name:
+            continue
+        toks_a = a.sig.name.split()
+        for b in reads:
+            if b is a or not b.sig.name:
+                continue
+            toks_b = b.sig.name.split()
+            if len(toks_a) != len(toks_b) or len(toks_a) < 2:
+                continue
+            diff = [k for k, (x, y) in enumerate(zip(toks_a, toks_b)) if x != y]
+            if len(diff) != 1:
+                continue
+            k = diff[0]
+            x, y = toks_a[k], toks_b[k]
+            if _token_distance(fold(x), fold(y)) > max(1, min(len(x), len(y)) // 4) and fold(x) != fold(y):
+                continue
+            conf_a = _conf_of(a, x)
+            conf_b = _conf_of(b, y)
+            if conf_b is None or conf_b < 85 or (conf_a is not None and conf_a >= conf_b):
+                continue
+            raw = a.sig.name
+            toks_a[k] = y
+            value = " ".join(toks_a)
+            a.sig = Signatory(role=a.sig.role, name=value, honorific=a.sig.honorific, title=a.sig.title)
+            a.flags.append(_flag(a.sig.role, "name", raw, value,
+                                 f"The same person's name reads '{value}' elsewhere in the section with more "
+                                 f"confidence; the scan's '{x}' was taken for '{y}'."))
+
+
+def _conf_of(read: _Read, token: str) -> Optional[float]:
+    confs = [w.conf for w in read.name_words if w.text == token and w.conf is not None]
+    if not confs:
+        return None if read.ocr else 100.0
+    return min(confs)
+
+
+def read_signatories_with_flags(pages: Sequence[Page]) -> tuple[list[Signatory], list[Flag]]:
+    """Every signatory of the signature blocks printed on these pages, in
+    order, and the `info` flags of the repairs made on scanned pages (a role
+    inferred for a label the scan lost, an honorific, a name or a title
+    misread)."""
+    reads: list[_Read] = []
     seen: set[tuple] = set()
     for page in pages:
         if not page.words:
             continue
+        ocr = page.source == "ocr"
         lines = group_lines(_levelled(page))
         for k, line in enumerate(lines):
-            labels = label_groups(line)
+            labels = label_groups(line, ocr)
             if not labels:
                 continue
-            for s in _read_block(page, lines, k, labels):
-                key = (s.role, s.name, s.honorific, s.title)
+            for r in _read_block(page, lines, k, labels):
+                key = (r.sig.role, r.sig.name, r.sig.honorific, r.sig.title)
                 if key not in seen:
                     seen.add(key)
-                    out.append(s)
-    return out
+                    reads.append(r)
+    _reconcile_names(reads)
+    return [r.sig for r in reads], [f for r in reads for f in r.flags]
+
+
+def read_signatories(pages: Sequence[Page]) -> list[Signatory]:
+    """Every signatory of the signature blocks printed on these pages, in order."""
+    return read_signatories_with_flags(pages)[0]
+
+
+def reconcile_across_sections(sections: Sequence[SectionResult]) -> list[Flag]:
+    """One spelling per person across a scanned document's sections.
+
+    The same signatory (same honorific and title) usually signs every section;
+    a name read once with one word garbled (`OCHOA Poleo`, `ALDAC`) while the
+    other words and a spelling read at least twice elsewhere agree takes that
+    spelling. The change is recorded as an `info` flag in the section it was
+    made in (and returned). Meant for scanned documents only: a text layer
+    needs no such repair."""
+    counts: dict[str, int] = {}
+    for sec in sections:
+        for sig in sec.signatories:
+            if sig.name:
+                counts[sig.name] = counts.get(sig.name, 0) + 1
+    made: list[Flag] = []
+    for sec in sections:
+        for i, sig in enumerate(sec.signatories):
+            if not sig.name or counts.get(sig.name, 0) != 1 or not sig.title:
+                continue
+            toks = sig.name.split()
+            best = None
+            for other in _all_signatories(sections):
+                if not other.name or other.name == sig.name or counts[other.name] < 2:
+                    continue
+                if other.honorific != sig.honorific or fold(other.title or "") != fold(sig.title):
+                    continue
+                o = other.name.split()
+                if len(o) != len(toks) or len(toks) < 3:
+                    continue
+                if sum(a != b for a, b in zip(o, toks)) == 1 and (best is None or counts[other.name] > counts[best]):
+                    best = other.name
+            if best is None:
+                continue
+            flag = _flag(sig.role, "name", sig.name, best,
+                         f"The same signatory reads '{best}' in {counts[best]} other places of the document; "
+                         f"this scan's reading '{sig.name}' was taken for it.")
+            sec.signatories[i] = Signatory(role=sig.role, name=best, honorific=sig.honorific, title=sig.title)
+            sec.flags.append(flag)
+            made.append(flag)
+    return made
+
+
+def _all_signatories(sections: Sequence[SectionResult]) -> list[Signatory]:
+    return [sig for sec in sections for sig in sec.signatories]
