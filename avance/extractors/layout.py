@@ -53,9 +53,29 @@ def make_line(words: Iterable[Word]) -> TextLine:
     return TextLine(x0=b.x0, top=b.top, x1=b.x1, bottom=b.bottom, words=ws)
 
 
+_LINE_CACHE: dict[int, tuple[tuple[Word, ...], list[TextLine]]] = {}
+_LINE_CACHE_SIZE = 64
+
+
 def group_lines(words: Iterable[Word], y_tolerance: float | None = None) -> list[TextLine]:
     """Words into lines, top to bottom: a word joins a line when their vertical
-    middles are closer than half the typical word height."""
+    middles are closer than half the typical word height.
+
+    A page's own word tuple is grouped once: every detector and parser asks for
+    the same page's lines, so they are kept by identity of that tuple."""
+    if isinstance(words, tuple) and y_tolerance is None:
+        hit = _LINE_CACHE.get(id(words))
+        if hit is not None and hit[0] is words:
+            return list(hit[1])
+        lines = _group_lines(words, None)
+        if len(_LINE_CACHE) >= _LINE_CACHE_SIZE:
+            _LINE_CACHE.pop(next(iter(_LINE_CACHE)))
+        _LINE_CACHE[id(words)] = (words, lines)
+        return list(lines)
+    return _group_lines(words, y_tolerance)
+
+
+def _group_lines(words: Iterable[Word], y_tolerance: float | None) -> list[TextLine]:
     ws = sorted(words, key=lambda w: (w.ymid, w.x0))
     if not ws:
         return []

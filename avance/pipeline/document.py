@@ -9,9 +9,10 @@ from typing import Callable, Sequence
 
 from .. import __version__
 from ..errors import AvanceError, NotAReport, UnreadableDocument
-from ..families.signatures import read_signatories
+from ..families.signatures import read_signatories_with_flags
 from ..families.signatures_export import read_export_signatories
 from ..normalizers.checks import check_section
+from ..normalizers.normalize import normalize_document
 from ..records import (
     DocumentInfo, DocumentResult, Flag, Page, SectionInfo, SectionResult, Severity,
     Status,
@@ -41,9 +42,13 @@ def text_source_of(pages: Sequence[Page]) -> str | None:
 def parse_section(spec, pages: Sequence[Page]) -> SectionResult:
     section = spec.parse(pages)
     if not section.signatories:
-        exported = all(p.source == "ocr_text" for p in pages)
-        section.signatories.extend(read_export_signatories(pages) if exported else read_signatories(pages))
-    return check_section(section)
+        if all(p.source == "ocr_text" for p in pages):
+            section.signatories.extend(read_export_signatories(pages))
+        else:
+            people, flags = read_signatories_with_flags(pages)
+            section.signatories.extend(people)
+            section.flags.extend(flags)
+    return section
 
 
 def failed_section(spec, pages: Sequence[Page], exc: BaseException) -> SectionResult:
@@ -93,6 +98,9 @@ def process_document(path: Path, source_path: str | None = None,
             failures.append(f"pages {group.pages[0].number}-{group.pages[-1].number}: {exc}")
             traceback.print_exc()
             sections.append(failed_section(group.spec, group.pages, exc))
+    # repairs and catalog matches see the whole document (a name is settled across
+    # sections); the arithmetic checks then judge the repaired figures
+    sections = [check_section(s) for s in normalize_document(sections, text_source=info.text_source)]
     failures += [f.message for f in read.flags]
     status = Status.PARTIAL if failures else Status.OK
     error = "; ".join(failures) if failures else None
