@@ -8,12 +8,18 @@ geometry (columns from header labels, rows from level words) lives in
 """
 from __future__ import annotations
 
+import itertools
 import re
+from dataclasses import dataclass, replace
 from typing import Optional, Sequence
 
+from rapidfuzz import fuzz
+
 from ..extractors.layout import TextLine, collapse, fold, group_lines
+from ..normalizers.checks import SUM_TOLERANCE, percent_agrees
 from ..normalizers.numbers import parse_number
-from ..records import Family, MirPeriod, MirRow, Page, SectionInfo, SectionResult
+from ..normalizers.ocr_numbers import looks_numeric, number_candidates
+from ..records import Family, Flag, MirPeriod, MirRow, Page, SectionInfo, SectionResult, Severity, Word
 from . import common
 from . import mir_table as mt
 from .base import FamilySpec, PageMark
@@ -55,6 +61,10 @@ def _header_block(above: Sequence[TextLine]) -> tuple[Optional[str], Optional[st
 
 
 def detect(page: Page) -> Optional[PageMark]:
+    if page.source == "ocr":
+        mark = _detect_ocr(page)
+        if mark is not None:
+            return mark
     lines = group_lines(page.words)
     title = mt.find_title(lines)
     if title is not None:
@@ -75,7 +85,26 @@ def detect(page: Page) -> Optional[PageMark]:
         top = min(l.top for l in table.header_lines) if table.header_lines else 0.0
     above = [l for l in lines if l.bottom <= top + 0.5]
     _axis, _program, agency = _header_block(above)
+    if page.source == "ocr":
+        return PageMark(Family.MIR_AVANCE, ocr_section_key(agency))
     return PageMark(Family.MIR_AVANCE, fold(agency) if agency else None)
+
+
+def _detect_ocr(page: Page) -> Optional[PageMark]:
+    """An OCR'd MIR page: a level column, an objective column and the figures,
+    in the family's column order, with at least one row anchored on a level word."""
+    table = mt.read_page_ocr(page)
+    if table is None or not table.rows:
+        return None
+    names = {c.name for c in table.columns}
+    figures = sum(1 for n in mt.NUMBER_COLUMNS + mt.PERCENT_COLUMNS if n in names)
+    if not {mt.LEVEL, mt.OBJECTIVE} <= names or figures < 5:
+        return None
+    anchored = [r for r in table.rows if r.level and sum(1 for n in mt.NUMBER_COLUMNS if r.cells.get(n)) >= 2]
+    if not anchored:
+        return None
+    _axis, _program, agency = ocr_header_block(table.above_title)
+    return PageMark(Family.MIR_AVANCE, ocr_section_key(agency))
 
 
 # --------------------------------------------------------------------------
@@ -198,33 +227,66 @@ def _municipality(pages: Sequence[Page]) -> Optional[str]:
     return common.find_municipality(caps)
 
 
+def _read(page: Page) -> Optional[mt.PageTable]:
+    if page.source == "ocr":
+        table = mt.read_page_ocr(page)
+        if table is not None:
+            return table
+    return mt.read_page(page)
+
+
 def parse(pages: Sequence[Page]) -> SectionResult:
-    tables = [t for t in (mt.read_page(p) for p in pages) if t is not None]
+    tables = [t for t in (_read(p) for p in pages) if t is not None]
+    ocr = any(t.ocr for t in tables)
     axis = program = agency = None
     for t in tables:
+        if t.ocr:
+            continue
         a, p, g = _header_block(t.above_title)
         if a or p or g:
             axis, program, agency = a, p, g
             break
+    if ocr and not (axis or program or agency):
+        blocks = [ocr_header_block(t.above_title) for t in tables if t.ocr]
+        axis, program, agency = (consensus([b[i] for b in blocks]) for i in range(3))
     head_lines: list[TextLine] = []
     for t in tables[:1]:
         head_lines = ([t.title] if t.title else []) + t.header_lines
+    fiscal_year = common.find_fiscal_year(head_lines) if head_lines and not tables[0].ocr else None
+    if fiscal_year is None and ocr:
+        fiscal_year = mt.ocr_fiscal_year([w for t in tables for l in t.header_lines for w in l.words])
+    quarter = _quarter(tables)
+    if quarter is None and ocr:
+        quarter = _infer_quarter([_first_values(r) for t in tables for r in t.rows if r.ocr and not r.continuation])
+    municipality = _municipality(pages)
+    if municipality is None and ocr:
+        municipality = _ocr_municipality(pages)
     info = SectionInfo(
         family=Family.MIR_AVANCE.value,
         page_start=pages[0].number,
         page_end=pages[-1].number,
-        municipality=_municipality(pages),
-        fiscal_year=common.find_fiscal_year(head_lines) if head_lines else None,
-        quarter=_quarter(tables),
+        municipality=municipality,
+        fiscal_year=fiscal_year,
+        quarter=quarter,
         axis=axis,
         budget_program=program,
         agency=agency,
     )
     result = SectionResult(info=info)
     seen: set[str] = set()
+    codes = CodeRepairer()
     for t in tables:
+        digit_width = _digit_width([w for r in t.rows for ws in r.words.values() for w in ws]) if t.ocr else None
         for raw in t.rows:
-            built = None if raw.continuation else _row(raw)
+            flags: list[Flag] = []
+            if raw.continuation:
+                built = None
+            elif raw.ocr:
+                got = ocr_row(raw, quarter, codes, digit_width)
+                built = (got[0], got[1]) if got else None
+                flags = got[2] if got else []
+            else:
+                built = _row(raw)
             if built is None:
                 if result.mir_rows:
                     _append_continuation(result, raw)
@@ -235,13 +297,12 @@ def parse(pages: Sequence[Page]) -> SectionResult:
             seen.add(row.objective_code)
             result.mir_rows.append(row)
             result.mir_periods.extend(periods)
+            result.flags.extend(flags)
     return result
 
 
 def _append_continuation(result: SectionResult, raw: mt.RawRow) -> None:
     """A row without code or level continues the previous row (a cell broken over a page)."""
-    from dataclasses import replace
-
     prev = result.mir_rows[-1]
     c = raw.cells
     updates = {}
@@ -261,3 +322,645 @@ def _append_continuation(result: SectionResult, raw: mt.RawRow) -> None:
 
 
 SPEC = FamilySpec(Family.MIR_AVANCE, detect, parse)
+
+
+# --------------------------------------------------------------------------
+# OCR'd pages: repairs decided by the table's own structure, each one flagged
+# --------------------------------------------------------------------------
+
+_LEVEL_RANK = {"Fin": 0, "Propósito": 1, "Componente": 2, "Actividad": 3}
+_RANK_LEVEL = {v: k for k, v in _LEVEL_RANK.items()}
+_CODE_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1", "i": "1", "S": "5", "B": "8"})
+
+
+def _flag(table: str, key: str, fld: str, raw: Optional[str], value, message: str) -> Flag:
+    return Flag(table=table, row_key=key, field=fld, rule="ocr_repair", severity=Severity.INFO,
+                raw_value=raw, value=None if value is None else str(value), message=message)
+
+
+def parse_code(text: Optional[str]) -> Optional[list[int]]:
+    """`4.1.1:` / `4,1.1.1.4.1` / `4.1.1.1.:2` -> [4, 1, 1, ...]; None unless it reads as a dotted code."""
+    if not text:
+        return None
+    t = text.strip().translate(_CODE_DIGITS)
+    t = re.sub(r"[.,:;'´`’]+$", "", t)
+    t = re.sub(r"\s*[.,:;]+\s*", ".", t)
+    if not re.fullmatch(r"\d{1,2}(?:\.\d{1,2})+", t):
+        return None
+    return [int(p) for p in t.split(".")]
+
+
+def _fmt_code(parts: Sequence[int]) -> str:
+    return ".".join(str(p) for p in parts)
+
+
+class CodeRepairer:
+    """Objective codes of one section, in reading order, repaired by the MIR's
+    hierarchy: a level's code extends its parent's by one part (Propósito
+    4.1.1.1 under Fin 4.1.1), so a code whose dots OCR lost or misread
+    (`41.11.11`, `411122`) is re-cut on its parent's digits, and a code OCR lost
+    altogether is the parent's next child."""
+
+    def __init__(self) -> None:
+        self.last: dict[int, list[int]] = {}          # rank -> last code of that level
+        self.children: dict[str, int] = {}            # parent code -> last child number
+        self.base_depth: Optional[int] = None         # parts of a Fin code
+
+    def _remember(self, rank: Optional[int], parts: list[int]) -> None:
+        if rank is None and self.base_depth is not None:
+            rank = len(parts) - self.base_depth
+        if rank is not None and 0 <= rank <= 3:
+            self.last[rank] = parts
+            for deeper in range(rank + 1, 4):
+                self.last.pop(deeper, None)
+            if self.base_depth is None:
+                self.base_depth = len(parts) - rank
+        if len(parts) > 1:
+            parent = _fmt_code(parts[:-1])
+            self.children[parent] = max(self.children.get(parent, 0), parts[-1])
+
+    def rank_of(self, parts: Sequence[int]) -> Optional[int]:
+        if self.base_depth is None:
+            return None
+        r = len(parts) - self.base_depth
+        return r if 0 <= r <= 3 else None
+
+    def repair(self, raw: Optional[str], level: Optional[str]) -> tuple[Optional[str], Optional[str], Optional[int]]:
+        """(code, note, rank): note says what was repaired (None when read as
+        printed); rank is the level (0 Fin .. 3 Actividad) the code stands at."""
+        rank = _LEVEL_RANK.get(level) if level else None
+        if rank is not None:
+            return self._repair_at(raw, rank)
+        parsed = parse_code(raw)
+        if parsed is not None and (self.base_depth is None or self.rank_of(parsed) is not None):
+            r = self.rank_of(parsed)
+            if r is None or r == 0 or self.last.get(r - 1) == parsed[:-1]:
+                self._remember(r, parsed)
+                return _fmt_code(parsed), self._note(raw, parsed), r
+        for r in (3, 2, 1):  # the deepest parent first: codes run depth-first
+            if r - 1 in self.last:
+                code, note, got = self._repair_at(raw, r, allow_new=False)
+                if code is not None:
+                    return code, note, got
+        if parsed is not None:
+            self._remember(None, parsed)
+            return _fmt_code(parsed), self._note(raw, parsed), self.rank_of(parsed)
+        return None, None, None
+
+    @staticmethod
+    def _note(raw: Optional[str], parts: Sequence[int]) -> Optional[str]:
+        code = _fmt_code(parts)
+        if raw is not None and code == re.sub(r"[.:;'´`’]+$", "", raw.strip()):
+            return None
+        return f"read the code '{raw}' as '{code}'"
+
+    def _repair_at(self, raw: Optional[str], rank: int, allow_new: bool = True
+                   ) -> tuple[Optional[str], Optional[str], Optional[int]]:
+        parsed = parse_code(raw)
+        parent = self.last.get(rank - 1) if rank else None
+        expected_depth = None if self.base_depth is None else self.base_depth + rank
+        if parsed is not None:
+            if parent is not None and parsed[:-1] == parent:
+                self._remember(rank, parsed)
+                return _fmt_code(parsed), self._note(raw, parsed), rank
+            if parent is None and (expected_depth is None or len(parsed) == expected_depth):
+                self._remember(rank, parsed)
+                return _fmt_code(parsed), self._note(raw, parsed), rank
+        digits = re.sub(r"\D", "", (raw or "").translate(_CODE_DIGITS))
+        if parent is not None:
+            pd = "".join(str(p) for p in parent)
+            rest = digits[len(pd):] if digits.startswith(pd) else ""
+            if rest and len(rest) <= 2 and not rest.startswith("0"):
+                parts = parent + [int(rest)]
+                self._remember(rank, parts)
+                return _fmt_code(parts), (f"read the code '{raw}' as '{_fmt_code(parts)}' "
+                                          f"(its digits cut as its parent code {_fmt_code(parent)} is)"), rank
+            if not allow_new:
+                return None, None, None
+            if parsed is not None and len(parsed) == len(parent) + 1:
+                parts = parent + [parsed[-1]]
+                self._remember(rank, parts)
+                return _fmt_code(parts), (f"read the code '{raw}' as '{_fmt_code(parts)}' "
+                                          f"(its parent code is {_fmt_code(parent)})"), rank
+            if parsed is None:
+                parts = parent + [self.children.get(_fmt_code(parent), 0) + 1]
+                self._remember(rank, parts)
+                return _fmt_code(parts), (f"the code was unreadable ('{raw or ''}'); {_fmt_code(parts)} "
+                                          f"is the next child of {_fmt_code(parent)}"), rank
+        if not allow_new:
+            return None, None, None
+        if parsed is not None:
+            self._remember(rank, parsed)
+            return _fmt_code(parsed), self._note(raw, parsed), rank
+        if digits and expected_depth is not None and len(digits) == expected_depth:
+            parts = [int(d) for d in digits]
+            self._remember(rank, parts)
+            return _fmt_code(parts), f"read the code '{raw}' as '{_fmt_code(parts)}' (its dots were lost)", rank
+        return None, None, None
+
+
+# numbers ------------------------------------------------------------------
+
+_NUM_FIELDS = (mt.ANNUAL, *mt.QUARTER_COLUMNS, mt.ACHIEVED, mt.PCT_PERIOD, mt.PCT_CUMULATIVE)
+_EDGE_NOISE = ".,:;'\"`´’*_-—–|!¡¿?"
+_LOOKALIKE = {"3": "8", "8": "3069", "5": "6", "6": "58", "1": "7", "7": "1", "0": "89", "9": "80"}
+
+
+@dataclass(frozen=True)
+class Reading:
+    value: Optional[float]
+    note: Optional[str]   # None: read as printed
+
+
+def _digit_width(words: Sequence[Word]) -> Optional[float]:
+    """Typical width of one printed digit on the page (from clean numeric words)."""
+    ws = sorted(w.width / len(w.text) for w in words if re.fullmatch(r"\d[\d,.]*%?", w.text) and len(w.text) >= 2)
+    return ws[len(ws) // 2] if ws else None
+
+
+def number_readings(text: Optional[str], percent: bool, words: Sequence[Word] = (),
+                    digit_width: Optional[float] = None) -> list[Reading]:
+    """Readings of an OCR'd cell, most likely first. Noise at the ends (`100.004,`,
+    `—37`) is dropped; a cell of a figure and a stray word keeps the figure."""
+    if not text:
+        return [Reading(None, None)]
+    t = text.strip()
+    core = t.strip(_EDGE_NOISE + " ")
+    cands = number_candidates(core, percent=percent) if core else []
+    if not cands:
+        toks = [x.strip(_EDGE_NOISE) for x in t.split()]
+        for tok in toks:
+            if tok and looks_numeric(tok):
+                cands = number_candidates(tok, percent=percent)
+                if cands:
+                    core = tok
+                    break
+    out: list[Reading] = []
+    if percent:
+        # a percentage prints two decimals and its sign: `17,244` / `100.008` / `0,004`
+        # is `17.24%` / `100.00%` / `0.00%` with the sign read as a digit
+        m = re.fullmatch(r"(\d+)[.,](\d\d)[48]", core)
+        if m:
+            out.append(Reading(float(f"{m.group(1)}.{m.group(2)}"),
+                               f"read '{t}' as '{m.group(1)}.{m.group(2)}%' (the % sign was read as a digit)"))
+    for c in cands:
+        note = c.note
+        if note is None and core != t:
+            note = f"read '{t}' as '{core}' (stray marks beside the figure dropped)"
+        if all(abs(o.value - c.value) > 1e-9 for o in out if o.value is not None):
+            out.append(Reading(c.value, note))
+    if percent:
+        m = re.fullmatch(r"(\d+)(\d\d)[48]", core)
+        if m:  # `17244`: the point lost too
+            v = float(f"{m.group(1)}.{m.group(2)}")
+            if all(abs(o.value - v) > 1e-9 for o in out if o.value is not None):
+                out.append(Reading(v, f"read '{t}' as '{m.group(1)}.{m.group(2)}%' "
+                                      f"(the point lost and the % sign read as a digit)"))
+    if not out:
+        return [Reading(None, f"'{t}' could not be read as a figure")]
+    # one digit misread as a look-alike (3/8, 5/6, 1/7, 0/8/9): tried only where
+    # the row's arithmetic needs it (see choose_numbers)
+    if re.fullmatch(r"[\d.,]+%?", core) and out[0].value is not None:
+        for i, ch in enumerate(core):
+            for alt in _LOOKALIKE.get(ch, ""):
+                variant = core[:i] + alt + core[i + 1:]
+                v = parse_number(variant)
+                if v is not None and all(abs(o.value - v) > 1e-9 for o in out if o.value is not None):
+                    out.append(Reading(v, f"lookalike:read '{t}' as '{variant}' (a look-alike digit)"))
+    # a figure whose box is wider than its digits: OCR dropped a character
+    nums = [w for w in words if looks_numeric(w.text)]
+    if digit_width and len(nums) == 1 and re.fullmatch(r"\d+", core):
+        expected = nums[0].width / digit_width
+        if expected >= len(core) + 0.7:
+            out.append(Reading(None, f"lost-digit:{core}"))
+    return out
+
+
+def _fits_lost_digit(read: str, value: float) -> bool:
+    """`1` printed as `11`: the digits read are the value's digits with one left out."""
+    if value <= 0 or value != int(value):
+        return False
+    full = str(int(value))
+    if len(full) != len(read) + 1:
+        return False
+    return any(full[:i] + full[i + 1:] == read for i in range(len(full)))
+
+
+def _needed(f: str, vals: dict[str, Optional[float]], quarter: Optional[int]) -> list[float]:
+    """Values of figure `f` that would make one of the row's relations hold."""
+    out: list[float] = []
+    annual, achieved = vals.get(mt.ANNUAL), vals.get(mt.ACHIEVED)
+    pct, cum = vals.get(mt.PCT_PERIOD), vals.get(mt.PCT_CUMULATIVE)
+    qt = vals.get(mt.quarter_column(quarter)) if quarter else None
+    if f in mt.QUARTER_COLUMNS:
+        others = [vals.get(q) for q in mt.QUARTER_COLUMNS if q != f and q in vals]
+        if annual is not None and all(o is not None for o in others):
+            out.append(annual - sum(others))
+        if quarter and f == mt.quarter_column(quarter) and pct and achieved is not None:
+            out.append(achieved / pct * 100)
+    elif f == mt.ACHIEVED:
+        if pct is not None and qt:
+            out.append(pct * qt / 100)
+        if cum is not None and annual:
+            out.append(cum * annual / 100)
+    elif f == mt.ANNUAL:
+        qs = [vals.get(q) for q in mt.QUARTER_COLUMNS if q in vals]
+        if qs and all(q is not None for q in qs):
+            out.append(sum(qs))
+        if achieved is not None and cum:
+            out.append(achieved / cum * 100)
+    elif f == mt.PCT_PERIOD and achieved is not None and qt:
+        out.append(round(achieved / qt * 100, 2))
+    elif f == mt.PCT_CUMULATIVE and achieved is not None and annual:
+        out.append(round(achieved / annual * 100, 2))
+    return [round(v, 6) for v in out]
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def _one_digit_apart(read: str, value: float, percent: bool) -> Optional[str]:
+    """The value as printed when it differs from the digits read in one digit
+    (same length), else None."""
+    if value < 0:
+        return None
+    shown = f"{value:.2f}" if percent or "." in read else (f"{value:.0f}" if value == int(value) else None)
+    if shown is None:
+        return None
+    a, b = _digits(read), _digits(shown)
+    if len(a) != len(b) or sum(x != y for x, y in zip(a, b)) != 1:
+        return None
+    return shown
+
+
+def choose_numbers(readings: dict[str, list[Reading]], quarter: Optional[int],
+                   raw_texts: Optional[dict[str, str]] = None) -> dict[str, Reading]:
+    """One reading per figure of a row: the combination that makes the row's
+    arithmetic hold in the most places (quarters add up to the annual target,
+    the percentages match achieved over target), preferring the first reading of
+    each figure, so that a printed inconsistency stays as printed."""
+    fields = [f for f in _NUM_FIELDS if f in readings]
+    raw_texts = raw_texts or {}
+    options = {f: [r for r in readings[f] if r.note is None or not r.note.startswith(("lost-digit:", "lookalike:"))]
+               or [Reading(None, None)] for f in fields}
+    lookalikes = {f: [r for r in readings[f] if r.note and r.note.startswith("lookalike:")] for f in fields}
+    lost = {f: r.note.split(":", 1)[1] for f in fields for r in readings[f] if r.note and r.note.startswith("lost-digit:")}
+
+    def relations(vals: dict[str, Optional[float]]) -> tuple[int, int]:
+        held = broken = 0
+        qs = [vals.get(q) for q in mt.QUARTER_COLUMNS if q in vals]
+        qs = [q for q in qs if q is not None]
+        annual = vals.get(mt.ANNUAL)
+        if qs and annual is not None:
+            if abs(sum(qs) - annual) <= SUM_TOLERANCE:
+                held += 1
+            else:
+                broken += 1
+        achieved = vals.get(mt.ACHIEVED)
+        qt = vals.get(mt.quarter_column(quarter)) if quarter else None
+        pct = vals.get(mt.PCT_PERIOD)
+        if pct is not None and achieved is not None and qt:
+            if percent_agrees(pct, achieved / qt * 100):
+                held += 1
+            else:
+                broken += 1
+        cum = vals.get(mt.PCT_CUMULATIVE)
+        if cum is not None and achieved is not None and annual:
+            if percent_agrees(cum, achieved / annual * 100):
+                held += 1
+            else:
+                broken += 1
+        return held, broken
+
+    combos = 1
+    for f in fields:
+        combos *= len(options[f])
+    best_key = None
+    best: dict[str, Reading] = {f: options[f][0] for f in fields}
+    if combos <= 4096:
+        for choice in itertools.product(*(range(len(options[f])) for f in fields)):
+            picked = {f: options[f][i] for f, i in zip(fields, choice)}
+            held, _ = relations({f: r.value for f, r in picked.items()})
+            key = (held, -sum(1 for i in choice if i), -sum(choice))
+            if best_key is None or key > best_key:
+                best_key, best = key, picked
+    # a look-alike digit (3/8, 5/6, 1/7, 0/8/9), where the row's arithmetic
+    # needs exactly that figure: printed inconsistencies are wider than a glyph
+    held_now = relations({f: r.value for f, r in best.items()})[0]
+    for f in fields:
+        for r in lookalikes[f]:
+            trial = dict(best)
+            trial[f] = Reading(r.value, r.note.split(":", 1)[1])
+            gained = relations({k: v.value for k, v in trial.items()})[0] - held_now
+            if gained >= 1:
+                best, held_now = trial, held_now + gained
+                break
+    # any one digit misread, where the figure the arithmetic needs in two
+    # places at once differs from the reading in that one digit (alone, or two
+    # such figures together, each making two more relations hold)
+    vals = {k: r.value for k, r in best.items()}
+    base = relations(vals)[0]
+    subs: list[tuple[str, float, str]] = []
+    for f in fields:
+        raw_text = raw_texts.get(f) or ""
+        if best[f].value is None or not raw_text:
+            continue
+        for need in _needed(f, vals, quarter):
+            shown = _one_digit_apart(raw_text, need, f in mt.PERCENT_COLUMNS)
+            if shown is not None and all(abs(need - v) > 1e-9 for g, v, _ in subs if g == f):
+                subs.append((f, need, shown))
+    trials = [(x,) for x in subs] + [(x, y) for i, x in enumerate(subs) for y in subs[i + 1:] if x[0] != y[0]]
+    best_gain, best_trial = 0, None
+    for trial in trials:
+        t_vals = dict(vals)
+        for f, v, _ in trial:
+            t_vals[f] = v
+        gain = relations(t_vals)[0] - base
+        if gain >= 2 * len(trial) and gain > best_gain:
+            best_gain, best_trial = gain, trial
+    if best_trial:
+        for f, v, shown in best_trial:
+            best[f] = Reading(v, f"read '{raw_texts[f]}' as '{shown}' (one digit misread: the row's arithmetic "
+                                 f"needs this figure in two places)")
+    # a lost digit: the value the row's arithmetic needs, when the figure's
+    # box is wide enough for one more digit and the digits read are its own
+    for f, read in lost.items():
+        vals = {k: r.value for k, r in best.items()}
+        before = relations(vals)[0]
+        for need in _needed(f, vals, quarter):
+            if _fits_lost_digit(read, need):
+                trial = dict(vals)
+                trial[f] = need
+                if relations(trial)[0] > before:
+                    best[f] = Reading(need, f"read '{read}' as '{int(need)}' (a digit was lost: the box is wide "
+                                            f"enough for it and the row's arithmetic then holds)")
+                    break
+    return best
+
+
+# text cells ---------------------------------------------------------------
+
+_UNIT_LABEL_WORDS = ("UNIDAD", "DE", "MEDIDA", "DEL", "LAS", "SUS", "INDICADOR", "VARIABLES")
+
+
+def _label_token(tok: str) -> Optional[str]:
+    """A word of the `UNIDAD DE MEDIDA DEL INDICADOR:` labels read with OCR noise."""
+    letters = re.sub(r"[^A-Z]", "", fold(tok))
+    alpha = [c for c in tok if c.isalpha()]
+    if not letters or sum(c.isupper() for c in alpha) < 0.6 * len(alpha):
+        return None  # labels print in capitals, the values they name do not
+    if letters in _UNIT_LABEL_WORDS:
+        return letters
+    if len(letters) >= 4:
+        best = max(_UNIT_LABEL_WORDS, key=lambda k: fuzz.ratio(letters, k))
+        if fuzz.ratio(letters, best) >= 70:
+            return best
+    if len(letters) >= 4 and fuzz.partial_ratio(letters, "INDICADOR") >= 80:
+        return "INDICADOR"
+    return None
+
+
+def _noise_token(tok: str) -> bool:
+    t = tok.strip()
+    return not any(c.isalnum() for c in t) or (len(t) == 1 and t not in "aeyouAEYOU")
+
+
+def ocr_split_units(text: Optional[str]) -> tuple[Optional[str], Optional[str]]:
+    """`UNIDAD DE MEDIDA DEL IMDICADOR: Porcentaje UNIDAD DE MEDIDA DE LAS VARIABLES: Acciones`
+    -> (`Porcentaje`, `Acciones`): the capitals label words found one by one,
+    fuzzily; a value is what follows a run of them."""
+    if not text:
+        return None, None
+    if _UNIT_RX.search(text) and (_VAR_RX.search(text) or not re.search(r"VARIA", fold(text))):
+        return _split_units(text)
+    toks = text.split()
+    kinds = [_label_token(t) for t in toks]
+    parts: list[tuple[str, list[str]]] = []
+    lead: list[str] = []
+    i = 0
+    while i < len(toks):
+        if kinds[i] is None:
+            (parts[-1][1] if parts else lead).append(toks[i])
+            i += 1
+            continue
+        label: list[str] = []
+        while i < len(toks) and (kinds[i] is not None or _noise_token(toks[i])):
+            if kinds[i]:
+                label.append(kinds[i])
+            i += 1
+        kind = "VARIABLES" if {"VARIABLES", "LAS", "SUS"} & set(label) else "INDICADOR"
+        if parts and parts[-1][0] == kind and not parts[-1][1]:
+            continue  # one label broken by noise
+        parts.append((kind, []))
+    if not parts:
+        return collapse(text), None
+    if parts[0][0] == "VARIABLES" and lead:
+        parts.insert(0, ("INDICADOR", lead))
+    out: dict[str, Optional[str]] = {"INDICADOR": None, "VARIABLES": None}
+    for kind, vals in parts:
+        while vals and _noise_token(vals[0]):
+            vals = vals[1:]
+        while vals and _noise_token(vals[-1]):
+            vals = vals[:-1]
+        value = collapse(" ".join(vals).strip(" :;"))
+        if value and out[kind] is None:
+            out[kind] = value
+    return out["INDICADOR"], out["VARIABLES"]
+
+
+def ocr_split_indicator(text: Optional[str]) -> tuple[Optional[str], Optional[str]]:
+    """`PCPAPP + Porcentaje de ...` / `PPXPI: Porcentaje ...` -> (acronym, name)."""
+    if not text:
+        return None, None
+    acronym, name = _split_indicator(text)
+    if acronym is not None:
+        return acronym, name
+    toks = text.split()
+    if len(toks) >= 2:
+        first = toks[0].strip(".,;:")
+        if re.fullmatch(r"[A-ZÁÉÍÓÚÑ0-9]{3,12}", first) and sum(c.isalpha() for c in first) >= 2:
+            rest = toks[1:]
+            while rest and not any(c.isalnum() for c in rest[0]):
+                rest = rest[1:]
+            return first, collapse(" ".join(rest))
+    return None, collapse(text)
+
+
+def ocr_split_objective(text: Optional[str]) -> tuple[Optional[str], Optional[str]]:
+    """(the code as read, the objective text): the code is the first code-like
+    word among the first few (specks may precede it)."""
+    if not text:
+        return None, None
+    toks = text.split()
+    for i, tok in enumerate(toks[:3]):
+        if mt.CODE_LIKE.match(tok) and not re.fullmatch(r"(19|20)\d\d", tok):
+            if all(not any(c.isalnum() for c in t) for t in toks[:i]):
+                return tok, collapse(" ".join(toks[i + 1:]))
+    return None, collapse(text)
+
+
+# section facts on OCR'd pages -----------------------------------------------
+
+def ocr_header_block(block: Sequence[TextLine]) -> tuple[Optional[str], Optional[str], Optional[str]]:
+    """(axis, budget program, agency) from the top block `mt.top_block` found."""
+    if not block:
+        return None, None, None
+    lines = list(block)
+    prog_i = None
+    for i, line in enumerate(lines[:3]):
+        first = re.sub(r"[^A-Z]", "", fold(line.words[0].text)) if line.words else ""
+        if i > 0 and (fuzz.ratio(first, "EPP") >= 66 or first == "PP"):
+            prog_i = i
+            break
+    if prog_i is None:
+        prog_i = 1 if len(lines) > 1 else None
+    axis = collapse(lines[0].text) if prog_i != 0 else None
+    program = collapse(lines[prog_i].text) if prog_i is not None else None
+    rest = lines[prog_i + 1:] if prog_i is not None else []
+    agency = collapse(" ".join(l.text for l in rest)) if rest else None
+    return axis, program, agency
+
+
+def consensus(readings: Sequence[Optional[str]]) -> Optional[str]:
+    """The reading of a line printed on several pages that agrees most with the
+    others (OCR garbles each copy differently)."""
+    rs = [r for r in readings if r]
+    if len(rs) <= 2:
+        return rs[0] if rs else None
+    return max(rs, key=lambda r: (sum(fuzz.ratio(r, o) for o in rs), -rs.index(r)))
+
+
+def ocr_section_key(agency: Optional[str]) -> Optional[str]:
+    """A section key robust to OCR noise: the initials of the agency's words
+    (`SECRETARÍA MUNICIPAL DE SEGURIDAD CIpranawa` -> `SMSC`)."""
+    if not agency:
+        return None
+    words = [re.sub(r"[^A-Z]", "", fold(w)) for w in agency.split()]
+    initials = "".join(w[0] for w in words if len(w) >= 3)
+    return initials or None
+
+
+def _ocr_municipality(pages: Sequence[Page]) -> Optional[str]:
+    caps: list[TextLine] = []
+    for page in pages:
+        for line in group_lines(page.words):
+            letters = [ch for ch in line.text if ch.isalpha()]
+            if letters and sum(ch.isupper() for ch in letters) >= 0.9 * len(letters):
+                words = list(line.words)
+                for i in range(len(words) - 1):
+                    if fold(words[i].text) == "MUNICIPIO" and fold(words[i + 1].text) in ("DIE", "DB", "DF", "OE", "BE"):
+                        words[i + 1] = replace(words[i + 1], text="DE")
+                caps.append(TextLine(line.x0, line.top, line.x1, line.bottom, tuple(words)))
+    return common.find_municipality(caps)
+
+
+def _infer_quarter(first_values: Sequence[dict[str, Optional[float]]]) -> Optional[int]:
+    """The reported quarter from the rows' arithmetic: the quarter whose target
+    makes the printed period percentage agree with achieved / target."""
+    score = {n: 0 for n in range(1, 5)}
+    for vals in first_values:
+        pct, achieved = vals.get(mt.PCT_PERIOD), vals.get(mt.ACHIEVED)
+        if pct is None or achieved is None:
+            continue
+        for n in range(1, 5):
+            qt = vals.get(mt.quarter_column(n))
+            if qt and percent_agrees(pct, achieved / qt * 100):
+                score[n] += 1
+    best = max(score.values())
+    winners = [n for n, s in score.items() if s == best]
+    return winners[0] if best > 0 else None
+
+
+# rows -----------------------------------------------------------------------
+
+def _first_values(raw: mt.RawRow) -> dict[str, Optional[float]]:
+    out = {}
+    for f in _NUM_FIELDS:
+        if f in raw.cells:
+            out[f] = number_readings(raw.cells[f], f in mt.PERCENT_COLUMNS)[0].value
+    return out
+
+
+def clean_text(text: Optional[str]) -> tuple[Optional[str], bool]:
+    """A text cell without the stray marks OCR reads in dirt (`.`, `:`, `Ñ`
+    standing alone); True when something was dropped."""
+    if not text:
+        return None, False
+    toks = text.split()
+    kept = [t for t in toks if any(c.isalnum() for c in t) and not (len(t) == 1 and t.isalpha() and t not in _ONE_LETTER_WORDS)]
+    return collapse(" ".join(kept)), len(kept) != len(toks)
+
+
+_ONE_LETTER_WORDS = set("aeouyAEOUY")
+
+
+def ocr_row(raw: mt.RawRow, quarter: Optional[int], codes: CodeRepairer, digit_width: Optional[float]
+            ) -> Optional[tuple[MirRow, list[MirPeriod], list[Flag]]]:
+    """A row of an OCR'd page, every repair flagged."""
+    c = dict(raw.cells)
+    dropped: list[tuple[str, str]] = []
+    for name in (mt.RESPONSIBLE, mt.OBJECTIVE, mt.INDICATOR, mt.UNITS, mt.JUSTIFICATION):
+        cleaned, changed = clean_text(c.get(name))
+        if changed:
+            dropped.append((name, c[name]))
+            if cleaned:
+                c[name] = cleaned
+            else:
+                c.pop(name)
+    code_raw, objective = ocr_split_objective(c.get(mt.OBJECTIVE))
+    level = raw.level or (mt.fuzzy_level(c[mt.LEVEL]) if c.get(mt.LEVEL) else None)
+    code, code_note, rank = codes.repair(code_raw, level)
+    if code is None:
+        return None
+    flags: list[Flag] = []
+    fields_of = {mt.RESPONSIBLE: "responsible_unit", mt.OBJECTIVE: "objective", mt.INDICATOR: "indicator_name",
+                 mt.UNITS: "indicator_unit", mt.JUSTIFICATION: "justification"}
+    for name, before in dropped:
+        flags.append(_flag("mir_rows", code, fields_of[name], before, collapse(c.get(name)),
+                           "Dropped stray marks OCR read between the words of the cell."))
+    if code_note:
+        flags.append(_flag("mir_rows", code, "objective_code", code_raw, code, code_note[:1].upper() + code_note[1:] + "."))
+    level_raw = collapse(c.get(mt.LEVEL))
+    if level is None and rank is not None:
+        level = _RANK_LEVEL[rank]
+        flags.append(_flag("mir_rows", code, "level", level_raw, level,
+                           f"The level word was unreadable; {level} is the level of a code of {code.count('.') + 1} parts."))
+    elif level is not None and level_raw != level:
+        flags.append(_flag("mir_rows", code, "level", level_raw, level, f"Read the level word '{level_raw}' as '{level}'."))
+    frequency = collapse(c.get(mt.FREQUENCY))
+    fz = mt.fuzzy_frequency(frequency, cutoff=60)  # the column holds nothing but a frequency
+    if fz and fz != frequency:
+        flags.append(_flag("mir_rows", code, "frequency", frequency, fz, f"Read the frequency '{frequency}' as '{fz}'."))
+        frequency = fz
+    acronym, name = ocr_split_indicator(c.get(mt.INDICATOR))
+    indicator_unit, variables_unit = ocr_split_units(c.get(mt.UNITS))
+    readings = {f: number_readings(c.get(f), f in mt.PERCENT_COLUMNS, raw.words.get(f, ()), digit_width)
+                for f in _NUM_FIELDS if f in c or f in mt.QUARTER_COLUMNS and int(f[1]) in raw.quarters}
+    chosen = choose_numbers(readings, quarter, {f: c[f] for f in readings if c.get(f)})
+    for f, r in chosen.items():
+        if r.note:
+            table, key, fld = ("mir_periods", f"{code}|{f[1]}", "target") if f in mt.QUARTER_COLUMNS else ("mir_rows", code, f)
+            flags.append(_flag(table, key, fld, collapse(c.get(f)), None if r.value is None else f"{r.value:g}",
+                               r.note[:1].upper() + r.note[1:] + "."))
+    value = {f: r.value for f, r in chosen.items()}
+    row = MirRow(
+        responsible_unit=collapse(c.get(mt.RESPONSIBLE)),
+        level=level,
+        objective_code=code,
+        objective=objective,
+        indicator_acronym=acronym,
+        indicator_name=name,
+        frequency=frequency,
+        indicator_unit=indicator_unit,
+        variables_unit=variables_unit,
+        annual_target=value.get(mt.ANNUAL),
+        achieved=value.get(mt.ACHIEVED),
+        pct_period=value.get(mt.PCT_PERIOD),
+        pct_cumulative=value.get(mt.PCT_CUMULATIVE),
+        justification=collapse(c.get(mt.JUSTIFICATION)),
+        page=raw.page,
+    )
+    periods = [MirPeriod(objective_code=code, period=n, target=value.get(mt.quarter_column(n)))
+               for n in range(1, 5) if n in raw.quarters or mt.quarter_column(n) in c]
+    return row, periods, flags

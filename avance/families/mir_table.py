@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
+from rapidfuzz import fuzz
+
 from ..extractors.layout import TextLine, fold, group_lines
 from ..records import Box, Page, Rule, Word
 
@@ -76,6 +78,9 @@ class RawRow:
     cells: dict[str, str] = field(default_factory=dict)
     quarters: tuple[int, ...] = ()  # programmed quarters printed in the table
     continuation: bool = False      # the rest of a row broken over a page
+    ocr: bool = False               # read from an OCR'd page (cells carry OCR noise)
+    level: Optional[str] = None     # the level word that anchored the row (OCR pages)
+    words: dict[str, list[Word]] = field(default_factory=dict)  # a cell's words (OCR pages)
 
 
 @dataclass
@@ -86,6 +91,7 @@ class PageTable:
     columns: list[Column]
     rows: list[RawRow]
     reported_quarter: Optional[int] = None  # TRIMESTRE n under META ALCANZADA
+    ocr: bool = False
 
 
 # --------------------------------------------------------------------------
@@ -518,3 +524,462 @@ def read_page(page: Page) -> Optional[PageTable]:
                     row.cells[c.name] = text
             rows.append(row)
     return PageTable(title, head_lines, above, cols, rows, reported)
+
+
+# --------------------------------------------------------------------------
+# OCR pages: ruling lines, white space and the family's column order
+# --------------------------------------------------------------------------
+#
+# On a scan the header labels are often unreadable (grey fills, small type),
+# so an OCR'd page is read from sturdier evidence: the level words of the body
+# (Fin / Propósito / Componente / Actividad) find the rows and the level
+# column; the column borders come from the vertical ruling lines (of the body,
+# or of the header's last label row when only the header is ruled), else from
+# the white rivers between the body's words; the columns are then named by
+# aligning them, left to right, with the order a MIR table prints them in,
+# scored by what each column holds (level words, objective codes, acronyms,
+# frequencies, unit labels, figures, percentages, justifications).
+
+QUARTER_COLUMNS = tuple(quarter_column(n) for n in range(1, 5))
+COLUMN_ORDER = (RESPONSIBLE, LEVEL, OBJECTIVE, INDICATOR, FREQUENCY, UNITS, ANNUAL, *QUARTER_COLUMNS,
+                ACHIEVED, PCT_PERIOD, PCT_CUMULATIVE, JUSTIFICATION)
+NUMBER_COLUMNS = (ANNUAL, *QUARTER_COLUMNS, ACHIEVED)
+PERCENT_COLUMNS = (PCT_PERIOD, PCT_CUMULATIVE)
+TEXT_COLUMNS = (RESPONSIBLE, OBJECTIVE, INDICATOR, UNITS, JUSTIFICATION)
+FREQUENCIES = ("Trimestral", "Anual", "Semestral", "Mensual", "Bimestral", "Cuatrimestral", "Trianual",
+               "Bianual", "Bienal", "Trienal", "Sexenal", "Quinquenal")
+# An objective code as OCR reads it: digits with dots, commas or colons, dots lost.
+CODE_LIKE = re.compile(r"^\d{1,2}(?:[.,:;]{1,2}\d{1,3}){1,7}[.,:;'´`’]*$|^[1-9]\d{3,7}[.:;]?$")
+# (a bare 4-digit figure may be a year of the header: never a code on its own)
+_ORDINALS = {"PRIMER": 1, "PRIMERO": 1, "SEGUNDO": 2, "TERCER": 3, "TERCERO": 3, "CUARTO": 4}
+_HEADER_KEYS = {
+    RESPONSIBLE: ("RESPONSABLE", "ADMINISTRATIVA"),
+    LEVEL: ("NIVEL",),
+    OBJECTIVE: ("OBJETIVOS",),
+    FREQUENCY: ("FRECUENCIA", "RECOMENDACIONES", "MEDICION"),
+    UNITS: ("VARIABLES",),
+    ANNUAL: ("ANUAL",),
+    JUSTIFICATION: ("JUSTIFICACION", "RESULTADOS"),
+}
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[^A-Z]", "", fold(text))
+
+
+def fuzzy_level(text: str) -> Optional[str]:
+    """A level word read with OCR noise (`Actividad`, `actividad`, `*tividad`, `Acimdad`)."""
+    exact = level_of(text)
+    if exact:
+        return exact
+    t = _letters(text)
+    if len(t) < 6:
+        return None
+    best = max(("PROPOSITO", "COMPONENTE", "ACTIVIDAD"), key=lambda name: fuzz.ratio(t, name))
+    return LEVELS[best] if fuzz.ratio(t, best) >= 75 else None
+
+
+def fuzzy_frequency(text: Optional[str], cutoff: float = 80) -> Optional[str]:
+    """The frequency word a cell holds, from a closed vocabulary (None if none is close)."""
+    if not text:
+        return None
+    t = _letters(text)
+    if len(t) < 4:
+        return None
+    best = max(FREQUENCIES, key=lambda f: fuzz.ratio(t, fold(f)))
+    return best if fuzz.ratio(t, fold(best)) >= cutoff else None
+
+
+def _fuzzy_in(word: str, keys: Sequence[str], cutoff: float = 80) -> bool:
+    t = _letters(word)
+    return len(t) >= 3 and any(fuzz.ratio(t, k) >= cutoff for k in keys)
+
+
+def _cluster(values: Sequence[float], tol: float) -> list[list[float]]:
+    out: list[list[float]] = []
+    for v in sorted(values):
+        if out and v - out[-1][-1] <= tol:
+            out[-1].append(v)
+        else:
+            out.append([v])
+    return out
+
+
+def _is_speck(w: Word) -> bool:
+    """Punctuation and single letters OCR finds in dirt and ruling remnants."""
+    t = w.text.strip()
+    if not any(c.isalnum() for c in t):
+        return True
+    return len(t) == 1 and not t.isdigit()
+
+
+def _vertical_separators(page: Page, top: float, bottom: float, x0: float, x1: float, lh: float) -> list[float]:
+    """x of the vertical ruling lines that separate columns at the header's last
+    row or in the body (interior ones only)."""
+    xs: list[float] = []
+    for r in page.rules:
+        # a column rule crosses the header's bottom edge (ruled body) or ends on
+        # it (only the header ruled); strokes of letters and stamps do neither
+        if r.height < 4 * lh or r.bottom < top - 2 or r.top > top + 2:
+            continue
+        if r.height > 0.9 * page.height:  # the scanner's page edge
+            continue
+        cands = (r.xmid,) if r.width <= 4 else (r.x0, r.x1)
+        xs.extend(x for x in cands if x0 + 4 < x < x1 - 4)
+    return [sum(c) / len(c) for c in _cluster(xs, 4.0)]
+
+
+def _rivers(words: Sequence[Word], x0: float, x1: float) -> list[float]:
+    """x of the white stretches no body word crosses (the columns' gutters)."""
+    spans = sorted((w.x0, w.x1) for w in words if not _is_speck(w))
+    out: list[float] = []
+    cur = x0
+    for a, b in spans:
+        if a > cur + 1.0 and cur > x0:
+            out.append((cur + a) / 2)
+        cur = max(cur, b)
+    return [x for x in out if x0 + 4 < x < x1 - 4]
+
+
+@dataclass
+class _Evidence:
+    level: float = 0.0
+    code: float = 0.0
+    acronym: float = 0.0
+    frequency: float = 0.0
+    units: float = 0.0
+    justification: float = 0.0
+    numeric: float = 0.0
+    percent: float = 0.0
+    text: float = 0.0
+    header: dict[str, float] = field(default_factory=dict)
+
+
+def _evidence(words: Sequence[Word], head: Sequence[Word], n_rows: int) -> _Evidence:
+    ev = _Evidence()
+    toks = [w for w in words if not _is_speck(w)]
+    if toks:
+        rows = max(1, n_rows)
+        ev.level = min(1.0, sum(1 for w in toks if fuzzy_level(w.text)) / rows)
+        firsts = [l.words[0] for l in group_lines(toks)]
+        ev.code = min(1.0, sum(1 for w in firsts if CODE_LIKE.match(w.text.strip())) / rows)
+        ev.acronym = min(1.0, sum(1 for w in firsts if re.fullmatch(r"[A-Z0-9]{2,12}[:;.]?", w.text.strip())
+                                  and sum(c.isalpha() for c in w.text) >= 2) / rows)
+        ev.frequency = min(1.0, sum(1 for w in toks if fuzzy_frequency(w.text)) / rows)
+        ev.units = min(1.0, sum(1 for w in toks if _fuzzy_in(w.text, ("UNIDAD", "MEDIDA"))) / (2 * rows))
+        ev.justification = min(1.0, sum(1 for w in toks if _fuzzy_in(w.text, ("JUSTIFICACION",))) / rows)
+        numeric = [w for w in toks if _numeric_token(w.text)]
+        ev.numeric = len(numeric) / len(toks)
+        ev.percent = (sum(1 for w in numeric if re.search(r"%|\.\d\d[48]$", w.text.strip())) / len(numeric)
+                      if numeric else 0.0)
+        ev.text = sum(1 for w in toks if sum(c.isalpha() for c in w.text) >= 2) / len(toks)
+    for name, keys in _HEADER_KEYS.items():
+        ev.header[name] = 1.0 if any(_fuzzy_in(w.text, keys, 75) for w in head) else 0.0
+    return ev
+
+
+def _numeric_token(text: str) -> bool:
+    t = text.strip()
+    digits = sum(c.isdigit() for c in t)
+    return digits >= 1 and digits >= 0.6 * len(t.rstrip("%"))
+
+
+def _score(name: str, ev: _Evidence) -> float:
+    head = 0.5 * ev.header.get(name, 0.0)
+    if name in NUMBER_COLUMNS:
+        return head + 2 * ev.numeric - ev.percent - 2 * ev.text
+    if name in PERCENT_COLUMNS:
+        return head + 2 * ev.numeric + ev.percent - 2 * ev.text
+    base = head - 2 * ev.numeric
+    if name == LEVEL:
+        return base + 3 * ev.level
+    if name == OBJECTIVE:
+        return base + 3 * ev.code
+    if name == INDICATOR:
+        return base + 2 * ev.acronym + 0.3 * ev.text - ev.level - ev.units
+    if name == FREQUENCY:
+        return base + 3 * ev.frequency
+    if name == UNITS:
+        return base + 3 * ev.units
+    if name == JUSTIFICATION:
+        return base + 3 * ev.justification + 0.3 * ev.text
+    if name == RESPONSIBLE:
+        return base + 0.5 * ev.text - ev.level - ev.code - ev.units - ev.justification
+    return base
+
+
+def name_intervals(evidence: Sequence[_Evidence]) -> list[Optional[str]]:
+    """Names for the intervals, left to right, in the family's column order:
+    the monotone assignment with the best total score (names and intervals may
+    go unmatched)."""
+    m, k = len(evidence), len(COLUMN_ORDER)
+    NEG = float("-inf")
+    best = [[NEG] * (k + 1) for _ in range(m + 1)]
+    back: list[list[Optional[str]]] = [[None] * (k + 1) for _ in range(m + 1)]
+    for j in range(k + 1):
+        best[0][j] = 0.0
+        back[0][j] = "name" if j else None
+    for i in range(1, m + 1):
+        best[i][0], back[i][0] = 0.0, "interval"
+        for j in range(1, k + 1):
+            options = [(best[i - 1][j], "interval"), (best[i][j - 1], "name")]
+            s = _score(COLUMN_ORDER[j - 1], evidence[i - 1])
+            if s > 0:
+                options.append((best[i - 1][j - 1] + s, "match"))
+            best[i][j], back[i][j] = max(options, key=lambda o: o[0])
+    names: list[Optional[str]] = [None] * m
+    i, j = m, k
+    while i > 0 and j > 0:
+        step = back[i][j]
+        if step == "match":
+            names[i - 1] = COLUMN_ORDER[j - 1]
+            i, j = i - 1, j - 1
+        elif step == "interval":
+            i -= 1
+        else:
+            j -= 1
+    return names
+
+
+def _table_extent(page: Page, words: Sequence[Word]) -> tuple[float, float]:
+    wide = [r for r in page.rules if r.width >= 0.4 * page.width and r.height < 0.9 * page.height]
+    if wide:
+        return min(r.x0 for r in wide), max(r.x1 for r in wide)
+    real = [w for w in words if not _is_speck(w)]
+    return min(w.x0 for w in real) - 2, max(w.x1 for w in real) + 2
+
+
+def _header_like(words: Sequence[Word]) -> bool:
+    alpha = [w for w in words if sum(c.isalpha() for c in w.text) >= 2]
+    return not alpha or sum(1 for w in alpha if _upper(w)) >= 0.6 * len(alpha)
+
+
+def _body_like(words: Sequence[Word]) -> bool:
+    """Body prose (a row's text broken over from the page before), not header
+    labels read badly: mostly lower-case words."""
+    alpha = [w for w in words if sum(c.isalpha() for c in w.text) >= 3]
+    lower = [w for w in alpha if not _upper(w)]
+    return len(lower) >= 3 and len(lower) >= 0.7 * len(alpha)
+
+
+def _ocr_body_top(page: Page, lines: Sequence[TextLine], first_top: float, x0: float, x1: float,
+                  above_bottom: float, lh: float) -> float:
+    """The header's bottom: the lowest full-width rule above the first row whose
+    band above is header (capitals), stepping over a band of body text (a row
+    broken over from the page before); else below the last capitals line."""
+    width = x1 - x0
+    edges = sorted(y for y, c in horizontal_edges(page.rules, x0, x1)
+                   if c >= 0.5 * width and above_bottom - 0.5 < y < first_top - 0.3 * lh)
+    if edges:
+        top = edges[-1]
+        for upper in reversed(edges[:-1]):
+            band = [w for w in page.words if upper < w.ymid < top and x0 <= w.xmid <= x1 and not _is_speck(w)]
+            if not _body_like(band):
+                break
+            top = upper
+        return top
+    top = above_bottom
+    for line in lines:
+        if above_bottom < line.top and line.bottom < first_top - 0.3 * lh:
+            real = [w for w in line.words if not _is_speck(w)]
+            if real and _header_like(real):
+                top = max(top, line.bottom + 0.5)
+    return top
+
+
+def top_block(lines: Sequence[TextLine]) -> list[TextLine]:
+    """The `EJE ... / E-PP ... / agency` lines at the top of a page (OCR noise
+    allowed in the first word): from the axis line (or the program line) down
+    while the lines stay left-aligned and close together."""
+    def kind(line: TextLine) -> Optional[str]:
+        ws = line.words
+        if len(ws) < 2 or not re.match(r"^\d", ws[1].text):
+            return None
+        first = _letters(ws[0].text)
+        if fuzz.ratio(first, "EPP") >= 66 or first == "PP":
+            return "program"
+        if fuzz.ratio(first, "EJE") >= 60 or first.endswith("JE"):
+            return "axis"
+        return None
+
+    head = list(lines[:8])
+    kinds = [kind(l) for l in head]
+    start = None
+    if "axis" in kinds:
+        start = kinds.index("axis")
+    elif "program" in kinds:
+        i = kinds.index("program")
+        start = i - 1 if i > 0 and head[i].top - head[i - 1].bottom < 1.5 * max(head[i].height, 4.0) else i
+    if start is None:
+        return []
+    block = [head[start]]
+    x0 = head[start].x0
+    for line in lines[start + 1:]:
+        prev = block[-1]
+        if line.top - prev.bottom > 1.5 * max(prev.height, 4.0) or abs(line.x0 - x0) > 15:
+            break
+        block.append(line)
+    return block
+
+
+def read_page_ocr(page: Page) -> Optional[PageTable]:
+    """A MIR table on an OCR'd page, or None when the page holds no level words."""
+    if not page.words:
+        return None
+    lines = group_lines(page.words)
+    lh = _median([w.height for w in page.words if not _is_speck(w)], 6.0)
+    block = top_block(lines)
+    above_bottom = max((l.bottom for l in block), default=0.0)
+    # the level column: the largest vertical run of level words
+    levels = [w for w in page.words if w.top > above_bottom and fuzzy_level(w.text)]
+    if not levels:
+        return None
+    groups = _cluster([w.xmid for w in levels], 25.0)
+    lev_x = max(groups, key=len)
+    lev_words = [w for w in levels if lev_x[0] <= w.xmid <= lev_x[-1]]
+    first_top = min(w.top for w in lev_words)
+    x0, x1 = _table_extent(page, [w for w in page.words if w.top > above_bottom])
+    # codes print at the top of the objective cell, maybe above the level word
+    lev_right = max(w.x1 for w in lev_words)
+    codes = [w for w in page.words if w.top > above_bottom and lev_right - 5 < w.x0 < lev_right + 60
+             and CODE_LIKE.match(w.text.strip()) and not re.fullmatch(r"(19|20)\d\d", w.text.strip())]
+    if codes:
+        code_x = max(_cluster([w.x0 for w in codes], 6.0), key=len)
+        first_top = min([first_top] + [w.top for w in codes if code_x[0] <= w.x0 <= code_x[-1]])
+    body_top = _ocr_body_top(page, lines, first_top, x0, x1, above_bottom, lh)
+    bottom = _table_bottom(page, lines, body_top)
+    body = [w for w in page.words if body_top < w.ymid < bottom and x0 - 2 <= w.xmid <= x1 + 2]
+    head = [w for w in page.words if above_bottom < w.ymid < body_top and x0 - 2 <= w.xmid <= x1 + 2]
+    seps = _vertical_separators(page, body_top, bottom, x0, x1, lh)
+    if len(seps) < 6:
+        seps = sorted(seps + [x for x in _rivers(body, x0, x1) if all(abs(x - s) > 4 for s in seps)])
+    borders = [x0] + seps + [x1]
+    intervals = list(zip(borders, borders[1:]))
+    n_rows = len(_cluster([w.ymid for w in lev_words], lh))
+    evidence = [_evidence([w for w in body if a <= w.xmid < b], [w for w in head if a <= w.xmid < b], n_rows)
+                for a, b in intervals]
+    names = name_intervals(evidence)
+    cols = _merge_unnamed(intervals, names, evidence)
+    if not cols:
+        return None
+    by_name = {c.name: c for c in cols}
+    anchors = _ocr_anchors(body, by_name, lh)
+    if anchors and OBJECTIVE in by_name and LEVEL in by_name:
+        anchors = _add_code_anchors(page, body, anchors, by_name[OBJECTIVE], body_top, bottom, x0, x1, lh)
+    quarters = tuple(int(c.name[1]) for c in cols if c.name in QUARTER_COLUMNS)
+    rows: list[RawRow] = []
+    if anchors:
+        lead, bands = row_bands(page, body, anchors, body_top, bottom, x0, x1)
+        for i, (top, bot) in enumerate(([lead] if lead else []) + bands):
+            inside = [w for w in body if top <= w.ymid < bot]
+            row = RawRow(page=page.number, quarters=quarters, continuation=bool(lead) and i == 0, ocr=True)
+            for c in cols:
+                words = [w for w in inside if c.holds(w)]
+                if c.name not in TEXT_COLUMNS:
+                    words = [w for w in words if not _is_speck(w) or w.text.strip().isdigit()]
+                text = cell_text(words)
+                if text:
+                    row.cells[c.name] = text
+                    row.words[c.name] = words
+            if not row.continuation:
+                anchor = anchors[i - (1 if lead else 0)]
+                row.level = fuzzy_level(anchor.text)
+            rows.append(row)
+    head_lines = group_lines(head)
+    table = PageTable(None, head_lines, list(block), cols, rows, ocr_reported_quarter(head, by_name))
+    table.ocr = True
+    return table
+
+
+def _merge_unnamed(intervals: Sequence[tuple[float, float]], names: Sequence[Optional[str]],
+                   evidence: Sequence[_Evidence]) -> list[Column]:
+    """Named intervals to columns; an unnamed interval of text joins the text
+    column on its left (a white river inside a cell of few lines)."""
+    cols: list[Column] = []
+    for (a, b), name, ev in zip(intervals, names, evidence):
+        if name is None:
+            if cols and cols[-1].name in TEXT_COLUMNS and ev.text > 0.5 and ev.numeric < 0.3:
+                cols[-1].x1 = b
+                cols[-1].center = (cols[-1].x0 + b) / 2
+            continue
+        cols.append(Column(name, (a + b) / 2, a, b))
+    if cols:
+        cols[0].x0 = min(cols[0].x0, intervals[0][0]) - 2
+        cols[-1].x1 = max(cols[-1].x1, intervals[-1][1]) + 2
+    return cols
+
+
+def _ocr_anchors(body: Sequence[Word], cols: dict[str, Column], lh: float) -> list[Word]:
+    out: list[Word] = []
+    level = cols.get(LEVEL)
+    if level is not None:
+        out = [w for w in body if level.holds(w) and fuzzy_level(w.text)]
+    if not out and OBJECTIVE in cols:
+        obj = cols[OBJECTIVE]
+        firsts = [l.words[0] for l in group_lines([w for w in body if obj.holds(w)])]
+        out = [w for w in firsts if CODE_LIKE.match(w.text.strip())]
+    out.sort(key=lambda w: w.top)
+    merged: list[Word] = []
+    for w in out:
+        if merged and abs(w.ymid - merged[-1].ymid) < lh * 0.6:
+            continue
+        merged.append(w)
+    return merged
+
+
+def _code_words(body: Sequence[Word], obj: Column) -> list[Word]:
+    """Objective codes: the first word of a line in the objective column."""
+    firsts = [l.words[0] for l in group_lines([w for w in body if obj.holds(w)])]
+    return [w for w in firsts if CODE_LIKE.match(w.text.strip()) and not re.fullmatch(r"(19|20)\d\d", w.text.strip())]
+
+
+def _add_code_anchors(page: Page, body: Sequence[Word], anchors: list[Word], obj: Column, top: float,
+                      bottom: float, x0: float, x1: float, lh: float) -> list[Word]:
+    """A row whose level word OCR lost still prints its objective code: a band
+    holding two codes is two rows, the code farther from the level word starts
+    the other one."""
+    codes = _code_words(body, obj)
+    if len(codes) < 2:
+        return anchors
+    lead, bands = row_bands(page, body, anchors, top, bottom, x0, x1)
+    extra: list[Word] = []
+    for anchor, (b_top, b_bot) in zip(anchors, bands):
+        inside = [c for c in codes if b_top <= c.ymid < b_bot]
+        if len(inside) < 2:
+            continue
+        keep = min(inside, key=lambda c: abs(c.ymid - anchor.ymid))
+        extra.extend(c for c in inside if c is not keep)
+    # a code below the last row or above the first one starts a row of its own
+    extra.extend(c for c in codes if c.ymid >= bands[-1][1] or c.ymid < bands[0][0] - 0.5
+                 and (lead is None or c.ymid >= lead[1]))
+    if not extra:
+        return anchors
+    return sorted(anchors + extra, key=lambda w: w.top)
+
+
+def ocr_reported_quarter(head: Sequence[Word], cols: dict[str, Column]) -> Optional[int]:
+    """`JUSTIFICACIÓN PRIMER TRIMESTRE` read with OCR noise: an ordinal word
+    followed by a TRIMESTRE-like word."""
+    lines = group_lines([w for w in head if not _is_speck(w)])
+    for line in lines:
+        ws = line.words
+        for a, b in zip(ws, ws[1:]):
+            ta = _letters(a.text)
+            if len(ta) < 5:
+                continue
+            best = max(_ORDINALS, key=lambda o: fuzz.ratio(ta, o))
+            if fuzz.ratio(ta, best) >= 80 and _letters(b.text).startswith("T"):
+                return _ORDINALS[best]
+    return None
+
+
+def ocr_fiscal_year(words: Sequence[Word]) -> Optional[int]:
+    """The year the header prints most often (OCR misreads a few of its copies)."""
+    years: dict[int, int] = {}
+    for w in words:
+        m = re.fullmatch(r"\(?(20\d\d)\)?[.,:]?", w.text.strip())
+        if m:
+            years[int(m.group(1))] = years.get(int(m.group(1)), 0) + 1
+    if not years:
+        return None
+    return max(years, key=lambda y: (years[y], -y))

@@ -1,0 +1,250 @@
+"""MIR tables read from OCR'd pages: code and number repairs, and synthetic
+scanned pages (garbled header labels, ruled and unruled bodies)."""
+from __future__ import annotations
+
+from avance.families import mir
+from avance.families import mir_table as mt
+from avance.records import Family, Page, Rule, Severity, Word
+
+# --------------------------------------------------------------------------
+# objective codes
+# --------------------------------------------------------------------------
+
+
+def test_parse_code_variants():
+    assert mir.parse_code("4.1.1:") == [4, 1, 1]
+    assert mir.parse_code("4,1.1.1.4.1") == [4, 1, 1, 1, 4, 1]
+    assert mir.parse_code("4.1.1.1.:2") == [4, 1, 1, 1, 2]
+    assert mir.parse_code("411122") is None
+    assert mir.parse_code("Servicios") is None
+
+
+def test_code_repairs_follow_the_hierarchy():
+    codes = mir.CodeRepairer()
+    assert codes.repair("4.1.1:", "Fin")[:2] == ("4.1.1", None)
+    assert codes.repair("4.1.1.1", "Propósito")[:2] == ("4.1.1.1", None)
+    code, note, _ = codes.repair("41.1.1.1", "Componente")  # dots misplaced
+    assert code == "4.1.1.1.1" and note
+    code, note, _ = codes.repair("41.11.11", "Actividad")
+    assert code == "4.1.1.1.1.1" and note
+    code, note, _ = codes.repair("411112", "Actividad")  # every dot lost
+    assert code == "4.1.1.1.1.2" and note
+    code, note, _ = codes.repair(None, "Actividad")  # unreadable: the next child
+    assert code == "4.1.1.1.1.3" and "unreadable" in note
+    code, note, _ = codes.repair("4.7.1.1.2", "Componente")  # a digit misread in the parent part
+    assert code == "4.1.1.1.2" and note
+
+
+def test_code_without_level_word_takes_its_rank_from_the_hierarchy():
+    codes = mir.CodeRepairer()
+    codes.repair("2.1.1", "Fin")
+    codes.repair("2.1.1.1", "Propósito")
+    codes.repair("2.1.1.1.1", "Componente")
+    code, note, rank = codes.repair("2.1.1.1.1.1", None)
+    assert (code, note, rank) == ("2.1.1.1.1.1", None, 3)
+    code, note, rank = codes.repair("211112", None)
+    assert code == "2.1.1.1.1.2" and rank == 3 and note
+    code, note, rank = codes.repair("2.1.1.1.2", None)
+    assert code == "2.1.1.1.2" and rank == 2
+
+
+# --------------------------------------------------------------------------
+# numbers
+# --------------------------------------------------------------------------
+
+
+def _r(text, percent=False, words=(), dw=None):
+    return mir.number_readings(text, percent, words, dw)
+
+
+def test_percent_sign_read_as_digit():
+    assert _r("100.008", percent=True)[0].value == 100.0
+    assert _r("17,244", percent=True)[0].value == 17.24
+    assert _r("0,004", percent=True)[0].value == 0.0
+    assert _r("100.004,", percent=True)[0].value == 100.0
+    assert _r("25.00%", percent=True)[0] == mir.Reading(25.0, None)
+
+
+def test_plain_reading_first_and_noise_dropped():
+    assert _r("25")[0] == mir.Reading(25.0, None)
+    first = _r("118 MN")[0]
+    assert first.value == 118.0 and first.note
+    assert _r(None) == [mir.Reading(None, None)]
+
+
+def test_row_arithmetic_chooses_the_reading():
+    readings = {
+        mt.ANNUAL: _r("13593"), "q1": _r("3719"), "q2": _r("3,152"), "q3": _r("2.896"), "q4": _r("3.826"),
+        mt.ACHIEVED: _r("6206"), mt.PCT_PERIOD: _r("166.87%", True), mt.PCT_CUMULATIVE: _r("45.66%", True),
+    }
+    chosen = mir.choose_numbers(readings, 1)
+    assert chosen["q3"].value == 2896 and chosen["q3"].note
+    assert chosen["q4"].value == 3826
+    assert chosen["q2"] == mir.Reading(3152.0, None)
+
+
+def test_printed_inconsistency_survives():
+    # 25 of 100 is 25%, the document prints 34.26%: stays as printed (checks flag it)
+    readings = {
+        mt.ANNUAL: _r("100"), "q1": _r("25"), "q2": _r("25"), "q3": _r("25"), "q4": _r("25"),
+        mt.ACHIEVED: _r("25"), mt.PCT_PERIOD: _r("100.00%", True), mt.PCT_CUMULATIVE: _r("34.26%", True),
+    }
+    chosen = mir.choose_numbers(readings, 1, {mt.PCT_CUMULATIVE: "34.26%"})
+    assert chosen[mt.PCT_CUMULATIVE] == mir.Reading(34.26, None)
+
+
+def test_one_digit_needed_in_two_places():
+    texts = {mt.ANNUAL: "419", "q1": "130", "q2": "97", "q3": "63", "q4": "128", mt.ACHIEVED: "251",
+             mt.PCT_PERIOD: "193.08%", mt.PCT_CUMULATIVE: "60.05%"}
+    readings = {f: _r(t, f in mt.PERCENT_COLUMNS) for f, t in texts.items()}
+    chosen = mir.choose_numbers(readings, 1, texts)
+    assert chosen[mt.ANNUAL].value == 418 and chosen[mt.ANNUAL].note
+
+
+def test_lost_digit_when_the_box_is_wide_enough():
+    box = Word(x0=0, top=0, x1=6.6, bottom=4, text="1", conf=86)
+    texts = {mt.ANNUAL: "37", "q1": "1", "q2": "5", "q3": "11", "q4": "10"}
+    readings = {f: _r(t, False, [box] if f == "q1" else [], 3.0) for f, t in texts.items()}
+    chosen = mir.choose_numbers(readings, 1, texts)
+    assert chosen["q1"].value == 11 and "lost" in chosen["q1"].note
+    # a narrow box: no digit was lost, the figure stays as printed
+    narrow = Word(x0=0, top=0, x1=3.0, bottom=4, text="1", conf=86)
+    readings["q1"] = _r("1", False, [narrow], 3.0)
+    assert mir.choose_numbers(readings, 1, texts)["q1"] == mir.Reading(1.0, None)
+
+
+# --------------------------------------------------------------------------
+# text cells
+# --------------------------------------------------------------------------
+
+
+def test_units_split_with_garbled_labels():
+    assert mir.ocr_split_units("UNIDAD DE MEDIDA DEL IMDICADOR: Porcentaje UNIDAD DE MEDIDA DE LAS VARIABLES: "
+                               "Acciones") == ("Porcentaje", "Acciones")
+    assert mir.ocr_split_units("ME DEL Porcentaje") == ("Porcentaje", None)
+    assert mir.ocr_split_units("UNIDAD DE MEDIDA DEL INDICADOR: Porcentaje") == ("Porcentaje", None)
+
+
+def test_indicator_and_level_and_frequency():
+    assert mir.ocr_split_indicator("PCPAPP + Porcentaje de colonias") == ("PCPAPP", "Porcentaje de colonias")
+    assert mir.ocr_split_indicator("PPXPI: Porcentaje de programas") == ("PPXPI", "Porcentaje de programas")
+    assert mt.fuzzy_level("actividad") == "Actividad"
+    assert mt.fuzzy_level("*tividad") == "Actividad"
+    assert mt.fuzzy_level("Porcentaje") is None
+    assert mt.fuzzy_frequency("Trimestra1") == "Trimestral"
+    assert mt.fuzzy_frequency("Tnmestral") == "Trimestral"
+    assert mir.clean_text("Coordinación Ñ Ñ de Atención : a Víctimas") == ("Coordinación de Atención a Víctimas", True)
+
+
+def test_consensus_and_section_key():
+    assert mir.consensus(["E-PP 4.1 IMPULSO AL BIzÑNESIAR", "E-PP 4.1 IMPULSO AL BIENESTAR",
+                          "E-PP 4.1 IMPULSO AL BIENESTAR"]) == "E-PP 4.1 IMPULSO AL BIENESTAR"
+    assert mir.ocr_section_key("SECRETARÍA MUNICIPAL DE SEGURIDAD CIpranawa") == \
+        mir.ocr_section_key("SECRETARÍA MUNICIPAL DE SEGURIDAD CIUDADANA")
+    assert mir.ocr_section_key("SECRETARÍA MUNICIPAL DE BIENESTAR") != \
+        mir.ocr_section_key("SECRETARÍA MUNICIPAL DE DESARROLLO ECONÓMICO")
+
+
+# --------------------------------------------------------------------------
+# synthetic OCR'd pages
+# --------------------------------------------------------------------------
+
+# column borders of a 15-column MIR table (points)
+BORDERS = [30, 85, 125, 200, 265, 320, 375, 400, 435, 470, 505, 540, 578, 617, 656, 770]
+
+
+def _words(x: float, y: float, text: str, conf: float = 95.0) -> list[Word]:
+    out = []
+    for tok in text.split():
+        w = 3.0 * len(tok)
+        out.append(Word(x0=x, top=y, x1=x + w, bottom=y + 5, text=tok, conf=conf))
+        x += w + 2.5
+    return out
+
+
+def _row_words(y: float, cells: list[str]) -> list[Word]:
+    """Cells' words, wrapped within their column (7 pt a line)."""
+    out: list[Word] = []
+    for i, text in enumerate(cells):
+        x0, x1 = BORDERS[i] + 3, BORDERS[i + 1] - 3
+        x, top = x0, y
+        for tok in text.split():
+            w = 3.0 * len(tok)
+            if x > x0 and x + w > x1:
+                x, top = x0, top + 7
+            out.append(Word(x0=x, top=top, x1=x + w, bottom=top + 5, text=tok, conf=95.0))
+            x += w + 2.5
+    return out
+
+
+ROWS = [
+    ["Dirección", "Fin", "4.1.1: Contribuir", "IPCJS: Índice", "Anual", "UNIDAD DE MEDIDA DEL INDICADOR: Porcentaje",
+     "33.14", "8.29", "8.29", "8.29", "8.27", "8.29", "100.008", "25.024", "Justificación Trimestral: El"],
+    ["Secretaría", "Propósito", "4.1.1.1 La población", "ICSIBDH: Índice", "Trimestral",
+     "UNIDAD DE MEDIDA DEL INDICADOR: Porcentaje", "100", "25", "25", "25", "25", "25", "100.00%", "25.00%",
+     "Justificación Trimestral: Durante"],
+    ["Dirección", "Componente", "41.1.1.1 Servicios", "PSIBE: Porcentaje", "Trimestral",
+     "UNIDAD DE MEDIDA DEL INDICADOR: Porcentaje", "100", "25", "25", "25", "25", "25", "100.00%", "25.00%",
+     "Justificación Trimestral: Durante"],
+    ["Dirección", "Actividad", "", "PSP: Porcentaje", "Trimestral", "UNIDAD DE MEDIDA DEL INDICADOR: Porcentaje",
+     "29", "5", "9", "6", "9", "5", "100,00%", "17,244", "Justificación Trimestral: Durante"],
+]
+
+
+def _page(ruled: bool, number: int = 1) -> Page:
+    words = _words(32, 26, "EJE 4. PROSPERIDAD COMPARTIDA") + _words(32, 37, "E-PP 4.1 IMPULSO AL BIENESTAR") + \
+        _words(32, 47, "SECRETARÍA MUNICIPAL DE BIENESTAR")
+    # the header labels, unreadable as OCR often leaves them
+    words += _words(60, 80, "ATOTUYETRATIVA Oaros remeanea TRIMESTRR 20936") + _words(420, 95, "META perra 2026")
+    ys = [170, 250, 330, 410]  # rows 80 pt apart
+    for y, cells in zip(ys, ROWS):
+        words += _row_words(y, cells)
+        words += _words(BORDERS[14] + 3, y + 14, "se integra por")  # justification runs on
+    rules = [Rule(x0=30, top=64, x1=770, bottom=65.5), Rule(x0=30, top=160, x1=770, bottom=161.5)]
+    if ruled:
+        rules += [Rule(x0=x - 0.6, top=64, x1=x + 0.6, bottom=480) for x in BORDERS]
+        rules += [Rule(x0=30, top=y - 8, x1=770, bottom=y - 6.5) for y in ys[1:]]
+        rules += [Rule(x0=30, top=480, x1=770, bottom=481.5)]
+    return Page(number=number, width=792, height=612, words=tuple(words), rules=tuple(rules), source="ocr")
+
+
+def _check_table(table: mt.PageTable) -> None:
+    names = [c.name for c in table.columns]
+    assert names == list(mt.COLUMN_ORDER)
+    assert [r.level for r in table.rows] == ["Fin", "Propósito", "Componente", "Actividad"]
+    assert table.rows[0].cells[mt.PCT_PERIOD] == "100.008"
+    assert table.rows[1].cells["q4"] == "25"
+
+
+def test_ruled_page_with_unreadable_header():
+    table = mt.read_page_ocr(_page(ruled=True))
+    assert table is not None
+    _check_table(table)
+
+
+def test_unruled_page_columns_from_white_space():
+    table = mt.read_page_ocr(_page(ruled=False))
+    assert table is not None
+    _check_table(table)
+
+
+def test_detect_and_parse_synthetic_scan():
+    page = _page(ruled=True)
+    mark = mir.detect(page)
+    assert mark is not None and mark.family is Family.MIR_AVANCE and mark.key == "SMB"
+    res = mir.parse([page])
+    assert res.info.fiscal_year == 2026 and res.info.quarter == 1
+    assert res.info.agency == "SECRETARÍA MUNICIPAL DE BIENESTAR"
+    rows = {r.objective_code: r for r in res.mir_rows}
+    assert list(rows) == ["4.1.1", "4.1.1.1", "4.1.1.1.1", "4.1.1.1.1.1"]
+    assert rows["4.1.1"].pct_period == 100.0 and rows["4.1.1"].pct_cumulative == 25.02
+    assert rows["4.1.1.1.1.1"].pct_cumulative == 17.24 and rows["4.1.1.1.1.1"].pct_period == 100.0
+    assert rows["4.1.1"].indicator_unit == "Porcentaje" and rows["4.1.1"].indicator_acronym == "IPCJS"
+    targets = {(p.objective_code, p.period): p.target for p in res.mir_periods}
+    assert targets[("4.1.1", 4)] == 8.27
+    repairs = [f for f in res.flags if f.rule == "ocr_repair"]
+    assert all(f.severity is Severity.INFO for f in repairs)
+    fields = {(f.row_key, f.field) for f in repairs}
+    assert ("4.1.1", "pct_period") in fields and ("4.1.1.1.1", "objective_code") in fields
+    assert ("4.1.1.1.1.1", "objective_code") in fields  # inferred: the next child
+    assert ("4.1.1.1.1.1", "pct_cumulative") in fields
