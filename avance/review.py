@@ -61,6 +61,15 @@ def load(out: Path, table: str) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def _plain(value: Any) -> Any:
+    """A JSON-safe value: pandas' missing values (NaN, NA) become null."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
 def row_key(row: pd.Series, key_columns: tuple[str, ...]) -> str:
     parts = []
     for c in key_columns:
@@ -212,8 +221,8 @@ def build_report(out: Path) -> str:
     body: list[str] = [overview(t)]
     for _, doc in docs.sort_values("file_name").iterrows():
         body.append(document_block(doc, t, flags, prov_index, images, flag_views))
-    details = {k: vars(v) for k, v in flag_views.items()}
-    data = json.dumps(details, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    details = {k: {f: _plain(v) for f, v in vars(view).items()} for k, view in flag_views.items()}
+    data = json.dumps(details, ensure_ascii=False, allow_nan=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return PAGE.format(style=STYLE, body="\n".join(body), data=data, script=SCRIPT)
 
 
