@@ -56,14 +56,24 @@ def detect(page: Page) -> Optional[PageMark]:
         "PROGRAMA OPERATIVO ANUAL" in head and any("P.M.D" in l.folded or "METAS/ACCIONES" in l.folded for l in lines)
     )
     ocr = page.source == "ocr"
+    header = _header_values(lines, ocr)
     if not is_poa and ocr:
-        # a misread title (`PROGPAMITICO`): close enough on a line of its own
-        is_poa = any(fuzz.partial_ratio("AVANCE PROGRAMATICO", l.folded) >= 86 for l in lines[:12])
+        # a misread title (`PROGPAMITICO`) counts only with more POA evidence on the
+        # page: a fuzzy title alone also matches other reports' signature pages
+        title = _fuzzy_title("AVANCE PROGRAMATICO", lines[:12])
+        evidence = len(header) >= 2 or _pa_line(lines) is not None or _fuzzy_title("PROGRAMA OPERATIVO ANUAL", lines[:12])
+        is_poa = title and evidence
     if not is_poa:
         return None
-    unidad = _header_values(lines, ocr).get("unidad")
+    unidad = header.get("unidad")
     key = " ".join(v for v in unidad if v) if unidad else None
     return PageMark(Family.POA_AVANCE, key)
+
+
+def _fuzzy_title(title: str, lines: Sequence[TextLine]) -> bool:
+    """A title misread by a letter or two, on a line at least as long as most of it
+    (a partial match of a one-letter line scores 100)."""
+    return any(len(l.folded) >= 0.8 * len(title) and fuzz.partial_ratio(title, l.folded) >= 86 for l in lines)
 
 
 # --------------------------------------------------------------------------
