@@ -19,6 +19,7 @@ from ..records import Page, Rule, Word
 from .tesseract import OcrUnavailable, OcrWord, engine
 
 __all__ = ["OcrSettings", "OcrUnavailable", "ocr_image", "ocr_pdf_page"]
+from .halftone import suppress_halftone
 from .orientation import detect_rotation, rotate_quarter
 
 POINTS_PER_INCH = 72.0
@@ -227,7 +228,8 @@ def ocr_image(image: np.ndarray, number: int, pixels_per_inch: float, settings: 
     horizontal, vertical = line_masks(binv)
     to_points = POINTS_PER_INCH / pixels_per_inch
     rules = mask_rules(horizontal, to_points) + mask_rules(vertical, to_points)
-    clean = clean_for_ocr(binv, cv2.bitwise_or(horizontal, vertical), settings.min_speck_area)
+    # shaded cells print as dot fields: cleaned only in what Tesseract reads, rules come from the page as is
+    clean = clean_for_ocr(suppress_halftone(binv), cv2.bitwise_or(horizontal, vertical), settings.min_speck_area)
     found = engine(settings.lang).words(clean, settings.psm)
     if settings.max_rereads:
         found = refine_low_confidence(clean, found, settings)
@@ -249,6 +251,8 @@ def ocr_pdf_page(pdf_page, number: int, settings: OcrSettings = OcrSettings()) -
     page = ocr_image(image, number, settings.dpi, settings)
     # keep the PDF's own page size so coordinates match a text layer's
     width, height = pdf_page.get_size()
+    if (page.width > page.height) != (width > height):  # the page was turned a quarter
+        width, height = height, width
     return Page(number=number, width=width, height=height, words=page.words, rules=page.rules, source="ocr")
 
 
