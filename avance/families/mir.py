@@ -19,7 +19,7 @@ from ..extractors.layout import TextLine, collapse, fold, group_lines
 from ..normalizers.checks import SUM_TOLERANCE, percent_agrees
 from ..normalizers.numbers import parse_number
 from ..normalizers.ocr_numbers import looks_numeric, number_candidates
-from ..records import Family, Flag, MirPeriod, MirRow, Page, SectionInfo, SectionResult, Severity, Word
+from ..records import Family, Flag, MirPeriod, MirRow, Page, Provenance, SectionInfo, SectionResult, Severity, Word
 from . import common
 from . import mir_table as mt
 from .base import FamilySpec, PageMark
@@ -236,6 +236,8 @@ def _read(page: Page) -> Optional[mt.PageTable]:
 
 
 def parse(pages: Sequence[Page]) -> SectionResult:
+    if all(p.source == "ocr_text" for p in pages):
+        return parse_export(pages)
     tables = [t for t in (_read(p) for p in pages) if t is not None]
     ocr = any(t.ocr for t in tables)
     axis = program = agency = None
@@ -301,6 +303,138 @@ def parse(pages: Sequence[Page]) -> SectionResult:
     return result
 
 
+# --------------------------------------------------------------------------
+# OCR text exports: rows are cell lists, figures put back by the column solver
+# --------------------------------------------------------------------------
+
+_LEVEL_WORDS = {"FIN": "Fin", "PROPOSITO": "Propósito", "COMPONENTE": "Componente", "ACTIVIDAD": "Actividad"}
+_FREQUENCY_RX = re.compile(r"^(TRIMESTRAL|ANUAL|SEMESTRAL|MENSUAL|BIMESTRAL|CUATRIMESTRAL|TRIANUAL|BIANUAL|BIENAL|TRIENAL|SEXENAL)$")
+
+
+def _level_of(cell: str) -> Optional[str]:
+    word = fold(cell).strip(" .:")
+    if word in _LEVEL_WORDS:
+        return _LEVEL_WORDS[word]
+    best = max(_LEVEL_WORDS, key=lambda w: fuzz.ratio(w, word))
+    return _LEVEL_WORDS[best] if len(word) >= 3 and fuzz.ratio(best, word) >= 80 else None
+
+
+_FREQUENCIES = ("Trimestral", "Anual", "Semestral", "Mensual", "Bimestral", "Cuatrimestral", "Trianual", "Bianual",
+                "Bienal", "Trienal", "Sexenal")
+
+
+def _frequency(cell: str) -> Optional[str]:
+    """A measuring frequency as printed, or the one an OCR slip stands for (`Trinual`)."""
+    word = fold(cell).strip(" .")
+    if " " in word or not word.isalpha():
+        return None
+    if _FREQUENCY_RX.match(word):
+        return cell
+    best = max(_FREQUENCIES, key=lambda f: fuzz.ratio(fold(f), word))
+    return best if fuzz.ratio(fold(best), word) >= 85 else None
+
+
+def _is_figure(cell: str) -> bool:
+    return parse_number(cell) is not None
+
+
+def parse_export(pages: Sequence[Page]) -> SectionResult:
+    lines = [l for p in pages for l in group_lines(p.words)]
+    # the header block ends where the table's title or header begins
+    end = next((i for i, l in enumerate(lines) if "AVANCE EN CUMPLIMIENTO" in l.folded or "INDICADOR" in l.folded.split()),
+               min(len(lines), 6))
+    axis, program, agency = _header_block(lines[:end])
+    info = SectionInfo(
+        family=Family.MIR_AVANCE.value, page_start=pages[0].number, page_end=pages[-1].number,
+        municipality=_municipality(pages), fiscal_year=common.find_fiscal_year(lines[:30]),
+        quarter=common.find_quarter(lines), axis=axis, budget_program=program, agency=agency,
+    )
+    result = SectionResult(info=info)
+    codes = CodeRepairer()
+    seen: set[str] = set()
+    for page in pages:
+        for line in page.raw_lines:
+            built = _export_row(line, page.number, info.quarter, codes, result)
+            if built is None:
+                continue
+            row, periods = built
+            if row.objective_code in seen:
+                continue
+            seen.add(row.objective_code)
+            result.mir_rows.append(row)
+            result.mir_periods.extend(periods)
+            result.provenance.extend(
+                Provenance(t, k, f, page.number, 0.0, 0.0, 0.0, 0.0, None, line) for t, k, f in _row_fields(row))
+    return result
+
+
+def _row_fields(row: MirRow) -> list[tuple[str, str, str]]:
+    key = row.objective_code
+    fields = [("mir_rows", key, f) for f in ("objective", "indicator_name", "annual_target", "achieved",
+                                               "pct_period", "pct_cumulative", "justification")]
+    return fields + [("mir_periods", f"{key}|{p}", "target") for p in range(1, 5)]
+
+
+def _export_row(line: str, page: int, quarter: Optional[int], codes: CodeRepairer,
+                result: SectionResult) -> Optional[tuple[MirRow, list[MirPeriod]]]:
+    from ..extractors.text_export import split_cells
+    from ..normalizers.columns import Figure, mir_slots, mir_violations, solve_row
+
+    cells = [c.strip() for c in (split_cells(line) or []) if c.strip()]
+    at = next((i for i, c in enumerate(cells[:4]) if _level_of(c)), None)
+    if at is None:
+        return None
+    level = _level_of(cells[at])
+    responsible = collapse(" ".join(cells[:at]))
+    rest = cells[at + 1 :]
+    raw_code, objective = _split_objective(rest.pop(0) if rest else None)
+    code, note, _ = codes.repair(raw_code, level)
+    if code is None:
+        return None
+    if note:
+        result.flags.append(_flag("mir_rows", code, "objective_code", raw_code, code, f"Objective code: {note}."))
+    acronym = name = frequency = None
+    units: list[str] = []
+    while rest and not _is_figure(rest[0]):
+        cell = rest.pop(0)
+        if acronym is None and name is None and ":" in cell and "UNIDAD DE MEDIDA" not in fold(cell):
+            acronym, name = _split_indicator(cell)
+        elif frequency is None and _frequency(cell):
+            frequency = _frequency(cell)
+            if frequency != cell:
+                result.flags.append(_flag("mir_rows", code, "frequency", cell, frequency,
+                                          f"Indicator {code}: frequency read '{cell}' matched to '{frequency}'."))
+        else:
+            units.append(cell)
+    figure_cells = []
+    while rest and _is_figure(rest[0]):
+        figure_cells.append(rest.pop(0))
+    justification = collapse(" ".join(rest))
+    figures = [Figure(parse_number(c), c.endswith("%")) for c in figure_cells]
+    solution = solve_row(figures, mir_slots(), mir_violations(quarter))
+    raw = " ".join(figure_cells)
+    if solution.status == "realigned":
+        result.flags.append(_flag("mir_rows", code, "annual_target", raw, "realigned",
+                                  f"Indicator {code}: the figures '{raw}' did not sit one per column; the only "
+                                  f"placement that fits the row's arithmetic with the fewest assumptions was used.",
+                                  rule="column_realigned"))
+    elif solution.status in ("ambiguous", "unsolved"):
+        for name_ in solution.uncertain:
+            result.flags.append(Flag(table="mir_rows", row_key=code, field=name_, rule="unreadable",
+                                     severity=Severity.ERROR, raw_value=raw, value=None,
+                                     message=f"Indicator {code}: {name_} is left empty: no single placement of "
+                                             f"the figures '{raw}' fits the row's arithmetic."))
+    v = solution.values
+    indicator_unit, variables_unit = _split_units(" ".join(units) or None)
+    row = MirRow(
+        responsible_unit=responsible, level=level, objective_code=code, objective=objective,
+        indicator_acronym=acronym, indicator_name=name, frequency=frequency, indicator_unit=indicator_unit,
+        variables_unit=variables_unit, annual_target=v["annual_target"], achieved=v["achieved"],
+        pct_period=v["pct_period"], pct_cumulative=v["pct_cumulative"], justification=justification, page=page,
+    )
+    return row, [MirPeriod(code, p, v[f"T{p}"]) for p in range(1, 5)]
+
+
 def _append_continuation(result: SectionResult, raw: mt.RawRow) -> None:
     """A row without code or level continues the previous row (a cell broken over a page)."""
     prev = result.mir_rows[-1]
@@ -333,8 +467,8 @@ _RANK_LEVEL = {v: k for k, v in _LEVEL_RANK.items()}
 _CODE_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1", "i": "1", "S": "5", "B": "8"})
 
 
-def _flag(table: str, key: str, fld: str, raw: Optional[str], value, message: str) -> Flag:
-    return Flag(table=table, row_key=key, field=fld, rule="ocr_repair", severity=Severity.INFO,
+def _flag(table: str, key: str, fld: str, raw: Optional[str], value, message: str, rule: str = "ocr_repair") -> Flag:
+    return Flag(table=table, row_key=key, field=fld, rule=rule, severity=Severity.INFO,
                 raw_value=raw, value=None if value is None else str(value), message=message)
 
 

@@ -15,6 +15,7 @@ from ..normalizers.codes import join_code_lines, segment_codes
 from ..normalizers.checks import percent_agrees
 from ..extractors.text_export import split_cells
 from ..normalizers.columns import Figure, poa_slots, poa_violations, solve_row
+from ..normalizers.header import place_administrative, place_functional
 from ..normalizers.numbers import parse_number
 from ..normalizers.ocr_codes import cell_digits, digits_of, repair_codes
 from ..normalizers.ocr_numbers import Candidate, number_candidates
@@ -187,6 +188,8 @@ def _action_lines(lines: Sequence[TextLine], table_top: float) -> list[ActionLin
             label_len = len(re.match(ACTION_LINES_LABEL + r":?", line.folded).group(0).split())
             words = words[label_len:]
         for w in words:
+            if fold(w.text).rstrip(":") == "FECHA":
+                break  # `Fecha: mar-26` printed beside the list is the report date, read elsewhere
             if _CODE.match(w.text):
                 entries.append([w.text.rstrip(".")])
             elif entries:
@@ -223,22 +226,47 @@ def _ocr_action_lines(lines: list[ActionLine], flags: list[Flag]) -> list[Action
     return out
 
 
-def _section_info(pages: Sequence[Page]) -> SectionInfo:
+def _section_info(pages: Sequence[Page]) -> tuple[SectionInfo, list[Flag]]:
     lines = group_lines(pages[0].words)
     values = _header_values(lines, pages[0].source == "ocr")
     government = common.find_government(lines)
+    pairs = {name: values.get(name, (None, None)) for name in
+             ("admin_class", "ramo", "programa", "unidad", "finalidad", "funcion", "subfuncion")}
+    flags: list[Flag] = []
+    functional, moves = place_functional(pairs, _stray_pairs(lines))
+    pairs.update(functional)
+    admin, ramo, more = place_administrative(pairs["admin_class"], pairs["ramo"])
+    pairs["admin_class"], pairs["ramo"] = admin, ramo
+    for move in moves + more:
+        flags.append(Flag(table="sections", row_key="", field=f"{move.field}_code", rule="catalog_match",
+                          severity=Severity.INFO, raw_value=" ".join(x for x in move.old if x) or None,
+                          value=" ".join(x for x in move.new if x) or None,
+                          message=f"{move.field.replace('_', ' ').capitalize()}: {move.reason}."))
     kwargs = {}
-    for name in ("admin_class", "ramo", "programa", "unidad", "finalidad", "funcion", "subfuncion"):
-        code, text = values.get(name, (None, None))
+    for name, (code, text) in pairs.items():
         kwargs[f"{name}_code"], kwargs[f"{name}_name"] = code, text
     year = common.find_fiscal_year(lines)
-    return SectionInfo(
+    info = SectionInfo(
         family=Family.POA_AVANCE.value, page_start=pages[0].number, page_end=pages[-1].number,
         government=government,
         municipality=common.find_municipality(lines) or common.municipality_from_government(government),
         fiscal_year=year, quarter=common.find_quarter(lines), report_date=common.find_report_date(lines, year),
         period_label=_period_label(lines), **kwargs,
     )
+    return info, flags
+
+
+def _stray_pairs(lines: Sequence[TextLine]) -> list[tuple[Optional[str], Optional[str]]]:
+    """A classification value shifted under LINEAS DE ACCION (`9 OTROS DE SEGURIDAD...`):
+    an undotted code right after the label is no action line."""
+    for line in lines:
+        m = re.match(ACTION_LINES_LABEL + r":?", line.folded)
+        if m:
+            rest = line.words[len(m.group(0).split()):]
+            if rest and re.fullmatch(r"\d{1,2}", rest[0].text):
+                return [(rest[0].text, collapse(" ".join(w.text for w in rest[1:])))]
+            return []
+    return []
 
 
 def _period_label(lines: Sequence[TextLine]) -> Optional[str]:
@@ -818,7 +846,7 @@ def _ocr_pmd_codes(code: str, pmd_raw: str, plain: tuple[str, ...], catalog: Seq
 
 
 def parse(pages: Sequence[Page]) -> SectionResult:
-    info = _section_info(pages)
+    info, header_flags = _section_info(pages)
     first_lines = group_lines(pages[0].words)
     layout = _table_layout(pages[0], first_lines)
     table_top = min((l.top for l in first_lines if "PERIODO" == l.folded or "PERIODO" in l.folded.split()), default=None)
@@ -826,7 +854,7 @@ def parse(pages: Sequence[Page]) -> SectionResult:
         table_top = min(table_top, layout.header_top - 1) if table_top is not None else layout.header_top - 1
     if table_top is None:
         table_top = layout.top - 40 if layout else pages[0].height
-    result = SectionResult(info=info, action_lines=_action_lines(first_lines, table_top))
+    result = SectionResult(info=info, action_lines=_action_lines(first_lines, table_top), flags=header_flags)
     if pages[0].source == "ocr":
         result.action_lines = _ocr_action_lines(result.action_lines, result.flags)
     catalog = [a.code for a in result.action_lines]

@@ -9,10 +9,10 @@ order-preserving assignments of figures to columns (a figure may be a
 duplicate and dropped; a column may be empty) and keeps those that break the
 fewest arithmetic rules, then need the fewest assumptions.
 
-- A row whose figures fit the columns one to one, and for which no other
-  reading is better, is `as_printed` (its inconsistencies are for the checks to
-  report: a broken rule weighs more than an assumption, but not enough to
-  discard figures that all have a column).
+- A row whose figures fit the columns one to one is `as_printed` (its
+  inconsistencies are for the checks to report), unless that puts a figure
+  where none can be (an achievement in a quarter not reported yet): then the
+  row holds duplicates and is searched like any other.
 - A unique best realignment is used and reported as `realigned`.
 - Several best realignments that disagree: only the columns they agree on are
   kept, the rest are null, and the row is `ambiguous`.
@@ -30,7 +30,6 @@ MAX_NODES = 60_000  # search bound: real rows need a few hundred; beyond it the 
 # A broken rule weighs as much as three assumptions: realigning may not explain
 # away a printed inconsistency by discarding figures.
 RULE_WEIGHT = 3
-MAX_RULES_ONE_MISPRINT = 2
 
 
 @dataclass(frozen=True)
@@ -67,13 +66,10 @@ def solve_row(figures: Sequence[Figure], slots: Sequence[Slot], violations: Viol
                   if n == m and all(_fits(f, s) for f, s in zip(figures, slots)) else None)
     if n == 0:
         return Solution(empty, "unsolved", 0, 0, uncertain=tuple(s.name for s in slots))
-    if positional is not None:
-        impossible = any(s.expected_empty for s in slots)
-        broken = violations(positional)
-        # one misprinted figure breaks at most two rules; more, or a figure where
-        # none can be, means the cells are not where they seem
-        if not impossible and broken <= MAX_RULES_ONE_MISPRINT:
-            return Solution(positional, "as_printed", broken, 0)
+    if positional is not None and not any(s.expected_empty for s in slots):
+        # every figure has its column: what breaks is printed (or misread) figures,
+        # for the checks to report, not cells out of place
+        return Solution(positional, "as_printed", violations(positional), 0)
 
     best_key: Optional[tuple[int, int]] = None
     best: list[dict[str, Optional[float]]] = []

@@ -14,9 +14,11 @@ the OCR variants in the real exports of shared/seeds score 0.57 or more:
 For each word position of a group, the spelling chosen is the medoid of the
 readings: the one with the least total edit distance to all the others
 (weighted by how often each was read), ties broken by a vocabulary of Spanish
-given names and surnames, then by frequency. Only words whose letters differ
-from the chosen one are replaced; a word that differs only by accents keeps
-its printed accents ("original accents kept").
+given names and surnames, then by frequency; its printed form is the most
+frequent one, ties going to the accented form (OCR drops accents far more often
+than it invents them). Every reading takes that spelling, accents included:
+one person, one spelling. This runs on OCR'd documents only; born-digital
+text keeps its printed accents.
 """
 from __future__ import annotations
 
@@ -94,7 +96,7 @@ def reconcile(names: Sequence[Optional[str]]) -> list[NameChange]:
             # most frequent printed spelling; on a tie the one with accents
             chosen.append(max(spellings, key=lambda s: (spellings[s], s != fold(s), s)))
         for i, toks in zip(group, tokens):
-            new = [c if fold(t) != fold(c) else t for t, c in zip(toks, chosen)]
+            new = list(chosen)  # one spelling per person, accents included
             if new != toks:
                 changes.append(NameChange(i, names[i], " ".join(new)))
     return changes

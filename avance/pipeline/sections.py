@@ -50,12 +50,13 @@ def group_sections(pages: Sequence[Page]) -> tuple[list[PageGroup], list[Page]]:
     header: a cover, a blank page)."""
     groups: list[PageGroup] = []
     orphans: list[Page] = []
+    waiting: list[Page] = []  # an export's header-only page, cut from its table by blank lines
     for page in pages:
         spec, mark = mark_page(page)
         current = groups[-1] if groups else None
         if spec is None or mark is None:
             if current is None:
-                orphans.append(page)
+                (waiting if page.source == "ocr_text" else orphans).append(page)
             else:
                 groups[-1] = PageGroup(current.spec, current.key, current.pages + (page,))
             continue
@@ -64,7 +65,9 @@ def group_sections(pages: Sequence[Page]) -> tuple[list[PageGroup], list[Page]]:
             key = current.key if current.key is not None else mark.key
             groups[-1] = PageGroup(current.spec, key, current.pages + (page,))
         elif mark.key is None and current is None:
-            groups.append(PageGroup(spec, None, (page,)))
+            groups.append(PageGroup(spec, None, tuple(waiting) + (page,)))
+            waiting = []
         else:
-            groups.append(PageGroup(spec, mark.key, (page,)))
-    return groups, orphans
+            groups.append(PageGroup(spec, mark.key, tuple(waiting) + (page,)))
+            waiting = []
+    return groups, orphans + waiting
