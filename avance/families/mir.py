@@ -300,7 +300,36 @@ def parse(pages: Sequence[Page]) -> SectionResult:
             result.mir_rows.append(row)
             result.mir_periods.extend(periods)
             result.flags.extend(flags)
+            result.provenance.extend(_row_provenance(row.objective_code, raw))
     return result
+
+
+def _cell_fields() -> dict[str, tuple[str, str]]:
+    fields = {mt.ANNUAL: ("mir_rows", "annual_target"), mt.ACHIEVED: ("mir_rows", "achieved"),
+              mt.PCT_PERIOD: ("mir_rows", "pct_period"), mt.PCT_CUMULATIVE: ("mir_rows", "pct_cumulative"),
+              mt.OBJECTIVE: ("mir_rows", "objective"), mt.INDICATOR: ("mir_rows", "indicator_name"),
+              mt.JUSTIFICATION: ("mir_rows", "justification"), mt.RESPONSIBLE: ("mir_rows", "responsible_unit"),
+              mt.UNITS: ("mir_rows", "indicator_unit"), mt.LEVEL: ("mir_rows", "level"),
+              mt.FREQUENCY: ("mir_rows", "frequency")}
+    for n in range(1, 5):
+        fields[mt.quarter_column(n)] = ("mir_periods", "target")
+    return fields
+
+
+def _row_provenance(code: str, raw: mt.RawRow) -> list[Provenance]:
+    """Where each cell of a row was read (pages whose words the row kept: OCR'd pages)."""
+    out = []
+    for column, words in raw.words.items():
+        target = _cell_fields().get(column)
+        if not words or target is None:
+            continue
+        table, name = target
+        key = code if table == "mir_rows" else f"{code}|{column[-1]}"
+        confs = [w.conf for w in words if w.conf is not None]
+        out.append(Provenance(table, key, name, raw.page, min(w.x0 for w in words), min(w.top for w in words),
+                              max(w.x1 for w in words), max(w.bottom for w in words),
+                              min(confs) if confs else None, raw.cells.get(column)))
+    return out
 
 
 # --------------------------------------------------------------------------
