@@ -24,3 +24,7 @@ class EmptyDocument(UnreadableDocument):
 
 class NotAReport(AvanceError):
     """The document was read but holds no page of a known report family."""
+
+
+class RunNotStarted(AvanceError):
+    """A batch run could not begin: output folder in use, Dask missing or unreachable."""

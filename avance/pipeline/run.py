@@ -1,25 +1,23 @@
-"""A run over many inputs: collect files, process each, write its tables."""
+"""A run over many inputs: collect files, skip finished ones, extract the rest, report each.
+
+The orchestrator. Per document the work is always `process_document` then
+`write_document` (`batch.extract_one`); `executors` decides where it runs.
+A run holds the output folder's lock, so a run killed part-way (even by
+SIGKILL) and started again picks up where it stopped: finished documents are
+skipped, temp files of cut-short writes are removed, the rest are extracted.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional
+from typing import Callable, Iterable
 
-from ..records import DocumentResult, Status
-from .document import SUPPORTED_SUFFIXES, process_document
-from .options import ExtractOptions
-from .writer import write_document
+from .batch import DocumentOutcome, Task, duplicate_outcome, outcome_of, plan
+from .document import SUPPORTED_SUFFIXES
+from .executors import Limits, run_dask, run_forked, run_inline
+from .options import BatchOptions, ExtractOptions
+from .state import RunLock, remove_stale_temp_files
 
-
-@dataclass(frozen=True)
-class DocumentOutcome:
-    source_path: str
-    file_name: str
-    status: Status
-    families: tuple[str, ...]
-    rows: dict[str, int]
-    n_flags: int
-    error: Optional[str]
+__all__ = ["DocumentOutcome", "collect_inputs", "outcome_of", "run"]
 
 
 def collect_inputs(paths: Iterable[str]) -> list[Path]:
@@ -44,28 +42,44 @@ def collect_inputs(paths: Iterable[str]) -> list[Path]:
     return unique
 
 
-def outcome_of(result: DocumentResult, rows: dict[str, int]) -> DocumentOutcome:
-    families = tuple(dict.fromkeys(s.info.family for s in result.sections))
-    n_flags = len(result.flags) + sum(len(s.flags) for s in result.sections)
-    return DocumentOutcome(
-        source_path=result.info.source_path, file_name=result.info.file_name,
-        status=result.info.status, families=families, rows=rows, n_flags=n_flags,
-        error=result.info.error,
-    )
-
-
 def run(
     inputs: Iterable[Path], out_dir: Path,
     on_outcome: Callable[[DocumentOutcome], None] = lambda o: None,
     options: ExtractOptions = ExtractOptions(),
+    batch: BatchOptions = BatchOptions(),
 ) -> list[DocumentOutcome]:
-    outcomes = []
-    for path in inputs:
-        result = process_document(path, source_path=str(path), options=options)
-        if not result.info.doc_id:  # unreadable file: no hash, nothing to write
-            outcome = outcome_of(result, {})
+    """Extract every input whose outputs are not complete; outcomes in input order.
+
+    `on_outcome` is called as each document finishes (skipped ones first).
+    Raises `RunNotStarted` when another run holds the output folder.
+    """
+    inputs = list(inputs)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with RunLock(out_dir):
+        remove_stale_temp_files(out_dir)
+        work = plan(inputs, out_dir, options, batch)
+        by_index: dict[int, DocumentOutcome] = {}
+
+        def done(index: int, outcome: DocumentOutcome) -> None:
+            by_index[index] = outcome
+            on_outcome(outcome)
+
+        for i, outcome in work.skipped:
+            done(i, outcome)
+
+        def finished(task: Task, outcome: DocumentOutcome) -> None:
+            done(task.index, outcome)
+
+        limits = Limits(timeout=batch.timeout, max_memory_mb=batch.max_memory_mb)
+        if not work.tasks:
+            pass
+        elif batch.executor == "inline":
+            run_inline(work.tasks, finished)
+        elif batch.executor == "local":
+            run_forked(work.tasks, batch.workers, limits, finished)
         else:
-            outcome = outcome_of(result, write_document(result, out_dir))
-        on_outcome(outcome)
-        outcomes.append(outcome)
-    return outcomes
+            run_dask(work.tasks, batch, limits, finished)
+        for i, path, first in work.duplicates:
+            done(i, duplicate_outcome(path, by_index[first]))
+    return [by_index[i] for i in sorted(by_index)]

@@ -1,0 +1,90 @@
+"""What a run prints: a line per document, or a progress bar on a terminal, and the closing total."""
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from typing import Optional, TextIO
+
+from .pipeline.batch import DocumentOutcome
+from .records import Status
+
+
+def describe(outcome: DocumentOutcome) -> str:
+    if outcome.skipped:
+        line = f"{outcome.file_name}: skipped ({outcome.status.value}, unchanged)"
+        return line + (f": {outcome.error}" if outcome.error else "")
+    if outcome.status == Status.FAILED:
+        return f"{outcome.file_name}: failed: {outcome.error}"
+    rows = ", ".join(f"{t}={n}" for t, n in outcome.rows.items() if n and t != "documents" and t != "flags")
+    fams = ",".join(outcome.families) or "-"
+    line = f"{outcome.file_name}: {outcome.status.value} [{fams}] {rows}; flags={outcome.n_flags}"
+    if outcome.error:
+        line += f" ({outcome.error})"
+    return line
+
+
+def closing_line(summary: dict, out_dir: str) -> str:
+    counts = ", ".join(f"{n} {s}" for s, n in summary["by_status"].items() if n)
+    return (f"{summary['documents']} documents in {summary['duration_seconds']:.1f} s: "
+            f"{counts or 'nothing to do'}; tables in {out_dir}/")
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(seconds)
+    h, rem = divmod(seconds, 3600)
+    return f"{h}:{rem // 60:02d}:{rem % 60:02d}" if h else f"{rem // 60:d}:{rem % 60:02d}"
+
+
+class Reporter:
+    """`lines`: one line per document (logs, cron). `bar`: a progress bar with
+    documents/second and time left, problems printed above it. `quiet`: nothing."""
+
+    def __init__(self, total: int, mode: str, stream: Optional[TextIO] = None):
+        self.total, self.mode, self.stream = total, mode, stream or sys.stdout
+        self.done = self.extracted = 0
+        self.started = time.monotonic()
+        self.last_draw = 0.0
+
+    @classmethod
+    def for_stream(cls, total: int, quiet: bool, stream: Optional[TextIO] = None) -> "Reporter":
+        stream = stream or sys.stdout
+        mode = "quiet" if quiet else "bar" if stream.isatty() else "lines"
+        return cls(total, mode, stream)
+
+    def __call__(self, outcome: DocumentOutcome) -> None:
+        self.done += 1
+        if not outcome.skipped:
+            if self.extracted == 0:
+                self.started = time.monotonic()  # rate over extraction, not over the skip check
+            self.extracted += 1
+        if self.mode == "lines":
+            print(describe(outcome), file=self.stream, flush=True)
+        elif self.mode == "bar":
+            if outcome.status != Status.OK and not outcome.skipped:
+                self._clear()
+                print(describe(outcome), file=self.stream)
+            now = time.monotonic()
+            if now - self.last_draw > 0.1 or self.done == self.total:
+                self._draw(now)
+
+    def _clear(self) -> None:
+        self.stream.write("\r\033[K")
+
+    def _draw(self, now: float) -> None:
+        self.last_draw = now
+        elapsed = max(now - self.started, 1e-9)
+        rate = self.extracted / elapsed if self.extracted else 0.0
+        left = (self.total - self.done) / rate if rate else None
+        width = max(10, min(40, shutil.get_terminal_size().columns - 60))
+        filled = int(width * self.done / self.total) if self.total else width
+        eta = _clock(left) if left is not None else "--:--"
+        self.stream.write(f"\r\033[K[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} "
+                          f"{rate:.1f} doc/s, {eta} left")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.mode == "bar":
+            self._draw(time.monotonic())
+            self.stream.write("\n")
+            self.stream.flush()
