@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install system-deps demo test bench clean
+.PHONY: install system-deps test-deps demo test bench clean
 
 install: system-deps $(STAMP)
 
@@ -15,6 +15,14 @@ system-deps:
 		echo "installing tesseract-ocr tesseract-ocr-spa with apt-get"; \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq tesseract-ocr tesseract-ocr-spa >/dev/null; \
+	fi
+
+# Chromium and its driver, for the review report's browser test (test set-up only).
+test-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then \
+		echo "installing chromium chromium-driver with apt-get"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	fi
 
 $(STAMP): pyproject.toml
@@ -30,7 +38,7 @@ demo: install
 	@echo "  $(BIN)/python -c \"import pandas as pd; print(pd.read_parquet('data/processed/goals').head())\""
 	@echo "  $(BIN)/python -c \"import duckdb; print(duckdb.sql(\\\"SELECT family, count(*) FROM 'data/processed/sections/*.parquet' GROUP BY 1\\\"))\""
 
-test: install
+test: install test-deps
 	$(BIN)/python -m pytest
 
 bench: install

@@ -139,6 +139,18 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    from .review import write_report
+
+    out = Path(args.out)
+    if not (out / "documents").is_dir():
+        print(f"avance: {out} holds no extraction (no documents/ folder)", file=sys.stderr)
+        return EXIT_USAGE
+    target = write_report(out, Path(args.html))
+    print(f"review report written to {target} (open it in a browser; it loads nothing from the network)")
+    return EXIT_OK
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from . import evaluate
 
@@ -216,6 +228,12 @@ def build_parser() -> argparse.ArgumentParser:
     xp.add_argument("--duckdb", required=True, metavar="FILE",
                     help="database to write (replaced whole): one table per contract table")
     xp.set_defaults(func=cmd_export)
+
+    rv = sub.add_parser("review", help="write a self-contained HTML page to check a run: every flag beside "
+                                       "the page crop it came from")
+    rv.add_argument("out", metavar="OUT", help="output folder of an `avance extract` run")
+    rv.add_argument("--html", required=True, metavar="FILE", help="the report to write")
+    rv.set_defaults(func=cmd_review)
     return parser
 
 
