@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import product
 from statistics import median
 from typing import Optional, Sequence
 
 from ..extractors.grid import merge_positions, thin_vertical_xs
 from ..extractors.layout import TextLine, collapse, fold, group_lines
+from ..normalizers.checks import percent_agrees
 from ..normalizers.ocr_numbers import number_candidates
 from ..records import EvaluationRow, Family, Flag, Page, SectionInfo, SectionResult, Severity, Total, Word
 from . import common
@@ -166,50 +168,107 @@ def _table_words(page: Page, columns: list[Span]) -> tuple[list[Word], float, fl
     dollars = [w for w in page.words if w.text.startswith("$") and x0 <= w.xmid <= x1]
     top = min(w.top for w in dollars) - 40 if dollars else 0.0
     bottom = max(w.bottom for w in dollars) + 12 if dollars else page.height
-    header_bottom = _header_bottom(page, top)
-    words = [w for w in page.words if x0 <= w.xmid <= x1 and max(top, header_bottom) <= w.ymid <= bottom]
-    return words, max(top, header_bottom), bottom
+    first_row = min((w.ymid for w in dollars), default=page.height)
+    top = max(top, _header_bottom(page, first_row))
+    words = [w for w in page.words if x0 <= w.xmid <= x1 and top <= w.ymid <= bottom]
+    return words, top, bottom
 
 
-def _header_bottom(page: Page, first_row_top: float) -> float:
-    """Bottom of the table's header band: the lowest long horizontal rule above the first row."""
-    long = [r for r in page.rules if r.width >= 0.4 * page.width and r.height <= 4 and r.ymid < first_row_top + 40]
+def _header_bottom(page: Page, first_row: float) -> float:
+    """Bottom of the table's header band: the dark fill (a scan's morphology finds it
+    as one thick horizontal block) or its lowest long rule, above the first row."""
+    blocks = [r for r in page.rules if r.width >= 0.4 * page.width and r.height > 4 and r.bottom < first_row - 4]
+    if blocks:
+        return max(r.bottom for r in blocks)
+    long = [r for r in page.rules if r.width >= 0.4 * page.width and r.height <= 4 and r.ymid < first_row - 8]
     return max((r.bottom for r in long), default=0.0)
 
 
 _INT = re.compile(r"^\d{1,4}$")
+MIN_BAND = 5.0  # points: two rules closer than this are one (a doubled line)
 
 
-def _row_anchors(words: Sequence[Word], no_col: Span) -> list[tuple[float, Word]]:
+def _cuts(page: Page, x: float, top: float, bottom: float) -> list[float]:
+    """y of the horizontal rules crossing x between top and bottom."""
+    ys = [r.ymid for r in page.rules if r.height <= 4 and r.x0 - 1 <= x <= r.x1 + 1 and top < r.ymid < bottom]
+    return merge_positions(ys, MIN_BAND)
+
+
+def _intervals(cuts: Sequence[float], top: float, bottom: float) -> list[tuple[float, float]]:
+    edges = merge_positions([top] + [c for c in cuts if top + MIN_BAND < c < bottom - MIN_BAND] + [bottom], 0.5)
+    return [(a, b) for a, b in zip(edges, edges[1:]) if b - a >= MIN_BAND]
+
+
+def _no_value(w: Word) -> Optional[int]:
+    t = w.text.strip(".,:;|!'")
+    return int(t) if _INT.match(t) else None
+
+
+@dataclass
+class Band:
+    """One table row: the space between two horizontal rules across the No. column."""
+    page: int
+    top: float
+    bottom: float
+    cells: dict[str, list[Word]]
+    no: Optional[int] = None  # as read
+    no_word: Optional[Word] = None
+
+    @property
+    def mid(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+def _has_row_content(cells: dict[str, list[Word]]) -> bool:
+    if any(_no_value(w) is not None for w in cells["indicator_no"]):
+        return True
+    money = [w for name in MONEY for w in cells[name]]
+    return any("$" in w.text or sum(c.isdigit() for c in w.text) >= 2 for w in money)
+
+
+def _split_band(band: Band) -> list[Band]:
+    """A band holding two indicator numbers far apart lost the rule between them:
+    cut it half-way between the numbers."""
+    reads = sorted(((w.ymid, w) for w in band.cells["indicator_no"] if _no_value(w) is not None), key=lambda t: t[0])
+    groups: list[list[tuple[float, Word]]] = []
+    for y, w in reads:
+        if groups and y - groups[-1][-1][0] < 8:
+            groups[-1].append((y, w))
+        else:
+            groups.append([(y, w)])
+    if len(groups) < 2 or len({_no_value(g[0][1]) for g in groups}) < len(groups):
+        return [band]
+    ys = [median(y for y, _ in g) for g in groups]
+    edges = [band.top] + [(a + b) / 2 for a, b in zip(ys, ys[1:])] + [band.bottom]
     out = []
-    for w in words:
-        if _in(no_col, w):
-            t = w.text.strip(".,:;|!")
-            if _INT.match(t):
-                out.append((w.ymid, w))
-    out.sort(key=lambda a: a[0])
-    merged: list[tuple[float, Word]] = []
-    for y, w in out:  # one number per row: OCR reads some twice
-        if merged and y - merged[-1][0] < 4:
-            continue
-        merged.append((y, w))
-    return merged
+    for a, b in zip(edges, edges[1:]):
+        cells = {k: [w for w in ws if a <= w.ymid < b] for k, ws in band.cells.items()}
+        out.append(Band(band.page, a, b, cells))
+    return out
 
 
-def _row_numbers(anchors: Sequence[tuple[float, Word]], page: int, flags: list[Flag]) -> list[int]:
-    """Indicator numbers as read, repaired where one breaks the rising sequence
-    (`1` between 10 and 12 lost a digit: it is 11)."""
-    nums = [int(w.text.strip(".,:;|!")) for _, w in anchors]
-    for i, n in enumerate(nums):
-        prev = nums[i - 1] if i > 0 else None
-        nxt = nums[i + 1] if i + 1 < len(nums) else None
-        if prev is not None and n <= prev and (nxt is None or nxt > prev + 1) and str(n) in str(prev + 1):
-            fixed = prev + 1
-            flags.append(_flag(str(fixed), "indicator_no", str(n), str(fixed),
-                               f"Indicator number read as {n} on page {page} between {prev} and "
-                               f"{nxt if nxt is not None else 'the end of the page'}: taken as {fixed}."))
-            nums[i] = fixed
-    return nums
+def _read_no(band: Band) -> None:
+    cands = [w for w in band.cells["indicator_no"] if _no_value(w) is not None]
+    if cands:
+        best = min(cands, key=lambda w: (abs(w.ymid - band.mid) / max(1.0, band.bottom - band.top) - (w.conf or 100) / 200))
+        band.no, band.no_word = _no_value(best), best
+
+
+def _project_cells(page: Page, col: dict[str, Span], words: Sequence[Word], top: float, bottom: float,
+                   flags: list[Flag]) -> list[tuple[float, float, Optional[str], Optional[str]]]:
+    """Merged project cells: (top, bottom, code, name), bounded by the rules across the code column."""
+    x = (col["project_code"].x0 + col["project_code"].x1) / 2
+    out = []
+    for a, b in _intervals(_cuts(page, x, top, bottom), top, bottom):
+        code_words = [w for w in words if _in(col["project_code"], w) and a <= w.ymid < b]
+        code = None
+        for w in sorted(code_words, key=lambda w: -(w.conf or 0)):
+            code = _project_code(w.text, flags)
+            if code:
+                break
+        name = [w for w in words if _in(col["project"], w) and a <= w.ymid < b]
+        out.append((a, b, code, collapse(" ".join(l.text for l in group_lines(name))) if name else None))
+    return out
 
 
 def _project_code(text: str, flags: list[Flag]) -> Optional[str]:
@@ -230,8 +289,63 @@ def _project_code(text: str, flags: list[Flag]) -> Optional[str]:
     return fixed
 
 
-def _nearest(ys: Sequence[float], y: float) -> int:
-    return min(range(len(ys)), key=lambda i: abs(ys[i] - y))
+# --------------------------------------------------------------------------
+# indicator numbers
+# --------------------------------------------------------------------------
+
+def _number_rows(bands: Sequence[Band], flags: list[Flag]) -> list[Optional[int]]:
+    """Indicator numbers for every row of the section: the readings that form a
+    rising sequence with room for the rows between them are kept; a row whose
+    number is unreadable or breaks the sequence takes the only number its
+    neighbours leave it (rows 15, ?, ?, 18 are 16 and 17). Every such number is flagged."""
+    reads = [b.no for b in bands]
+    n = len(reads)
+    # longest chain of readings i<j with reads[j] - reads[i] >= j - i
+    best: list[int] = [0] * n
+    prev: list[int] = [-1] * n
+    for j in range(n):
+        if reads[j] is None:
+            continue
+        best[j] = 1
+        for i in range(j):
+            if reads[i] is not None and best[i] and reads[j] - reads[i] >= j - i and best[i] + 1 > best[j]:
+                best[j], prev[j] = best[i] + 1, i
+    out: list[Optional[int]] = [None] * n
+    if any(best):
+        j = max(range(n), key=lambda k: (best[k], -k))
+        while j >= 0:
+            out[j] = reads[j]
+            j = prev[j]
+    known = [i for i in range(n) if out[i] is not None]
+    for i in range(n):
+        if out[i] is not None:
+            continue
+        before = max((k for k in known if k < i), default=None)
+        after = min((k for k in known if k > i), default=None)
+        b = bands[i]
+        raw = str(reads[i]) if reads[i] is not None else None
+        what = f"read as {reads[i]}" if reads[i] is not None else "unreadable"
+        if before is not None and after is not None and out[after] - out[before] == after - before:
+            value = out[before] + (i - before)
+            why = f"between {out[before]} and {out[after]}"
+        else:
+            # a reading that fits between its neighbours is kept
+            lo = out[before] + (i - before) if before is not None else 1
+            hi = out[after] - (after - i) if after is not None else None
+            if reads[i] is not None and reads[i] >= lo and (hi is None or reads[i] <= hi):
+                continue
+            value = lo
+            why = "the numbers around it leave several possibilities; the lowest was taken"
+            flags.append(_flag(str(value), "indicator_no", raw, str(value),
+                               f"The indicator number of a row on page {b.page} is {what}; it was taken as "
+                               f"{value}, but {why}.", rule="unreadable", severity=Severity.ERROR))
+            out[i] = value
+            continue
+        out[i] = value
+        flags.append(_flag(str(value), "indicator_no", raw, str(value),
+                           f"The indicator number of a row on page {b.page} is {what}; it was taken as {value}, "
+                           f"the only number that fits {why}.", rule="numbering_continuity"))
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -248,42 +362,106 @@ class Cell:
         return collapse(" ".join(l.text for l in lines)) if lines else None
 
 
+_DASH = re.compile(r"[-—–.=_~]+")
+
+
 def _value_lines(cell: Cell) -> list[str]:
     """The cell's figures, one per printed line (a money cell may print two)."""
     out = []
     for line in group_lines(cell.words):
         toks = [w.text for w in line.words if w.text not in ("$", "S")]
         toks = [t[1:] if t.startswith("$") else t for t in toks]
-        text = "".join(toks).strip(".,:;|!'\"“”»«—=")
+        text = "".join(toks).strip(",:;|!'\"“”»«=")
         if text:
             out.append(text)
     return out
 
 
-def _percent_or_number(text: str) -> tuple[Optional[float], bool, Optional[str]]:
-    """(value, printed as a percentage, repair note)."""
-    t = text.replace("(-)", "-").replace("(—)", "-")
-    if fold(t) in ("N/A", "NA", "N/D"):
-        return None, False, None
-    if re.fullmatch(r"[-—–]+", t):
-        return 0.0, False, None
+def _percent_candidates(text: str) -> tuple[list[tuple[Optional[float], Optional[str]]], bool]:
+    """Readings of a figure or percentage, most likely first: (value, repair note);
+    and whether it is printed as a percentage."""
+    t = text.strip(".")
+    negative = False
+    m = re.match(r"^\(?[-—–]\)?\s*(?=\d)", t)  # `(-)10.52%`
+    if m and m.group(0).startswith("("):
+        negative, t = True, t[m.end():]
+    if fold(t) in ("N/A", "NA", "N/D", "NIA", "N/4", "WA", "N/Á"):
+        return [(None, None)], False
+    if _DASH.fullmatch(t):
+        return [(0.0, None)], False
     is_pct = "%" in t
     cands = number_candidates(t, percent=is_pct)
-    if not cands:
-        return None, is_pct, None
-    return cands[0].value, is_pct, cands[0].note
+    sign = -1.0 if negative else 1.0
+    return [(sign * c.value, c.note) for c in cands], is_pct
 
 
-def _money(text: str) -> tuple[Optional[float], Optional[str]]:
-    t = text.strip()
-    if not t or re.fullmatch(r"[-—–.=_~]+", t):
-        return 0.0, None  # `$ -` is zero
-    if fold(t) in ("N/A", "NA"):
-        return None, None
-    cands = number_candidates(t)
-    if not cands:
-        return None, None
-    return cands[0].value, cands[0].note
+def _is_lone_dollar(w: Word) -> bool:
+    return w.text in ("$", "S", "$.", "$,") or (w.text in ("5", "s") and w.width < 6)
+
+
+def _money_candidates(words: Sequence[Word], dollar_x: float) -> list[list[tuple[float, Optional[str]]]]:
+    """The amounts of a money cell, one list of readings per printed line. A `$`
+    prints at the cell's left edge and the amount is right-aligned: a token that
+    starts at the `$` position carries the sign in its first character, which OCR
+    reads as `5`, `S` or `.` (`554,636,149.98` is `$ 54,636,149.98`)."""
+    out = []
+    for line in group_lines(words):
+        ws = list(line.words)
+        has_dollar = any(w.text.startswith("$") or _is_lone_dollar(w) for w in ws)
+        body = [w for w in ws if not _is_lone_dollar(w)]
+        text = "".join(w.text for w in body)
+        glued = bool(body) and abs(body[0].x0 - dollar_x) <= 4.0 and not body[0].text.startswith("$")
+        if text.startswith("$"):
+            text, has_dollar, glued = text[1:], True, False
+        text = text.strip(":;|!'\"“”»«=")
+        cands: list[tuple[float, Optional[str]]] = []
+        if not text or _DASH.fullmatch(text):
+            if has_dollar or text:
+                out.append([(0.0, None if text else "read a `$` with no amount: the dash of `$ -` (zero) is too small to read")])
+            continue
+        core = text.lstrip(".,")
+        if glued and len(core) > 1 and core[0] in "5S$s":
+            for c in _amount_candidates(core[1:]):
+                cands.append((c[0], f"read '{text}' as '$ {core[1:]}' (the $ sign was read as '{core[0]}')"))
+        for c in _amount_candidates(core):
+            note = c[1] if core == text or c[1] else f"read '{text}' as '{core}'"
+            cands.append((c[0], note))
+        if cands:
+            out.append(cands)
+    return out
+
+
+def _amount_candidates(text: str) -> list[tuple[float, Optional[str]]]:
+    """A printed amount (`1,234.56`), with a comma read for the decimal point
+    (`78,707,552,54`) and the plain OCR repairs."""
+    out = [(c.value, c.note) for c in number_candidates(text)]
+    m = re.fullmatch(r"(\d{1,3}(?:[.,]\d{3})*)[.,](\d{2})", text)
+    if m:
+        value = float(re.sub(r"[.,]", "", m.group(1)) + "." + m.group(2))
+        if not any(abs(v - value) < 1e-9 for v, _ in out):
+            out.append((value, f"read '{text}' as '{value:,.2f}' (cents after the last separator)"))
+        elif out and abs(out[0][0] - value) > 1e-9:
+            out.sort(key=lambda c: abs(c[0] - value) > 1e-9)
+    return out
+
+
+def _agree_pct(pct: Optional[float], num: Optional[float], den: Optional[float]) -> bool:
+    if pct is None or num is None or not den:
+        return False
+    return percent_agrees(pct, num / den * 100)
+
+
+def _choose(options: Sequence[Sequence[tuple[Optional[float], Optional[str]]]], agrees) -> list[int]:
+    """Index of the reading taken in each cell: the combination the row's arithmetic
+    accepts with the fewest repairs, else every cell's first reading."""
+    best: Optional[tuple[int, list[int]]] = None
+    for combo in product(*[range(min(4, len(o))) for o in options]):
+        values = [options[k][i][0] for k, i in enumerate(combo)]
+        if agrees(*values):
+            cost = sum(combo)
+            if best is None or cost < best[0]:
+                best = (cost, list(combo))
+    return best[1] if best else [0] * len(options)
 
 
 # --------------------------------------------------------------------------
@@ -296,117 +474,190 @@ def _flag(row_key: str, field: str, raw: Optional[str], value: Optional[str], me
                 raw_value=raw, value=value, message=message)
 
 
-def _parse_page(page: Page, flags: list[Flag], totals: dict[str, Optional[float]]) -> list[EvaluationRow]:
+@dataclass
+class _PageTable:
+    bands: list[Band]
+    projects: list[tuple[float, float, Optional[str], Optional[str]]]
+    anchors: list[float]
+    total_cells: Optional[dict[str, list[Word]]]
+
+
+def _page_table(page: Page, flags: list[Flag]) -> Optional[_PageTable]:
     columns = _columns(page)
     if columns is None:
-        return []
+        return None
     col = {c.name: c for c in columns}
+    anchors = _dollar_anchors(page.words, page.width) or []
     words, top, bottom = _table_words(page, columns)
     total_line = next((l for l in group_lines(words) if "TOTAL" in l.folded), None)
+    total_cells = None
     if total_line is not None:
-        for name in MONEY:
-            cell = Cell([w for w in total_line.words if _in(col[name], w)])
-            vals = _value_lines(cell)
-            if vals:
-                value, note = _money(vals[0])
-                totals[name] = value
-                if note:
-                    flags.append(_flag(f"evaluation_rows|{name}", "value", vals[0], str(value),
-                                       f"The TOTALES figure of {name}: {note}.", table="totals"))
-        words = [w for w in words if w.ymid < total_line.top - 2]
-    anchors = _row_anchors(words, col["indicator_no"])
-    if not anchors:
-        return []
-    ys = [y for y, _ in anchors]
-    cells: list[dict[str, list[Word]]] = [{c.name: [] for c in columns} for _ in anchors]
-    codes: list[tuple[float, str]] = []
-    project_words: list[Word] = []
-    for w in words:
-        span = next((c for c in columns if _in(c, w)), None)
-        if span is None or w.ymid < ys[0] - 60:
+        total_cells = {name: [w for w in words if _in(col[name], w) and abs(w.ymid - total_line.ymid) < 4]
+                       for name in MONEY}
+        bottom = min(bottom, total_line.top - 1)
+        words = [w for w in words if w.ymid < total_line.top - 1]
+    no_col = col["indicator_no"]
+    cuts = _cuts(page, (no_col.x0 + no_col.x1) / 2, top, bottom)
+    bands: list[Band] = []
+    for a, b in _intervals(cuts, top, bottom):
+        cells = {c.name: [w for w in words if _in(c, w) and a <= w.ymid < b] for c in columns}
+        if not _has_row_content(cells):
             continue
-        if span.name == "project_code":
-            code = _project_code(w.text, flags)
-            if code:
-                codes.append((w.ymid, code))
-            continue
-        if span.name == "project":
-            project_words.append(w)
-            continue
-        cells[_nearest(ys, w.ymid)][span.name].append(w)
-    # a merged project cell: its code is centred on its rows, so each row takes the nearest code,
-    # and each project word goes to the nearest code
-    code_ys = [y for y, _ in codes]
-    project_text: list[list[Word]] = [[] for _ in codes]
-    for w in project_words:
-        if codes:
-            project_text[_nearest(code_ys, w.ymid)].append(w)
-    rows: list[EvaluationRow] = []
-    numbers = _row_numbers(anchors, page.number, flags)
-    for i, (y, no_word) in enumerate(anchors):
-        c = cells[i]
-        no = numbers[i]
-        key = str(no)
-        values: dict[str, Optional[float]] = {}
-        unit = None
-        for name in ("annual_target", "programmed_to_date", "achieved_to_date", "pct_progress", "budget_pct"):
-            texts = _value_lines(Cell(c[name]))
-            if not texts:
-                values[name] = None
-                continue
-            raw = texts[0]
-            value, is_pct, note = _percent_or_number(raw)
-            values[name] = value
-            if name == "annual_target" and value is not None:
-                unit = "percent" if is_pct else "number"
-            if note:
-                flags.append(_flag(key, name, raw, str(value), f"Indicator {key}, {name}: {note}."))
-        for name in MONEY:
-            texts = _value_lines(Cell(c[name]))
-            parts = []
-            for raw in texts:
-                value, note = _money(raw)
-                if value is None:
-                    continue
-                parts.append(value)
-                if note:
-                    flags.append(_flag(key, name, raw, str(value), f"Indicator {key}, {name}: {note}."))
-            if len(parts) > 1:
-                flags.append(_flag(key, name, " + ".join(f"{p:,.2f}" for p in parts), f"{sum(parts):,.2f}",
-                                   f"Indicator {key} prints {len(parts)} amounts in its {name} cell; "
-                                   f"the row holds their sum.", rule="cell_lines_summed"))
-            values[name] = sum(parts) if parts else None
-        code, project = None, None
-        if codes:
-            j = _nearest(code_ys, y)
-            code = codes[j][1]
-            project = collapse(" ".join(l.text for l in group_lines(project_text[j])))
-        rows.append(EvaluationRow(
-            project_code=code, project=project, indicator_no=no, indicator=Cell(c["indicator"]).text,
-            annual_target=values["annual_target"], target_unit=unit,
-            programmed_to_date=values["programmed_to_date"], achieved_to_date=values["achieved_to_date"],
-            pct_progress=values["pct_progress"],
-            budget_approved=values["budget_approved"], budget_authorized=values["budget_authorized"],
-            budget_exercised=values["budget_exercised"], budget_difference=values["budget_difference"],
-            budget_pct=values["budget_pct"], justification=Cell(c["justification"]).text, page=page.number,
-        ))
-    return rows
+        for band in _split_band(Band(page.number, a, b, cells)):
+            if _has_row_content(band.cells):
+                _read_no(band)
+                bands.append(band)
+    return _PageTable(bands, _project_cells(page, col, words, top, bottom, flags), anchors, total_cells)
+
+
+def _row(band: Band, no: int, project: tuple, anchors: Sequence[float], flags: list[Flag]) -> EvaluationRow:
+    c = band.cells
+    key = str(no)
+    notes: dict[str, tuple[str, str]] = {}
+    # figures and percentages: the first printed line of each cell
+    opts: dict[str, list[tuple[Optional[float], Optional[str]]]] = {}
+    raws: dict[str, str] = {}
+    unit = None
+    for name in ("annual_target", "programmed_to_date", "achieved_to_date", "pct_progress", "budget_pct"):
+        texts = _value_lines(Cell(c[name]))
+        cands, is_pct = _percent_candidates(texts[0]) if texts else ([], False)
+        opts[name] = cands or [(None, None)]
+        raws[name] = texts[0] if texts else ""
+        if name == "annual_target" and cands and cands[0][0] is not None:
+            unit = "percent" if is_pct else "number"
+    # money: every printed line, summed
+    money_lines: dict[str, list[list[tuple[float, Optional[str]]]]] = {}
+    for k, name in enumerate(MONEY):
+        x = anchors[k] if k < len(anchors) else -1e9
+        money_lines[name] = _money_candidates(c[name], x)
+    chosen: dict[str, tuple[Optional[float], Optional[str]]] = {}
+    pick = _choose([opts["programmed_to_date"], opts["achieved_to_date"], opts["pct_progress"]],
+                   lambda p, a, pct: _agree_pct(pct, a, p))
+    for name, i in zip(("programmed_to_date", "achieved_to_date", "pct_progress"), pick):
+        chosen[name] = opts[name][i]
+    chosen["annual_target"] = opts["annual_target"][0]
+    # a money column's options: the sum of its lines' first readings, or (one line) each reading
+    money_opts: dict[str, list[tuple[Optional[float], Optional[str]]]] = {}
+    for name in MONEY:
+        lines = money_lines[name]
+        if not lines:
+            money_opts[name] = [(None, None)]
+        elif len(lines) == 1:
+            money_opts[name] = lines[0]
+        else:
+            total = sum(l[0][0] for l in lines)
+            parts = [l[0][0] for l in lines]
+            flags.append(_flag(key, name, " + ".join(f"{p:,.2f}" for p in parts), f"{total:,.2f}",
+                               f"Indicator {key} prints {len(parts)} amounts in its {name} cell; "
+                               f"the row holds their sum.", rule="cell_lines_summed"))
+            note = "; ".join(n for l in lines for n in [l[0][1]] if n) or None
+            money_opts[name] = [(total, note)]
+    pick = _choose([money_opts["budget_authorized"], money_opts["budget_exercised"], money_opts["budget_difference"],
+                    opts["budget_pct"]],
+                   lambda au, ex, di, pct: (au is not None and ex is not None and di is not None
+                                            and abs(au - ex - di) <= 0.011)
+                   and (pct is None or _agree_pct(pct, ex, au)))
+    if pick == [0, 0, 0, 0]:  # the budget percentage alone may still choose between readings
+        pick[3] = _choose([opts["budget_pct"]], lambda pct: _agree_pct(pct, money_opts["budget_exercised"][0][0],
+                                                                        money_opts["budget_authorized"][0][0]))[0]
+        pick[:3] = _choose([money_opts["budget_authorized"], money_opts["budget_exercised"],
+                            money_opts["budget_difference"]],
+                           lambda au, ex, di: None not in (au, ex, di) and abs(au - ex - di) <= 0.011)
+    for name, i in zip(("budget_authorized", "budget_exercised", "budget_difference"), pick[:3]):
+        chosen[name] = money_opts[name][i]
+    chosen["budget_pct"] = opts["budget_pct"][pick[3]]
+    chosen["budget_approved"] = money_opts["budget_approved"][0]
+    # a money cell nothing could be read in: the row's arithmetic gives it when the other two are read
+    au, ex, di = (chosen[n][0] for n in ("budget_authorized", "budget_exercised", "budget_difference"))
+    derived = None
+    if [au, ex, di].count(None) == 1:
+        if au is None:
+            derived = ("budget_authorized", ex + di, f"exercised {ex:,.2f} plus difference {di:,.2f}")
+        elif ex is None:
+            derived = ("budget_exercised", au - di, f"authorized {au:,.2f} minus difference {di:,.2f}")
+        else:
+            derived = ("budget_difference", au - ex, f"authorized {au:,.2f} minus exercised {ex:,.2f}")
+        name, value, how = derived
+        if value >= -0.005:
+            value = round(value, 2) + 0.0
+            chosen[name] = (value, None)
+            flags.append(_flag(key, name, None, f"{value:,.2f}",
+                               f"Indicator {key}: the {name} cell could not be read; it was taken as {how}.",
+                               rule="derived"))
+    for name, (value, note) in chosen.items():
+        if note:
+            flags.append(_flag(key, name, raws.get(name), None if value is None else str(value),
+                               f"Indicator {key}, {name}: {note}."))
+    code, project_name = project[2], project[3]
+    return EvaluationRow(
+        project_code=code, project=project_name, indicator_no=no, indicator=Cell(c["indicator"]).text,
+        annual_target=chosen["annual_target"][0], target_unit=unit,
+        programmed_to_date=chosen["programmed_to_date"][0], achieved_to_date=chosen["achieved_to_date"][0],
+        pct_progress=chosen["pct_progress"][0],
+        budget_approved=chosen["budget_approved"][0], budget_authorized=chosen["budget_authorized"][0],
+        budget_exercised=chosen["budget_exercised"][0], budget_difference=chosen["budget_difference"][0],
+        budget_pct=chosen["budget_pct"][0], justification=Cell(c["justification"]).text, page=band.page,
+    )
+
+
+def _read_totals(cells: dict[str, list[Word]], anchors: Sequence[float], flags: list[Flag]) -> dict[str, Optional[float]]:
+    """The TOTALES figures; the difference total must be authorized minus exercised,
+    which chooses among readings (a `$` glued to an amount, a comma for the point)."""
+    opts = {}
+    for k, name in enumerate(MONEY):
+        lines = _money_candidates(cells.get(name, []), anchors[k] if k < len(anchors) else -1e9)
+        opts[name] = lines[0] if lines else [(None, None)]
+    pick = _choose([opts["budget_authorized"], opts["budget_exercised"], opts["budget_difference"]],
+                   lambda au, ex, di: None not in (au, ex, di) and abs(au - ex - di) <= 0.011)
+    chosen = {"budget_approved": opts["budget_approved"][0]}
+    for name, i in zip(("budget_authorized", "budget_exercised", "budget_difference"), pick):
+        chosen[name] = opts[name][i]
+    out = {}
+    for name in MONEY:
+        value, note = chosen[name]
+        raw = "".join(w.text for w in cells.get(name, [])) or None
+        if value is None and raw:
+            flags.append(_flag(f"evaluation_rows|{name}", "value", raw, None,
+                               f"The TOTALES figure of {name} could not be read ('{raw}').",
+                               rule="unreadable", severity=Severity.ERROR, table="totals"))
+        elif note:
+            flags.append(_flag(f"evaluation_rows|{name}", "value", raw, str(value),
+                               f"The TOTALES figure of {name}: {note}.", table="totals"))
+        out[name] = value
+    return out
 
 
 def parse(pages: Sequence[Page]) -> SectionResult:
     result = SectionResult(info=_section_info(pages))
+    flags = result.flags
+    tables = [(page, _page_table(page, flags)) for page in pages]
+    bands: list[Band] = []
+    where: list[tuple[_PageTable, Band]] = []
     totals: dict[str, Optional[float]] = {}
+    for page, table in tables:
+        if table is None:
+            continue
+        for band in table.bands:
+            bands.append(band)
+            where.append((table, band))
+        if table.total_cells is not None:
+            totals = _read_totals(table.total_cells, table.anchors, flags)
+    numbers = _number_rows(bands, flags)
     seen: set[int] = set()
-    for page in pages:
-        for row in _parse_page(page, result.flags, totals):
-            if row.indicator_no in seen:
-                result.flags.append(_flag(str(row.indicator_no), "indicator_no", str(row.indicator_no), None,
-                                          f"Indicator number {row.indicator_no} was read twice (page {row.page}); "
-                                          f"the second row was dropped.", rule="unreadable",
-                                          severity=Severity.ERROR))
-                continue
-            seen.add(row.indicator_no)
-            result.evaluation_rows.append(row)
+    for (table, band), no in zip(where, numbers):
+        if no in seen:
+            flags.append(_flag(str(no), "indicator_no", str(no), None,
+                               f"Indicator number {no} was read twice (page {band.page}); the second row was dropped.",
+                               rule="unreadable", severity=Severity.ERROR))
+            continue
+        seen.add(no)
+        project = next((p for p in table.projects if p[0] <= band.mid < p[1]), (0, 0, None, None))
+        if project[2] is None:  # the code column's rules were lost: the nearest code read
+            coded = [p for p in table.projects if p[2]]
+            if coded:
+                near = min(coded, key=lambda p: abs((p[0] + p[1]) / 2 - band.mid))
+                project = (project[0], project[1], near[2], project[3] or near[3])
+        result.evaluation_rows.append(_row(band, no, project, table.anchors, flags))
     for name in MONEY:
         if name in totals:
             result.totals.append(Total(target_table="evaluation_rows", target_column=name, value=totals[name]))

@@ -1,0 +1,178 @@
+"""The real scanned POA physical-financial evaluation (8 landscape pages, the
+even ones upside down): OCR'd once for the module, rows checked by eye
+against the page images."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from avance.extractors.ocr import tesseract_available
+from avance.pipeline.document import process_document
+
+PDF = Path(__file__).parent / "corpus" / "real" / "itsch_poa2025_evaluacion_fisico_financiera_ene-sep.pdf"
+
+pytestmark = pytest.mark.skipif(tesseract_available() is not None, reason="Tesseract with Spanish is not installed")
+
+# Every indicator row printed on the eight pages, counted on the page images.
+ROWS_PRINTED = 84
+
+# indicator_no: (page, project_code, annual_target, target_unit, programmed, achieved, pct_progress,
+#                approved, authorized, exercised, difference, budget_pct) -- read by eye.
+CHECKED = {
+    1: (1, "1.1.1", 1, "number", 1, 1, 100, 0, 0, 0, 0, None),
+    3: (1, "1.1.3", 43, "percent", 43, 43, 100, 0, 0, 0, 0, None),
+    4: (1, "1.1.3", 40, "percent", 40, 40, 100, 20000.00, 20000.00, 0, 20000.00, 0),
+    8: (1, "1.2.1", 38, "number", 38, 58, 153, 0, 0, 0, 0, None),
+    9: (1, "1.2.2", 58, "number", 58, 56, 97, 190286.00, 76426.26, 61426.26, 15000.00, 80),
+    10: (1, "1.2.3", 8, "number", 8, 7, 88, 313000.00, 313000.00, 102660.65, 210339.35, 33),
+    11: (1, "1.2.4", 19, "number", 19, 17, 89, 13000.00, 14255.00, 0, 14255.00, None),
+    14: (1, "1.3.2", 79, "number", 79, 74, 94, 44000.00, 20361.94, 1233.00, 19128.94, 6),
+    17: (2, "1.4.2", 986, "number", 986, 1220, 124, 425500.00, 1078122.24, 856745.80, 221376.44, 79),
+    18: (2, "1.4.3", 30, "percent", 30, 61, 205, 1877500.00, 1377500.00, 1052960.15, 324539.85, 76),
+    25: (2, "2.2.2", 1, "percent", 1, 12, 1210, 712700.00, 606784.06, 321905.80, 284878.26, 53),
+    29: (2, "2.2.6", 34, "percent", 34, 38, 113, 5102501.20, 1952945.24, 989940.79, 963004.45, 51),
+    30: (2, "2.3.1", 2, "number", 2, 0, 0, 28000.00, 28000.00, 3261.00, 24739.00, None),
+    33: (2, "2.4.1", 100, "percent", 100, 28, 28, 965400.00, 752005.96, 420542.93, 331463.03, 56),
+    99: (8, None, 5, "number", 5, 5, 100, 0, 0, 0, 0, None),
+    100: (8, None, 4, "number", 4, 4, 100, 0, 0, 0, 0, None),
+    101: (8, "ET.6.1", 1, "number", 1, 1, 100, 0, 0, 0, 0, None),
+    102: (8, "ET.6.2", 1, "number", 1, 1, 100, 0, 0, 0, 0, None),
+}
+# Fields the OCR stage still misreads on this scan (checked above, printed as CHECKED says):
+# the PROGRAMADA / ALCANZADA columns print on a halftone fill that the page OCR does
+# not read, a few project codes lose or change a digit. Each is an xfail(strict)
+# test of its own: when the OCR reads one, the test fails and the entry goes.
+KNOWN_MISREADS = {
+    1: ("project_code", "programmed_to_date", "achieved_to_date"),
+    3: ("project_code",),
+    4: ("project_code", "programmed_to_date", "achieved_to_date", "budget_pct"),
+    8: ("programmed_to_date", "achieved_to_date"),
+    9: ("project_code", "programmed_to_date"),
+    10: ("programmed_to_date",),
+    11: ("programmed_to_date", "achieved_to_date"),
+    14: ("programmed_to_date", "achieved_to_date", "budget_pct"),
+    17: ("programmed_to_date",),
+    18: ("programmed_to_date", "achieved_to_date"),
+    25: ("programmed_to_date", "achieved_to_date"),
+    29: ("annual_target",),
+    30: ("achieved_to_date",),
+    33: ("project_code",),
+    100: ("programmed_to_date",),
+    101: ("budget_difference",),
+}
+# page 8: indicator 98 prints two amounts in each money cell; the row holds their sum
+ROW_98_APPROVED = 2701150.00 + 61630527.58
+ROW_98_PCT = 13
+
+# the TOTALES line: `$ 78,707,552.54` reads `.38,707,552,54`, `$ 24,071,402.56` reads `24,071,407.56`
+KNOWN_TOTAL_MISREADS = ("budget_authorized", "budget_difference")
+TOTALS = {"budget_approved": 76513643.58, "budget_authorized": 78707552.54,
+          "budget_exercised": 54636149.98, "budget_difference": 24071402.56}
+FIELDS = ("page", "project_code", "annual_target", "target_unit", "programmed_to_date", "achieved_to_date",
+          "pct_progress", "budget_approved", "budget_authorized", "budget_exercised", "budget_difference",
+          "budget_pct")
+
+
+@pytest.fixture(scope="module")
+def section():
+    result = process_document(PDF)
+    assert result.info.text_source == "ocr"
+    sections = [s for s in result.sections if s.info.family == "poa_evaluation"]
+    assert len(sections) == 1
+    return sections[0]
+
+
+def test_section_header(section):
+    assert section.info.agency == "INSTITUTO TECNOLÓGICO SUPERIOR DE CIUDAD HIDALGO"
+    assert section.info.fiscal_year == 2025
+    assert (section.info.page_start, section.info.page_end) == (1, 8)
+
+
+@pytest.mark.xfail(strict=True, reason="the label vocabulary repair of normalize.py respells ENERO as GÉNERO")
+def test_period_label(section):
+    assert section.info.period_label == "PERIODO DE ENERO A SEPTIEMBRE 2025"
+
+
+def test_row_count(section):
+    assert len(section.evaluation_rows) == ROWS_PRINTED
+    assert len({r.indicator_no for r in section.evaluation_rows}) == ROWS_PRINTED
+
+
+def test_numbering_repairs_are_flagged(section):
+    repaired = {f.row_key for f in section.flags if f.rule == "numbering_continuity"}
+    assert {"16", "17", "51", "54", "60", "66", "68", "69", "72"} <= repaired
+
+
+def _expected(no):
+    expected = dict(zip(FIELDS, CHECKED[no]))
+    if expected["project_code"] is None:
+        del expected["project_code"]
+    for k, v in expected.items():
+        if isinstance(v, float) or (isinstance(v, int) and k != "page"):
+            expected[k] = pytest.approx(float(v), abs=0.005)
+    return expected
+
+
+@pytest.mark.parametrize("no", sorted(CHECKED))
+def test_checked_row(section, no):
+    rows = {r.indicator_no: r for r in section.evaluation_rows}
+    assert no in rows, f"indicator {no} not extracted"
+    row = rows[no]
+    expected = {k: v for k, v in _expected(no).items() if k not in KNOWN_MISREADS.get(no, ())}
+    got = {k: getattr(row, k) for k in expected}
+    assert got == expected
+
+
+@pytest.mark.xfail(strict=True, reason="OCR misreads these cells (see KNOWN_MISREADS)")
+@pytest.mark.parametrize("no,field", [(no, f) for no in sorted(KNOWN_MISREADS) for f in KNOWN_MISREADS[no]])
+def test_known_misread(section, no, field):
+    row = next(r for r in section.evaluation_rows if r.indicator_no == no)
+    assert getattr(row, field) == _expected(no)[field]
+
+
+def test_row_with_two_budget_lines(section):
+    row = next(r for r in section.evaluation_rows if r.indicator_no == 98)
+    assert row.budget_approved == pytest.approx(ROW_98_APPROVED, abs=0.005)
+    assert row.budget_pct == ROW_98_PCT
+    assert any(f.rule == "cell_lines_summed" and f.row_key == "98" for f in section.flags)
+
+
+def test_totals(section):
+    got = {t.target_column: t.value for t in section.totals if t.target_table == "evaluation_rows"}
+    assert set(got) == set(TOTALS)
+    for k, v in TOTALS.items():
+        if k not in KNOWN_TOTAL_MISREADS:
+            assert got[k] == pytest.approx(v, abs=0.005), k
+
+
+@pytest.mark.xfail(strict=True, reason="OCR misreads these TOTALES figures")
+@pytest.mark.parametrize("column", KNOWN_TOTAL_MISREADS)
+def test_known_total_misread(section, column):
+    got = {t.target_column: t.value for t in section.totals}
+    assert got[column] == pytest.approx(TOTALS[column], abs=0.005)
+
+
+def test_totals_mismatch_flagged(section):
+    flags = [f for f in section.flags if f.table == "totals" and f.rule == "sum_mismatch"]
+    assert flags, "the printed totals disagree with the rows; the run must say so"
+    assert all(f.severity.value == "warning" and "printed total" in f.message for f in flags)
+
+
+SIGNATORIES = [
+    ("elaboro", "LUIS EMMANUEL GARFIAS TELLO", "ARQ."),
+    ("elaboro", "ALEJANDRA GUTIÉRREZ BOLAÑOS", "C."),
+    ("superviso", "RICARDO ANTONIO MORENO RUIZ", "ING."),
+    ("reviso", "VERÓNICA DURÁN MARTÍNEZ", "MTRA."),
+    ("autorizo", "JOSÉ TRINIDAD LARA LÓPEZ", "MTRO."),
+]
+
+
+@pytest.mark.xfail(strict=True, reason="signatures drawn over the names on page 8 defeat the generic reader")
+def test_signatories(section):
+    got = sorted((s.role, s.name, s.honorific) for s in section.signatories)
+    assert got == sorted(SIGNATORIES)
+
+
+def test_repairs_are_flagged(section):
+    assert all(f.severity.value == "info" for f in section.flags if f.rule == "ocr_repair")
