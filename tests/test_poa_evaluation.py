@@ -89,7 +89,6 @@ def test_section_header(section):
     assert (section.info.page_start, section.info.page_end) == (1, 8)
 
 
-@pytest.mark.xfail(strict=True, reason="the label vocabulary repair of normalize.py respells ENERO as GÉNERO")
 def test_period_label(section):
     assert section.info.period_label == "PERIODO DE ENERO A SEPTIEMBRE 2025"
 
