@@ -14,15 +14,12 @@ from avance.pipeline.sections import group_sections
 from avance.records import Family, Word
 
 _HERE = Path(__file__).resolve().parent
-CORPUS = _HERE / "corpus"
-if not (CORPUS / "d003_ind_tecate.pdf").exists():
-    CORPUS = _HERE.parents[1] / "shared" / "corpus" / "dev"
+CORPUS = _HERE / "corpus" / "digital"
 
 
 def _path(name: str) -> Path:
     path = CORPUS / name
-    if not path.exists():
-        pytest.skip(f"corpus file {name} not available")
+    assert path.exists(), f"corpus file {name} missing from tests/corpus/digital"
     return path
 
 
