@@ -17,7 +17,6 @@ rejected: slower (1-2 s a page) and wrong on tables with rules and small type.
 """
 from __future__ import annotations
 
-import os
 from typing import Optional
 
 import cv2
@@ -86,17 +85,15 @@ def _word_boxes(text: np.ndarray) -> list[tuple[int, int, int, int]]:
 
 
 def _read_confidence(image: np.ndarray, split_y: float, lang: str) -> tuple[float, float]:
-    """Summed Tesseract confidence of word-like tokens above and below `split_y`."""
-    import pytesseract
+    """Summed Tesseract confidence of word-like tokens above and below `split_y`
+    (the process's loaded engine: no Tesseract start-up per page)."""
+    from .tesseract import engine
 
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    data = pytesseract.image_to_data(image, lang=lang, config="--psm 6", output_type=pytesseract.Output.DICT)
     score = [0.0, 0.0]
-    for text, conf, top, height in zip(data["text"], data["conf"], data["top"], data["height"]):
-        conf = float(conf)
-        if conf <= 0 or sum(ch.isalnum() for ch in text) < 3:
+    for word in engine(lang).words(image, 6):
+        if word.conf <= 0 or sum(ch.isalnum() for ch in word.text) < 3:
             continue
-        score[0 if top + height / 2 < split_y else 1] += conf
+        score[0 if (word.top + word.bottom) / 2 < split_y else 1] += word.conf
     return score[0], score[1]
 
 
