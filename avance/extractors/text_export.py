@@ -100,7 +100,8 @@ def layout_page(number: int, lines: list[str]) -> Page:
         if ws:
             max_x = max(max_x, max(w.x1 for w in ws))
         y += LINE_PITCH
-    return Page(number=number, width=max(612.0, max_x + MARGIN), height=max(792.0, y + MARGIN),
+    # the page is as tall as its lines: "at the foot of the page" must mean the last lines
+    return Page(number=number, width=max(612.0, max_x + MARGIN), height=y + MARGIN,
                 words=tuple(words), rules=(), source="ocr_text", raw_lines=tuple(kept))
 
 
