@@ -80,7 +80,7 @@ class RawRow:
     continuation: bool = False      # the rest of a row broken over a page
     ocr: bool = False               # read from an OCR'd page (cells carry OCR noise)
     level: Optional[str] = None     # the level word that anchored the row (OCR pages)
-    words: dict[str, list[Word]] = field(default_factory=dict)  # a cell's words (OCR pages)
+    words: dict[str, list[Word]] = field(default_factory=dict)  # a cell's words (where it was read)
 
 
 @dataclass
@@ -519,9 +519,11 @@ def read_page(page: Page) -> Optional[PageTable]:
             inside = [w for w in body if top <= w.ymid < bot]
             row = RawRow(page=page.number, quarters=quarters, continuation=bool(lead) and i == 0)
             for c in cols:
-                text = cell_text([w for w in inside if c.holds(w)])
+                words = [w for w in inside if c.holds(w)]
+                text = cell_text(words)
                 if text:
                     row.cells[c.name] = text
+                    row.words[c.name] = words  # where the cell was read (provenance)
             rows.append(row)
     return PageTable(title, head_lines, above, cols, rows, reported)
 
