@@ -18,7 +18,7 @@ from rapidfuzz.distance import Levenshtein
 from ..extractors.layout import TextLine, fold, group_lines, split_chunks
 from ..normalizers.numbers import parse_number
 from ..records import (
-    Family, Flag, Indicator, IndicatorBaseline, IndicatorVariable, Page, SectionInfo, SectionResult,
+    Family, Flag, Indicator, IndicatorBaseline, IndicatorVariable, Page, SectionInfo, SectionResult, Word,
 )
 from .base import FamilySpec, PageMark
 from .indicator_report import (
@@ -26,8 +26,12 @@ from .indicator_report import (
     find_grids, frequency_of, header_columns, header_facts, header_has, key_catalog, key_token,
     label_hits, normalize_formula, numeric_text, ocr_candidates, ocr_fix_code, ocr_fix_formula,
     fuzzy_header_columns, is_ocr_line, ocr_flag, ocr_key, ocr_text_repair, page_lines_of, parse_report, pmd_link, read_figure, repair_formula,
-    repair_key, report_name, rows_by_anchor, split_band, split_code_name,
+    repair_key, report_name, rows_by_anchor, split_band, split_code_name, band_words, indicator_provenance,
 )
+from .provenance import ProvenanceLog, narrow
+
+# words each value was read from, by row key and field (provenance)
+WordsOf = dict[str, dict[str, list[Word]]]
 
 __all__ = ["SHEET_SPEC", "REPORT_SPEC", "detect_sheet", "detect_report", "parse_sheet", "parse_report"]
 
@@ -193,9 +197,11 @@ _RANGE_RX = re.compile(r"(-?\d[\d,]*(?:\.\d+)?)\s*%?\s*(?:-|–|—|A|AL)\s*(-?\
 _COLORS = {"ROJO": "red", "AMARILLO": "yellow", "VERDE": "green"}
 
 
-def _ranges(lines: Sequence[TextLine]) -> dict[str, tuple[Optional[float], Optional[float]]]:
+def _ranges(lines: Sequence[TextLine], where: Optional[WordsOf] = None
+            ) -> dict[str, tuple[Optional[float], Optional[float]]]:
     """ROJO / AMARILLO / VERDE ranges: beside their color (one per line) or
-    under it (a row of colors over a row of ranges)."""
+    under it (a row of colors over a row of ranges). `where` receives the
+    words of each bound (`red_min` ...) under row key ''."""
     colors = []  # (color, line index, word)
     ranges = []  # (line index, xmid, lo, hi)
     for li, line in enumerate(lines):
@@ -224,7 +230,7 @@ def _ranges(lines: Sequence[TextLine]) -> dict[str, tuple[Optional[float], Optio
                 m = _RANGE_RX.fullmatch(text)
                 if m:
                     xmid = (chunk[0].x0 + chunk[-1].x1) / 2
-                    ranges.append((li, chunk[0].x0, xmid, parse_number(m.group(1)), parse_number(m.group(2))))
+                    ranges.append((li, chunk[0].x0, xmid, parse_number(m.group(1)), parse_number(m.group(2)), chunk))
                     i += n - 1
                     break
             i += 1
@@ -244,6 +250,10 @@ def _ranges(lines: Sequence[TextLine]) -> dict[str, tuple[Optional[float], Optio
             pick = min(row, key=lambda r: abs(ranges[r][2] - w.xmid))
         used.add(pick)
         out[key] = (ranges[pick][3], ranges[pick][4])
+        if where is not None:
+            chunk = ranges[pick][5]
+            where.setdefault("", {})[f"{key}_min"] = [chunk[0]]
+            where[""][f"{key}_max"] = [chunk[-1]]
     return out
 
 
@@ -261,7 +271,7 @@ def _period_of(text: str) -> Optional[int]:
     return None
 
 
-def _baselines(lines: Sequence[TextLine]) -> list[IndicatorBaseline]:
+def _baselines(lines: Sequence[TextLine], where: Optional[WordsOf] = None) -> list[IndicatorBaseline]:
     head = next((l for l in lines if "PERIODO" in l.folded and "BASE" in l.folded), None)
     if head is None:
         head = next((l for l in lines if is_ocr_line(l) and header_has(l.text, "PERIODO")
@@ -278,44 +288,60 @@ def _baselines(lines: Sequence[TextLine]) -> list[IndicatorBaseline]:
         nums = [(w, parse_number(w.text)) for w in line.words]
         nums = [(w, v) for w, v in nums if v is not None and not re.search(r"[A-Za-z]", w.text)]
         base = target = None
+        base_w = target_w = None
         if len(centers) == 2:
             for w, v in nums:
                 if abs(w.xmid - centers["base"]) <= abs(w.xmid - centers["target"]):
-                    base = v
+                    base, base_w = v, w
                 else:
-                    target = v
+                    target, target_w = v, w
         else:
             vals = [v for _, v in nums]
             base = vals[0] if vals else None
             target = vals[1] if len(vals) > 1 else None
+            base_w = nums[0][0] if nums else None
+            target_w = nums[1][0] if len(nums) > 1 else None
         if period not in rows:
             rows[period] = IndicatorBaseline(period=period, base_value=base, target_value=target)
+            if where is not None:
+                where[str(period)] = {"base_value": [base_w] if base_w else [],
+                                      "target_value": [target_w] if target_w else []}
     return [rows[p] for p in sorted(rows)]
 
 
-def _target(lines: Sequence[TextLine]) -> tuple[Optional[str], Optional[float], Optional[float]]:
+def _target(lines: Sequence[TextLine], where: Optional[WordsOf] = None
+            ) -> tuple[Optional[str], Optional[float], Optional[float]]:
     text = " ".join(l.text for l in lines)
     f = fold(text)
+    words = [w for l in lines for w in l.words]
+    found: dict[str, list[Word]] = {}
     direction = None
     m = re.search(r"(>=|<=|=>|=<|≥|≤|>|<)", text)
     if m:
         direction = {"=>": ">=", "=<": "<=", "≥": ">=", "≤": "<="}.get(m.group(1), m.group(1))
+        found["target_direction"] = narrow(words, m.group(1))
     elif re.search(r"INCREMENT|ASCENDENTE|AUMENT", f):
         direction = ">="
+        found["target_direction"] = narrow(words, re.search(r"\S*(?:INCREMENT|ASCENDENTE|AUMENT)\S*", f).group(0))
     elif re.search(r"DECREMENT|DESCENDENTE|DISMINU", f):
         direction = "<="
+        found["target_direction"] = narrow(words, re.search(r"\S*(?:DECREMENT|DESCENDENTE|DISMINU)\S*", f).group(0))
     annual = triennial = None
     m = re.search(r"ANUAL(?:\s+20\d\d)?\s*[:;]?\s*(-?\d[\d,]*(?:\.\d+)?\s*%?)", f)
     if m:
         annual = parse_number(m.group(1))
+        found["target_annual"] = narrow(words, m.group(0))
     m = re.search(r"TRIENI?O(?:\s+20\d\d\s*-\s*20\d\d)?\s*[:;]?\s*(-?\d[\d,]*(?:\.\d+)?\s*%?)", f)
     if m:
         triennial = parse_number(m.group(1))
+        found["target_triennial"] = narrow(words, m.group(0))
+    if where is not None:
+        where.setdefault("", {}).update(found)
     return direction, annual, triennial
 
 
 def _variables(lines: Sequence[TextLine], catalog: Sequence[str] = (),
-               flags: Optional[list[Flag]] = None) -> list[IndicatorVariable]:
+               flags: Optional[list[Flag]] = None, where: Optional[WordsOf] = None) -> list[IndicatorVariable]:
     for h, head in enumerate(lines):
         f = head.folded
         ocr = is_ocr_line(head)
@@ -345,12 +371,16 @@ def _variables(lines: Sequence[TextLine], catalog: Sequence[str] = (),
         out = []
         for a, members in rows_by_anchor(body, lambda l: anchor(l) is not None):
             cells: dict[str, list[str]] = {"description": [], "unit": [], "source": []}
+            cell_words: dict[str, list[Word]] = {"key": [a.words[0]], "description": [], "unit": [], "source": []}
             for line in sorted(members, key=lambda l: l.top):
                 for chunk in split_chunks(line, gap):
                     col = column_of(chunk, cols)
                     if col in cells:
                         cells[col].append(chunk.text)
+                        cell_words[col].extend(chunk.words)
             key = anchor(a)
+            if where is not None and key not in where:
+                where[key] = cell_words
             values = {c: clean(" ".join(cells[c])) for c in cells}
             if ocr:
                 raw = a.words[0].text
@@ -369,8 +399,10 @@ def _variables(lines: Sequence[TextLine], catalog: Sequence[str] = (),
     return []
 
 
-def _formula(fields: Fields) -> Optional[str]:
+def _formula(fields: Fields, where: Optional[WordsOf] = None) -> Optional[str]:
     value = fields.get("formula")
+    if where is not None:
+        where.setdefault("", {})["formula"] = fields.words.get("formula", [])
     if value and "=" in value:
         return value
     i = fields.line_index("formula")
@@ -378,6 +410,8 @@ def _formula(fields: Fields) -> Optional[str]:
         return value
     for line in fields.lines[i + 1:i + 4]:
         if "=" in line.text:
+            if where is not None:
+                where[""]["formula"] = list(line.words)
             return line.text
         if label_hits(line):
             break
@@ -390,14 +424,20 @@ def parse_sheet(pages: Sequence[Page]) -> SectionResult:
     fields = Fields(lines)
     facts = header_facts(pages)
     flags: list[Flag] = []
+    found: WordsOf = {}  # indicators fields (row key '') and baselines, as read
+    var_words: WordsOf = {}
     ocr_pages = [p for p in pages if p.source == "ocr"]
-    formula = normalize_formula(_formula(fields))
-    variables = _variables(lines, key_catalog(formula), flags) if ocr_pages else _variables(lines)
+    formula = normalize_formula(_formula(fields, found))
+    variables = (_variables(lines, key_catalog(formula), flags, var_words) if ocr_pages
+                 else _variables(lines, where=var_words))
     if ocr_pages:
         ocr_flags: list[Flag] = []
-        ocr_vars = _ocr_variables(ocr_pages, key_catalog(formula, [v.key for v in variables]), ocr_flags)
+        ocr_var_words: WordsOf = {}
+        ocr_vars = _ocr_variables(ocr_pages, key_catalog(formula, [v.key for v in variables]), ocr_flags,
+                                  ocr_var_words)
         if ocr_vars:  # the ruled grid beats the text layout
             variables = ocr_vars
+            var_words = ocr_var_words
             flags[:] = [f for f in flags if f.table != "indicator_variables"] + ocr_flags
     keys = best_keys([v.key for v in variables], formula)
     formula = repair_formula(formula, keys)
@@ -406,18 +446,34 @@ def parse_sheet(pages: Sequence[Page]) -> SectionResult:
         formula, note = ocr_fix_formula(formula, keys)
         if note:
             flags.append(ocr_flag("indicators", "", "formula", raw_formula, formula, note))
+    log = ProvenanceLog(pages)
+    for v in variables:
+        for column, words in var_words.get(v.key, {}).items():
+            log.add("indicator_variables", repair_key(v.key, keys), column, words)
     variables = [
         IndicatorVariable(repair_key(v.key, keys), v.description, v.unit, v.source) for v in variables
     ]
-    axis, strategy, pmd_lines = pmd_link(fields)
-    ranges = _ranges(_block(fields, "ranges"))
-    baselines = _baselines(_block(fields, "baseline", max_lines=10))
+    pmd_words: dict[str, list[Word]] = {}
+    axis, strategy, pmd_lines = pmd_link(fields, pmd_words)
+    range_words: WordsOf = {}
+    ranges = _ranges(_block(fields, "ranges"), range_words)
+    base_words: WordsOf = {}
+    baselines = _baselines(_block(fields, "baseline", max_lines=10), base_words)
     if ocr_pages and not baselines:
-        baselines = _baselines(_find_baseline_lines(lines))
+        base_words = {}
+        baselines = _baselines(_find_baseline_lines(lines), base_words)
     if ocr_pages:
-        ranges = {**ranges, **_ocr_ranges(ocr_pages, flags)}
-        baselines = _ocr_baselines(ocr_pages, flags) or baselines
-    direction, annual, triennial = _target(_block(fields, "target", max_lines=4))
+        ocr_range_words: WordsOf = {}
+        ranges = {**ranges, **_ocr_ranges(ocr_pages, flags, ocr_range_words)}
+        range_words.setdefault("", {}).update(ocr_range_words.get("", {}))
+        ocr_base_words: WordsOf = {}
+        ocr_baselines = _ocr_baselines(ocr_pages, flags, ocr_base_words)
+        if ocr_baselines:
+            baselines, base_words = ocr_baselines, ocr_base_words
+    for period, by_field in base_words.items():
+        for column, words in by_field.items():
+            log.add("indicator_baselines", period, column, words)
+    direction, annual, triennial = _target(_block(fields, "target", max_lines=4), found)
     code = find_code(lines)
     if ocr_pages:
         raw_code = code
@@ -443,6 +499,10 @@ def parse_sheet(pages: Sequence[Page]) -> SectionResult:
         target_direction=direction,
         frequency=frequency_of(fields.get("frequency")),
     )
+    known = {**found.get("", {}), **range_words.get("", {}), **pmd_words}
+    for column in ("target_annual", "target_triennial"):  # a sheet's targets are no `Meta anual:` value
+        known.setdefault(column, [])
+    indicator_provenance(log, indicator, fields, known)
     structure = {}
     for field in ("ramo", "programa", "unidad", "finalidad", "funcion", "subfuncion"):
         code_, name = split_code_name(fields.get(field, table="sections", column=f"{field}_name"))
@@ -457,7 +517,7 @@ def parse_sheet(pages: Sequence[Page]) -> SectionResult:
     )
     return SectionResult(
         info=info, indicators=[indicator], indicator_variables=variables,
-        indicator_baselines=baselines, flags=flags + fields.repairs,
+        indicator_baselines=baselines, flags=flags + fields.repairs, provenance=log.records,
     )
 
 
@@ -469,7 +529,8 @@ _VAR_ROLES = [("key", ("CLAVE",)), ("description", ("DESCRIPCION",)), ("unit", (
               ("source", ("FUENTE", "DATOS"))]
 
 
-def _ocr_variables(pages: Sequence[Page], catalog: Sequence[str], flags: list[Flag]) -> list[IndicatorVariable]:
+def _ocr_variables(pages: Sequence[Page], catalog: Sequence[str], flags: list[Flag],
+                   where: Optional[WordsOf] = None) -> list[IndicatorVariable]:
     """VARIABLES on OCR'd pages: the ruled grid under a CLAVE | DESCRIPCIÓN |
     UNIDAD DE MEDIDA | FUENTE DE DATOS header; keys repaired to the formula's."""
     out: list[IndicatorVariable] = []
@@ -505,12 +566,18 @@ def _ocr_variables(pages: Sequence[Page], catalog: Sequence[str], flags: list[Fl
                             notes[role].insert(0, "OCR specks read as lone letters were left out.")
                         cells[role] = cleaned
                     key = ocr_key(raw, catalog)
+                    cell_words = {role: band_words(grid, page.words, band, roles[role])
+                                  for role in ("key", "description", "unit", "source") if role in roles}
                     if key is None:
                         if out and raw is None and any(cells.values()):
                             prev = out[-1]  # a row continued below a lost key
                             out[-1] = IndicatorVariable(prev.key, *(
                                 clean(" ".join(x for x in (getattr(prev, role), cells[role]) if x))
                                 for role in ("description", "unit", "source")))
+                            if where is not None and prev.key in where:
+                                for role, ws in cell_words.items():
+                                    if role != "key":
+                                        where[prev.key].setdefault(role, []).extend(ws)
                         continue
                     if fold(raw or "") != key:
                         flags.append(ocr_flag("indicator_variables", key, "key", raw, key,
@@ -523,6 +590,8 @@ def _ocr_variables(pages: Sequence[Page], catalog: Sequence[str], flags: list[Fl
                     if any(v.key == key for v in out):
                         continue
                     out.append(IndicatorVariable(key, cells["description"], cells["unit"], cells["source"]))
+                    if where is not None:
+                        where[key] = cell_words
         if out:
             break
     return out
@@ -548,7 +617,8 @@ def _split_range(text: Optional[str]) -> Optional[tuple[str, str]]:
     return (toks[0], toks[1]) if len(toks) == 2 else None
 
 
-def _ocr_ranges(pages: Sequence[Page], flags: list[Flag]) -> dict[str, tuple[Optional[float], Optional[float]]]:
+def _ocr_ranges(pages: Sequence[Page], flags: list[Flag], where: Optional[WordsOf] = None
+                ) -> dict[str, tuple[Optional[float], Optional[float]]]:
     """ROJO | AMARILLO | VERDE over a row of ranges, in a ruled grid; a color
     OCR could not read is the one the other two leave."""
     for page in pages:
@@ -571,6 +641,10 @@ def _ocr_ranges(pages: Sequence[Page], flags: list[Flag]) -> dict[str, tuple[Opt
                 lo = read_figure(parts[0], "indicators", "", f"{color}_min", flags, percent=True)
                 hi = read_figure(parts[1], "indicators", "", f"{color}_max", flags, percent=True)
                 out[color] = (lo, hi)
+                if where is not None:
+                    ordered = sorted(ws, key=lambda w: w.x0)
+                    where.setdefault("", {})[f"{color}_min"] = narrow(ordered, parts[0])
+                    where[""][f"{color}_max"] = narrow(ordered, parts[1])
             if out:
                 return out
     return {}
@@ -593,7 +667,7 @@ def _find_baseline_lines(lines: Sequence[TextLine]) -> list[TextLine]:
     return []
 
 
-def _ocr_baselines(pages: Sequence[Page], flags: list[Flag]) -> list[IndicatorBaseline]:
+def _ocr_baselines(pages: Sequence[Page], flags: list[Flag], where: Optional[WordsOf] = None) -> list[IndicatorBaseline]:
     """LÍNEA BASE: the ruled PERIODO | VALOR BASE | VALOR META grid; a period
     label OCR could not read is the row's place among four."""
     for page in pages:
@@ -612,8 +686,12 @@ def _ocr_baselines(pages: Sequence[Page], flags: list[Flag]) -> list[IndicatorBa
                     continue
                 vals = []
                 for c, field in ((1, "base_value"), (2, "target_value")):
-                    text = numeric_text(band_cell(grid, page.words, (grid.ys[r], grid.ys[r + 1]), c))
+                    band = (grid.ys[r], grid.ys[r + 1])
+                    text = numeric_text(band_cell(grid, page.words, band, c))
                     vals.append(read_figure(text, "indicator_baselines", str(period), field, flags))
+                    if where is not None:
+                        where.setdefault(str(period), {})[field] = [
+                            w for w in band_words(grid, page.words, band, c) if any(ch.isdigit() for ch in w.text)]
                 rows[period] = IndicatorBaseline(period, vals[0], vals[1])
             if rows:
                 return [rows[p] for p in sorted(rows)]

@@ -18,6 +18,7 @@ from ..records import (
     Family, Indicator, IndicatorValue, Page, SectionInfo, SectionResult, Word,
 )
 from .common import find_fiscal_year, find_government, find_municipality, municipality_from_government
+from .provenance import ProvenanceLog, narrow
 
 # --------------------------------------------------------------------------
 # labels
@@ -125,6 +126,19 @@ def word_x(line: TextLine, offset: int) -> float:
     return line.x1
 
 
+def words_between(line: TextLine, start: int, end: Optional[int]) -> list[Word]:
+    """Words of `line` holding some non-blank character of `line.text[start:end]`."""
+    end = len(line.text) if end is None else end
+    out = []
+    pos = 0
+    for w in line.words:
+        a, b = pos, pos + len(w.text)
+        if a < end and b > start and line.text[max(a, start):min(b, end)].strip():
+            out.append(w)
+        pos = b + 1
+    return out
+
+
 class Fields:
     """Label -> value over the lines of a section (first occurrence wins).
 
@@ -145,6 +159,7 @@ class Fields:
         self.inline: dict[str, str] = {}
         self.ocr: dict[str, bool] = {}
         self.repairs: list[Flag] = []  # OCR repairs made by `get`
+        self.words: dict[str, list[Word]] = {}  # the words each value was read from (provenance)
         for i, (line, hits) in enumerate(zip(self.lines, self.hits)):
             for j, hit in enumerate(hits):
                 nxt = hits[j + 1].start if j + 1 < len(hits) else None
@@ -153,17 +168,20 @@ class Fields:
                 label_x = word_x(line, hit.start)
                 if is_ocr_line(line) and re.fullmatch(r"\s*\d{1,2}\s?[.,;:)]?\s?-?\s*", line.text[:hit.start]):
                     label_x = line.x0  # `4, Interpretación`: OCR'd numbering the label pattern misses
-                value = " ".join([inline] + self._continuation(i, label_x, right))
+                more = self._continuation(i, label_x, right)
+                value = " ".join([inline] + [text for text, _ in more])
                 if hit.field not in self.values or not clean(self.values[hit.field]):
                     self.values[hit.field] = value
                     self.inline[hit.field] = inline
                     self.line_of[hit.field] = i
                     self.ocr[hit.field] = is_ocr_line(line)
+                    self.words[hit.field] = words_between(line, hit.end, nxt) + [w for _, ws in more for w in ws]
 
-    def _continuation(self, i: int, label_x: float, right: float) -> list[str]:
+    def _continuation(self, i: int, label_x: float, right: float) -> list[tuple[str, list[Word]]]:
         """Wrapped lines of a value whose label starts at `label_x`; `right` is
-        where the next label of the label's line starts (a second column)."""
-        out: list[str] = []
+        where the next label of the label's line starts (a second column).
+        Each with the words it was read from."""
+        out: list[tuple[str, list[Word]]] = []
         prev = self.lines[i]
         for k in range(i + 1, len(self.lines)):
             full = self.lines[k]
@@ -182,12 +200,12 @@ class Fields:
                 first = hits[0]
                 part = nxt.text[: first.start]
                 if part.strip() and not re.fullmatch(r"\s*\d{1,2}\s?[.)]?\s*", part):
-                    out.append(part)
+                    out.append((part, words_between(nxt, 0, first.start)))
                 break
             # a line of the other column that starts with its label ends us too
             if len(ws) < len(full.words) and label_hits(full) and label_hits(full)[0].start == 0:
                 break
-            out.append(nxt.text)
+            out.append((nxt.text, list(nxt.words)))
             prev = full
         return out
 
@@ -338,11 +356,13 @@ def key_token(text: str) -> Optional[str]:
 # PMD link and header facts
 # --------------------------------------------------------------------------
 
-def pmd_link(fields: Fields) -> tuple[Optional[str], Optional[str], tuple[str, ...]]:
+def pmd_link(fields: Fields, where: Optional[dict[str, list[Word]]] = None
+             ) -> tuple[Optional[str], Optional[str], tuple[str, ...]]:
     """Axis, strategy and action-line codes from the `Liga al PMD` block.
 
     Each line is classified by the depth of its leading code (`5`, `5.1`,
-    `5.1.2`), whether or not it carries a label (`Eje Público:`)."""
+    `5.1.2`), whether or not it carries a label (`Eje Público:`). `where`, when
+    given, receives the words of `pmd_axis`, `pmd_strategy` and `pmd_lines`."""
     lines = fields.lines
     start = fields.line_index("pmd")
     if start is None:
@@ -355,6 +375,8 @@ def pmd_link(fields: Fields) -> tuple[Optional[str], Optional[str], tuple[str, .
     last: Optional[str] = None
     first_value = clean(fields.inline.get("pmd"))
     items: list[str] = [first_value] if first_value else []
+    inline_ids = {id(w) for w in lines[start].words} if fields.line_index("pmd") is not None else set()
+    item_words: list[list[Word]] = [[w for w in fields.words.get("pmd", []) if id(w) in inline_ids]] if first_value else []
     for k in range(start + 1, len(lines)):
         line = lines[k]
         hits = fields.hits[k]
@@ -364,7 +386,9 @@ def pmd_link(fields: Fields) -> tuple[Optional[str], Optional[str], tuple[str, .
             break
         text = line.text[hits[0].end:] if hits else line.text
         items.append(text)
-    for raw in items:
+        item_words.append(words_between(line, hits[0].end, None) if hits else list(line.words))
+    found: dict[str, list[Word]] = {"pmd_axis": [], "pmd_strategy": [], "pmd_lines": []}
+    for raw, ws in zip(items, item_words):
         text = clean(raw)
         if not text:
             continue
@@ -372,19 +396,26 @@ def pmd_link(fields: Fields) -> tuple[Optional[str], Optional[str], tuple[str, .
         if not m or not re.match(r"^\d", text):
             if last == "axis" and axis and not re.match(r"(?i)^no aplica", text):
                 axis = f"{axis} {text}"
+                found["pmd_axis"] += ws
             elif last == "strategy" and strategy and not re.match(r"(?i)^no aplica", text):
                 strategy = f"{strategy} {text}"
+                found["pmd_strategy"] += ws
             continue
         code = re.sub(r"\s", "", m.group(1))
         depth = code.count(".")
         if depth == 0 and axis is None:
             axis, last = clean(f"{code} - {m.group(2)}") if m.group(2) else code, "axis"
+            found["pmd_axis"] += ws
         elif depth == 1 and strategy is None:
             strategy, last = clean(f"{code} - {m.group(2)}") if m.group(2) else code, "strategy"
+            found["pmd_strategy"] += ws
         elif depth >= 2:
             if code not in codes:
                 codes.append(code)
+                found["pmd_lines"] += ws
             last = "line"
+    if where is not None:
+        where.update({k: v for k, v in found.items() if v})
     return axis, strategy, tuple(codes)
 
 
@@ -506,8 +537,11 @@ _VALUES_HEADER = re.compile(r"\bCLAVE\b.*\bPERIODO\b|\bCLAVE\b.*\b1\b.*\b2\b.*\b
 
 
 def report_values(pages_lines: Sequence[Sequence[TextLine]], formula: Optional[str],
-                  widths: Sequence[float] = (), flags: Optional[list[Flag]] = None) -> list[IndicatorValue]:
+                  widths: Sequence[float] = (), flags: Optional[list[Flag]] = None,
+                  log: Optional["ProvenanceLog"] = None) -> list[IndicatorValue]:
     out: dict[str, dict[int, Optional[float]]] = {}
+    value_words: dict[str, dict[int, Word]] = {}  # the word each value was read from
+    key_words: dict[str, Word] = {}
     order: list[str] = []
     notes: list[tuple[str, str, str, Optional[str], Optional[str], str]] = []  # OCR repairs
     catalog = key_catalog(formula)
@@ -552,6 +586,7 @@ def report_values(pages_lines: Sequence[Sequence[TextLine]], formula: Optional[s
             for anchor, members in rows_by_anchor(body, lambda l: anchor_key(l) is not None):
                 key = anchor_key(anchor)
                 vals: dict[int, Optional[float]] = {}
+                wvals: dict[int, Word] = {}
                 for line in members:
                     for w in line.words:
                         if w.xmid < value_left:
@@ -565,6 +600,7 @@ def report_values(pages_lines: Sequence[Sequence[TextLine]], formula: Optional[s
                                 notes.append((key, f"|{p}", "value", w.text, _fmt(v), f"OCR {cands[0].note}."))
                         if v is not None:
                             vals[p] = v
+                            wvals[p] = w
                 raw = anchor.words[0].text
                 if anchor.words[0].conf is not None and fold(raw) != key:
                     notes.append((key, "", "variable_key", raw, key,
@@ -572,13 +608,19 @@ def report_values(pages_lines: Sequence[Sequence[TextLine]], formula: Optional[s
                 if key not in out:
                     order.append(key)
                     out[key] = {}
+                    key_words[key] = anchor.words[0]
                 out[key].update(vals)
+                value_words.setdefault(key, {}).update(wvals)
     keys = best_keys(order, formula)
     rows = []
     for key in order:
         fixed = repair_key(key, keys)
         for p in range(1, 5):
             rows.append(IndicatorValue(variable_key=fixed, period=p, value=out[key].get(p)))
+            if log is not None and p in value_words.get(key, {}):
+                log.add("indicator_values", f"{fixed}|{p}", "value", [value_words[key][p]])
+        if log is not None:
+            log.add("indicator_values", fixed, "variable_key", [key_words[key]])
     if flags is not None:
         for key, suffix, field, raw, value, message in notes:
             fixed = repair_key(key, keys)
@@ -588,12 +630,18 @@ def report_values(pages_lines: Sequence[Sequence[TextLine]], formula: Optional[s
 
 
 def report_name(lines: Sequence[TextLine], fields: Fields) -> Optional[str]:
+    return report_name_read(lines, fields)[0]
+
+
+def report_name_read(lines: Sequence[TextLine], fields: Fields) -> tuple[Optional[str], list[Word]]:
+    """The report's indicator name and the words it was read from: its label's
+    value, or the lines printed above the `Clave` line."""
     named = fields.get("name")
     if named:
-        return named
+        return named, fields.words.get("name", [])
     i = fields.line_index("code")
     if i is None:
-        return None
+        return None, []
     picked: list[TextLine] = []
     below = lines[i]
     for k in range(i - 1, -1, -1):
@@ -610,7 +658,7 @@ def report_name(lines: Sequence[TextLine], fields: Fields) -> Optional[str]:
             break
         picked.insert(0, line)
         below = line
-    return clean(" ".join(l.text for l in picked)) if picked else None
+    return (clean(" ".join(l.text for l in picked)), [w for l in picked for w in l.words]) if picked else (None, [])
 
 
 def parse_report(pages: Sequence[Page]) -> SectionResult:
@@ -621,10 +669,11 @@ def parse_report(pages: Sequence[Page]) -> SectionResult:
     code = find_code(lines)
     formula = normalize_formula(fields.get("formula"))
     flags: list[Flag] = []
+    log = ProvenanceLog(pages)
     ocr = any(p.source == "ocr" for p in pages)
-    values = ocr_report_values(pages, formula, flags) if ocr else []
+    values = ocr_report_values(pages, formula, flags, log) if ocr else []
     if not values:
-        values = report_values(plines, formula, [p.width for p in pages], flags)
+        values = report_values(plines, formula, [p.width for p in pages], flags, log)
     keys = best_keys([v.variable_key for v in values], formula)
     formula = repair_formula(formula, keys)
     if ocr:
@@ -635,12 +684,14 @@ def parse_report(pages: Sequence[Page]) -> SectionResult:
         formula, note = ocr_fix_formula(formula, keys)
         if note:
             flags.append(ocr_flag("indicators", "", "formula", raw_formula, formula, note))
-    axis, strategy, pmd_lines = pmd_link(fields)
+    pmd_words: dict[str, list[Word]] = {}
+    axis, strategy, pmd_lines = pmd_link(fields, pmd_words)
     programa_code, programa_name = split_code_name(fields.get("programa", table="sections", column="programa_name"))
+    name, name_words = report_name_read(lines, fields)
     indicator = Indicator(
         kind="report",
         indicator_code=code,
-        name=report_name(lines, fields),
+        name=name,
         entity_code=entity_code(fields.get("entity")),
         pmd_axis=axis,
         pmd_strategy=strategy,
@@ -660,7 +711,37 @@ def parse_report(pages: Sequence[Page]) -> SectionResult:
         programa_name=programa_name,
         **facts,
     )
-    return SectionResult(info=info, indicators=[indicator], indicator_values=values, flags=flags + fields.repairs)
+    indicator_provenance(log, indicator, fields, {"name": name_words, **pmd_words})
+    return SectionResult(info=info, indicators=[indicator], indicator_values=values, flags=flags + fields.repairs,
+                         provenance=log.records)
+
+
+# label of the section whose value each `indicators` column is read from
+_INDICATOR_LABELS = {
+    "indicator_code": "code", "name": "name", "entity_code": "entity", "objective": "objective",
+    "interpretation": "interpretation", "formula": "formula", "result_unit": "result_unit",
+    "target_annual": "annual", "frequency": "frequency",
+}
+
+
+def indicator_provenance(log: "ProvenanceLog", indicator: Indicator, fields: Fields,
+                         known: dict[str, list[Word]]) -> None:
+    """Provenance of the `indicators` row (row_key ''): words the caller knows
+    (`known`, by column) first, else the words of the column's label value,
+    narrowed to the run that holds the value as stored."""
+    for column, words in known.items():
+        log.add("indicators", "", column, words)
+    for column, label in _INDICATOR_LABELS.items():
+        value = getattr(indicator, column)
+        words = fields.words.get(label, [])
+        if value is None or not words:
+            continue
+        if isinstance(value, float):
+            m = re.search(r"[-+]?\$?\s?\d[\d,]*(?:\.\d+)?\s?%?", " ".join(w.text for w in words))
+            value = m.group(0) if m else None
+        elif column == "formula":
+            value = None  # normalized spacing: the whole value is the formula
+        log.add("indicators", "", column, narrow(words, value))
 
 
 # --------------------------------------------------------------------------
@@ -857,6 +938,12 @@ def split_band(grid: Grid, words: Sequence[Word], row: int, key_col: int,
     return list(zip(edges, edges[1:]))
 
 
+def band_words(grid: Grid, words: Sequence[Word], band: tuple[float, float], col: int) -> list[Word]:
+    """The words `band_cell` reads (specks included)."""
+    x0, x1 = grid.xs[col], grid.xs[col + 1]
+    return [w for w in words if x0 <= w.xmid < x1 and band[0] <= w.ymid < band[1]]
+
+
 def band_cell(grid: Grid, words: Sequence[Word], band: tuple[float, float], col: int) -> Optional[str]:
     x0, x1 = grid.xs[col], grid.xs[col + 1]
     ws = [w for w in words if x0 <= w.xmid < x1 and band[0] <= w.ymid < band[1]]
@@ -1034,13 +1121,16 @@ def _values_grid(page: _Page, grid: Grid, lines: Sequence[TextLine]) -> bool:
     return False
 
 
-def ocr_report_values(pages: Sequence[_Page], formula: Optional[str], flags: list[Flag]) -> list[IndicatorValue]:
+def ocr_report_values(pages: Sequence[_Page], formula: Optional[str], flags: list[Flag],
+                      log: Optional["ProvenanceLog"] = None) -> list[IndicatorValue]:
     """Captured values of OCR'd pages read cell by cell from the ruled table:
     the key in the first column (repaired to the formula's keys), periods 1..4
     in the last four columns whatever their header reads. A figure OCR misread
     is chosen among its readings by the formula when one of them satisfies it."""
     catalog = key_catalog(formula)
     raw: dict[str, dict[int, str]] = {}
+    raw_words: dict[str, dict[int, list[Word]]] = {}  # the words of each cell (provenance)
+    key_words: dict[str, list[Word]] = {}
     raw_keys: dict[str, str] = {}
     order: list[str] = []
     for page in pages:
@@ -1061,10 +1151,13 @@ def ocr_report_values(pages: Sequence[_Page], formula: Optional[str], flags: lis
                         raw[key] = {}
                         raw_keys[key] = text or key
                         order.append(key)
+                        key_words[key] = band_words(grid, page.words, band, 0)
                     for p, c in enumerate(pcols, start=1):
                         cell = numeric_text(band_cell(grid, page.words, band, c))
                         if cell:
                             raw[key][p] = cell
+                            raw_words.setdefault(key, {})[p] = [w for w in band_words(grid, page.words, band, c)
+                                                                if any(ch.isdigit() for ch in w.text)]
     if not order:
         return []
     for key in order:
@@ -1093,6 +1186,10 @@ def ocr_report_values(pages: Sequence[_Page], formula: Optional[str], flags: lis
                 flags.append(ocr_flag("indicator_values", f"{k}|{p}", "value", raw[k].get(p), _fmt(c.value),
                                       f"OCR {c.note}."))
             rows.append(IndicatorValue(variable_key=k, period=p, value=c.value if c else None))
+            if log is not None:
+                log.add("indicator_values", f"{k}|{p}", "value", raw_words.get(k, {}).get(p, []))
+        if log is not None:
+            log.add("indicator_values", k, "variable_key", key_words.get(k, []))
     return rows
 
 

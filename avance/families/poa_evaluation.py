@@ -22,9 +22,10 @@ from ..extractors.grid import merge_positions, thin_vertical_xs
 from ..extractors.layout import TextLine, collapse, fold, group_lines
 from ..normalizers.checks import percent_agrees
 from ..normalizers.ocr_numbers import number_candidates
-from ..records import EvaluationRow, Family, Flag, Page, SectionInfo, SectionResult, Severity, Total, Word
+from ..records import EvaluationRow, Family, Flag, Page, Provenance, SectionInfo, SectionResult, Severity, Total, Word
 from . import common
 from .base import FamilySpec, PageMark
+from .provenance import ProvenanceLog
 
 # Column template: left edges in units of the distance between the first and
 # the fourth money column (APROBADO .. DIFERENCIA), measured from APROBADO.
@@ -480,6 +481,10 @@ class _PageTable:
     projects: list[tuple[float, float, Optional[str], Optional[str]]]
     anchors: list[float]
     total_cells: Optional[dict[str, list[Word]]]
+    # for provenance only: the page, its column spans and the table's words
+    page: Optional[Page] = None
+    col: Optional[dict[str, Span]] = None
+    words: Sequence[Word] = ()
 
 
 def _page_table(page: Page, flags: list[Flag]) -> Optional[_PageTable]:
@@ -507,7 +512,8 @@ def _page_table(page: Page, flags: list[Flag]) -> Optional[_PageTable]:
             if _has_row_content(band.cells):
                 _read_no(band)
                 bands.append(band)
-    return _PageTable(bands, _project_cells(page, col, words, top, bottom, flags), anchors, total_cells)
+    return _PageTable(bands, _project_cells(page, col, words, top, bottom, flags), anchors, total_cells,
+                      page, col, words)
 
 
 def _row(band: Band, no: int, project: tuple, anchors: Sequence[float], flags: list[Flag]) -> EvaluationRow:
@@ -634,6 +640,7 @@ def parse(pages: Sequence[Page]) -> SectionResult:
     bands: list[Band] = []
     where: list[tuple[_PageTable, Band]] = []
     totals: dict[str, Optional[float]] = {}
+    totals_table: Optional[_PageTable] = None
     for page, table in tables:
         if table is None:
             continue
@@ -642,6 +649,7 @@ def parse(pages: Sequence[Page]) -> SectionResult:
             where.append((table, band))
         if table.total_cells is not None:
             totals = _read_totals(table.total_cells, table.anchors, flags)
+            totals_table = table
     numbers = _number_rows(bands, flags)
     seen: set[int] = set()
     for (table, band), no in zip(where, numbers):
@@ -658,10 +666,72 @@ def parse(pages: Sequence[Page]) -> SectionResult:
                 near = min(coded, key=lambda p: abs((p[0] + p[1]) / 2 - band.mid))
                 project = (project[0], project[1], near[2], project[3] or near[3])
         result.evaluation_rows.append(_row(band, no, project, table.anchors, flags))
+        result.provenance.extend(_row_provenance(result.evaluation_rows[-1], band, table))
     for name in MONEY:
         if name in totals:
             result.totals.append(Total(target_table="evaluation_rows", target_column=name, value=totals[name]))
+            if totals_table is not None and totals_table.total_cells is not None:
+                result.provenance.extend(_cell_provenance(
+                    totals_table, "totals", f"evaluation_rows|{name}", "value", totals_table.total_cells.get(name, [])))
     return result
+
+
+# --------------------------------------------------------------------------
+# provenance: where each cell was read
+# --------------------------------------------------------------------------
+
+_FIRST_LINE = ("annual_target", "programmed_to_date", "achieved_to_date", "pct_progress", "budget_pct")
+
+
+def _cell_provenance(table: _PageTable, name: str, key: str, field: str, words: Sequence[Word],
+                     region: Optional[tuple[float, float, float, float]] = None) -> list[Provenance]:
+    """The words a cell was read from; a cell nothing was read in points at its
+    place in the table (`region`), which is what a reviewer needs to see."""
+    if table.page is None:
+        return []
+    record = ProvenanceLog([]).make(name, key, field, words, page=table.page)
+    if record is None and region is not None and table.page.source != "ocr_text":
+        record = Provenance(name, key, field, table.page.number, *region, None, None)
+    return [record] if record is not None else []
+
+
+def _first_value_words(words: Sequence[Word]) -> list[Word]:
+    """The words of a cell's first printed line with a figure (what `_value_lines(...)[0]` reads)."""
+    for line in group_lines(words):
+        if _value_lines(Cell(list(line.words))):
+            return [w for w in line.words if w.text not in ("$", "S")]
+    return []
+
+
+def _row_provenance(row: EvaluationRow, band: Band, table: _PageTable) -> list[Provenance]:
+    if table.col is None:
+        return []
+    key = str(row.indicator_no)
+    out: list[Provenance] = []
+    for name, span in table.col.items():
+        if name in ("project_code", "project"):
+            continue
+        words = band.cells.get(name, [])
+        if name in _FIRST_LINE:
+            words = _first_value_words(words)
+        elif name == "indicator_no" and band.no_word is not None:
+            words = [band.no_word]
+        out += _cell_provenance(table, "evaluation_rows", key, name, words, (span.x0, band.top, span.x1, band.bottom))
+    # the merged project cell the row took its code and name from (the nearest coded one when its rules were lost)
+    own = next((p for p in table.projects if p[0] <= band.mid < p[1]), None)
+    coded = [p for p in table.projects if p[2]]
+    near = min(coded, key=lambda p: abs((p[0] + p[1]) / 2 - band.mid)) if coded else None
+    code_cell = own if own is not None and own[2] else near
+    name_cell = own if own is not None and own[3] else near
+    for field, cell in (("project_code", code_cell), ("project", name_cell)):
+        if cell is None or getattr(row, field) is None:
+            continue
+        span = table.col[field]
+        words = [w for w in table.words if _in(span, w) and cell[0] <= w.ymid < cell[1]]
+        if field == "project_code":
+            words = [w for w in words if _project_code(w.text, []) == row.project_code] or words
+        out += _cell_provenance(table, "evaluation_rows", key, field, words, (span.x0, cell[0], span.x1, cell[1]))
+    return out
 
 
 SPEC = FamilySpec(family=Family.POA_EVALUATION, detect=detect, parse=parse)

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
 from ..extractors.layout import TextLine, collapse, fold, group_lines, make_line, typical_char_width
-from ..records import Flag, Page, SectionResult, Severity, Signatory, Word
+from ..records import Flag, Page, Provenance, SectionResult, Severity, Signatory, Word
 
 ROLES = ("elaboro", "reviso", "superviso", "autorizo")
 
@@ -336,6 +336,9 @@ class _Read:
     flags: list[Flag]
     name_words: list[Word]
     ocr: bool
+    # for provenance: the person's name-line words (honorific first) and title words
+    words: list[Word] = field(default_factory=list)
+    title_words: list[Word] = field(default_factory=list)
 
 
 def _is_speck(w: Word) -> bool:
@@ -535,7 +538,8 @@ def _read_block(page: Page, lines: list[TextLine], k: int, labels: list[_Label])
         title = collapse(" ".join(title_toks))
         name_set = set(name_toks)
         out.append(_Read(Signatory(role=p.role, name=collapse(" ".join(name_toks)), honorific=hon, title=title),
-                         flags, [w for w in words if w.text in name_set], ocr))
+                         flags, [w for w in words if w.text in name_set], ocr, words,
+                         [w for ws in p.title_lines for w in ws]))
     return out
 
 
@@ -759,13 +763,28 @@ def read_signatories_with_flags(pages: Sequence[Page]) -> tuple[list[Signatory],
     order, and the `info` flags of the repairs made on scanned pages (a role
     inferred for a label the scan lost, an honorific, a name or a title
     misread)."""
+    people, flags, _ = read_signatories_with_provenance(pages)
+    return people, flags
+
+
+def read_signatories_with_provenance(
+        pages: Sequence[Page]) -> tuple[list[Signatory], list[Flag], list[Provenance]]:
+    """`read_signatories_with_flags` plus where each signatory's fields were
+    read (`signatories` provenance, row_key = role; the first person of a role)."""
+    from .provenance import ProvenanceLog
+
     reads: list[_Read] = []
+    read_page: list[Page] = []
     seen: set[tuple] = set()
+    original: dict[int, Word] = {}  # a levelled (deskewed) word -> the page's word
     for page in pages:
         if not page.words:
             continue
         ocr = page.source == "ocr"
-        lines = group_lines(_levelled(page))
+        levelled = _levelled(page)
+        if levelled is not page.words:
+            original.update((id(a), b) for a, b in zip(levelled, page.words))
+        lines = group_lines(levelled)
         for k, line in enumerate(lines):
             labels = label_groups(line, ocr)
             if not labels:
@@ -775,8 +794,21 @@ def read_signatories_with_flags(pages: Sequence[Page]) -> tuple[list[Signatory],
                 if key not in seen:
                     seen.add(key)
                     reads.append(r)
+                    read_page.append(page)
     _reconcile_names(reads)
-    return [r.sig for r in reads], [f for r in reads for f in r.flags]
+    log = ProvenanceLog([])
+    for r, page in zip(reads, read_page):
+        words = [original.get(id(w), w) for w in r.words]
+        named = {id(w) for w in r.name_words}
+        by_field = {
+            "name": [original.get(id(w), w) for w in r.words if id(w) in named],
+            "honorific": words[:1] if r.sig.honorific else [],
+            "title": [original.get(id(w), w) for w in r.title_words],
+            "role": words,
+        }
+        for name, ws in by_field.items():
+            log.add("signatories", r.sig.role, name, ws, page=page)
+    return [r.sig for r in reads], [f for r in reads for f in r.flags], log.records
 
 
 def read_signatories(pages: Sequence[Page]) -> list[Signatory]:

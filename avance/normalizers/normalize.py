@@ -116,7 +116,8 @@ def _copy(s: SectionResult) -> SectionResult:
 
 
 _LISTS = ("action_lines", "goals", "goal_periods", "signatories", "indicators", "indicator_variables",
-          "indicator_baselines", "indicator_values", "mir_rows", "mir_periods", "evaluation_rows", "totals", "flags")
+          "indicator_baselines", "indicator_values", "mir_rows", "mir_periods", "evaluation_rows", "totals", "flags",
+          "provenance")
 
 
 # --------------------------------------------------------------------------
@@ -220,9 +221,20 @@ def _repair_keys(s: SectionResult, catalog: set[str], present: set[str]) -> None
     s.indicator_variables[:] = [replace(v, key=mapping.get(v.key, v.key)) for v in s.indicator_variables]
     s.indicator_values[:] = [replace(v, variable_key=mapping.get(v.variable_key, v.variable_key))
                              for v in s.indicator_values]
+    s.provenance[:] = [_rekey_provenance(p, mapping) for p in s.provenance]
     pattern = re.compile(r"\b(" + "|".join(map(re.escape, mapping)) + r")\b")
     s.indicators[:] = [replace(ind, formula=pattern.sub(lambda m: mapping[m.group(1)], ind.formula))
                        if ind.formula else ind for ind in s.indicators]
+
+
+def _rekey_provenance(p, mapping: dict[str, str]):
+    """A provenance row of a renamed variable key follows its row (`KEY`, `KEY|period`)."""
+    if p.table not in ("indicator_variables", "indicator_values"):
+        return p
+    key, sep, rest = p.row_key.partition("|")
+    if key not in mapping:
+        return p
+    return replace(p, row_key=mapping[key] + sep + rest)
 
 
 # --------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Callable, Sequence
 
 from .. import __version__
 from ..errors import AvanceError, NotAReport, UnreadableDocument
-from ..families.signatures import read_signatories_with_flags
+from ..families.signatures import read_signatories_with_provenance
 from ..families.signatures_export import read_export_signatories
 from ..normalizers.checks import check_section
 from ..normalizers.normalize import normalize_document
@@ -45,9 +45,10 @@ def parse_section(spec, pages: Sequence[Page]) -> SectionResult:
         if all(p.source == "ocr_text" for p in pages):
             section.signatories.extend(read_export_signatories(pages))
         else:
-            people, flags = read_signatories_with_flags(pages)
+            people, flags, where = read_signatories_with_provenance(pages)
             section.signatories.extend(people)
             section.flags.extend(flags)
+            section.provenance.extend(where)
     return section
 
 
