@@ -31,16 +31,18 @@ import statistics
 import sys
 import time
 import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pypdfium2 as pdfium
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _peer_scoring import (  # noqa: E402  shared with bench/peers.py
+    TOL, Row, TruthRow, cell_numbers, code_regex, evaluate, load_truth, score_row)
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "corpus" / "digital"
 POA_DOCS = ["d001", "d002", "d005", "d007", "d012"]
 MIR_DOCS = ["d004", "d008", "d010", "d011"]
-TOL = 0.005
 
 # ---------------------------------------------------------------- page discovery
 
@@ -98,107 +100,6 @@ def body_ruling(pdf: Path, pages: list[int], family: str) -> str:
     if v_total:
         return "full grid"
     return "row lines" if h_total >= 2 * len(pages) + 1 else "header only"
-
-
-# ---------------------------------------------------------------- numbers and codes
-
-NUM_RX = re.compile(r"^\(?-?\$?\d{1,3}(?:,\d{3})*(?:\.\d+)?%?\)?$|^\(?-?\$?\d+(?:\.\d+)?%?\)?$")
-
-
-def cell_numbers(text: str) -> list[float]:
-    out = []
-    for tok in text.split():
-        tok = tok.strip(";")
-        if NUM_RX.match(tok):
-            neg = tok.startswith("(") or tok.startswith("-")
-            v = float(tok.strip("()$%-").replace("$", "").replace(",", ""))
-            out.append(-v if neg else v)
-    return out
-
-
-def code_regex(code: str, family: str) -> re.Pattern:
-    if family == "poa":
-        m = re.fullmatch(r"M\.?(\d+)", code)
-        if m:
-            return re.compile(rf"(?<![A-Za-z0-9.])M\s*\.\s*{m.group(1)}(?!\d)")
-        return re.compile(rf"(?<![\d.]){re.escape(code)}\s*\.?\s*-")
-    return re.compile(rf"(?<![\d.]){re.escape(code)}(?!\d|\.\d)")
-
-
-@dataclass
-class Row:
-    page: int
-    cells: list[str]
-    text: str = ""
-    numbers: list[float] = field(default_factory=list)
-    n_empty: int = 0
-
-    def __post_init__(self):
-        self.text = " | ".join(" ".join(c.split()) for c in self.cells)
-        self.numbers = [v for c in self.cells for v in cell_numbers(c)]
-        self.n_empty = sum(1 for c in self.cells if not c.strip())
-
-
-def score_row(values: list[float | None], row: Row) -> int:
-    pool = list(row.numbers)
-    empties = row.n_empty
-    found = 0
-    for v in values:
-        if v is None:
-            if empties > 0:
-                empties -= 1
-                found += 1
-            continue
-        for k, x in enumerate(pool):
-            if abs(x - v) <= TOL:
-                pool.pop(k)
-                found += 1
-                break
-    return found
-
-
-# ---------------------------------------------------------------- truth
-
-@dataclass
-class TruthRow:
-    family: str
-    code: str
-    pages: tuple[int, int]  # truth section page range
-    values: list[float | None]
-    fields: list[str]
-
-
-def load_truth(pdf: Path, family: str) -> list[TruthRow]:
-    t = json.loads(pdf.with_suffix("").with_suffix(".truth.json").read_text())["tables"]
-    ranges = {s["section_page_start"] if "section_page_start" in s else s["page_start"]: (s["page_start"], s["page_end"])
-              for s in t["sections"]}
-    out = []
-    if family == "poa":
-        per = {}
-        for p in t["goal_periods"]:
-            per[(p["section_page_start"], p["goal_code"], p["period"])] = p
-        for g in t["goals"]:
-            sp = g["section_page_start"]
-            vals = [g["annual_target"], g["absolute_progress"], g["relative_progress"]]
-            names = ["annual_target", "absolute_progress", "relative_progress"]
-            for q in range(1, 5):
-                p = per.get((sp, g["goal_code"], q), {})
-                vals += [p.get("programmed"), p.get("achieved")]
-                names += [f"P{q}", f"A{q}"]
-            out.append(TruthRow("poa", g["goal_code"], ranges[sp], vals, names))
-    else:
-        per = {}
-        for p in t["mir_periods"]:
-            per[(p["section_page_start"], p["objective_code"], p["period"])] = p
-        for r in t["mir_rows"]:
-            sp = r["section_page_start"]
-            vals = [r["annual_target"], r["achieved"], r["pct_period"], r["pct_cumulative"]]
-            names = ["annual_target", "achieved", "pct_period", "pct_cumulative"]
-            for q in range(1, 5):
-                vals.append(per.get((sp, r["objective_code"], q), {}).get("target"))
-                names.append(f"T{q}")
-            out.append(TruthRow("mir", r["objective_code"], ranges[sp], vals, names))
-    return out
 
 
 # ---------------------------------------------------------------- extractors
@@ -260,19 +161,6 @@ CAMELOT_CONFIGS = [
 
 
 # ---------------------------------------------------------------- scoring
-
-def evaluate(truth: list[TruthRow], rows: list[Row]):
-    """-> (rows with code found, fields found, fields total)"""
-    matched = found = total = 0
-    for t in truth:
-        rx = code_regex(t.code, t.family)
-        cands = [r for r in rows if t.pages[0] <= r.page <= t.pages[1] and rx.search(r.text)]
-        total += len(t.values)
-        if cands:
-            matched += 1
-            found += max(score_row(t.values, r) for r in cands)
-    return matched, found, total
-
 
 def strict_avance(truth: list[TruthRow], fields: dict) -> tuple[int, int]:
     found = total = 0
