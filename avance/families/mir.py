@@ -679,6 +679,14 @@ def number_readings(text: Optional[str], percent: bool, words: Sequence[Word] = 
             if all(abs(o.value - v) > 1e-9 for o in out if o.value is not None):
                 out.append(Reading(v, f"read '{t}' as '{m.group(1)}.{m.group(2)}%' "
                                       f"(the point lost and the % sign read as a digit)"))
+    # a figure and a speck read as a second token (`100 0`, `36.00% 0%`): each token
+    # alone is a reading too, for the row's arithmetic to choose
+    tokens = [x.strip(_EDGE_NOISE) for x in t.split()]
+    if len(tokens) > 1:
+        for tok in tokens:
+            for c in (number_candidates(tok, percent=percent) if tok and looks_numeric(tok) else [])[:1]:
+                if all(abs(o.value - c.value) > 1e-9 for o in out if o.value is not None):
+                    out.append(Reading(c.value, f"read '{t}' as '{tok}' (a stray mark read as a second figure)"))
     if not out:
         return [Reading(None, f"'{t}' could not be read as a figure")]
     # one digit misread as a look-alike (3/8, 5/6, 1/7, 0/8/9): tried only where
