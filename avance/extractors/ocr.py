@@ -199,9 +199,53 @@ def refine_low_confidence(clean: np.ndarray, words: list[OcrWord], settings: Ocr
             replaced[group[0]] = new
             for i in group[1:]:
                 replaced[i] = []
+    kept = [w for i, w in enumerate(words) if i not in replaced]
     out: list[OcrWord] = []
     for i, word in enumerate(words):
-        out.extend(replaced.get(i, [word]))
+        if i not in replaced:
+            out.append(word)
+            continue
+        # a paragraph's box may span a neighbour that was not read again: its words stay
+        # once, so a new word landing on a kept one is dropped
+        out.extend(n for n in replaced[i] if not any(
+            k.left <= (n.left + n.right) / 2 <= k.right and k.top <= (n.top + n.bottom) / 2 <= k.bottom for k in kept))
+    return out
+
+
+def read_unread_bands(clean: np.ndarray, horizontal: np.ndarray, words: list[OcrWord],
+                      settings: OcrSettings) -> list[OcrWord]:
+    """Table rows whose ink was left (partly) unread, read again on their own.
+
+    Page-level segmentation sometimes merges a row with what is left of a dark
+    header above it and returns nothing for part of it (the figures of the
+    first row under the header). A band between two long rules where much ink
+    lies outside every word read is read again by itself; its new words are
+    added where no word was read."""
+    h, w = clean.shape
+    contours, _ = cv2.findContours(horizontal, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    ys = sorted(y + hh / 2 for x, y, ww, hh in (cv2.boundingRect(c) for c in contours) if ww >= 0.4 * w)
+    if len(ys) < 2 or not words:
+        return words
+    heights = sorted(x.bottom - x.top for x in words)
+    line_h = heights[len(heights) // 2]
+    ink = clean < 128
+    read = np.zeros_like(ink)
+    for x in words:
+        read[max(0, x.top - 2):x.bottom + 2, max(0, x.left - 2):x.right + 2] = True
+    out = list(words)
+    tess = engine(settings.lang)
+    for a, b in zip(ys, ys[1:]):
+        top, bottom = int(a) + 3, int(b) - 3
+        if bottom - top < 0.8 * line_h or bottom - top > 12 * line_h:
+            continue
+        band_ink = ink[top:bottom]
+        unread = np.count_nonzero(band_ink & ~read[top:bottom])
+        if unread < max(4 * line_h * line_h, 0.25 * np.count_nonzero(band_ink)):
+            continue
+        for n in tess.words(clean[top:bottom], 6):
+            cx, cy = (n.left + n.right) // 2, top + (n.top + n.bottom) // 2
+            if 0 <= cy < h and 0 <= cx < w and not read[cy, cx]:
+                out.append(OcrWord(n.text, n.left, top + n.top, n.right, top + n.bottom, n.conf))
     return out
 
 
@@ -229,10 +273,11 @@ def ocr_image(image: np.ndarray, number: int, pixels_per_inch: float, settings: 
     to_points = POINTS_PER_INCH / pixels_per_inch
     rules = mask_rules(horizontal, to_points) + mask_rules(vertical, to_points)
     # shaded cells print as dot fields: cleaned only in what Tesseract reads, rules come from the page as is
-    clean = clean_for_ocr(suppress_halftone(binv), cv2.bitwise_or(horizontal, vertical), settings.min_speck_area)
+    clean = clean_for_ocr(suppress_halftone(binv, gray), cv2.bitwise_or(horizontal, vertical), settings.min_speck_area)
     found = engine(settings.lang).words(clean, settings.psm)
     if settings.max_rereads:
         found = refine_low_confidence(clean, found, settings)
+    found = read_unread_bands(clean, horizontal, found, settings)
     words = to_words(found, to_points)
     h, w = gray.shape
     return Page(number=number, width=w * to_points, height=h * to_points, words=tuple(words),
