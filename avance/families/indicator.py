@@ -28,6 +28,10 @@ from .indicator_report import (
     fuzzy_header_columns, is_ocr_line, ocr_flag, ocr_key, ocr_text_repair, page_lines_of, parse_report, pmd_link, read_figure, repair_formula,
     repair_key, report_name, rows_by_anchor, split_band, split_code_name, band_words, indicator_provenance,
 )
+from .indicator_report import (  # OCR text exports
+    ExportRow, Provenance, _NUMBERED, export_code, export_facts, export_formula_value, export_label_fields,
+    export_rows, is_export, is_labelled, is_title_row, merge_provenance,
+)
 from .provenance import ProvenanceLog, narrow
 
 # words each value was read from, by row key and field (provenance)
@@ -515,10 +519,11 @@ def parse_sheet(pages: Sequence[Page]) -> SectionResult:
         **facts,
         **structure,
     )
-    return SectionResult(
+    result = SectionResult(
         info=info, indicators=[indicator], indicator_variables=variables,
         indicator_baselines=baselines, flags=flags + fields.repairs, provenance=log.records,
     )
+    return _export_sheet(pages, result) if is_export(pages) else result
 
 
 # --------------------------------------------------------------------------
@@ -696,6 +701,291 @@ def _ocr_baselines(pages: Sequence[Page], flags: list[Flag], where: Optional[Wor
             if rows:
                 return [rows[p] for p in sorted(rows)]
     return []
+
+
+# --------------------------------------------------------------------------
+# OCR text exports: the sheet's tables read from the export's cells
+# --------------------------------------------------------------------------
+
+SHEET_EXPORT_FIELDS = {
+    "name": ("name", clean), "objective": ("objective", clean), "interpretation": ("interpretation", clean),
+    "result_unit": ("result_unit", clean), "frequency": ("frequency", frequency_of),
+}
+
+
+def _export_sheet(pages: Sequence[Page], result: SectionResult) -> SectionResult:
+    """A sheet of a text export: what the virtual layout cannot place (the key
+    under its `Clave:` line, the semaphore and target cells, tables continued
+    after a running title) read from the export's cells."""
+    from dataclasses import replace
+
+    rows = export_rows(pages)
+    ind = result.indicators[0]
+    flags = list(result.flags)
+    prov: list[Provenance] = []
+    changes: dict = {}
+    code, entity, code_row, entity_row, code_flags = export_code(rows)
+    if code:
+        changes["indicator_code"] = code
+        flags = [f for f in flags if not (f.table == "indicators" and f.field == "indicator_code")] + code_flags
+        prov.append(code_row.provenance("indicators", "", "indicator_code"))
+    if entity and not ind.entity_code:
+        changes["entity_code"] = entity
+        prov.append(entity_row.provenance("indicators", "", "entity_code"))
+    for column, value, row in export_label_fields(rows, SHEET_EXPORT_FIELDS):
+        changes[column] = value
+        prov.append(row.provenance("indicators", "", column))
+    variables, var_prov = _export_variables(rows)
+    if variables:
+        result = replace(result, indicator_variables=variables)
+        prov += var_prov
+    baselines, base_prov = _export_baselines(rows)
+    if baselines:
+        result = replace(result, indicator_baselines=baselines)
+        prov += base_prov
+    formula, formula_row, formula_flags = export_formula_value(rows)
+    if formula:
+        keys = best_keys([v.key for v in result.indicator_variables], formula)
+        changes["formula"] = repair_formula(formula, keys)
+        flags = [f for f in flags if not (f.table == "indicators" and f.field == "formula")] + formula_flags
+        prov.append(formula_row.provenance("indicators", "", "formula"))
+    ranges, range_flags, range_prov = _export_ranges(_export_block(rows, "RANGO DE VALOR"))
+    if ranges:  # else the layout's reading stands (ranges printed as plain text)
+        for color in ("red", "yellow", "green"):
+            lo, hi = ranges.get(color, (None, None))
+            changes[f"{color}_min"], changes[f"{color}_max"] = lo, hi
+        flags += range_flags
+        prov += range_prov
+    target, target_flags, target_prov = _export_target(_export_block(rows, "META DEL INDICADOR"))
+    if any(v is not None for v in target.values()):
+        changes.update(target)
+        flags += target_flags
+        prov += target_prov
+    info = result.info
+    facts = export_facts(rows, "FICHA TECNICA")
+    info = replace(info, **{k: v for k, v in facts.items() if v is not None and getattr(info, k) is None})
+    records = result.provenance
+    for table, replaced in (("indicator_variables", variables), ("indicator_baselines", baselines)):
+        if replaced:
+            records = [p for p in records if p.table != table]
+    return replace(result, info=info, indicators=[replace(ind, **changes)], flags=flags,
+                   provenance=merge_provenance(records, prov))
+
+
+def _export_block(rows: Sequence[ExportRow], phrase: str) -> list[ExportRow]:
+    """The rows of a numbered block (`8. Rango de Valor ...:`) up to the next
+    numbered heading, running titles left out; the heading's own text is cut
+    from its row (what follows its colon stays)."""
+    from dataclasses import replace
+
+    start = next((i for i, r in enumerate(rows) if _line_has(_tokens(r.cells[0] if r.cells else ""), phrase)), None)
+    if start is None:
+        return []
+    first = rows[start]
+    head = first.cells[0]
+    cut = head.split(":", 1)[1] if ":" in head else ""
+    out = [replace(first, cells=(cut,) + first.cells[1:])]
+    for row in rows[start + 1:]:
+        if is_title_row(row):
+            continue
+        if _NUMBERED.match(row.text) or re.match(r"^(GLOSARIO|VALIDACION)", row.folded):
+            break
+        out.append(row)
+    return out
+
+
+def _color_cell(text: str) -> tuple[Optional[str], str]:
+    """(color, the rest of the cell) for a cell that starts with a color name."""
+    f = fold(text).strip()
+    toks = f.split(None, 1)
+    if not toks:
+        return None, ""
+    word = toks[0].strip(":;.")
+    for name, key in _COLORS.items():
+        if _tok_eq(word, name):
+            return key, (toks[1] if len(toks) > 1 else "").strip(" :;")
+    return None, f
+
+
+def _export_ranges(block: Sequence[ExportRow]) -> tuple[dict, list[Flag], list[Provenance]]:
+    """ROJO / AMARILLO / VERDE cells and their `a - b` ranges: the range in the
+    cells right of a color (before the next color), else the one in the same
+    cell of a line below (a row of colors over a row of ranges). One range no
+    color claims is the one color left unread (flagged)."""
+    colors: list[tuple[int, float, str, ExportRow]] = []
+    ranges: list[tuple[int, float, float, float, ExportRow, str]] = []
+    for r, row in enumerate(block):
+        for c, cell in enumerate(row.cells):
+            color, rest = _color_cell(cell)
+            if color:
+                colors.append((r, float(c), color, row))
+            m = _RANGE_RX.fullmatch(rest) if rest else None
+            if m and parse_number(m.group(1)) is not None and parse_number(m.group(2)) is not None:
+                ranges.append((r, c + (0.5 if color else 0.0), parse_number(m.group(1)), parse_number(m.group(2)),
+                               row, cell))
+    out: dict[str, tuple[float, float]] = {}
+    prov: list[Provenance] = []
+    flags: list[Flag] = []
+    used: set[int] = set()
+
+    def take(color: str, k: int) -> None:
+        used.add(k)
+        out[color] = (ranges[k][2], ranges[k][3])
+        prov.extend(ranges[k][4].provenance("indicators", "", f"{color}_{end}") for end in ("min", "max"))
+
+    for r, c, color, row in colors:
+        if color in out:
+            continue
+        stop = min([c2 for r2, c2, _, _ in colors if r2 == r and c2 > c] or [float("inf")])
+        same = [k for k, g in enumerate(ranges) if k not in used and g[0] == r and c < g[1] < stop]
+        if same:
+            take(color, min(same, key=lambda k: ranges[k][1]))
+            continue
+        below = [k for k, g in enumerate(ranges) if k not in used and g[0] > r and g[1] == c]
+        if below:
+            take(color, min(below, key=lambda k: ranges[k][0]))
+    missing = [k for k in _COLORS.values() if k not in out]
+    left = [k for k in range(len(ranges)) if k not in used]
+    if colors and len(missing) == 1 and len(left) == 1:
+        take(missing[0], left[0])
+        name = next(n for n, k in _COLORS.items() if k == missing[0])
+        text = ranges[left[0]][5]
+        flags.append(ocr_flag("indicators", "", f"{missing[0]}_min", text, f"{name} {text}",
+                              f"The semaphore range '{text}' has no color label (OCR lost it); it was read as "
+                              f"{name}, the one color the others leave."))
+    return out, flags, prov
+
+
+_TARGET_RX = re.compile(
+    r"(AN+UAL|TRIENI?O)(?:\s+20\d\d(?:\s*-\s*20\d\d)?)?\s*[:;]?\s*((?!20\d\d\s*[:;-])-?\d[\d,]*(?:\.\d+)?\s*%?)?")
+_FIGURE_CELL = re.compile(r"^\s*-?\d[\d,]*(?:\.\d+)?\s*%?\s*$")
+
+
+def _export_target(block: Sequence[ExportRow]) -> tuple[dict, list[Flag], list[Provenance]]:
+    """`10. Meta del indicador:` direction, `Anual 2026: 100.00`, `Trienio 2026: 95.00`;
+    labels printed without their figures take the figures of the next row in
+    their order (`>= (Incremento) | 100.00 | 100.00`)."""
+    out: dict = {"target_direction": None, "target_annual": None, "target_triennial": None}
+    flags: list[Flag] = []
+    prov: list[Provenance] = []
+    pending: list[str] = []
+    for row in block:
+        text = " ".join(c for c in row.cells if c)
+        if out["target_direction"] is None:
+            m = re.search(r"(>\s*=|<\s*=|=\s*>|=\s*<|≥|≤|>|<)", text)
+            f = fold(text)
+            if m:
+                raw = m.group(1)
+                sign = re.sub(r"\s+", "", raw)
+                sign = {"=>": ">=", "=<": "<=", "≥": ">=", "≤": "<="}.get(sign, sign)
+                out["target_direction"] = sign
+                prov.append(row.provenance("indicators", "", "target_direction"))
+                if re.sub(r"\s+", "", raw) != raw:
+                    flags.append(ocr_flag("indicators", "", "target_direction", raw, sign,
+                                          f"The target's direction was read '{raw}' with a space OCR put inside "
+                                          f"it; read as '{sign}'."))
+            elif re.search(r"INCREMENT|ASCENDENTE|AUMENT", f):
+                out["target_direction"] = ">="
+                prov.append(row.provenance("indicators", "", "target_direction"))
+            elif re.search(r"DECREMENT|DESCENDENTE|DISMINU", f):
+                out["target_direction"] = "<="
+                prov.append(row.provenance("indicators", "", "target_direction"))
+        labelled = False
+        for m in _TARGET_RX.finditer(fold(text)):
+            labelled = True
+            column = "target_annual" if m.group(1).startswith("AN") else "target_triennial"
+            if m.group(2):
+                out[column] = parse_number(m.group(2))
+                prov.append(row.provenance("indicators", "", column))
+            elif out[column] is None:
+                pending.append(column)
+        if pending and not labelled:
+            figures = [parse_number(c) for c in row.cells if _FIGURE_CELL.match(c)]
+            if figures:
+                for column, value in zip(pending, figures[-len(pending):]):
+                    out[column] = value
+                    prov.append(row.provenance("indicators", "", column))
+                pending = []
+    return out, flags, prov
+
+
+def _export_variables(rows: Sequence[ExportRow]) -> tuple[list[IndicatorVariable], list[Provenance]]:
+    """VARIABLES: the cells under `CLAVE | DESCRIPCIÓN | UNIDAD DE MEDIDA |
+    FUENTE DE DATOS`; a row with no key continues the row above."""
+    roles = (("key", "CLAVE"), ("description", "DESCRIP"), ("unit", "UNIDAD"), ("source", "FUENTE"))
+    for h, head in enumerate(rows):
+        if not head.tabbed:
+            continue
+        folded = [fold(c).strip() for c in head.cells]
+        idx = {}
+        for role, prefix in roles:
+            i = next((i for i, c in enumerate(folded) if c.startswith(prefix)), None)
+            if i is not None:
+                idx[role] = i
+        if "key" not in idx or len(idx) < 3:
+            continue
+        out: list[dict] = []
+        where: list[list[ExportRow]] = []
+        for row in rows[h + 1:]:
+            if is_title_row(row):
+                continue
+            if not row.tabbed or is_labelled(row) or _NUMBERED.match(row.text):
+                break
+            cells = list(row.cells) + [""] * (max(idx.values()) + 1 - len(row.cells))
+            key = key_token(cells[idx["key"]]) if cells[idx["key"]] else None
+            vals = {role: cells[i] for role, i in idx.items() if role != "key"}
+            if key:
+                out.append({"key": key, **{r: [v] for r, v in vals.items()}})
+                where.append([row])
+            elif out and any(v.strip() for v in vals.values()) and not cells[idx["key"]].strip():
+                for role, v in vals.items():
+                    out[-1][role].append(v)
+                where[-1].append(row)
+            else:
+                break
+        if not out:
+            continue
+        variables = [IndicatorVariable(v["key"], *(clean(" ".join(v.get(r, []))) for r in ("description", "unit", "source")))
+                     for v in out]
+        prov = [w[0].provenance("indicator_variables", v.key, column)
+                for v, w in zip(variables, where) for column in ("key", "description", "unit", "source")
+                if getattr(v, column)]
+        return variables, prov
+    return [], []
+
+
+def _export_baselines(rows: Sequence[ExportRow]) -> tuple[list[IndicatorBaseline], list[Provenance]]:
+    """LÍNEA BASE: `PERIODO | VALOR BASE | VALOR META` rows by cell, over a page
+    break and its running title."""
+    for h, head in enumerate(rows):
+        if not head.tabbed:
+            continue
+        folded = [fold(c).strip() for c in head.cells]
+        pc = next((i for i, c in enumerate(folded) if c.startswith("PERIODO")), None)
+        bc = next((i for i, c in enumerate(folded) if "BASE" in c), None)
+        tc = next((i for i, c in enumerate(folded) if "META" in c), None)
+        if pc is None or bc is None or tc is None or len({pc, bc, tc}) < 3:
+            continue
+        out: dict[int, IndicatorBaseline] = {}
+        prov: list[Provenance] = []
+        for row in rows[h + 1:]:
+            if is_title_row(row):
+                continue
+            if not row.tabbed or is_labelled(row) or _NUMBERED.match(row.text):
+                break
+            cells = list(row.cells) + [""] * (max(pc, bc, tc) + 1 - len(row.cells))
+            period = _period_of(cells[pc]) if cells[pc] else None
+            if period is None:
+                break
+            if period in out:
+                continue
+            base, target = parse_number(cells[bc]), parse_number(cells[tc])
+            out[period] = IndicatorBaseline(period, base, target)
+            prov += [row.provenance("indicator_baselines", str(period), column)
+                     for column, v in (("base_value", base), ("target_value", target)) if v is not None]
+        if out:
+            return [out[p] for p in sorted(out)], prov
+    return [], []
 
 
 SHEET_SPEC = FamilySpec(Family.INDICATOR_SHEET, detect_sheet, parse_sheet)

@@ -712,8 +712,9 @@ def parse_report(pages: Sequence[Page]) -> SectionResult:
         **facts,
     )
     indicator_provenance(log, indicator, fields, {"name": name_words, **pmd_words})
-    return SectionResult(info=info, indicators=[indicator], indicator_values=values, flags=flags + fields.repairs,
-                         provenance=log.records)
+    result = SectionResult(info=info, indicators=[indicator], indicator_values=values, flags=flags + fields.repairs,
+                           provenance=log.records)
+    return _export_report(pages, result) if is_export(pages) else result
 
 
 # label of the section whose value each `indicators` column is read from
@@ -1288,3 +1289,409 @@ def fuzzy_header_columns(line: TextLine, spec: Sequence[tuple[str, str]]) -> lis
         ws = words[i:end]
         cols.append(Column(name, min(w.x0 for w in ws), max(w.x1 for w in ws)))
     return cols
+
+
+# --------------------------------------------------------------------------
+# OCR text exports: the export's own lines read cell by cell
+# --------------------------------------------------------------------------
+#
+# A `.txt`/`.md` export (page.source == "ocr_text") keeps its tab/pipe cells in
+# `Page.raw_lines`. The label logic above reads most fields right from the
+# virtual layout; what a layout cannot tell (which cell a value sits in, a key
+# printed on the line under its label, a table continued after a page's
+# running title) is read here from the cells. Every value changed from what
+# was printed is returned with a flag; provenance is the export's line.
+
+from ..records import Provenance  # noqa: E402
+
+
+def is_export(pages: Sequence[_Page]) -> bool:
+    return bool(pages) and all(p.source == "ocr_text" for p in pages)
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """One line of a text export: its cells (a plain line is one cell)."""
+    page: _Page
+    text: str
+    cells: tuple[str, ...]
+    tabbed: bool
+
+    @property
+    def folded(self) -> str:
+        return fold(" ".join(c for c in self.cells if c)).strip()
+
+    def provenance(self, table: str, row_key: str, field: str) -> Provenance:
+        return Provenance(table, row_key, field, self.page.number, 0.0, 0.0, 0.0, 0.0, None, self.text)
+
+
+def export_rows(pages: Sequence[_Page]) -> list[ExportRow]:
+    """The lines of the pages in order; separator rows (`--\\t--`) left out."""
+    from ..extractors.text_export import split_cells
+
+    out = []
+    for page in pages:
+        for raw in page.raw_lines:
+            if not re.search(r"[0-9A-Za-zÀ-ÿ]", raw):
+                continue
+            cells = split_cells(raw)
+            if cells is None and raw.count("|") >= 2:  # a markdown row printed without its outer pipes
+                cells = [c.strip() for c in raw.strip().strip("|").split("|")]
+            out.append(ExportRow(page, raw, tuple(cells) if cells is not None else (raw.strip(),), cells is not None))
+    return out
+
+
+class _TextOnly:
+    """A line of text for `label_hits` (no words: no OCR confidence, exact labels only)."""
+
+    words: tuple = ()
+
+    def __init__(self, text: str):
+        self.text = text
+
+
+def text_label_hits(text: str) -> list[LabelHit]:
+    return label_hits(_TextOnly(text))  # type: ignore[arg-type]
+
+
+_TITLE_RX = re.compile(r"^(?:FICHA TECNICA|REPORTE DE INDICADOR|GOBIERNO\b|H\.? ?AYUNTAMIENTO|AYUNTAMIENTO)")
+
+
+def is_title_row(row: ExportRow) -> bool:
+    """A running page title (`FICHA TÉCNICA DE INDICADOR 2026`, `GOBIERNO DE X`):
+    an export prints it wherever the page's header fell, often mid-table."""
+    f = row.folded
+    return bool(_TITLE_RX.match(f)) and len(f) <= 60 and ":" not in f
+
+
+def is_labelled(row: ExportRow) -> bool:
+    return any(text_label_hits(c) for c in row.cells)
+
+
+_NUMBERED = re.compile(r"^\s*\d{1,2}\s?[.)]\s+\D")
+
+
+def _ends_value(row: ExportRow) -> bool:
+    """A line no wrapped value runs into: a table row, a label, a heading, a
+    running title, a key line."""
+    return (row.tabbed or is_labelled(row) or is_title_row(row) or bool(_HEADING_RX.match(row.folded))
+            or bool(_NUMBERED.match(row.text)) or bool(_KEY_CELL.match(row.folded)))
+
+
+def export_field(rows: Sequence[ExportRow], field: str) -> tuple[Optional[str], Optional[ExportRow]]:
+    """The value printed after a label inside its own cell, up to the next label
+    of that cell; when the label ends a plain line, the value runs on over the
+    plain lines below it (a wrapped value), never into a table row. (value, row)."""
+    for i, row in enumerate(rows):
+        for c, cell in enumerate(row.cells):
+            hits = text_label_hits(cell)
+            for j, hit in enumerate(hits):
+                if hit.field != field:
+                    continue
+                last = j + 1 == len(hits)
+                parts = [cell[hit.end:None if last else hits[j + 1].start]]
+                texts = [row.text]
+                ends_row = last and not any(x.strip() for x in row.cells[c + 1:])
+                if ends_row or not row.tabbed:
+                    for nxt in rows[i + 1:]:
+                        lead = text_label_hits(nxt.text) if not nxt.tabbed else []
+                        if lead and nxt.text[:lead[0].start].strip() and not _NUMBERED.match(nxt.text):
+                            # two columns printed as one line: the value's tail, then the next column's label
+                            parts.append(nxt.text[:lead[0].start])
+                            texts.append(nxt.text)
+                            break
+                        if not ends_row or _ends_value(nxt):
+                            break
+                        parts.append(nxt.text)
+                        texts.append(nxt.text)
+                value = clean(" ".join(parts))
+                if value:  # the row, with the lines the value runs on over (provenance)
+                    return value, ExportRow(row.page, "\n".join(texts), row.cells, row.tabbed)
+    return None, None
+
+
+# ---- the indicator key ------------------------------------------------------
+
+_KEY_CELL = re.compile(r"^\s*([0-9A-Z]{1,4}(?:\s*-\s*[0-9A-Z]{1,8}){3,5})(?![0-9A-Z-])")
+
+
+def export_code(rows: Sequence[ExportRow]) -> tuple[Optional[str], Optional[str], Optional[ExportRow],
+                                                   Optional[ExportRow], list[Flag]]:
+    """(indicator key, entity code, row of the key, row of the entity, flags)
+    from the `Clave:` label.
+
+    Where OCR lost the `Dependencia:` label the `Clave:` line holds the agency
+    (`52 - DIF - 1000`, three segments) and the key is the first cell of a line
+    right under it (`52- TES-P174-M30`): that cell is the key, the agency the
+    entity. Spaces OCR put inside the key are removed (flagged)."""
+    flags: list[Flag] = []
+    for i, row in enumerate(rows):
+        for cell in row.cells:
+            hits = text_label_hits(cell)
+            for j, hit in enumerate(hits):
+                if hit.field != "code":
+                    continue
+                value = fold(cell[hit.end:hits[j + 1].start if j + 1 < len(hits) else None])
+                m = CODE_RX.search(value)
+                if not m or not re.search(r"\d", m.group(1)):
+                    continue
+                raw, at, entity, entity_row = m.group(1), row, None, None
+                if ENTITY_RX.fullmatch(raw.strip()) and raw.count("-") == 2:
+                    for nxt in rows[i + 1:i + 4]:
+                        if is_labelled(nxt):
+                            break
+                        k = next((k for k in (_KEY_CELL.match(fold(c)) for c in nxt.cells) if k), None)
+                        if k:
+                            entity, raw, at, entity_row = entity_code(raw), k.group(1), nxt, row
+                            break
+                code = re.sub(r"\s+", "", raw)
+                if code != raw:
+                    flags.append(ocr_flag("indicators", "", "indicator_code", raw, code,
+                                          f"The indicator key was read '{raw}' with spaces OCR put inside it; "
+                                          f"read as '{code}'."))
+                fixed, note = repair_code(code)
+                if note:
+                    flags.append(ocr_flag("indicators", "", "indicator_code", code, fixed, note))
+                return fixed, entity, at, entity_row, flags
+    return None, None, None, None, flags
+
+
+# ---- the formula ------------------------------------------------------------
+
+def export_formula(rows: Sequence[ExportRow]) -> tuple[Optional[str], Optional[ExportRow]]:
+    """The formula printed after `Fórmula:` in its cell or on one of the next
+    lines: only the text holding `=` (never a running title printed below it)."""
+    for i, row in enumerate(rows):
+        for cell in row.cells:
+            hits = text_label_hits(cell)
+            for j, hit in enumerate(hits):
+                if hit.field != "formula":
+                    continue
+                inline = clean(cell[hit.end:hits[j + 1].start if j + 1 < len(hits) else None])
+                if inline and "=" in inline:
+                    return inline, row
+                for nxt in rows[i + 1:i + 4]:
+                    if is_labelled(nxt):
+                        break
+                    eq = next((c for c in nxt.cells if "=" in c), None)
+                    if eq:
+                        return clean(eq), nxt
+                return inline, row
+    return None, None
+
+
+def _paren_pairs(text: str) -> Optional[dict[int, int]]:
+    stack, pairs = [], {}
+    for i, ch in enumerate(text):
+        if ch == "(":
+            stack.append(i)
+        elif ch == ")":
+            if not stack:
+                return None
+            pairs[stack.pop()] = i
+    return None if stack else pairs
+
+
+def simplify_parens(formula: Optional[str]) -> Optional[str]:
+    """Parentheses that group nothing, as LaTeX markup leaves them
+    (`(((TSM) / (TSO))) * (100)` -> `(TSM / TSO) * 100`): around a single term,
+    or doubled around the same group. Grouping that was printed stays."""
+    if not formula:
+        return formula
+    text = formula
+    while True:
+        new = re.sub(r"(?<![A-Za-z0-9_])\(\s*([A-Za-z0-9_.,%]+)\s*\)", r"\1", text)
+        pairs = _paren_pairs(new)
+        if pairs is None:
+            return formula
+        for a, b in sorted(pairs.items()):
+            if pairs.get(a + 1) == b - 1:
+                new = new[:a] + new[a + 1:b - 1] + new[b:]
+                break
+        new = collapse(new) or new
+        if new == text:
+            return text
+        text = new
+
+
+def export_formula_value(rows: Sequence[ExportRow]) -> tuple[Optional[str], Optional[ExportRow], list[Flag]]:
+    """The normalized formula of an export and the flag of any parentheses dropped."""
+    raw, row = export_formula(rows)
+    formula = normalize_formula(raw)
+    flags = []
+    simple = simplify_parens(formula) if formula and "=" in formula else formula
+    if simple != formula:
+        flags.append(ocr_flag("indicators", "", "formula", formula, simple,
+                              f"The formula '{formula}' carries parentheses around single terms or doubled "
+                              f"(markup of the export); read as '{simple}'."))
+    return simple, row, flags
+
+
+# ---- section facts ------------------------------------------------------------
+
+def export_facts(rows: Sequence[ExportRow], title: str) -> dict:
+    """Government and fiscal year from the family's running title (`FICHA
+    TÉCNICA DE INDICADOR 2026` over `GOBIERNO DE MEXICALI`), wherever on the
+    section's pages the export printed it."""
+    out: dict = {}
+    for i, row in enumerate(rows):
+        if not (is_title_row(row) and row.folded.startswith(title)):
+            continue
+        m = re.search(r"\b(20\d\d)\b", row.folded)
+        if m and "fiscal_year" not in out:
+            out["fiscal_year"] = int(m.group(1))
+        for nxt in rows[i + 1:i + 2]:
+            if is_title_row(nxt) and nxt.folded.startswith("GOBIERNO") and "government" not in out:
+                out["government"] = collapse(" ".join(c for c in nxt.cells if c))
+    if "government" in out:
+        out["municipality"] = municipality_from_government(out["government"])
+    return out
+
+
+def merge_provenance(records: Sequence[Provenance], extra: Sequence[Provenance]) -> list[Provenance]:
+    """`records` with the fields `extra` reads replaced by its records."""
+    taken = {(p.table, p.row_key, p.field) for p in extra}
+    return [p for p in records if (p.table, p.row_key, p.field) not in taken] + list(extra)
+
+
+# ---- the report -------------------------------------------------------------
+
+def export_report_name(rows: Sequence[ExportRow]) -> tuple[Optional[str], list[ExportRow]]:
+    """The indicator's name printed on the lines that open the report's body,
+    above its first labelled line (running titles left out)."""
+    picked: list[ExportRow] = []
+    for row in rows:
+        if is_title_row(row):
+            if picked:
+                break
+            continue
+        if row.tabbed or re.match(r"^\s*[^:]{1,40}:", row.text) or is_labelled(row):
+            break
+        letters = [c for c in row.text if c.isalpha()]
+        if len(letters) < 10 or sum(c.isupper() for c in letters) < 0.8 * len(letters):
+            break
+        picked.append(row)
+    return (clean(" ".join(r.text for r in picked)) if picked else None), picked
+
+
+_VALUE_HEAD = ("CLAVE", "DESCRIP")
+
+
+def export_values(rows: Sequence[ExportRow]) -> tuple[list[IndicatorValue], list[Flag], list[Provenance]]:
+    """The captured-values table (`CLAVE | DESCRIPCIÓN | PERIODO | 1 | 2 | 3 | 4`)
+    by cell: each period's figure is the cell under its number. A line with no
+    key whose figures fall in empty period cells of the row above continues
+    that row (OCR broke the row into a staircase); it is flagged."""
+    flags: list[Flag] = []
+    prov: list[Provenance] = []
+    values: dict[str, dict[int, Optional[float]]] = {}
+    order: list[str] = []
+    for h, head in enumerate(rows):
+        folded = [fold(c).strip() for c in head.cells]
+        if not head.tabbed or not any(c.startswith("CLAVE") for c in folded):
+            continue
+        periods = {int(c): i for i, c in enumerate(folded) if c in ("1", "2", "3", "4")}
+        if len(periods) != 4 or not any(c.startswith("DESCRIP") or c.startswith("PERIOD") for c in folded):
+            continue
+        kc = next(i for i, c in enumerate(folded) if c.startswith("CLAVE"))
+        last: Optional[str] = None
+        for row in rows[h + 1:]:
+            if is_title_row(row):
+                continue
+            if not row.tabbed or is_labelled(row):
+                break
+            cells = list(row.cells) + [""] * (max(periods.values()) + 1 - len(row.cells))
+            figures = {p: (cells[i], parse_number(cells[i])) for p, i in periods.items() if cells[i]}
+            key = key_token(cells[kc]) if kc < len(cells) and cells[kc] else None
+            if key:
+                if key not in values:
+                    values[key] = {}
+                    order.append(key)
+                    prov.append(row.provenance("indicator_values", key, "variable_key"))
+                for p, (text, v) in figures.items():
+                    if v is not None:
+                        values[key][p] = v
+                        prov.append(row.provenance("indicator_values", f"{key}|{p}", "value"))
+                last = key
+                continue
+            others = [c for i, c in enumerate(cells) if c and i not in periods.values()]
+            if last is None or others or not figures:
+                break
+            for p, (text, v) in figures.items():
+                if v is None or values[last].get(p) is not None:
+                    continue
+                values[last][p] = v
+                prov.append(row.provenance("indicator_values", f"{last}|{p}", "value"))
+                flags.append(ocr_flag("indicator_values", f"{last}|{p}", "value", text, _fmt(v),
+                                      f"The figure '{text}' was printed under period {p} on a line of its own "
+                                      f"below the row of '{last}' (OCR broke the row); it was read as that "
+                                      f"row's value."))
+        if order:
+            break
+    out = [IndicatorValue(variable_key=k, period=p, value=values[k].get(p)) for k in order for p in range(1, 5)]
+    return out, flags, prov
+
+
+# label -> (indicators column, reading of the value) read cell-bounded in an export
+REPORT_EXPORT_FIELDS = {
+    "objective": ("objective", clean), "interpretation": ("interpretation", clean),
+    "result_unit": ("result_unit", clean), "annual": ("target_annual", number_of),
+    "frequency": ("frequency", frequency_of),
+}
+
+
+def export_label_fields(rows: Sequence[ExportRow], fields: dict) -> list[tuple[str, object, ExportRow]]:
+    """(column, value, row) of each labelled field an export prints."""
+    out = []
+    for field, (column, read) in fields.items():
+        value, row = export_field(rows, field)
+        if value is not None and read(value) is not None:
+            out.append((column, read(value), row))
+    return out
+
+
+def _export_report(pages: Sequence[_Page], result: SectionResult) -> SectionResult:
+    """A report of a text export: the fields the layout cannot place read from
+    the export's cells (see `export_rows`)."""
+    from dataclasses import replace
+
+    rows = export_rows(pages)
+    ind = result.indicators[0]
+    flags = list(result.flags)
+    prov: list[Provenance] = []
+    changes: dict = {}
+    code, entity, code_row, entity_row, code_flags = export_code(rows)
+    if code:
+        changes["indicator_code"] = code
+        flags += code_flags
+        prov.append(code_row.provenance("indicators", "", "indicator_code"))
+    if entity and not ind.entity_code:
+        changes["entity_code"] = entity
+        prov.append(entity_row.provenance("indicators", "", "entity_code"))
+    if not ind.name:
+        name, name_rows = export_report_name(rows)
+        if name:
+            changes["name"] = name
+            prov.append(name_rows[0].provenance("indicators", "", "name"))
+    formula, formula_row, formula_flags = export_formula_value(rows)
+    values, value_flags, value_prov = export_values(rows)
+    if values:
+        flags = [f for f in flags if f.table != "indicator_values"] + value_flags
+        result = replace(result, indicator_values=values)
+        prov = [p for p in prov if p.table != "indicator_values"] + value_prov
+    if formula:
+        keys = best_keys([v.variable_key for v in result.indicator_values], formula)
+        changes["formula"] = repair_formula(formula, keys)
+        flags = [f for f in flags if not (f.table == "indicators" and f.field == "formula")] + formula_flags
+        prov.append(formula_row.provenance("indicators", "", "formula"))
+    for column, value, row in export_label_fields(rows, REPORT_EXPORT_FIELDS):
+        changes[column] = value
+        prov.append(row.provenance("indicators", "", column))
+    info = result.info
+    facts = export_facts(rows, "REPORTE DE INDICADOR")
+    info = replace(info, **{k: v for k, v in facts.items() if v is not None and getattr(info, k) is None})
+    records = result.provenance
+    if values:
+        records = [p for p in records if p.table != "indicator_values"]
+    return replace(result, info=info, indicators=[replace(ind, **changes)], flags=flags,
+                   provenance=merge_provenance(records, prov))
