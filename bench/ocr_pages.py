@@ -42,10 +42,11 @@ a = time.perf_counter(); img = ocr.render_pdf_page(pdf[0], s.dpi); lap("render",
 a = time.perf_counter(); g = rotate_quarter(img, detect_rotation(img, s.lang)); lap("orientation", a)
 a = time.perf_counter(); g = ocr.rotate(g, ocr.estimate_skew(ocr.binarize_inv(g), s.max_skew_degrees)); lap("deskew", a)
 a = time.perf_counter(); b = ocr.binarize_inv(g); h, v = ocr.line_masks(b); lap("rules", a)
-a = time.perf_counter(); c = ocr.clean_for_ocr(suppress_halftone(b), cv2.bitwise_or(h, v), s.min_speck_area); lap("clean", a)
+a = time.perf_counter(); c = ocr.clean_for_ocr(suppress_halftone(b, g), cv2.bitwise_or(h, v), s.min_speck_area); lap("clean", a)
 e = engine(s.lang)
 a = time.perf_counter(); w = e.words(c, s.psm); lap("tesseract page", a)
-a = time.perf_counter(); ocr.refine_low_confidence(c, w, s); lap("re-reads", a)
+a = time.perf_counter(); w = ocr.refine_low_confidence(c, w, s); lap("re-reads", a)
+a = time.perf_counter(); ocr.read_unread_bands(c, h, w, s); lap("unread bands", a)
 print(" ".join(f"{k}={v:.2f}s" for k, v in t.items()))
 """
 
