@@ -26,14 +26,19 @@ class Column:
         return self.x0 <= word.xmid < self.x1
 
 
-def merge_positions(values: Iterable[float], tolerance: float = EDGE_MERGE) -> list[float]:
+def cluster_positions(values: Iterable[float], tolerance: float = EDGE_MERGE) -> list[list[float]]:
+    """Sorted values in runs whose neighbours are at most `tolerance` apart."""
     out: list[list[float]] = []
     for v in sorted(values):
         if out and v - out[-1][-1] <= tolerance:
             out[-1].append(v)
         else:
             out.append([v])
-    return [sum(g) / len(g) for g in out]
+    return out
+
+
+def merge_positions(values: Iterable[float], tolerance: float = EDGE_MERGE) -> list[float]:
+    return [sum(g) / len(g) for g in cluster_positions(values, tolerance)]
 
 
 def vertical_edges_at(rules: Sequence[Rule], y: float) -> list[float]:

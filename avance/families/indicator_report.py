@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Optional, Sequence
 
+from ..extractors.grid import merge_positions
 from ..extractors.layout import TextLine, collapse, fold, group_lines, make_line
 from ..normalizers.numbers import parse_number
 from ..records import (
@@ -885,14 +886,6 @@ def text_lines(words: Sequence[Word]) -> str:
     return " ".join(l.text for l in group_lines(kept)) if kept else ""
 
 
-def _merge(values: Iterable[float], tol: float) -> list[float]:
-    out: list[list[float]] = []
-    for v in sorted(values):
-        if out and v - out[-1][-1] <= tol:
-            out[-1].append(v)
-        else:
-            out.append([v])
-    return [sum(g) / len(g) for g in out]
 
 
 def find_grids(page: _Page) -> list[Grid]:
@@ -910,7 +903,7 @@ def find_grids(page: _Page) -> list[Grid]:
             groups.append([r])
     grids = []
     for g in groups:
-        xs = _merge([r.xmid for r in g], 4.0)
+        xs = merge_positions([r.xmid for r in g], 4.0)
         if len(xs) < 3:
             continue
         top = min(r.top for r in g)
@@ -918,7 +911,7 @@ def find_grids(page: _Page) -> list[Grid]:
         width = xs[-1] - xs[0]
         ys = [h.ymid for h in horiz
               if top - 4 <= h.ymid <= bottom + 4 and h.x0 <= xs[0] + 0.15 * width and h.x1 >= xs[-1] - 0.15 * width]
-        ys = _merge(ys + [top, bottom], 4.0)
+        ys = merge_positions(ys + [top, bottom], 4.0)
         ys = [y for y in ys if top - 4 <= y <= bottom + 4]
         if len(ys) < 2:
             continue

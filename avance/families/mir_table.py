@@ -20,6 +20,7 @@ from typing import Optional, Sequence
 
 from rapidfuzz import fuzz
 
+from ..extractors.grid import cluster_positions
 from ..extractors.layout import TextLine, fold, group_lines
 from ..records import Box, Page, Rule, Word
 
@@ -597,14 +598,6 @@ def _fuzzy_in(word: str, keys: Sequence[str], cutoff: float = 80) -> bool:
     return len(t) >= 3 and any(fuzz.ratio(t, k) >= cutoff for k in keys)
 
 
-def _cluster(values: Sequence[float], tol: float) -> list[list[float]]:
-    out: list[list[float]] = []
-    for v in sorted(values):
-        if out and v - out[-1][-1] <= tol:
-            out[-1].append(v)
-        else:
-            out.append([v])
-    return out
 
 
 def _is_speck(w: Word) -> bool:
@@ -628,7 +621,7 @@ def _vertical_separators(page: Page, top: float, bottom: float, x0: float, x1: f
             continue
         cands = (r.xmid,) if r.width <= 4 else (r.x0, r.x1)
         xs.extend(x for x in cands if x0 + 4 < x < x1 - 4)
-    return [sum(c) / len(c) for c in _cluster(xs, 4.0)]
+    return [sum(c) / len(c) for c in cluster_positions(xs, 4.0)]
 
 
 def _rivers(words: Sequence[Word], x0: float, x1: float) -> list[float]:
@@ -836,7 +829,7 @@ def read_page_ocr(page: Page) -> Optional[PageTable]:
     levels = [w for w in page.words if w.top > above_bottom and fuzzy_level(w.text)]
     if not levels:
         return None
-    groups = _cluster([w.xmid for w in levels], 25.0)
+    groups = cluster_positions([w.xmid for w in levels], 25.0)
     lev_x = max(groups, key=len)
     lev_words = [w for w in levels if lev_x[0] <= w.xmid <= lev_x[-1]]
     first_top = min(w.top for w in lev_words)
@@ -846,7 +839,7 @@ def read_page_ocr(page: Page) -> Optional[PageTable]:
     codes = [w for w in page.words if w.top > above_bottom and lev_right - 5 < w.x0 < lev_right + 60
              and CODE_LIKE.match(w.text.strip()) and not re.fullmatch(r"(19|20)\d\d", w.text.strip())]
     if codes:
-        code_x = max(_cluster([w.x0 for w in codes], 6.0), key=len)
+        code_x = max(cluster_positions([w.x0 for w in codes], 6.0), key=len)
         first_top = min([first_top] + [w.top for w in codes if code_x[0] <= w.x0 <= code_x[-1]])
     body_top = _ocr_body_top(page, lines, first_top, x0, x1, above_bottom, lh)
     bottom = _table_bottom(page, lines, body_top)
@@ -857,7 +850,7 @@ def read_page_ocr(page: Page) -> Optional[PageTable]:
         seps = sorted(seps + [x for x in _rivers(body, x0, x1) if all(abs(x - s) > 4 for s in seps)])
     borders = [x0] + seps + [x1]
     intervals = list(zip(borders, borders[1:]))
-    n_rows = len(_cluster([w.ymid for w in lev_words], lh))
+    n_rows = len(cluster_positions([w.ymid for w in lev_words], lh))
     evidence = [_evidence([w for w in body if a <= w.xmid < b], [w for w in head if a <= w.xmid < b], n_rows)
                 for a, b in intervals]
     names = name_intervals(evidence)

@@ -18,7 +18,7 @@ from itertools import product
 from statistics import median
 from typing import Optional, Sequence
 
-from ..extractors.grid import merge_positions, thin_vertical_xs
+from ..extractors.grid import cluster_positions, merge_positions, thin_vertical_xs
 from ..extractors.layout import TextLine, collapse, fold, group_lines
 from ..normalizers.checks import percent_agrees
 from ..normalizers.ocr_numbers import number_candidates
@@ -108,7 +108,7 @@ def _dollar_anchors(words: Sequence[Word], page_width: float) -> Optional[list[f
     four money offsets that the most `$` signs on the page agree with (OCR
     drops or misreads whole columns of them, and stray `$`-like marks occur)."""
     xs = [w.x0 for w in words if w.text.startswith("$")]
-    centers = [median(c) for c in _clusters(xs, 6.0)]
+    centers = [median(c) for c in cluster_positions(xs, 6.0)]
     best: Optional[tuple[int, list[float]]] = None
     for a in range(len(centers)):
         for b in range(a + 1, len(centers)):
@@ -127,14 +127,6 @@ def _dollar_anchors(words: Sequence[Word], page_width: float) -> Optional[list[f
     return best[1]
 
 
-def _clusters(values: Sequence[float], tol: float) -> list[list[float]]:
-    out: list[list[float]] = []
-    for v in sorted(values):
-        if out and v - out[-1][-1] <= tol:
-            out[-1].append(v)
-        else:
-            out.append([v])
-    return out
 
 
 def _columns(page: Page) -> Optional[list[Span]]:
