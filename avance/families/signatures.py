@@ -304,6 +304,21 @@ def _is_footer(line: TextLine, people: Sequence[_Person], gap: float) -> bool:
     return False
 
 
+def _drop_orphan_titles(words: Sequence[Word], people: Sequence[_Person], gap: float) -> list[Word]:
+    """On a scan: a title line's words without the run lying wholly between two
+    neighbouring people's names, when the line also holds at least two titles
+    of its own people: the title of a column whose name the signature hid from
+    OCR, not a footer under the whole block."""
+    order = sorted(people, key=lambda p: p.xmid)
+    chunks = _chunks(words, gap)
+    orphan = [c for c in chunks
+              if any(a.x1 < c[0].x0 and c[-1].x1 < b.x0 for a, b in zip(order, order[1:]))]
+    if not orphan or len(chunks) - len(orphan) < 2:
+        return list(words)
+    drop = {id(w) for c in orphan for w in c}
+    return [w for w in words if id(w) not in drop]
+
+
 def _col_width(order: Sequence[_Person], idx: int) -> float:
     widths = []
     if idx > 0:
@@ -454,6 +469,9 @@ def _read_block(page: Page, lines: list[TextLine], k: int, labels: list[_Label])
     if pick is None:
         pick = next((c for c in candidates if _reads_like_names(c[1].words, gap)), candidates[0])
     j, name_line = pick
+    used: set[int] = set()
+    if ocr:  # a signature crossing the name line can lift part of it onto a line of its own
+        name_line, used = _merge_lifted(name_line, [c[1] for c in candidates if c[0] != j], gap)
 
     chunks = _split_people(name_line.words, gap)
     if ocr:
@@ -487,11 +505,13 @@ def _read_block(page: Page, lines: list[TextLine], k: int, labels: list[_Label])
     everyone = list(people)
     prev_bottom = name_line.bottom
     for ln in lines[j + 1:]:
-        ws = keep(ln.words)
+        ws = [w for w in keep(ln.words) if id(w) not in used]
         if not ws:
             continue
         if ln.top - prev_bottom > max_drop or label_groups(ln, ocr) is not None:
             break
+        if ocr:
+            ws = _drop_orphan_titles(ws, people, gap)
         line = make_line(ws)
         if _is_noise_line(line):
             continue
@@ -523,6 +543,8 @@ def _read_block(page: Page, lines: list[TextLine], k: int, labels: list[_Label])
         raw_first = toks[0] if toks else ""
         if ocr and toks:
             toks[0] = "".join(_HONORIFIC_CONFUSIONS.get(c, c) for c in toks[0])
+            if toks[0] in {"c", "C"} and len(toks) >= 3:
+                toks[0] = "C."  # `C.` with its dot lost to the scan
         toks = _trim(toks)
         hon, name_toks = split_honorific(toks)
         raw_hon = raw_first if hon is not None and toks and raw_first != toks[0] else None
@@ -541,6 +563,31 @@ def _read_block(page: Page, lines: list[TextLine], k: int, labels: list[_Label])
                          flags, [w for w in words if w.text in name_set], ocr, words,
                          [w for ws in p.title_lines for w in ws]))
     return out
+
+
+def _merge_lifted(name_line: TextLine, others: Sequence[TextLine], gap: float) -> tuple[TextLine, set[int]]:
+    """On a scan, the name line with the words OCR set on a line of their own a
+    little above or below it because a signature crosses them: a run of words
+    of letters lying wholly inside a wide gap between two of the name line's
+    words (`C.  [ALEJANDRA GUTIÉRREZ]  BOLAÑOS`)."""
+    h = _line_height(name_line.words)
+    ws = sorted(name_line.words, key=lambda w: w.x0)
+    holes = [(a.x1, b.x0) for a, b in zip(ws, ws[1:]) if b.x0 - a.x1 > gap]
+    added: list[Word] = []
+    for ln in others:
+        if abs(ln.ymid - name_line.ymid) > 1.5 * h:
+            continue
+        for chunk in _chunks(ln.words, gap):
+            lo, hi = chunk[0].x0, chunk[-1].x1
+            if not all(sum(c.isalpha() for c in w.text) >= 3 for w in chunk):
+                continue
+            for a, b in holes:
+                if a < lo and hi < b and lo - a <= gap and b - hi <= gap:
+                    added.extend(chunk)
+                    break
+    if not added:
+        return name_line, set()
+    return make_line(list(name_line.words) + added), {id(w) for w in added}
 
 
 def _trim(tokens: Sequence[str]) -> list[str]:
@@ -642,6 +689,8 @@ def needless_accent(word: str) -> Optional[str]:
     if len(marks) != 1 or len(low) < 4 or not low.isalpha():
         return None
     i = marks[0]
+    if i == len(low) - 1:
+        return None  # a stressed final vowel always takes its accent (`JOSÉ`)
     if _ACUTE[low[i]] in "iu" and ((i > 0 and low[i - 1] in _STRONG) or (i + 1 < len(low) and low[i + 1] in _STRONG)):
         return None  # hiatus: `María`, `Raúl`
     nucleus_of: dict[int, int] = {}
