@@ -304,9 +304,7 @@ def ocr_pdf_page(pdf_page, number: int, settings: OcrSettings = OcrSettings()) -
 def tesseract_available(lang: str = "spa") -> Optional[str]:
     """None when Tesseract with `lang` can run, else the reason it cannot."""
     try:
-        import pytesseract
-
-        langs = pytesseract.get_languages(config="")
+        engine(lang)
     except Exception as exc:
         return f"Tesseract is not usable: {exc}"
-    return None if lang in langs else f"Tesseract has no '{lang}' model"
+    return None

@@ -22,6 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Optional, Sequence
 
+from .checks import SUM_TOLERANCE, percent_agrees
+
 Assignment = Mapping[str, Optional[float]]
 # Counts the arithmetic rules an assignment breaks (rules whose figures are null are not counted).
 Violations = Callable[[Assignment], int]
@@ -183,13 +185,8 @@ def _agreement(candidates: list[dict[str, Optional[float]]], slots: Sequence[Slo
 # the arithmetic of the report families
 # --------------------------------------------------------------------------
 
-def close(a: Optional[float], b: Optional[float], tolerance: float = 0.011) -> bool:
+def close(a: Optional[float], b: Optional[float], tolerance: float = SUM_TOLERANCE) -> bool:
     return a is not None and b is not None and abs(a - b) <= tolerance
-
-
-def percent_close(printed: float, computed: float) -> bool:
-    decimals = len(f"{round(printed, 4):.4f}".rstrip("0").rstrip(".").partition(".")[2])
-    return abs(printed - computed) <= 0.5 * 10 ** -decimals + 1e-9
 
 
 def poa_slots(quarter: Optional[int]) -> list[Slot]:
@@ -210,7 +207,7 @@ def poa_violations(v: Assignment) -> int:
     if v.get("absolute_progress") is not None and achieved:
         broken += not close(sum(achieved), v["absolute_progress"])
     if None not in (v.get("relative_progress"), v.get("absolute_progress")) and v.get("annual_target"):
-        broken += not percent_close(v["relative_progress"], v["absolute_progress"] / v["annual_target"] * 100)
+        broken += not percent_agrees(v["relative_progress"], v["absolute_progress"] / v["annual_target"] * 100)
     return broken
 
 
@@ -227,8 +224,8 @@ def mir_violations(quarter: Optional[int]) -> Violations:
             broken += not close(sum(targets), v["annual_target"])
         target_q = v.get(f"T{quarter}") if quarter else None
         if None not in (v.get("pct_period"), v.get("achieved")) and target_q:
-            broken += not percent_close(v["pct_period"], v["achieved"] / target_q * 100)
+            broken += not percent_agrees(v["pct_period"], v["achieved"] / target_q * 100)
         if None not in (v.get("pct_cumulative"), v.get("achieved")) and v.get("annual_target"):
-            broken += not percent_close(v["pct_cumulative"], v["achieved"] / v["annual_target"] * 100)
+            broken += not percent_agrees(v["pct_cumulative"], v["achieved"] / v["annual_target"] * 100)
         return broken
     return count
