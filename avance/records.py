@@ -76,6 +76,15 @@ class Rule(Box):
 
 
 @dataclass(frozen=True)
+class ScanGeometry:
+    """How a scanned page image was turned before OCR, so an area of it can be read again."""
+
+    pixels_per_inch: float
+    quarter_turn: int  # degrees clockwise: 0, 90, 180 or 270
+    skew_degrees: float
+
+
+@dataclass(frozen=True)
 class Page:
     number: int  # 1-based
     width: float
@@ -84,6 +93,7 @@ class Page:
     rules: tuple[Rule, ...] = ()
     source: TextSource = "text_layer"
     raw_lines: tuple[str, ...] = ()  # a text export keeps its lines as read
+    scan: Optional[ScanGeometry] = None  # OCR'd pages: the turn and skew their words' boxes refer to
 
 
 @dataclass(frozen=True)
@@ -286,6 +296,14 @@ class Provenance:
     y1: float
     confidence: Optional[float] = None
     raw_text: Optional[str] = None  # the words as read (a text export's line has no image)
+
+
+@dataclass(frozen=True)
+class AreaReading:
+    """A second OCR reading of one field's area of a page image."""
+
+    text: str
+    confidence: float  # the lowest word confidence, 0..100
 
 
 @dataclass(frozen=True)

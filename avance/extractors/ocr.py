@@ -15,7 +15,7 @@ from typing import Optional, Sequence
 import cv2
 import numpy as np
 
-from ..records import Page, Rule, Word
+from ..records import Page, Rule, ScanGeometry, Word
 from .tesseract import OcrUnavailable, OcrWord, engine
 
 __all__ = ["OcrSettings", "OcrUnavailable", "ocr_image", "ocr_pdf_page"]
@@ -85,6 +85,11 @@ def rotate(gray: np.ndarray, angle: float) -> np.ndarray:
     return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
 
 
+def straighten(image: np.ndarray, geometry: ScanGeometry) -> np.ndarray:
+    """A page image turned and deskewed as it was for OCR (the frame its words' boxes refer to)."""
+    return rotate(rotate_quarter(to_gray(image), geometry.quarter_turn), geometry.skew_degrees)
+
+
 def binarize_inv(gray: np.ndarray) -> np.ndarray:
     """Ink white on black (Otsu), the form morphology wants."""
     _, binv = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
@@ -117,6 +122,15 @@ def clean_for_ocr(binv: np.ndarray, lines: np.ndarray, min_speck_area: int) -> n
         small[0] = False
         text[small[labels]] = 0
     return 255 - text
+
+
+def clean_page(gray: np.ndarray, settings: OcrSettings, binv: Optional[np.ndarray] = None,
+               lines: Optional[tuple[np.ndarray, np.ndarray]] = None) -> np.ndarray:
+    """The straightened page as Tesseract reads it: black text on white, rules and specks erased."""
+    binv = binarize_inv(gray) if binv is None else binv
+    horizontal, vertical = line_masks(binv) if lines is None else lines
+    # shaded cells print as dot fields: cleaned only in what Tesseract reads, rules come from the page as is
+    return clean_for_ocr(suppress_halftone(binv, gray), cv2.bitwise_or(horizontal, vertical), settings.min_speck_area)
 
 
 def paragraphs(words: Sequence[OcrWord]) -> list[list[int]]:
@@ -265,15 +279,16 @@ def to_words(ocr_words: Sequence[OcrWord], to_points: float) -> list[Word]:
 def ocr_image(image: np.ndarray, number: int, pixels_per_inch: float, settings: OcrSettings = OcrSettings()) -> Page:
     """One page image (any resolution) to a Page in points."""
     gray = to_gray(image)
-    gray = rotate_quarter(gray, detect_rotation(gray, settings.lang))  # sideways / upside-down scans
+    turn = detect_rotation(gray, settings.lang)  # sideways / upside-down scans
+    gray = rotate_quarter(gray, turn)
     angle = estimate_skew(binarize_inv(gray), settings.max_skew_degrees)
+    geometry = ScanGeometry(pixels_per_inch=pixels_per_inch, quarter_turn=turn, skew_degrees=angle)
     gray = rotate(gray, angle)
     binv = binarize_inv(gray)
     horizontal, vertical = line_masks(binv)
     to_points = POINTS_PER_INCH / pixels_per_inch
     rules = mask_rules(horizontal, to_points) + mask_rules(vertical, to_points)
-    # shaded cells print as dot fields: cleaned only in what Tesseract reads, rules come from the page as is
-    clean = clean_for_ocr(suppress_halftone(binv, gray), cv2.bitwise_or(horizontal, vertical), settings.min_speck_area)
+    clean = clean_page(gray, settings, binv, (horizontal, vertical))
     found = engine(settings.lang).words(clean, settings.psm)
     if settings.max_rereads:
         found = refine_low_confidence(clean, found, settings)
@@ -281,7 +296,7 @@ def ocr_image(image: np.ndarray, number: int, pixels_per_inch: float, settings: 
     words = to_words(found, to_points)
     h, w = gray.shape
     return Page(number=number, width=w * to_points, height=h * to_points, words=tuple(words),
-                rules=tuple(rules), source="ocr")
+                rules=tuple(rules), source="ocr", scan=geometry)
 
 
 def render_pdf_page(pdf_page, dpi: int) -> np.ndarray:
@@ -298,7 +313,8 @@ def ocr_pdf_page(pdf_page, number: int, settings: OcrSettings = OcrSettings()) -
     width, height = pdf_page.get_size()
     if (page.width > page.height) != (width > height):  # the page was turned a quarter
         width, height = height, width
-    return Page(number=number, width=width, height=height, words=page.words, rules=page.rules, source="ocr")
+    return Page(number=number, width=width, height=height, words=page.words, rules=page.rules, source="ocr",
+                scan=page.scan)
 
 
 def tesseract_available(lang: str = "spa") -> Optional[str]:

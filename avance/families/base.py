@@ -6,8 +6,8 @@ writers need no edits.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, Optional, Sequence
+from dataclasses import dataclass, field
+from typing import Callable, Mapping, Optional, Sequence
 
 from ..records import Family, Page, SectionResult
 
@@ -33,3 +33,7 @@ class FamilySpec:
     detect: Callable[[Page], Optional[PageMark]]
     # All pages of one section -> its rows (signatures are read by the pipeline).
     parse: Callable[[Sequence[Page]], SectionResult]
+    # Printed codes worth a second reading on scans, (table, field) -> the family's
+    # reading of a code (None when the text is no code). The pipeline reads each
+    # code's box again and keeps the code most readings agree on (`ocr_reread`).
+    reread_codes: Mapping[tuple[str, str], Callable[[str], Optional[str]]] = field(default_factory=dict)

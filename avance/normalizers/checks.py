@@ -12,6 +12,8 @@ from typing import Iterable, Optional, Sequence
 from ..records import Flag, SectionResult, Severity
 from .formula import evaluate_formula, parse_formula
 
+# The rule ids of SCHEMA.md's arithmetic checks (all `warning` flags).
+CHECK_RULES = frozenset({"sum_mismatch", "percent_mismatch", "formula_mismatch"})
 # Sums of printed figures: equal up to the rounding of two-decimal printing.
 SUM_TOLERANCE = 0.011
 

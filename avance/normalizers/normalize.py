@@ -18,6 +18,9 @@ What is done, and where:
 | words of label fields repaired from the vocabulary (`text.py`) | `ocr_repair` | no | yes |
 | units of measure matched to the unit catalog | `catalog_match` | no | yes |
 
+After the arithmetic checks, the figures behind a warning on a scanned page are
+read again alone (`rereads.py`, rule `ocr_reread`; the pipeline reads the image).
+
 Born-digital text is printed text: it is never respelled (its typos and its
 missing accents are what the document says), so only the code segmentation,
 which reads structure and not spelling, runs on it.

@@ -9,10 +9,12 @@ from typing import Callable, Sequence
 
 from .. import __version__
 from ..errors import AvanceError, NotAReport, UnreadableDocument
+from ..families import FAMILY_SPECS
 from ..families.signatures import read_signatories_with_provenance
 from ..families.signatures_export import read_export_signatories
 from ..normalizers.checks import check_section
 from ..normalizers.normalize import normalize_document
+from ..normalizers.rereads import code_targets, settle_codes, settle_warnings, targets_of
 from ..records import (
     DocumentInfo, DocumentResult, Flag, Page, SectionInfo, SectionResult, Severity,
     Status,
@@ -63,6 +65,50 @@ def failed_section(spec, pages: Sequence[Page], exc: BaseException) -> SectionRe
     return SectionResult(info=info, flags=[flag])
 
 
+SPEC_OF = {spec.family.value: spec for spec in FAMILY_SPECS}
+
+
+def read_again_on_scans(sections: list[SectionResult], pages: Sequence[Page], path: Path,
+                         options: ExtractOptions) -> list[SectionResult]:
+    """On scanned pages, the family's printed codes and the figures behind warnings
+    read again alone (see normalizers/rereads.py)."""
+    by_number = {p.number: p for p in pages if p.scan is not None}
+    if not by_number:
+        return sections
+    from ..extractors.reread import ScanRereader
+
+    rereader = ScanRereader(path, options.ocr_settings)
+    out = []
+    for section in sections:
+        spec = SPEC_OF.get(section.info.family)
+        try:
+            if spec is not None and spec.reread_codes:
+                targets = [t for t in code_targets(section, spec.reread_codes) if t.page in by_number]
+                section = settle_codes(section, _read_all(rereader, targets, by_number), spec.reread_codes)
+            targets = [t for t in targets_of(section) if t.page in by_number]
+            if targets:
+                section = settle_warnings(section, _read_all(rereader, targets, by_number))
+        except Exception as exc:  # the page pass stands; its warnings stay
+            section.flags.append(Flag(
+                table="sections", row_key="", field="", rule="unreadable", severity=Severity.INFO,
+                raw_value=None, value=None,
+                message=f"Figures and codes of this section could not be read again: {exc}"))
+        out.append(section)
+    return out
+
+
+def _read_all(rereader, targets, pages_by_number) -> dict:
+    """One reading per distinct box (rows of a merged cell share theirs)."""
+    by_box: dict = {}
+    out = {}
+    for t in targets:
+        key = (t.page, t.box)
+        if key not in by_box:
+            by_box[key] = rereader.read(pages_by_number[t.page], t.box)
+        out[t.ref] = by_box[key]
+    return out
+
+
 def process_document(path: Path, source_path: str | None = None,
                      options: ExtractOptions = ExtractOptions(),
                      reader: Callable[[Path, ExtractOptions], ReadResult] = read_document) -> DocumentResult:
@@ -102,6 +148,7 @@ def process_document(path: Path, source_path: str | None = None,
     # repairs and catalog matches see the whole document (a name is settled across
     # sections); the arithmetic checks then judge the repaired figures
     sections = [check_section(s) for s in normalize_document(sections, text_source=info.text_source)]
+    sections = read_again_on_scans(sections, pages, path, options)
     failures += [f.message for f in read.flags]
     status = Status.PARTIAL if failures else Status.OK
     error = "; ".join(failures) if failures else None

@@ -1,0 +1,113 @@
+"""Second readings of small areas of a scanned page: the figures a warning rests on.
+
+The page pass reads a dense table at once from a binarized image; a figure it
+misread (`1` as `4`, `609` as `699`, a lost digit) usually reads right when its
+cell is read alone, as one line, from the grey page (measured on the dev scans:
+every misread figure behind a false warning but the touching doubled digits).
+The page is rendered again and turned and deskewed exactly as for OCR
+(`ScanGeometry`), so the boxes of the words read on it locate the area.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import cv2
+import numpy as np
+
+from ..records import AreaReading, Page
+from .ocr import POINTS_PER_INCH, OcrSettings, clean_page, render_pdf_page, straighten
+from .tesseract import engine
+
+# (image, horizontal scale, vertical scale) of each second reading, read as one text
+# line: the grey page as printed, enlarged twice, and stretched sideways (two equal
+# digits printed touching, `33.33%` or `22.02%`, read as one until pulled apart); and
+# the page as cleaned for OCR (halftone fills re-thresholded: shaded columns read
+# there and not on the grey page), as printed and enlarged.
+READINGS = (("grey", 1.0, 1.0), ("grey", 2.0, 2.0), ("grey", 2.0, 1.0), ("clean", 1.0, 1.0), ("clean", 2.0, 2.0))
+LINE_PSM = 7
+# Around a word's box, in pixels at the scan's resolution: room for strokes, not neighbours.
+PAD_PIXELS = 6
+BORDER_PIXELS = 20
+# Share of a crop's height (width) a dark column (row) covers to be a ruling line.
+RULE_COVER = 0.9
+
+
+def erase_rules(crop: np.ndarray) -> np.ndarray:
+    """A cell's crop with the ruling lines it caught whitened: a rule crosses the whole
+    crop, a glyph (inside the padding) never does, and a rule left in is read as `|` or `l`."""
+    _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    ink = ink > 0
+    out = crop.copy()
+    h, w = crop.shape
+    columns = np.flatnonzero(ink.sum(axis=0) >= RULE_COVER * h)
+    rows = np.flatnonzero(ink.sum(axis=1) >= RULE_COVER * w)
+    for c in columns:
+        out[:, max(0, c - 1):c + 2] = 255
+    for r in rows:
+        out[max(0, r - 1):r + 2, :] = 255
+    return out
+
+
+class ScanRereader:
+    """Reads boxes of the pages of one scanned PDF or image again (pages rendered on demand)."""
+
+    def __init__(self, path: Path, settings: OcrSettings = OcrSettings(), cached_pages: int = 2):
+        self.path = Path(path)
+        self.settings = settings
+        self._cached_pages = cached_pages
+        self._pages: dict[int, dict[str, np.ndarray]] = {}
+
+    def read(self, page: Page, box: tuple[float, float, float, float]) -> list[AreaReading]:
+        """The readings of `box` (PDF points on the OCR'd page), one per entry of READINGS."""
+        if page.scan is None:
+            return []
+        images = self._page_images(page)
+        if images is None:
+            return []
+        k = page.scan.pixels_per_inch / POINTS_PER_INCH
+        h, w = images["grey"].shape
+        x0, y0 = max(0, int(box[0] * k) - PAD_PIXELS), max(0, int(box[1] * k) - PAD_PIXELS)
+        x1, y1 = min(w, int(np.ceil(box[2] * k)) + PAD_PIXELS), min(h, int(np.ceil(box[3] * k)) + PAD_PIXELS)
+        if x1 <= x0 or y1 <= y0:
+            return []
+        crops = {name: erase_rules(image[y0:y1, x0:x1]) for name, image in images.items()}
+        tess = engine(self.settings.lang)
+        out = []
+        for name, fx, fy in READINGS:
+            crop = crops[name]
+            scaled = crop if fx == fy == 1.0 else cv2.resize(crop, None, fx=fx, fy=fy, interpolation=cv2.INTER_CUBIC)
+            framed = cv2.copyMakeBorder(scaled, BORDER_PIXELS, BORDER_PIXELS, BORDER_PIXELS, BORDER_PIXELS,
+                                        cv2.BORDER_CONSTANT, value=255)
+            words = tess.words(framed, LINE_PSM)
+            if words:
+                out.append(AreaReading(" ".join(x.text for x in words), min(x.conf for x in words)))
+        return out
+
+    def _page_images(self, page: Page) -> Optional[dict[str, np.ndarray]]:
+        if page.number not in self._pages:
+            raw = self._render(page.number, page.scan.pixels_per_inch)
+            if raw is None:
+                return None
+            if len(self._pages) >= self._cached_pages:
+                self._pages.pop(next(iter(self._pages)))
+            grey = straighten(raw, page.scan)
+            self._pages[page.number] = {"grey": grey, "clean": clean_page(grey, self.settings)}
+        return self._pages[page.number]
+
+    def _render(self, number: int, pixels_per_inch: float) -> Optional[np.ndarray]:
+        if self.path.suffix.lower() == ".pdf":
+            import pypdfium2 as pdfium
+
+            pdf = pdfium.PdfDocument(str(self.path))
+            try:
+                return render_pdf_page(pdf[number - 1], pixels_per_inch)
+            finally:
+                pdf.close()
+        from PIL import Image, ImageSequence
+
+        with Image.open(self.path) as image:
+            for index, frame in enumerate(ImageSequence.Iterator(image)):
+                if index == number - 1:
+                    return np.asarray(frame.convert("L"))
+        return None

@@ -1,0 +1,291 @@
+"""Warnings on scans settled by reading their figures again.
+
+An arithmetic warning on a scanned page is either a printed inconsistency (what
+users want to hear about) or a figure the page pass misread with confidence
+(measured on the dev scans: confidence does not tell them apart). So before a
+warning stands, each figure it rests on is read again alone, in a few ways (the
+pipeline does the I/O; see `extractors/reread.py`), and this module decides, purely:
+
+- a reading counts when it parses as a plain figure; a percentage printed with
+  `%` must be read with it again;
+- a value most readings agree on (at least two), read differently *and more
+  confidently* than on the page, replaces the page's figure unless that adds
+  warnings to the section;
+- any other value read again replaces the page's figure only when that (alone
+  or with one other such figure) removes warnings: the image says it may be
+  printed so, and the arithmetic confirms it;
+- every replacement is an `ocr_reread` info flag with both readings, and the
+  checks run again on the settled figures. A warning whose figures read the
+  same again stands.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from collections import Counter
+from itertools import combinations
+from statistics import median
+from typing import Callable, Iterable, Mapping, Optional, Sequence
+
+from ..records import AreaReading, Flag, Provenance, SectionResult, Severity
+from .checks import CHECK_RULES, _fmt, check_section
+from .numbers import parse_number
+
+FieldRef = tuple[str, str, str]  # table, row_key, field
+
+# How the row keys of provenance and flags name a record of each table.
+ROW_KEYS: dict[str, Callable] = {
+    "goals": lambda r: r.goal_code,
+    "goal_periods": lambda r: f"{r.goal_code}|{r.period}",
+    "mir_rows": lambda r: r.objective_code,
+    "mir_periods": lambda r: f"{r.objective_code}|{r.period}",
+    "indicator_values": lambda r: f"{r.variable_key}|{r.period}",
+    "evaluation_rows": lambda r: str(r.indicator_no),
+}
+NUMERIC_FIELDS: dict[str, tuple[str, ...]] = {
+    "goals": ("annual_target", "absolute_progress", "relative_progress"),
+    "goal_periods": ("programmed", "achieved"),
+    "mir_rows": ("annual_target", "achieved", "pct_period", "pct_cumulative"),
+    "mir_periods": ("target",),
+    "indicator_values": ("value",),
+    "evaluation_rows": ("annual_target", "programmed_to_date", "achieved_to_date", "pct_progress",
+                        "budget_approved", "budget_authorized", "budget_exercised", "budget_difference",
+                        "budget_pct"),
+}
+# Money columns print a zero as an accounting dash (`$ -`), which a crop may read
+# with the `$` as `S`/`s` and the dash as `=`.
+MONEY_FIELDS = frozenset({"budget_approved", "budget_authorized", "budget_exercised", "budget_difference"})
+_ACCOUNTING_ZERO = re.compile(r"[$Ss]{0,2}[-=–—_~]{1,3}")
+# A row's figures printed in other tables (quarters of a goal, of a MIR indicator).
+CHILD_TABLES = {"goals": "goal_periods", "mir_rows": "mir_periods"}
+# Most alternative values tried (alone and in pairs) for one warned row.
+MAX_FIELDS_SEARCHED = 24
+# A box this many times taller than the median of its row's boxes caught a speck
+# or a neighbour's line: it is read within the row's band.
+TALL_BOX = 1.6
+
+
+@dataclass(frozen=True)
+class Target:
+    """A figure a warning rests on, and the area of its page to read again."""
+
+    ref: FieldRef
+    page: int
+    box: tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class _Switch:
+    ref: FieldRef
+    old: Optional[float]
+    new: float
+    old_confidence: float
+    new_confidence: float
+    old_text: Optional[str]
+    new_text: str
+
+
+def warnings_of(section: SectionResult) -> list[Flag]:
+    return [f for f in section.flags if f.severity == Severity.WARNING and f.rule in CHECK_RULES]
+
+
+def _in_scope(warning: Flag, table: str, row_key: str) -> bool:
+    """Whether a field of (table, row_key) enters the arithmetic of `warning`."""
+    if warning.table == "indicator_values":  # a formula reads every variable of the period
+        return table == "indicator_values" and row_key.rsplit("|", 1)[-1] == warning.row_key.rsplit("|", 1)[-1]
+    if table == warning.table:
+        return row_key == warning.row_key
+    return table == CHILD_TABLES.get(warning.table) and row_key.startswith(warning.row_key + "|")
+
+
+def targets_of(section: SectionResult) -> list[Target]:
+    """The figures behind the section's warnings that have a box on a page (an image to read)."""
+    warnings = [w for w in warnings_of(section) if w.table in NUMERIC_FIELDS]
+    chosen: dict[FieldRef, Provenance] = {}
+    for p in section.provenance:
+        if p.field not in NUMERIC_FIELDS.get(p.table, ()) or p.x1 <= p.x0 or p.y1 <= p.y0:
+            continue
+        if any(_in_scope(w, p.table, p.row_key) for w in warnings):
+            chosen[(p.table, p.row_key, p.field)] = p
+    out = []
+    for ref, p in chosen.items():
+        # the figures of one printed row: a goal and its quarters, an indicator and its targets
+        row = [q for q in chosen.values() if q.page == p.page and q is not p
+               and q.row_key.split("|")[0] == p.row_key.split("|")[0]]
+        box = (p.x0, p.y0, p.x1, p.y1)
+        if len(row) >= 2:
+            column = [q for q in section.provenance if q.page == p.page and q.table == p.table
+                      and q.field == p.field and q is not p and q.x1 > q.x0]
+            box = _within_row(box, median(q.y0 for q in row), median(q.y1 for q in row),
+                              (median(q.x0 for q in column), median(q.x1 for q in column)) if column else None)
+        out.append(Target(ref, p.page, box))
+    return out
+
+
+def _within_row(box: tuple[float, float, float, float], top: float, bottom: float,
+                column: Optional[tuple[float, float]]) -> tuple[float, float, float, float]:
+    """A figure's box brought to its row's band: a box much taller than the row caught a
+    speck or a neighbour's line; a box beside the band holds stray ink read in the cell
+    (its figure unread), so the band is read where that field sits in the other rows."""
+    x0, y0, x1, y1 = box
+    band = bottom - top
+    if band <= 0:
+        return box
+    mid = (y0 + y1) / 2
+    if not top - band / 2 <= mid <= bottom + band / 2:
+        if column is None:
+            return box
+        width = column[1] - column[0]
+        return (column[0] - width / 2, top - 1.0, column[1] + width / 2, bottom + 1.0)
+    if (y1 - y0) > TALL_BOX * band:
+        return (x0, max(y0, top - 1.0), x1, min(y1, bottom + 1.0))
+    return box
+
+
+def _values_read(readings: Sequence[AreaReading], old_text: Optional[str],
+                 money: bool = False) -> list[tuple[float, str, float, int]]:
+    """(value, text, best confidence, readings giving it) of each figure read, most supported first."""
+    found: dict[float, tuple[float, str, float, int]] = {}
+    for r in readings:
+        text = "".join(r.text.split())
+        if old_text and old_text.strip().endswith("%") and not text.endswith("%"):
+            continue
+        value = 0.0 if money and _ACCOUNTING_ZERO.fullmatch(text) else parse_number(text)
+        if value is None:
+            continue
+        key = round(value, 9)
+        _, first_text, conf, n = found.get(key, (value, r.text, 0.0, 0))
+        found[key] = (value, first_text, max(conf, r.confidence), n + 1)
+    return sorted(found.values(), key=lambda v: (-v[3], -v[2]))
+
+
+def _record_index(section: SectionResult, table: str, row_key: str) -> Optional[int]:
+    key_of = ROW_KEYS[table]
+    return next((i for i, r in enumerate(getattr(section, table)) if key_of(r) == row_key), None)
+
+
+def _with_values(section: SectionResult, switches: Sequence[_Switch]) -> SectionResult:
+    out = replace(section, **{t: list(getattr(section, t)) for t in {s.ref[0] for s in switches}})
+    for s in switches:
+        table, row_key, field = s.ref
+        i = _record_index(out, table, row_key)
+        if i is not None:
+            rows = getattr(out, table)
+            rows[i] = replace(rows[i], **{field: s.new})
+    return out
+
+
+def _checked(section: SectionResult) -> SectionResult:
+    return check_section(replace(section, flags=[f for f in section.flags if f not in warnings_of(section)]))
+
+
+def _count(section: SectionResult) -> int:
+    return len(warnings_of(section))
+
+
+def settle_warnings(section: SectionResult, readings: Mapping[FieldRef, Sequence[AreaReading]]) -> SectionResult:
+    """The section with the figures its second readings settle replaced (flagged) and its checks run again."""
+    provenance = {(p.table, p.row_key, p.field): p for p in section.provenance}
+    agreed: list[_Switch] = []  # values most readings give
+    others: list[_Switch] = []
+    for ref, reads in readings.items():
+        p = provenance.get(ref)
+        i = _record_index(section, ref[0], ref[1]) if ref[0] in ROW_KEYS else None
+        if p is None or i is None:
+            continue
+        old = getattr(getattr(section, ref[0])[i], ref[2])
+        values = _values_read(reads, p.raw_text, money=ref[2] in MONEY_FIELDS)
+        for n, (value, text, conf, support) in enumerate(values):
+            if old is not None and abs(old - value) < 1e-9:
+                continue
+            switch = _Switch(ref, old, value, p.confidence or 0.0, conf, p.raw_text, text)
+            leads = n == 0 and support >= 2 and (len(values) == 1 or values[1][3] < support)
+            (agreed if leads else others).append(switch)
+    if not agreed and not others:
+        return section
+    # one warned row at a time, so its few alternatives are tried together
+    chosen: list[_Switch] = []
+    groups = {(w.table, w.row_key): w for w in warnings_of(section)}
+    for warning in groups.values():
+        def scoped(pool: list[_Switch]) -> list[_Switch]:
+            return [s for s in pool if _in_scope(warning, s.ref[0], s.ref[1])
+                    and all(c.ref != s.ref for c in chosen)]
+        chosen += _settle_row(section, chosen, scoped(agreed), scoped(others))
+    if not chosen:
+        return section
+    settled = _checked(_with_values(section, chosen))
+    settled.flags.extend(_reread_flag(s) for s in chosen)
+    return settled
+
+
+def _settle_row(section: SectionResult, chosen: list[_Switch], agreed: list[_Switch],
+                others: list[_Switch]) -> list[_Switch]:
+    """The switches of one warned row to make, on top of those already `chosen`."""
+    base = _count(_checked(_with_values(section, chosen)))
+    surer = [s for s in agreed if s.new_confidence > s.old_confidence]
+    taken: list[_Switch] = []
+    if surer and _count(_checked(_with_values(section, chosen + surer))) <= base:
+        taken = surer
+    current = _count(_checked(_with_values(section, chosen + taken)))
+    candidates = [s for s in agreed + others if all(t.ref != s.ref for t in taken)][:MAX_FIELDS_SEARCHED]
+    best: Optional[tuple[int, tuple[_Switch, ...]]] = None
+    for size in (1, 2):
+        for combo in combinations(candidates, size):
+            if len({s.ref for s in combo}) < size:
+                continue
+            n = _count(_checked(_with_values(section, chosen + taken + list(combo))))
+            if n < current and (best is None or n < best[0]):
+                best = (n, combo)
+        if best is not None:
+            break
+    return taken + list(best[1]) if best is not None else taken
+
+
+def _reread_flag(s: _Switch) -> Flag:
+    table, row_key, field = s.ref
+    return Flag(table=table, row_key=row_key, field=field, rule="ocr_reread", severity=Severity.INFO,
+                raw_value=_fmt(s.old), value=_fmt(s.new),
+                message=f"{field} of {row_key} was read as '{s.old_text}' on the page; read again alone it is "
+                        f"'{s.new_text}' (confidence {s.new_confidence:.0f} against {s.old_confidence:.0f}), "
+                        f"and {_fmt(s.new)} was kept.")
+
+
+def code_targets(section: SectionResult, fields: Iterable[tuple[str, str]]) -> list[Target]:
+    """The boxes the section's printed codes (`fields`: (table, field)) were read from."""
+    wanted = set(fields)
+    return [Target((p.table, p.row_key, p.field), p.page, (p.x0, p.y0, p.x1, p.y1)) for p in section.provenance
+            if (p.table, p.field) in wanted and p.table in ROW_KEYS and p.x1 > p.x0 and p.y1 > p.y0]
+
+
+def settle_codes(section: SectionResult, readings: Mapping[FieldRef, Sequence[AreaReading]],
+                 parsers: Mapping[tuple[str, str], Callable[[str], Optional[str]]]) -> SectionResult:
+    """Codes read again: the code most readings give (at least two, and more than any
+    other code) replaces the page's reading, flagged `ocr_reread`."""
+    provenance = {(p.table, p.row_key, p.field): p for p in section.provenance}
+    out = replace(section, flags=list(section.flags),
+                  **{t: list(getattr(section, t)) for t in {ref[0] for ref in readings}})
+    for ref, reads in readings.items():
+        table, row_key, field = ref
+        parse = parsers.get((table, field))
+        i = _record_index(out, table, row_key) if parse else None
+        if i is None:
+            continue
+        codes = [c for c in (parse(r.text) for r in reads) if c]
+        if not codes:
+            continue
+        tally = Counter(codes).most_common()
+        code, support = tally[0]
+        old = getattr(getattr(out, table)[i], field)
+        if code == old or support < 2 or (len(tally) > 1 and tally[1][1] == support):
+            continue
+        rows = getattr(out, table)
+        rows[i] = replace(rows[i], **{field: code})
+        p = provenance.get(ref)
+        out.flags.append(Flag(table=table, row_key=row_key, field=field, rule="ocr_reread", severity=Severity.INFO,
+                              raw_value=old, value=code,
+                              message=(f"{field} of {row_key} was read as '{p.raw_text}' on the page"
+                                       if p is not None and p.raw_text else
+                                       f"{field} of {row_key} was not read in its cell ('{old}' stood in)")
+                              + f"; read again alone, {support} of {len(reads)} readings give '{code}', "
+                                f"which was kept."))
+    return out

@@ -1,0 +1,116 @@
+"""Warnings on scans settled by second readings of their figures (normalizers/rereads.py)."""
+from __future__ import annotations
+
+from avance.normalizers.checks import check_section
+from avance.normalizers.rereads import settle_warnings, targets_of
+from avance.records import AreaReading, Goal, GoalPeriod, Provenance, SectionInfo, SectionResult, Severity
+
+
+def goal(code, annual, absolute, relative):
+    return Goal(goal_code=code, is_main_goal=False, description="x", unit=None, unit_raw=None,
+                annual_target=annual, absolute_progress=absolute, relative_progress=relative,
+                pmd_codes=(), pmd_codes_raw=None, observations=None, page=1)
+
+
+def where(table, key, field, x0, text, conf=95.0, y0=100.0, y1=106.0):
+    return Provenance(table, key, field, 1, x0, y0, x0 + 4, y1, conf, text)
+
+
+def poa_section(programmed, annual=4.0, absolute=1.0, relative=25.0, confs=(95.0,) * 4):
+    """One goal read off a scan, with the boxes its figures came from."""
+    periods = [GoalPeriod("104", p, "", programmed[p - 1], 1.0 if p == 1 else None) for p in range(1, 5)]
+    provenance = [where("goals", "104", "annual_target", 380, f"{annual:g}"),
+                  where("goals", "104", "absolute_progress", 600, f"{absolute:g}"),
+                  where("goals", "104", "relative_progress", 620, f"{relative:g}%")]
+    provenance += [where("goal_periods", f"104|{p}", "programmed", 400 + 40 * p, f"{programmed[p - 1]:g}", confs[p - 1])
+                   for p in range(1, 5)]
+    provenance += [where("goal_periods", "104|1", "achieved", 420, "1")]
+    s = SectionResult(info=SectionInfo(family="poa_avance", page_start=1, page_end=1, quarter=1),
+                      goals=[goal("104", annual, absolute, relative)], goal_periods=periods, provenance=provenance)
+    return check_section(s)
+
+
+def warnings(s):
+    return {(f.row_key, f.rule) for f in s.flags if f.severity == Severity.WARNING}
+
+
+def same(value, conf=97.0):
+    return [AreaReading(value, conf), AreaReading(value, conf)]
+
+
+def test_targets_are_the_figures_of_the_warned_row():
+    s = poa_section([1.0, 4.0, 1.0, 1.0])
+    assert warnings(s) == {("104", "sum_mismatch")}
+    refs = {t.ref for t in targets_of(s)}
+    assert ("goal_periods", "104|2", "programmed") in refs and ("goals", "104", "annual_target") in refs
+    assert ("goal_periods", "104|1", "achieved") in refs
+    assert targets_of(poa_section([1.0, 1.0, 1.0, 1.0])) == []  # no warning, nothing to read
+
+
+def test_a_tall_box_is_read_within_its_row():
+    s = poa_section([1.0, 4.0, 1.0, 1.0])
+    tall = [p if p.row_key != "104|4" else Provenance(p.table, p.row_key, p.field, 1, p.x0, 88.0, p.x1, 106.0, 19.0,
+                                                      ". 4") for p in s.provenance]
+    s.provenance[:] = tall
+    box = next(t.box for t in targets_of(s) if t.ref[1] == "104|4")
+    assert box[1] >= 98.0 and box[3] <= 107.0
+
+
+def test_a_misread_quarter_read_again_settles_the_warning():
+    s = poa_section([1.0, 4.0, 1.0, 1.0])
+    settled = settle_warnings(s, {("goal_periods", "104|2", "programmed"): same("1"),
+                                  ("goals", "104", "annual_target"): same("4")})
+    assert warnings(settled) == set()
+    assert next(p.programmed for p in settled.goal_periods if p.period == 2) == 1.0
+    flag = next(f for f in settled.flags if f.rule == "ocr_reread")
+    assert (flag.row_key, flag.field, flag.raw_value, flag.value) == ("104|2", "programmed", "4", "1")
+    assert flag.severity == Severity.INFO and "read again" in flag.message
+
+
+def test_a_printed_inconsistency_read_the_same_again_stands():
+    s = poa_section([1.0, 2.0, 1.0, 1.0])
+    settled = settle_warnings(s, {("goal_periods", "104|2", "programmed"): same("2"),
+                                  ("goals", "104", "annual_target"): same("4")})
+    assert warnings(settled) == {("104", "sum_mismatch")}
+    assert not any(f.rule == "ocr_reread" for f in settled.flags)
+
+
+def test_a_lone_reading_counts_only_when_the_arithmetic_confirms_it():
+    s = poa_section([1.0, 4.0, 1.0, 1.0])
+    unsettling = settle_warnings(s, {("goal_periods", "104|2", "programmed"): [AreaReading("7", 97), AreaReading("4", 97)]})
+    assert unsettling is s
+    settled = settle_warnings(s, {("goal_periods", "104|2", "programmed"): [AreaReading("1", 97), AreaReading("4", 97)]})
+    assert warnings(settled) == set()
+
+
+def test_touching_equal_digits_pulled_apart():
+    # `33.33%` printed with its two 3s touching reads `3.33%` until stretched sideways
+    s = poa_section([1.0, 1.0, 1.0, 0.0], annual=3.0, absolute=1.0, relative=3.33)
+    assert warnings(s) == {("104", "percent_mismatch")}
+    reads = [AreaReading("3.33%", 89), AreaReading("3.33%", 91), AreaReading("33.33%", 85)]
+    settled = settle_warnings(s, {("goals", "104", "relative_progress"): reads})
+    assert warnings(settled) == set() and settled.goals[0].relative_progress == 33.33
+
+
+def test_a_less_confident_reading_is_kept_only_when_it_settles_a_warning():
+    s = poa_section([1.0, 4.0, 1.0, 1.0], confs=(95.0, 99.0, 95.0, 95.0))
+    settled = settle_warnings(s, {("goal_periods", "104|2", "programmed"): same("1", 90.0)})
+    assert warnings(settled) == set()
+    # a less sure reading that changes a right figure into a wrong one is not taken
+    settled = settle_warnings(s, {("goal_periods", "104|3", "programmed"): same("7", 90.0)})
+    assert settled is s or warnings(settled) == warnings(s)
+    assert not any(f.rule == "ocr_reread" for f in settled.flags)
+
+
+def test_a_surer_reading_that_adds_warnings_is_not_taken():
+    s = poa_section([1.0, 4.0, 1.0, 1.0])
+    settled = settle_warnings(s, {("goals", "104", "relative_progress"): same("75%", 99.0)})
+    assert not any(f.rule == "ocr_reread" for f in settled.flags)
+
+
+def test_a_percentage_read_without_its_sign_does_not_count():
+    s = poa_section([1.0, 1.0, 1.0, 1.0], relative=2.5)
+    assert warnings(s) == {("104", "percent_mismatch")}
+    assert settle_warnings(s, {("goals", "104", "relative_progress"): same("25")}) is s
+    settled = settle_warnings(s, {("goals", "104", "relative_progress"): same("25%")})
+    assert warnings(settled) == set()
