@@ -252,7 +252,8 @@ def _project_cells(page: Page, col: dict[str, Span], words: Sequence[Word], top:
     """Merged project cells: (top, bottom, code, name), bounded by the rules across the code column."""
     x = (col["project_code"].x0 + col["project_code"].x1) / 2
     out = []
-    for a, b in _intervals(_cuts(page, x, top, bottom), top, bottom):
+    for a, b in _split_by_codes(_intervals(_cuts(page, x, top, bottom), top, bottom),
+                                [w for w in words if _in(col["project_code"], w)]):
         code_words = [w for w in words if _in(col["project_code"], w) and a <= w.ymid < b]
         code = None
         for w in sorted(code_words, key=lambda w: -(w.conf or 0)):
@@ -261,6 +262,18 @@ def _project_cells(page: Page, col: dict[str, Span], words: Sequence[Word], top:
                 break
         name = [w for w in words if _in(col["project"], w) and a <= w.ymid < b]
         out.append((a, b, code, collapse(" ".join(l.text for l in group_lines(name))) if name else None))
+    return out
+
+
+def _split_by_codes(intervals: Sequence[tuple[float, float]], code_words: Sequence[Word]) -> list[tuple[float, float]]:
+    """A merged cell holds one project code: an interval with two codes read in it
+    lost the rule between two cells, which is put back midway between the codes."""
+    out = []
+    for a, b in intervals:
+        ys = sorted(w.ymid for w in code_words if a <= w.ymid < b and _project_code(w.text, []))
+        cuts = [(y0 + y1) / 2 for y0, y1 in zip(ys, ys[1:]) if y1 - y0 > 2 * max(w.height for w in code_words)]
+        edges = [a] + cuts + [b]
+        out.extend(zip(edges, edges[1:]))
     return out
 
 
@@ -413,6 +426,12 @@ def _money_candidates(words: Sequence[Word], dollar_x: float) -> list[list[tuple
                 out.append([(0.0, None if text else "read a `$` with no amount: the dash of `$ -` (zero) is too small to read")])
             continue
         core = text.lstrip(".,")
+        if len(core) == 1:
+            # amounts print with cents (`$ 5,600.00`): one lone character (`7`, `z`, `M`) is the dash of `$ -`
+            cands.append((0.0, f"read '{text}' as the dash of `$ -` (zero): an amount prints with its cents"))
+            if not core.isdigit():
+                out.append(cands)
+                continue
         if glued and len(core) > 1 and core[0] in "5S$s":
             for c in _amount_candidates(core[1:]):
                 cands.append((c[0], f"read '{text}' as '$ {core[1:]}' (the $ sign was read as '{core[0]}')"))
@@ -719,6 +738,10 @@ def _row_provenance(row: EvaluationRow, band: Band, table: _PageTable) -> list[P
         if cell is None or getattr(row, field) is None:
             continue
         span = table.col[field]
+        if field == "project_code" and own is not None and own[2] is None and table.page.source != "ocr_text":
+            # no code was read in the row's own cell: the cell is where its code is printed
+            out.append(Provenance("evaluation_rows", key, field, table.page.number, span.x0, own[0], span.x1, own[1]))
+            continue
         words = [w for w in table.words if _in(span, w) and cell[0] <= w.ymid < cell[1]]
         if field == "project_code":
             words = [w for w in words if _project_code(w.text, []) == row.project_code] or words
@@ -726,4 +749,5 @@ def _row_provenance(row: EvaluationRow, band: Band, table: _PageTable) -> list[P
     return out
 
 
-SPEC = FamilySpec(family=Family.POA_EVALUATION, detect=detect, parse=parse)
+SPEC = FamilySpec(family=Family.POA_EVALUATION, detect=detect, parse=parse,
+                  reread_codes={("evaluation_rows", "project_code"): lambda text: _project_code(text, [])})
