@@ -49,13 +49,12 @@ CHECKED = {
 # Each is an xfail(strict) test of its own: when the OCR reads one, the test fails and the
 # entry goes. Fixed so far by reading again alone (normalizers/rereads.py): row 33's
 # achieved `28%` (read `23%`), the project codes of rows 1, 33, 48 and 69; by taking a lone
-# character in a money cell for the dash of `$ -`: rows 43, 45 and 101 (`$ 7`, `$ z`).
+# character in a money cell for the dash of `$ -`: rows 43, 45 and 101 (`$ 7`, `$ z`); by
+# reading the cells nothing was read in: row 94's two `$ -`.
 KNOWN_MISREADS = {
     # page 8: the merged cell of 99-100 lost its code and its rule to 101's cell
     99: ("project_code",),
     100: ("project_code",),
-    # page 7: nothing at all was read in these two `$ -` cells
-    94: ("budget_exercised", "budget_difference"),
 }
 # page 8: indicator 98 prints two amounts in each money cell; the row holds their sum
 ROW_98_APPROVED = 2701150.00 + 61630527.58

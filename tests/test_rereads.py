@@ -22,7 +22,8 @@ def poa_section(programmed, annual=4.0, absolute=1.0, relative=25.0, confs=(95.0
     provenance = [where("goals", "104", "annual_target", 380, f"{annual:g}"),
                   where("goals", "104", "absolute_progress", 600, f"{absolute:g}"),
                   where("goals", "104", "relative_progress", 620, f"{relative:g}%")]
-    provenance += [where("goal_periods", f"104|{p}", "programmed", 400 + 40 * p, f"{programmed[p - 1]:g}", confs[p - 1])
+    provenance += [where("goal_periods", f"104|{p}", "programmed", 400 + 40 * p,
+                         None if programmed[p - 1] is None else f"{programmed[p - 1]:g}", confs[p - 1])
                    for p in range(1, 5)]
     provenance += [where("goal_periods", "104|1", "achieved", 420, "1")]
     s = SectionResult(info=SectionInfo(family="poa_avance", page_start=1, page_end=1, quarter=1),
@@ -114,3 +115,45 @@ def test_a_percentage_read_without_its_sign_does_not_count():
     assert settle_warnings(s, {("goals", "104", "relative_progress"): same("25")}) is s
     settled = settle_warnings(s, {("goals", "104", "relative_progress"): same("25%")})
     assert warnings(settled) == set()
+
+
+def test_codes_read_again_take_the_majority():
+    from avance.normalizers.rereads import code_targets, settle_codes
+    from avance.records import EvaluationRow
+
+    def row(no, code):
+        return EvaluationRow(project_code=code, project=None, indicator_no=no, indicator=None, annual_target=None,
+                             target_unit=None, programmed_to_date=None, achieved_to_date=None, pct_progress=None,
+                             budget_approved=None, budget_authorized=None, budget_exercised=None,
+                             budget_difference=None, budget_pct=None, justification=None, page=1)
+
+    s = SectionResult(info=SectionInfo(family="poa_evaluation", page_start=1, page_end=1),
+                      evaluation_rows=[row(1, "1.4.1"), row(2, "5.4.1")],
+                      provenance=[where("evaluation_rows", "1", "project_code", 100, "141"),
+                                  where("evaluation_rows", "2", "project_code", 100, "541", y0=200, y1=206),
+                                  where("evaluation_rows", "2", "budget_exercised", 300, None, y0=200, y1=206)])
+    parse = {("evaluation_rows", "project_code"): lambda t: t if t.count(".") == 2 else None,
+             ("evaluation_rows", "budget_exercised"): lambda t: 0.0 if t.strip() in ("$ -", "S -") else None}
+    assert {t.ref[1] for t in code_targets(s, parse)} == {"1", "2"}
+    settled = settle_codes(s, {
+        ("evaluation_rows", "1", "project_code"): [AreaReading("1.1.1", 90), AreaReading("1.1.1", 80),
+                                                  AreaReading("1.4.1", 70)],
+        # a tie is no majority: the page's reading stands
+        ("evaluation_rows", "2", "project_code"): [AreaReading("6.4.1", 90), AreaReading("5.4.1", 80)],
+        ("evaluation_rows", "2", "budget_exercised"): [AreaReading("S -", 60), AreaReading("$ -", 70),
+                                                      AreaReading("~", 10)],
+    }, parse)
+    assert [r.project_code for r in settled.evaluation_rows] == ["1.1.1", "5.4.1"]
+    assert settled.evaluation_rows[1].budget_exercised == 0.0
+    flags = {(f.row_key, f.field): f for f in settled.flags if f.rule == "ocr_reread"}
+    assert set(flags) == {("1", "project_code"), ("2", "budget_exercised")}
+    assert flags[("1", "project_code")].raw_value == "1.4.1" and flags[("1", "project_code")].value == "1.1.1"
+    assert flags[("2", "budget_exercised")].raw_value is None and flags[("2", "budget_exercised")].value == "0"
+
+
+def test_missing_targets_are_empty_cells_only():
+    from avance.normalizers.rereads import missing_targets
+
+    s = poa_section([1.0, None, 1.0, 1.0])
+    refs = {t.ref for t in missing_targets(s, [("goal_periods", "programmed")])}
+    assert refs == {("goal_periods", "104|2", "programmed")}

@@ -749,5 +749,16 @@ def _row_provenance(row: EvaluationRow, band: Band, table: _PageTable) -> list[P
     return out
 
 
+def _money_reading(text: str) -> Optional[float]:
+    """A money cell read again alone: `$ -` (the `$` often read `S`, the dash `=`) is zero."""
+    t = "".join(text.split())
+    if re.fullmatch(r"[$Ss5]{0,2}[-—–=_~]{1,3}", t):
+        return 0.0
+    t = t[1:] if t.startswith("$") else t
+    cands = _amount_candidates(t) if t else []
+    return cands[0][0] if cands else None
+
+
 SPEC = FamilySpec(family=Family.POA_EVALUATION, detect=detect, parse=parse,
-                  reread_codes={("evaluation_rows", "project_code"): lambda text: _project_code(text, [])})
+                  reread_codes={("evaluation_rows", "project_code"): lambda text: _project_code(text, [])},
+                  reread_missing={("evaluation_rows", name): _money_reading for name in MONEY})

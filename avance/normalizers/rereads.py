@@ -257,10 +257,23 @@ def code_targets(section: SectionResult, fields: Iterable[tuple[str, str]]) -> l
             if (p.table, p.field) in wanted and p.table in ROW_KEYS and p.x1 > p.x0 and p.y1 > p.y0]
 
 
+def missing_targets(section: SectionResult, fields: Iterable[tuple[str, str]]) -> list[Target]:
+    """The cells of `fields` (table, field) the page pass read nothing in (value None, a box)."""
+    wanted = set(fields)
+    out = []
+    for p in section.provenance:
+        if (p.table, p.field) not in wanted or p.table not in ROW_KEYS or p.x1 <= p.x0 or p.y1 <= p.y0:
+            continue
+        i = _record_index(section, p.table, p.row_key)
+        if i is not None and getattr(getattr(section, p.table)[i], p.field) is None:
+            out.append(Target((p.table, p.row_key, p.field), p.page, (p.x0, p.y0, p.x1, p.y1)))
+    return out
+
+
 def settle_codes(section: SectionResult, readings: Mapping[FieldRef, Sequence[AreaReading]],
-                 parsers: Mapping[tuple[str, str], Callable[[str], Optional[str]]]) -> SectionResult:
-    """Codes read again: the code most readings give (at least two, and more than any
-    other code) replaces the page's reading, flagged `ocr_reread`."""
+                 parsers: Mapping[tuple[str, str], Callable[[str], object]]) -> SectionResult:
+    """Codes (or empty cells) read again: the value most readings give (at least two,
+    and more than any other) replaces the page's reading, flagged `ocr_reread`."""
     provenance = {(p.table, p.row_key, p.field): p for p in section.provenance}
     out = replace(section, flags=list(section.flags),
                   **{t: list(getattr(section, t)) for t in {ref[0] for ref in readings}})
@@ -270,7 +283,7 @@ def settle_codes(section: SectionResult, readings: Mapping[FieldRef, Sequence[Ar
         i = _record_index(out, table, row_key) if parse else None
         if i is None:
             continue
-        codes = [c for c in (parse(r.text) for r in reads) if c]
+        codes = [c for c in (parse(r.text) for r in reads) if c is not None and c != ""]
         if not codes:
             continue
         tally = Counter(codes).most_common()
@@ -282,10 +295,15 @@ def settle_codes(section: SectionResult, readings: Mapping[FieldRef, Sequence[Ar
         rows[i] = replace(rows[i], **{field: code})
         p = provenance.get(ref)
         out.flags.append(Flag(table=table, row_key=row_key, field=field, rule="ocr_reread", severity=Severity.INFO,
-                              raw_value=old, value=code,
+                              raw_value=_shown(old), value=_shown(code),
                               message=(f"{field} of {row_key} was read as '{p.raw_text}' on the page"
                                        if p is not None and p.raw_text else
-                                       f"{field} of {row_key} was not read in its cell ('{old}' stood in)")
-                              + f"; read again alone, {support} of {len(reads)} readings give '{code}', "
+                                       f"{field} of {row_key} was not read in its cell"
+                                       + (f" ('{old}' stood in)" if old is not None else ""))
+                              + f"; read again alone, {support} of {len(reads)} readings give '{_shown(code)}', "
                                 f"which was kept."))
     return out
+
+
+def _shown(value) -> Optional[str]:
+    return value if value is None or isinstance(value, str) else _fmt(value)

@@ -14,7 +14,7 @@ from ..families.signatures import read_signatories_with_provenance
 from ..families.signatures_export import read_export_signatories
 from ..normalizers.checks import check_section
 from ..normalizers.normalize import normalize_document
-from ..normalizers.rereads import code_targets, settle_codes, settle_warnings, targets_of
+from ..normalizers.rereads import code_targets, missing_targets, settle_codes, settle_warnings, targets_of
 from ..records import (
     DocumentInfo, DocumentResult, Flag, Page, SectionInfo, SectionResult, Severity,
     Status,
@@ -82,9 +82,11 @@ def read_again_on_scans(sections: list[SectionResult], pages: Sequence[Page], pa
     for section in sections:
         spec = SPEC_OF.get(section.info.family)
         try:
-            if spec is not None and spec.reread_codes:
-                targets = [t for t in code_targets(section, spec.reread_codes) if t.page in by_number]
-                section = settle_codes(section, _read_all(rereader, targets, by_number), spec.reread_codes)
+            if spec is not None and (spec.reread_codes or spec.reread_missing):
+                targets = [t for t in code_targets(section, spec.reread_codes)
+                           + missing_targets(section, spec.reread_missing) if t.page in by_number]
+                section = settle_codes(section, _read_all(rereader, targets, by_number),
+                                       {**spec.reread_codes, **spec.reread_missing})
             targets = [t for t in targets_of(section) if t.page in by_number]
             if targets:
                 section = settle_warnings(section, _read_all(rereader, targets, by_number))
