@@ -167,7 +167,17 @@ SIGNATORIES = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason="signatures drawn over the names on page 8 defeat the generic reader")
+def test_signature_column_under_a_drawn_signature(section):
+    # REVISÓ and its person are under a handwritten signature: the page pass reads only
+    # the title; the column is read again alone (flagged)
+    got = {(s.role, s.name, s.honorific) for s in section.signatories}
+    assert ("reviso", "VERÓNICA DURÁN MARTÍNEZ", "MTRA.") in got
+    assert ("superviso", "RICARDO ANTONIO MORENO RUIZ", "ING.") in got
+    assert any(f.rule == "ocr_reread" and f.table == "signatories" for f in section.flags)
+
+
+@pytest.mark.xfail(strict=True, reason="signature strokes over three names on page 8 (ARQ. LUIS, ALEJANDRA "
+                                       "GUTIÉRREZ, MTRO.) still garble them, read again or not")
 def test_signatories(section):
     got = sorted((s.role, s.name, s.honorific) for s in section.signatories)
     assert got == sorted(SIGNATORIES)
@@ -179,7 +189,8 @@ def test_repairs_are_flagged(section):
 
 def test_figures_read_again_are_flagged(section):
     rows = {r.indicator_no: r for r in section.evaluation_rows}
-    rereads = {(f.row_key, f.field): f for f in section.flags if f.rule == "ocr_reread"}
+    rereads = {(f.row_key, f.field): f for f in section.flags
+               if f.rule == "ocr_reread" and f.table == "evaluation_rows"}
     # each replaced figure is flagged with the page's reading and the value kept
     for (key, field), flag in rereads.items():
         assert flag.severity.value == "info" and flag.raw_value != flag.value and "read again" in flag.message

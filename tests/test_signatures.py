@@ -353,6 +353,8 @@ def test_repair_honorific():
     assert repair_honorific("ING.") is None
     assert repair_honorific("C.P.") is None
     assert repair_honorific(None) is None
+    assert repair_honorific("MITRA.") == "MTRA."  # a stroke read as a letter
+    assert repair_honorific("MARTA.") is None  # no honorific is one letter away
 
 
 def test_scan_edge_mark_on_label_line():
@@ -381,3 +383,22 @@ def test_reconcile_across_sections():
     assert [(f.row_key, f.field, f.raw_value, f.value, f.rule) for f in secs[1].flags] == [
         ("autorizo", "name", "FRANCISCO JAVIER OCHOA Poleo", "FRANCISCO JAVIER OCHOA ROMERO", "ocr_repair")]
     assert flags == secs[1].flags and secs[0].flags == []
+
+
+def test_unread_signature_column_is_located_by_its_title():
+    from avance.families.signatures import unread_signature_columns
+
+    # a signature drawn over REVISÓ and its person: only the title under them was read
+    page = scan_of(ocr_centred("ELABORÓ", 160, 100), ocr_centred("AUTORIZÓ", 630, 100),
+                   ocr_centred("C.P. ANA RUIZ PAZ", 160, 155), ocr_centred("DR. JUAN PÉREZ MORA", 630, 155),
+                   ocr_centred("ANALISTA", 160, 165), ocr_centred("JEFA DEL ÁREA DE PLANEACIÓN", 400, 165),
+                   ocr_centred("DIRECTOR", 630, 165))
+    columns = unread_signature_columns(page)
+    assert len(columns) == 1 and columns[0].title == "JEFA DEL ÁREA DE PLANEACIÓN"
+    label, name = columns[0].label_box, columns[0].name_box
+    assert label[0] < 400 < label[2] and label[1] < 100 < label[3]
+    assert name[0] < 400 < name[2] and name[1] < 157 < name[3]
+    # every column read: nothing to read again; a text layer is never read again
+    assert unread_signature_columns(scan_of(ocr_centred("ELABORÓ", 160, 100), ocr_centred("REVISÓ", 400, 100),
+                                            ocr_centred("AUTORIZÓ", 630, 100), *_three_names())) == []
+    assert unread_signature_columns(Page(number=1, width=792, height=612, words=page.words)) == []

@@ -15,7 +15,7 @@ from typing import Optional
 import cv2
 import numpy as np
 
-from ..records import AreaReading, Page
+from ..records import AreaReading, Page, Word
 from .ocr import POINTS_PER_INCH, OcrSettings, clean_page, render_pdf_page, straighten
 from .tesseract import engine
 
@@ -111,3 +111,26 @@ class ScanRereader:
                 if index == number - 1:
                     return np.asarray(frame.convert("L"))
         return None
+
+
+def agreed_text(readings: list[AreaReading]) -> Optional[AreaReading]:
+    """The text most readings give (ties to the surest); None when nothing was read."""
+    if not readings:
+        return None
+    texts = [" ".join(r.text.split()) for r in readings]
+    return max((AreaReading(t, r.confidence) for t, r in zip(texts, readings)),
+               key=lambda r: (texts.count(r.text), r.confidence))
+
+
+def words_across(reading: AreaReading, box: tuple[float, float, float, float]) -> list[Word]:
+    """A line read again as words laid across its box (widths by their share of the characters)."""
+    tokens = reading.text.split()
+    if not tokens:
+        return []
+    x0, top, x1, bottom = box
+    unit = (x1 - x0) / (sum(len(t) for t in tokens) + len(tokens) - 1)
+    out, x = [], x0
+    for t in tokens:
+        out.append(Word(x0=x, top=top, x1=x + len(t) * unit, bottom=bottom, text=t, conf=reading.confidence))
+        x += (len(t) + 1) * unit
+    return out

@@ -664,6 +664,9 @@ def repair_honorific(hon: Optional[str]) -> Optional[str]:
         return None
     near = [k for k in _KNOWN_HONORIFICS
             if len(k) == len(letters) and sum(a != b for a, b in zip(k, letters)) == 1]
+    if not near and len(letters) >= 4:  # one letter too many: a stroke read as `I` (`MITRA.`)
+        near = [k for k in _KNOWN_HONORIFICS
+                if len(k) == len(letters) - 1 and any(letters[:i] + letters[i + 1:] == k for i in range(len(letters)))]
     return near[0] + "." if len(near) == 1 else None
 
 
@@ -805,6 +808,54 @@ def _conf_of(read: _Read, token: str) -> Optional[float]:
     if not confs:
         return None if read.ocr else 100.0
     return min(confs)
+
+
+@dataclass(frozen=True)
+class UnreadColumn:
+    """A signature column whose label and name a scan's page pass did not read (a
+    signature drawn over them), located by the title printed under them."""
+
+    label_box: tuple[float, float, float, float]
+    name_box: tuple[float, float, float, float]
+    title: str
+
+
+def unread_signature_columns(page: Page) -> list[UnreadColumn]:
+    """On a scanned page, the title chunks under a block's name line that have no
+    label above them and no name on the name line: where a label and a name were
+    printed but not read (measured on the real evaluation scan: `Revisó:` and its
+    person, under a drawn signature, read well alone)."""
+    if page.source != "ocr" or not page.words:
+        return []
+    lines = group_lines(page.words)
+    out: list[UnreadColumn] = []
+    for k, line in enumerate(lines):
+        labels = label_groups(line, ocr=True)
+        if not labels or len(labels) < 2 or k + 1 >= len(lines):
+            continue
+        height = _line_height(line.words)
+        # lines under the labels, without the strokes of signatures read as words
+        below = [l for l in lines[k + 1:k + 6] if l.top - line.bottom < 12 * height
+                 and not all(_is_ocr_junk(w) or (w.conf or 0) < 30 for w in l.words)]
+        if len(below) < 2:
+            continue
+        name_line, title_line = below[0], below[1]
+        if title_line.top - name_line.bottom > 2 * height:
+            continue
+        gap = 2 * typical_char_width(title_line.words)
+        for chunk in _chunks([w for w in title_line.words if not _is_speck(w)], gap):
+            x0, x1 = min(w.x0 for w in chunk), max(w.x1 for w in chunk)
+            # a name is printed wider than its title at most by a little
+            left, right = x0 - (x1 - x0) / 4, x1 + (x1 - x0) / 4
+            if x1 - x0 < 4 * height or any(left <= l.xmid <= right for l in labels):
+                continue
+            if any(w.x1 > x0 and w.x0 < x1 and len(_letters(w.text)) > 1 for w in name_line.words):
+                continue
+            out.append(UnreadColumn(
+                label_box=(left, line.top - 1.0, right, line.bottom + 1.0),
+                name_box=(left, name_line.top - 1.0, right, name_line.bottom + 1.0),
+                title=collapse(" ".join(w.text for w in chunk))))
+    return out
 
 
 def read_signatories_with_flags(pages: Sequence[Page]) -> tuple[list[Signatory], list[Flag]]:

@@ -10,14 +10,15 @@ from typing import Callable, Sequence
 from .. import __version__
 from ..errors import AvanceError, NotAReport, UnreadableDocument
 from ..families import FAMILY_SPECS
-from ..families.signatures import read_signatories_with_provenance
+from ..extractors.reread import ScanRereader, agreed_text, words_across
+from ..families.signatures import label_role, read_signatories_with_provenance, unread_signature_columns
 from ..families.signatures_export import read_export_signatories
 from ..normalizers.checks import check_section
 from ..normalizers.normalize import normalize_document
 from ..normalizers.rereads import code_targets, missing_targets, settle_codes, settle_warnings, targets_of
 from ..records import (
     DocumentInfo, DocumentResult, Flag, Page, SectionInfo, SectionResult, Severity,
-    Status,
+    Status, Word,
 )
 from .options import ExtractOptions
 from .reading import SUPPORTED_SUFFIXES, ReadResult, read_document
@@ -41,17 +42,44 @@ def text_source_of(pages: Sequence[Page]) -> str | None:
     return sources.pop() if len(sources) == 1 else "mixed"
 
 
-def parse_section(spec, pages: Sequence[Page]) -> SectionResult:
+def parse_section(spec, pages: Sequence[Page], rereader=None) -> SectionResult:
     section = spec.parse(pages)
     if not section.signatories:
         if all(p.source == "ocr_text" for p in pages):
             section.signatories.extend(read_export_signatories(pages))
         else:
+            if rereader is not None:
+                pages, reread = with_signature_columns_read_again(pages, rereader)
+                section.flags.extend(reread)
             people, flags, where = read_signatories_with_provenance(pages)
             section.signatories.extend(people)
             section.flags.extend(flags)
             section.provenance.extend(where)
     return section
+
+
+def with_signature_columns_read_again(pages: Sequence[Page], rereader) -> tuple[list[Page], list[Flag]]:
+    """Scanned pages with the label and name of signature columns the page pass lost
+    (a signature drawn over them) read again alone and added as words."""
+    out: list[Page] = []
+    flags: list[Flag] = []
+    for page in pages:
+        columns = unread_signature_columns(page) if page.scan is not None else []
+        added: list[Word] = []
+        for column in columns:
+            label = agreed_text(rereader.read(page, column.label_box))
+            name = agreed_text(rereader.read(page, column.name_box))
+            if label is None or name is None or label_role(label.text.split()[0]) is None:
+                continue
+            added += words_across(label, column.label_box) + words_across(name, column.name_box)
+            flags.append(Flag(
+                table="signatories", row_key=label_role(label.text.split()[0]) or "", field="name",
+                rule="ocr_reread", severity=Severity.INFO, raw_value=None, value=f"{label.text} {name.text}",
+                message=f"Page {page.number}: the signature column titled '{column.title}' had no label or name "
+                        f"in the page's reading (a signature is drawn over them); read again alone: "
+                        f"'{label.text}', '{name.text}'."))
+        out.append(replace(page, words=page.words + tuple(added)) if added else page)
+    return out, flags
 
 
 def failed_section(spec, pages: Sequence[Page], exc: BaseException) -> SectionResult:
@@ -68,16 +96,12 @@ def failed_section(spec, pages: Sequence[Page], exc: BaseException) -> SectionRe
 SPEC_OF = {spec.family.value: spec for spec in FAMILY_SPECS}
 
 
-def read_again_on_scans(sections: list[SectionResult], pages: Sequence[Page], path: Path,
-                         options: ExtractOptions) -> list[SectionResult]:
+def read_again_on_scans(sections: list[SectionResult], pages: Sequence[Page], rereader) -> list[SectionResult]:
     """On scanned pages, the family's printed codes and the figures behind warnings
     read again alone (see normalizers/rereads.py)."""
     by_number = {p.number: p for p in pages if p.scan is not None}
-    if not by_number:
+    if not by_number or rereader is None:
         return sections
-    from ..extractors.reread import ScanRereader
-
-    rereader = ScanRereader(path, options.ocr_settings)
     out = []
     for section in sections:
         spec = SPEC_OF.get(section.info.family)
@@ -138,11 +162,13 @@ def process_document(path: Path, source_path: str | None = None,
         reason = "no text could be read" if not any(p.words for p in pages) else \
             "no page looks like a known progress report (POA, indicator sheet/report, MIR)"
         return DocumentResult(info=replace(info, error=str(NotAReport(f"not a progress report: {reason}"))))
+    # scanned pages can be read again in parts (signature columns, codes, figures behind warnings)
+    rereader = ScanRereader(path, options.ocr_settings) if any(p.scan is not None for p in pages) else None
     sections: list[SectionResult] = []
     failures: list[str] = []
     for group in groups:
         try:
-            sections.append(parse_section(group.spec, group.pages))
+            sections.append(parse_section(group.spec, group.pages, rereader))
         except Exception as exc:
             failures.append(f"pages {group.pages[0].number}-{group.pages[-1].number}: {exc}")
             traceback.print_exc()
@@ -150,7 +176,7 @@ def process_document(path: Path, source_path: str | None = None,
     # repairs and catalog matches see the whole document (a name is settled across
     # sections); the arithmetic checks then judge the repaired figures
     sections = [check_section(s) for s in normalize_document(sections, text_source=info.text_source)]
-    sections = read_again_on_scans(sections, pages, path, options)
+    sections = read_again_on_scans(sections, pages, rereader)
     failures += [f.message for f in read.flags]
     status = Status.PARTIAL if failures else Status.OK
     error = "; ".join(failures) if failures else None
