@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Literal, Optional
+from typing import Callable, Literal, Optional
 
 TextSource = Literal["text_layer", "ocr", "ocr_text"]
 
@@ -356,3 +356,18 @@ class DocumentResult:
     info: DocumentInfo
     sections: list[SectionResult] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)  # document-level (no section)
+
+
+# How flags and provenance name a row of each per-section table (`row_key`).
+ROW_KEYS: dict[str, Callable[[object], str]] = {
+    "sections": lambda r: "",
+    "goals": lambda r: r.goal_code,
+    "goal_periods": lambda r: f"{r.goal_code}|{r.period}",
+    "signatories": lambda r: r.role,
+    "indicators": lambda r: "",
+    "indicator_variables": lambda r: r.key,
+    "indicator_values": lambda r: f"{r.variable_key}|{r.period}",
+    "mir_rows": lambda r: r.objective_code,
+    "mir_periods": lambda r: f"{r.objective_code}|{r.period}",
+    "evaluation_rows": lambda r: str(r.indicator_no),
+}

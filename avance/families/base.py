@@ -37,6 +37,8 @@ class FamilySpec:
     # reading of a code (None when the text is no code). The pipeline reads each
     # code's box again and keeps the code most readings agree on (`ocr_reread`).
     reread_codes: Mapping[tuple[str, str], Callable[[str], Optional[str]]] = field(default_factory=dict)
-    # Fields the page pass left empty that are worth a second reading on scans,
-    # (table, field) -> the family's reading of the cell's text (None when unreadable).
-    reread_missing: Mapping[tuple[str, str], Callable[[str], Optional[float]]] = field(default_factory=dict)
+    # How the family reads a figure of (table, field) from a cell's text (None when
+    # unreadable; e.g. `$ -` as zero). On scans, cells of these fields the page pass
+    # left empty are read again, and figures read again behind a warning are parsed
+    # with them (other fields: `parse_number`).
+    value_readers: Mapping[tuple[str, str], Callable[[str], Optional[float]]] = field(default_factory=dict)

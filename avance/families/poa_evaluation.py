@@ -752,7 +752,7 @@ def _row_provenance(row: EvaluationRow, band: Band, table: _PageTable) -> list[P
 def _money_reading(text: str) -> Optional[float]:
     """A money cell read again alone: `$ -` (the `$` often read `S`, the dash `=`) is zero."""
     t = "".join(text.split())
-    if re.fullmatch(r"[$Ss5]{0,2}[-—–=_~]{1,3}", t):
+    if _DASH.fullmatch(t.lstrip("$Ss5")):
         return 0.0
     t = t[1:] if t.startswith("$") else t
     cands = _amount_candidates(t) if t else []
@@ -761,4 +761,4 @@ def _money_reading(text: str) -> Optional[float]:
 
 SPEC = FamilySpec(family=Family.POA_EVALUATION, detect=detect, parse=parse,
                   reread_codes={("evaluation_rows", "project_code"): lambda text: _project_code(text, [])},
-                  reread_missing={("evaluation_rows", name): _money_reading for name in MONEY})
+                  value_readers={("evaluation_rows", name): _money_reading for name in MONEY})

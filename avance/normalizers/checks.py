@@ -29,7 +29,7 @@ def percent_agrees(printed: float, computed: float) -> bool:
     return abs(printed - computed) <= tolerance
 
 
-def _fmt(x: Optional[float]) -> str:
+def format_figure(x: Optional[float]) -> str:
     if x is None:
         return "null"
     return f"{x:,.4f}".rstrip("0").rstrip(".")
@@ -37,7 +37,7 @@ def _fmt(x: Optional[float]) -> str:
 
 def _warning(table: str, row_key: str, field: str, rule: str, printed: float, computed: float, message: str) -> Flag:
     return Flag(table=table, row_key=row_key, field=field, rule=rule, severity=Severity.WARNING,
-                raw_value=_fmt(printed), value=_fmt(computed), message=message)
+                raw_value=format_figure(printed), value=format_figure(computed), message=message)
 
 
 def _sum(values: Iterable[Optional[float]]) -> Optional[float]:
@@ -55,20 +55,20 @@ def check_goals(section: SectionResult) -> list[Flag]:
         programmed = _sum(p.programmed for p in ps)
         if g.annual_target is not None and programmed is not None and abs(programmed - g.annual_target) > SUM_TOLERANCE:
             flags.append(_warning("goals", g.goal_code, "annual_target", "sum_mismatch", g.annual_target, programmed,
-                                  f"Goal {g.goal_code}: the quarters programmed add up to {_fmt(programmed)}, "
-                                  f"but the annual target printed is {_fmt(g.annual_target)}."))
+                                  f"Goal {g.goal_code}: the quarters programmed add up to {format_figure(programmed)}, "
+                                  f"but the annual target printed is {format_figure(g.annual_target)}."))
         achieved = _sum(p.achieved for p in ps)
         if g.absolute_progress is not None and achieved is not None and abs(achieved - g.absolute_progress) > SUM_TOLERANCE:
             flags.append(_warning("goals", g.goal_code, "absolute_progress", "sum_mismatch", g.absolute_progress, achieved,
-                                  f"Goal {g.goal_code}: the absolute progress printed is {_fmt(g.absolute_progress)}, "
-                                  f"but the quarters achieved add up to {_fmt(achieved)}."))
+                                  f"Goal {g.goal_code}: the absolute progress printed is {format_figure(g.absolute_progress)}, "
+                                  f"but the quarters achieved add up to {format_figure(achieved)}."))
         if g.relative_progress is not None and g.absolute_progress is not None and g.annual_target:
             computed = g.absolute_progress / g.annual_target * 100
             if not percent_agrees(g.relative_progress, computed):
                 flags.append(_warning("goals", g.goal_code, "relative_progress", "percent_mismatch", g.relative_progress,
                                       computed, f"Goal {g.goal_code}: relative progress is printed as "
-                                      f"{_fmt(g.relative_progress)}%, but {_fmt(g.absolute_progress)} of "
-                                      f"{_fmt(g.annual_target)} is {computed:.2f}%."))
+                                      f"{format_figure(g.relative_progress)}%, but {format_figure(g.absolute_progress)} of "
+                                      f"{format_figure(g.annual_target)} is {computed:.2f}%."))
     return flags
 
 
@@ -84,23 +84,23 @@ def check_mir(section: SectionResult) -> list[Flag]:
         total = _sum(by_period.values())
         if r.annual_target is not None and total is not None and abs(total - r.annual_target) > SUM_TOLERANCE:
             flags.append(_warning("mir_rows", key, "annual_target", "sum_mismatch", r.annual_target, total,
-                                  f"Indicator {key}: the quarterly targets add up to {_fmt(total)}, "
-                                  f"but the annual target printed is {_fmt(r.annual_target)}."))
+                                  f"Indicator {key}: the quarterly targets add up to {format_figure(total)}, "
+                                  f"but the annual target printed is {format_figure(r.annual_target)}."))
         quarter_target = by_period.get(quarter) if quarter else None
         if r.pct_period is not None and r.achieved is not None and quarter_target:
             computed = r.achieved / quarter_target * 100
             if not percent_agrees(r.pct_period, computed):
                 flags.append(_warning("mir_rows", key, "pct_period", "percent_mismatch", r.pct_period, computed,
-                                      f"Indicator {key}: the quarter's progress is printed as {_fmt(r.pct_period)}%, "
-                                      f"but {_fmt(r.achieved)} achieved of a target of {_fmt(quarter_target)} "
+                                      f"Indicator {key}: the quarter's progress is printed as {format_figure(r.pct_period)}%, "
+                                      f"but {format_figure(r.achieved)} achieved of a target of {format_figure(quarter_target)} "
                                       f"is {computed:.2f}%."))
         if r.pct_cumulative is not None and r.achieved is not None and r.annual_target:
             computed = r.achieved / r.annual_target * 100
             if not percent_agrees(r.pct_cumulative, computed):
                 flags.append(_warning("mir_rows", key, "pct_cumulative", "percent_mismatch", r.pct_cumulative, computed,
                                       f"Indicator {key}: the cumulative progress is printed as "
-                                      f"{_fmt(r.pct_cumulative)}%, but {_fmt(r.achieved)} of an annual target of "
-                                      f"{_fmt(r.annual_target)} is {computed:.2f}%."))
+                                      f"{format_figure(r.pct_cumulative)}%, but {format_figure(r.achieved)} of an annual target of "
+                                      f"{format_figure(r.annual_target)} is {computed:.2f}%."))
     return flags
 
 
@@ -124,7 +124,7 @@ def check_indicator_values(section: SectionResult) -> list[Flag]:
             continue
         if not percent_agrees(printed, computed):
             flags.append(_warning("indicator_values", f"{result_key}|{period}", "value", "formula_mismatch", printed,
-                                  computed, f"{result_key} for period {period} is printed as {_fmt(printed)}, but "
+                                  computed, f"{result_key} for period {period} is printed as {format_figure(printed)}, but "
                                   f"{formula} on the captured values gives {computed:.2f}."))
     return flags
 
@@ -137,20 +137,20 @@ def check_evaluation(section: SectionResult) -> list[Flag]:
             computed = r.achieved_to_date / r.programmed_to_date * 100
             if not percent_agrees(r.pct_progress, computed):
                 flags.append(_warning("evaluation_rows", key, "pct_progress", "percent_mismatch", r.pct_progress,
-                                      computed, f"Indicator {key}: progress is printed as {_fmt(r.pct_progress)}%, "
-                                      f"but {_fmt(r.achieved_to_date)} achieved of {_fmt(r.programmed_to_date)} "
+                                      computed, f"Indicator {key}: progress is printed as {format_figure(r.pct_progress)}%, "
+                                      f"but {format_figure(r.achieved_to_date)} achieved of {format_figure(r.programmed_to_date)} "
                                       f"programmed is {computed:.2f}%."))
         if None not in (r.budget_difference, r.budget_authorized, r.budget_exercised):
             computed = r.budget_authorized - r.budget_exercised
             if abs(computed - r.budget_difference) > SUM_TOLERANCE:
                 flags.append(_warning("evaluation_rows", key, "budget_difference", "sum_mismatch", r.budget_difference,
                                       computed, f"Indicator {key}: the budget difference printed is "
-                                      f"{_fmt(r.budget_difference)}, but authorized minus exercised is {_fmt(computed)}."))
+                                      f"{format_figure(r.budget_difference)}, but authorized minus exercised is {format_figure(computed)}."))
         if r.budget_pct is not None and r.budget_exercised is not None and r.budget_authorized:
             computed = r.budget_exercised / r.budget_authorized * 100
             if not percent_agrees(r.budget_pct, computed):
                 flags.append(_warning("evaluation_rows", key, "budget_pct", "percent_mismatch", r.budget_pct, computed,
-                                      f"Indicator {key}: the budget percentage is printed as {_fmt(r.budget_pct)}%, "
+                                      f"Indicator {key}: the budget percentage is printed as {format_figure(r.budget_pct)}%, "
                                       f"but exercised over authorized is {computed:.2f}%."))
     return flags
 
@@ -166,9 +166,9 @@ def check_totals(section: SectionResult) -> list[Flag]:
         if abs(column_sum - total.value) > SUM_TOLERANCE:
             flags.append(_warning("totals", f"{total.target_table}|{total.target_column}", "value", "sum_mismatch",
                                   total.value, column_sum,
-                                  f"The printed total of {total.target_column} is {_fmt(total.value)}, but its "
-                                  f"{len(rows)} rows add up to {_fmt(column_sum)} "
-                                  f"(a difference of {_fmt(total.value - column_sum)})."))
+                                  f"The printed total of {total.target_column} is {format_figure(total.value)}, but its "
+                                  f"{len(rows)} rows add up to {format_figure(column_sum)} "
+                                  f"(a difference of {format_figure(total.value - column_sum)})."))
     return flags
 
 

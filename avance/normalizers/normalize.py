@@ -64,7 +64,7 @@ from typing import Optional, Sequence
 
 from rapidfuzz import fuzz
 
-from ..records import Flag, SectionResult, Severity
+from ..records import ROW_KEYS, Flag, SectionResult, Severity
 from . import catalogs
 from .catalogs import fold
 from .codes import segment
@@ -301,12 +301,6 @@ def _inflected(a: str, b: str) -> bool:
     return len(wa) == len(wb) and all(x == y or inflection_of(x, y) for x, y in zip(wa, wb))
 
 
-def _row_key(table: str, row) -> str:
-    return {"sections": lambda r: "", "goals": lambda r: r.goal_code, "signatories": lambda r: r.role,
-            "indicators": lambda r: "", "indicator_variables": lambda r: r.key,
-            "mir_rows": lambda r: r.objective_code}[table](row)
-
-
 def _repair_row(table: str, row, vocab: Vocabulary, units: Counter, flags: list[Flag]):
     changes = {}
     for field in LABEL_FIELDS[table]:
@@ -315,7 +309,7 @@ def _repair_row(table: str, row, vocab: Vocabulary, units: Counter, flags: list[
             continue
         value = clean_unit(raw) if field == "unit" and table == "goals" else raw
         value, repairs = repair_text(value, vocab)
-        key = _row_key(table, row)
+        key = ROW_KEYS[table](row)
         for r in repairs:
             if r.value is None:
                 flags.append(_flag(table, key, field, "ambiguous_match", r.raw, None,

@@ -20,28 +20,18 @@ pipeline does the I/O; see `extractors/reread.py`), and this module decides, pur
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from collections import Counter
 from itertools import combinations
 from statistics import median
 from typing import Callable, Iterable, Mapping, Optional, Sequence
 
-from ..records import AreaReading, Flag, Provenance, SectionResult, Severity
-from .checks import CHECK_RULES, _fmt, check_section
+from ..records import ROW_KEYS, AreaReading, Flag, Provenance, SectionResult, Severity
+from .checks import CHECK_RULES, format_figure, check_section
 from .numbers import parse_number
 
 FieldRef = tuple[str, str, str]  # table, row_key, field
 
-# How the row keys of provenance and flags name a record of each table.
-ROW_KEYS: dict[str, Callable] = {
-    "goals": lambda r: r.goal_code,
-    "goal_periods": lambda r: f"{r.goal_code}|{r.period}",
-    "mir_rows": lambda r: r.objective_code,
-    "mir_periods": lambda r: f"{r.objective_code}|{r.period}",
-    "indicator_values": lambda r: f"{r.variable_key}|{r.period}",
-    "evaluation_rows": lambda r: str(r.indicator_no),
-}
 NUMERIC_FIELDS: dict[str, tuple[str, ...]] = {
     "goals": ("annual_target", "absolute_progress", "relative_progress"),
     "goal_periods": ("programmed", "achieved"),
@@ -52,10 +42,6 @@ NUMERIC_FIELDS: dict[str, tuple[str, ...]] = {
                         "budget_approved", "budget_authorized", "budget_exercised", "budget_difference",
                         "budget_pct"),
 }
-# Money columns print a zero as an accounting dash (`$ -`), which a crop may read
-# with the `$` as `S`/`s` and the dash as `=`.
-MONEY_FIELDS = frozenset({"budget_approved", "budget_authorized", "budget_exercised", "budget_difference"})
-_ACCOUNTING_ZERO = re.compile(r"[$Ss]{0,2}[-=–—_~]{1,3}")
 # A row's figures printed in other tables (quarters of a goal, of a MIR indicator).
 CHILD_TABLES = {"goals": "goal_periods", "mir_rows": "mir_periods"}
 # Most alternative values tried (alone and in pairs) for one warned row.
@@ -85,8 +71,12 @@ class _Switch:
     new_text: str
 
 
+def _is_check_warning(flag: Flag) -> bool:
+    return flag.severity == Severity.WARNING and flag.rule in CHECK_RULES
+
+
 def warnings_of(section: SectionResult) -> list[Flag]:
-    return [f for f in section.flags if f.severity == Severity.WARNING and f.rule in CHECK_RULES]
+    return [f for f in section.flags if _is_check_warning(f)]
 
 
 def _in_scope(warning: Flag, table: str, row_key: str) -> bool:
@@ -143,14 +133,14 @@ def _within_row(box: tuple[float, float, float, float], top: float, bottom: floa
 
 
 def _values_read(readings: Sequence[AreaReading], old_text: Optional[str],
-                 money: bool = False) -> list[tuple[float, str, float, int]]:
+                 read_value: Callable[[str], Optional[float]] = parse_number) -> list[tuple[float, str, float, int]]:
     """(value, text, best confidence, readings giving it) of each figure read, most supported first."""
     found: dict[float, tuple[float, str, float, int]] = {}
     for r in readings:
         text = "".join(r.text.split())
         if old_text and old_text.strip().endswith("%") and not text.endswith("%"):
             continue
-        value = 0.0 if money and _ACCOUNTING_ZERO.fullmatch(text) else parse_number(text)
+        value = read_value(text)
         if value is None:
             continue
         key = round(value, 9)
@@ -176,15 +166,17 @@ def _with_values(section: SectionResult, switches: Sequence[_Switch]) -> Section
 
 
 def _checked(section: SectionResult) -> SectionResult:
-    return check_section(replace(section, flags=[f for f in section.flags if f not in warnings_of(section)]))
+    return check_section(replace(section, flags=[f for f in section.flags if not _is_check_warning(f)]))
 
 
 def _count(section: SectionResult) -> int:
     return len(warnings_of(section))
 
 
-def settle_warnings(section: SectionResult, readings: Mapping[FieldRef, Sequence[AreaReading]]) -> SectionResult:
-    """The section with the figures its second readings settle replaced (flagged) and its checks run again."""
+def settle_warnings(section: SectionResult, readings: Mapping[FieldRef, Sequence[AreaReading]],
+                    readers: Mapping[tuple[str, str], Callable[[str], Optional[float]]] = {}) -> SectionResult:
+    """The section with the figures its second readings settle replaced (flagged) and its checks
+    run again; `readers` are the family's readings of a field's text (default `parse_number`)."""
     provenance = {(p.table, p.row_key, p.field): p for p in section.provenance}
     agreed: list[_Switch] = []  # values most readings give
     others: list[_Switch] = []
@@ -194,7 +186,7 @@ def settle_warnings(section: SectionResult, readings: Mapping[FieldRef, Sequence
         if p is None or i is None:
             continue
         old = getattr(getattr(section, ref[0])[i], ref[2])
-        values = _values_read(reads, p.raw_text, money=ref[2] in MONEY_FIELDS)
+        values = _values_read(reads, p.raw_text, readers.get((ref[0], ref[2]), parse_number))
         for n, (value, text, conf, support) in enumerate(values):
             if old is not None and abs(old - value) < 1e-9:
                 continue
@@ -244,10 +236,10 @@ def _settle_row(section: SectionResult, chosen: list[_Switch], agreed: list[_Swi
 def _reread_flag(s: _Switch) -> Flag:
     table, row_key, field = s.ref
     return Flag(table=table, row_key=row_key, field=field, rule="ocr_reread", severity=Severity.INFO,
-                raw_value=_fmt(s.old), value=_fmt(s.new),
+                raw_value=format_figure(s.old), value=format_figure(s.new),
                 message=f"{field} of {row_key} was read as '{s.old_text}' on the page; read again alone it is "
                         f"'{s.new_text}' (confidence {s.new_confidence:.0f} against {s.old_confidence:.0f}), "
-                        f"and {_fmt(s.new)} was kept.")
+                        f"and {format_figure(s.new)} was kept.")
 
 
 def code_targets(section: SectionResult, fields: Iterable[tuple[str, str]]) -> list[Target]:
@@ -306,4 +298,4 @@ def settle_codes(section: SectionResult, readings: Mapping[FieldRef, Sequence[Ar
 
 
 def _shown(value) -> Optional[str]:
-    return value if value is None or isinstance(value, str) else _fmt(value)
+    return value if value is None or isinstance(value, str) else format_figure(value)

@@ -9,8 +9,8 @@ from typing import Callable, Sequence
 
 from .. import __version__
 from ..errors import AvanceError, NotAReport, UnreadableDocument
-from ..families import FAMILY_SPECS
 from ..extractors.reread import ScanRereader, agreed_text, words_across
+from ..families import FAMILY_SPECS
 from ..families.signatures import label_role, read_signatories_with_provenance, unread_signature_columns
 from ..families.signatures_export import read_export_signatories
 from ..normalizers.checks import check_section
@@ -69,11 +69,12 @@ def with_signature_columns_read_again(pages: Sequence[Page], rereader) -> tuple[
         for column in columns:
             label = agreed_text(rereader.read(page, column.label_box))
             name = agreed_text(rereader.read(page, column.name_box))
-            if label is None or name is None or label_role(label.text.split()[0]) is None:
+            role = label_role(label.text.split()[0]) if label is not None else None
+            if role is None or name is None:
                 continue
             added += words_across(label, column.label_box) + words_across(name, column.name_box)
             flags.append(Flag(
-                table="signatories", row_key=label_role(label.text.split()[0]) or "", field="name",
+                table="signatories", row_key=role, field="name",
                 rule="ocr_reread", severity=Severity.INFO, raw_value=None, value=f"{label.text} {name.text}",
                 message=f"Page {page.number}: the signature column titled '{column.title}' had no label or name "
                         f"in the page's reading (a signature is drawn over them); read again alone: "
@@ -106,14 +107,15 @@ def read_again_on_scans(sections: list[SectionResult], pages: Sequence[Page], re
     for section in sections:
         spec = SPEC_OF.get(section.info.family)
         try:
-            if spec is not None and (spec.reread_codes or spec.reread_missing):
+            readers = spec.value_readers if spec is not None else {}
+            if spec is not None and (spec.reread_codes or readers):
                 targets = [t for t in code_targets(section, spec.reread_codes)
-                           + missing_targets(section, spec.reread_missing) if t.page in by_number]
+                           + missing_targets(section, readers) if t.page in by_number]
                 section = settle_codes(section, _read_all(rereader, targets, by_number),
-                                       {**spec.reread_codes, **spec.reread_missing})
+                                       {**spec.reread_codes, **readers})
             targets = [t for t in targets_of(section) if t.page in by_number]
             if targets:
-                section = settle_warnings(section, _read_all(rereader, targets, by_number))
+                section = settle_warnings(section, _read_all(rereader, targets, by_number), readers)
         except Exception as exc:  # the page pass stands; its warnings stay
             section.flags.append(Flag(
                 table="sections", row_key="", field="", rule="unreadable", severity=Severity.INFO,
