@@ -269,9 +269,11 @@ def _split_by_codes(intervals: Sequence[tuple[float, float]], code_words: Sequen
     """A merged cell holds one project code: an interval with two codes read in it
     lost the rule between two cells, which is put back midway between the codes."""
     out = []
+    codes = [w for w in code_words if _project_code(w.text, [])]
+    apart = 2 * max((w.height for w in codes), default=0.0)  # two lines of one cell are closer
     for a, b in intervals:
-        ys = sorted(w.ymid for w in code_words if a <= w.ymid < b and _project_code(w.text, []))
-        cuts = [(y0 + y1) / 2 for y0, y1 in zip(ys, ys[1:]) if y1 - y0 > 2 * max(w.height for w in code_words)]
+        ys = sorted(w.ymid for w in codes if a <= w.ymid < b)
+        cuts = [(y0 + y1) / 2 for y0, y1 in zip(ys, ys[1:]) if y1 - y0 > apart]
         edges = [a] + cuts + [b]
         out.extend(zip(edges, edges[1:]))
     return out
