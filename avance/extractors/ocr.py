@@ -213,17 +213,49 @@ def refine_low_confidence(clean: np.ndarray, words: list[OcrWord], settings: Ocr
             replaced[group[0]] = new
             for i in group[1:]:
                 replaced[i] = []
-    kept = [w for i, w in enumerate(words) if i not in replaced]
+    return _merge_readings(words, replaced, {i: g[0] for g in groups for i in g})
+
+
+def _merge_readings(words: list[OcrWord], replaced: dict[int, list[OcrWord]], paragraph_of: dict[int, int]) -> list[OcrWord]:
+    """The page's words with the re-read paragraphs' words in their place.
+
+    A paragraph's box may reach over a neighbour's words (a long cell line), so its
+    reading can hold those words again, or a piece of one clipped by the crop. A new
+    word landing on words the page pass gave to another paragraph is left to that
+    paragraph: its own reading, or its page words when it was not read again. Two
+    words still on one spot (paragraphs whose words overlap) keep the page's word,
+    else the surer new one."""
+    def owners(n: OcrWord) -> set[int]:
+        cx, cy = (n.left + n.right) / 2, (n.top + n.bottom) / 2
+        return {paragraph_of.get(i, i) for i, k in enumerate(words)
+                if k.left <= cx <= k.right and k.top <= cy <= k.bottom}
+
+    placed: list[tuple[int, OcrWord]] = []
+    for first, new in replaced.items():
+        for n in new:
+            landed = owners(n)
+            if not landed or first in landed:
+                placed.append((first, n))
+    taken = [k for i, k in enumerate(words) if i not in replaced]
+    for _, n in sorted(placed, key=lambda p: -p[1].conf):
+        if not any(_same_word(n, k) for k in taken):
+            taken.append(n)
+    kept = {id(n) for n in taken}
     out: list[OcrWord] = []
     for i, word in enumerate(words):
-        if i not in replaced:
-            out.append(word)
-            continue
-        # a paragraph's box may span a neighbour that was not read again: its words stay
-        # once, so a new word landing on a kept one is dropped
-        out.extend(n for n in replaced[i] if not any(
-            k.left <= (n.left + n.right) / 2 <= k.right and k.top <= (n.top + n.bottom) / 2 <= k.bottom for k in kept))
+        out.extend([n for n in replaced[i] if id(n) in kept] if i in replaced else [word])
     return out
+
+
+def _same_word(a: OcrWord, b: OcrWord) -> bool:
+    """Two readings of one word: most of the smaller box lies in the larger, and the
+    smaller is not a mere speck or mark inside a word."""
+    dx = min(a.right, b.right) - max(a.left, b.left)
+    dy = min(a.bottom, b.bottom) - max(a.top, b.top)
+    if dx <= 0 or dy <= 0:
+        return False
+    areas = sorted(max(1, (x.right - x.left) * (x.bottom - x.top)) for x in (a, b))
+    return dx * dy > 0.5 * areas[0] and areas[0] >= 0.3 * areas[1]
 
 
 def read_unread_bands(clean: np.ndarray, horizontal: np.ndarray, words: list[OcrWord],
