@@ -304,6 +304,7 @@ class AreaReading:
 
     text: str
     confidence: float  # the lowest word confidence, 0..100
+    mean_confidence: Optional[float] = None  # of a text cell's words (one stray mark makes the lowest)
 
 
 @dataclass(frozen=True)

@@ -42,3 +42,6 @@ class FamilySpec:
     # left empty are read again, and figures read again behind a warning are parsed
     # with them (other fields: `parse_number`).
     value_readers: Mapping[tuple[str, str], Callable[[str], Optional[float]]] = field(default_factory=dict)
+    # Free-text fields, (table, field), whose cells the page pass read doubtfully: on scans
+    # the pipeline reads them again as one block and keeps a sure reading (`ocr_reread`).
+    reread_text: frozenset[tuple[str, str]] = frozenset()

@@ -13,7 +13,7 @@ code it is.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import product
 from statistics import median
 from typing import Optional, Sequence
@@ -21,6 +21,7 @@ from typing import Optional, Sequence
 from ..extractors.grid import cluster_positions, merge_positions, thin_vertical_xs
 from ..extractors.layout import TextLine, collapse, fold, group_lines
 from ..normalizers.checks import percent_agrees
+from ..normalizers.legibility import reads_as_text
 from ..normalizers.ocr_numbers import number_candidates
 from ..records import EvaluationRow, Family, Flag, Page, Provenance, SectionInfo, SectionResult, Severity, Total, Word
 from . import common
@@ -608,6 +609,12 @@ def _row(band: Band, no: int, project: tuple, anchors: Sequence[float], flags: l
             flags.append(_flag(key, name, raws.get(name), None if value is None else str(value),
                                f"Indicator {key}, {name}: {note}."))
     code, project_name = project[2], project[3]
+    justification = Cell(c["justification"]).text
+    if justification and not reads_as_text(c["justification"]):
+        flags.append(_flag(key, "justification", justification, None,
+                           f"Indicator {key}: the justification cell holds only marks read with low confidence "
+                           f"(shading or pen strokes), not text; it is left empty.", rule="ocr_noise"))
+        justification = None
     return EvaluationRow(
         project_code=code, project=project_name, indicator_no=no, indicator=Cell(c["indicator"]).text,
         annual_target=chosen["annual_target"][0], target_unit=unit,
@@ -615,7 +622,7 @@ def _row(band: Band, no: int, project: tuple, anchors: Sequence[float], flags: l
         pct_progress=chosen["pct_progress"][0],
         budget_approved=chosen["budget_approved"][0], budget_authorized=chosen["budget_authorized"][0],
         budget_exercised=chosen["budget_exercised"][0], budget_difference=chosen["budget_difference"][0],
-        budget_pct=chosen["budget_pct"][0], justification=Cell(c["justification"]).text, page=band.page,
+        budget_pct=chosen["budget_pct"][0], justification=justification, page=band.page,
     )
 
 
@@ -693,18 +700,31 @@ def parse(pages: Sequence[Page]) -> SectionResult:
 # provenance: where each cell was read
 # --------------------------------------------------------------------------
 
+_TEXT_FIELDS = ("project", "indicator", "justification")
 _FIRST_LINE = ("annual_target", "programmed_to_date", "achieved_to_date", "pct_progress", "budget_pct")
 
 
 def _cell_provenance(table: _PageTable, name: str, key: str, field: str, words: Sequence[Word],
-                     region: Optional[tuple[float, float, float, float]] = None) -> list[Provenance]:
-    """The words a cell was read from; a cell nothing was read in points at its
-    place in the table (`region`), which is what a reviewer needs to see."""
+                     region: Optional[tuple[float, float, float, float]] = None,
+                     read: bool = True) -> list[Provenance]:
+    """The words a cell was read from; a cell nothing was read in (or nothing legible:
+    not `read`) points at its place in the table (`region`), which is what a reviewer
+    needs to see."""
     if table.page is None:
         return []
     record = ProvenanceLog([]).make(name, key, field, words, page=table.page)
-    if record is None and region is not None and table.page.source != "ocr_text":
-        record = Provenance(name, key, field, table.page.number, *region, None, None)
+    if region is not None and table.page.source != "ocr_text":
+        if record is None:
+            record = Provenance(name, key, field, table.page.number, *region, None, None)
+        elif not read:
+            record = replace(record, x0=region[0], y0=region[1], x1=region[2], y1=region[3])
+        elif field in _TEXT_FIELDS:
+            # a text cell's words kept to its cell: a word read across a rule reaches into
+            # the neighbour's cell, whose lines a second reading of the box would take in
+            x0, y0 = max(record.x0, region[0]), max(record.y0, region[1])
+            x1, y1 = min(record.x1, region[2]), min(record.y1, region[3])
+            if x1 > x0 and y1 > y0:
+                record = replace(record, x0=x0, y0=y0, x1=x1, y1=y1)
     return [record] if record is not None else []
 
 
@@ -729,7 +749,8 @@ def _row_provenance(row: EvaluationRow, band: Band, table: _PageTable) -> list[P
             words = _first_value_words(words)
         elif name == "indicator_no" and band.no_word is not None:
             words = [band.no_word]
-        out += _cell_provenance(table, "evaluation_rows", key, name, words, (span.x0, band.top, span.x1, band.bottom))
+        out += _cell_provenance(table, "evaluation_rows", key, name, words, (span.x0, band.top, span.x1, band.bottom),
+                                read=name not in _TEXT_FIELDS or getattr(row, name) is not None)
     # the merged project cell the row took its code and name from (the nearest coded one when its rules were lost)
     own = next((p for p in table.projects if p[0] <= band.mid < p[1]), None)
     coded = [p for p in table.projects if p[2]]
@@ -763,4 +784,5 @@ def _money_reading(text: str) -> Optional[float]:
 
 SPEC = FamilySpec(family=Family.POA_EVALUATION, detect=detect, parse=parse,
                   reread_codes={("evaluation_rows", "project_code"): lambda text: _project_code(text, [])},
-                  value_readers={("evaluation_rows", name): _money_reading for name in MONEY})
+                  value_readers={("evaluation_rows", name): _money_reading for name in MONEY},
+                  reread_text=frozenset(("evaluation_rows", f) for f in _TEXT_FIELDS))

@@ -15,7 +15,9 @@ from ..families.signatures import label_role, read_signatories_with_provenance, 
 from ..families.signatures_export import read_export_signatories
 from ..normalizers.checks import check_section
 from ..normalizers.normalize import normalize_document
-from ..normalizers.rereads import code_targets, missing_targets, settle_codes, settle_warnings, targets_of
+from ..normalizers.rereads import (
+    code_targets, missing_targets, settle_codes, settle_texts, settle_warnings, targets_of, text_targets,
+)
 from ..records import (
     DocumentInfo, DocumentResult, Flag, Page, SectionInfo, SectionResult, Severity,
     Status, Word,
@@ -44,6 +46,8 @@ def text_source_of(pages: Sequence[Page]) -> str | None:
 
 def parse_section(spec, pages: Sequence[Page], rereader=None) -> SectionResult:
     section = spec.parse(pages)
+    if rereader is not None and spec.reread_text:
+        section = with_text_read_again(section, pages, rereader, spec.reread_text)
     if not section.signatories:
         if all(p.source == "ocr_text" for p in pages):
             section.signatories.extend(read_export_signatories(pages))
@@ -81,6 +85,16 @@ def with_signature_columns_read_again(pages: Sequence[Page], rereader) -> tuple[
                         f"'{label.text}', '{name.text}'."))
         out.append(replace(page, words=page.words + tuple(added)) if added else page)
     return out, flags
+
+
+def with_text_read_again(section: SectionResult, pages: Sequence[Page], rereader, fields) -> SectionResult:
+    """The family's doubtful text cells on scanned pages read again as blocks (before the
+    word repairs of normalization, which then apply to the new text too)."""
+    by_number = {p.number: p for p in pages if p.scan is not None}
+    targets = [t for t in text_targets(section, fields) if t.page in by_number]
+    if not targets:
+        return section
+    return settle_texts(section, _read_all(rereader, targets, by_number, text=True))
 
 
 def failed_section(spec, pages: Sequence[Page], exc: BaseException) -> SectionResult:
@@ -125,14 +139,15 @@ def read_again_on_scans(sections: list[SectionResult], pages: Sequence[Page], re
     return out
 
 
-def _read_all(rereader, targets, pages_by_number) -> dict:
-    """One reading per distinct box (rows of a merged cell share theirs)."""
+def _read_all(rereader, targets, pages_by_number, text: bool = False) -> dict:
+    """One reading per distinct box (rows of a merged cell share theirs); `text`: as blocks."""
+    read = rereader.read_text if text else rereader.read
     by_box: dict = {}
     out = {}
     for t in targets:
         key = (t.page, t.box)
         if key not in by_box:
-            by_box[key] = rereader.read(pages_by_number[t.page], t.box)
+            by_box[key] = read(pages_by_number[t.page], t.box)
         out[t.ref] = by_box[key]
     return out
 
