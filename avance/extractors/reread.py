@@ -37,6 +37,8 @@ PAD_PIXELS = 6
 BORDER_PIXELS = 20
 # Share of a crop's height (width) a dark column (row) covers to be a ruling line.
 RULE_COVER = 0.9
+# Ink this many glyph heights tall is a stroke, not a glyph (see trim_to_glyphs).
+STROKE_GLYPHS = 2.5
 
 
 def erase_rules(crop: np.ndarray) -> np.ndarray:
@@ -55,6 +57,39 @@ def erase_rules(crop: np.ndarray) -> np.ndarray:
     return out
 
 
+def trim_to_glyphs(crop: np.ndarray, glyph_height: float) -> np.ndarray:
+    """The crop cut down to the ink of its glyphs, with room around them: a cell read
+    where nothing was read on the page is mostly white, and its text is read far more
+    surely alone than lost in the cell. Ink taller than a few glyphs (a pen stroke
+    across the cell), spanning the crop (a rule) or only at its border (what is left
+    of a rule, a neighbour's letter) is not a glyph."""
+    _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    h, w = crop.shape
+    edge = 2 * PAD_PIXELS  # a rule's remnant or a neighbour's letter at the cell's border
+
+    def inside(x: int, y: int, gw: int, gh: int) -> bool:
+        return x + gw > edge and x < w - edge and y + gh > edge and y < h - edge
+
+    glyphs = [stats[i] for i in range(1, n)
+              if stats[i][cv2.CC_STAT_HEIGHT] <= STROKE_GLYPHS * glyph_height
+              and stats[i][cv2.CC_STAT_WIDTH] < RULE_COVER * w and stats[i][cv2.CC_STAT_AREA] >= 2
+              and inside(*stats[i][:4])]
+    if not glyphs:
+        return crop
+    x0 = min(g[cv2.CC_STAT_LEFT] for g in glyphs)
+    y0 = min(g[cv2.CC_STAT_TOP] for g in glyphs)
+    x1 = max(g[cv2.CC_STAT_LEFT] + g[cv2.CC_STAT_WIDTH] for g in glyphs)
+    y1 = max(g[cv2.CC_STAT_TOP] + g[cv2.CC_STAT_HEIGHT] for g in glyphs)
+    out = np.full_like(crop, 255)
+    keep = np.zeros_like(ink)
+    for g in glyphs:
+        gx, gy, gw, gh = g[cv2.CC_STAT_LEFT], g[cv2.CC_STAT_TOP], g[cv2.CC_STAT_WIDTH], g[cv2.CC_STAT_HEIGHT]
+        keep[gy:gy + gh, gx:gx + gw] = 255
+    out[keep > 0] = crop[keep > 0]
+    return out[max(0, y0 - PAD_PIXELS):y1 + PAD_PIXELS, max(0, x0 - PAD_PIXELS):x1 + PAD_PIXELS]
+
+
 class ScanRereader:
     """Reads boxes of the pages of one scanned PDF or image again (pages rendered on demand)."""
 
@@ -64,11 +99,15 @@ class ScanRereader:
         self._cached_pages = cached_pages
         self._pages: dict[int, dict[str, np.ndarray]] = {}
 
-    def read(self, page: Page, box: tuple[float, float, float, float]) -> list[AreaReading]:
-        """The readings of `box` (PDF points on the OCR'd page), one per entry of READINGS."""
+    def read(self, page: Page, box: tuple[float, float, float, float], whole_cell: bool = False) -> list[AreaReading]:
+        """The readings of `box` (PDF points on the OCR'd page), one per entry of READINGS;
+        `whole_cell`: the box is a cell nothing was read in, cut down to its glyphs first."""
         crops = self._crops(page, box)
         if crops is None:
             return []
+        if whole_cell:
+            height = _glyph_pixels(page)
+            crops = {name: trim_to_glyphs(crop, height) for name, crop in crops.items()}
         return [r for name, fx, fy in READINGS if (r := self._reading(crops[name], fx, fy, LINE_PSM)) is not None]
 
     def read_text(self, page: Page, box: tuple[float, float, float, float]) -> list[AreaReading]:
@@ -130,6 +169,13 @@ class ScanRereader:
                 if index == number - 1:
                     return np.asarray(frame.convert("L"))
         return None
+
+
+def _glyph_pixels(page: Page) -> float:
+    """The page's usual word height in pixels (its text's glyph height)."""
+    heights = sorted(w.bottom - w.top for w in page.words)
+    k = page.scan.pixels_per_inch / POINTS_PER_INCH if page.scan is not None else 1.0
+    return (heights[len(heights) // 2] if heights else 10.0) * k
 
 
 def agreed_text(readings: list[AreaReading]) -> Optional[AreaReading]:

@@ -772,6 +772,19 @@ def _row_provenance(row: EvaluationRow, band: Band, table: _PageTable) -> list[P
     return out
 
 
+def _code_read_again(text: str) -> Optional[str]:
+    """The one project code in a code cell read again alone (a rule's remnant beside it
+    reads as a mark of its own: `6.4.3 1`, `2.2.1 (`)."""
+    codes = [c for c in (_project_code(t, []) for t in text.split()) if c]
+    return codes[0] if len(codes) == 1 else None
+
+
+def _figure_reading(text: str) -> Optional[float]:
+    """A target or progress cell read again alone (`1`, `43%`, `(-)10.52%`)."""
+    cands, _ = _percent_candidates("".join(text.split()))
+    return cands[0][0] if cands else None
+
+
 def _money_reading(text: str) -> Optional[float]:
     """A money cell read again alone: `$ -` (the `$` often read `S`, the dash `=`) is zero."""
     t = "".join(text.split())
@@ -783,6 +796,8 @@ def _money_reading(text: str) -> Optional[float]:
 
 
 SPEC = FamilySpec(family=Family.POA_EVALUATION, detect=detect, parse=parse,
-                  reread_codes={("evaluation_rows", "project_code"): lambda text: _project_code(text, [])},
-                  value_readers={("evaluation_rows", name): _money_reading for name in MONEY},
+                  reread_codes={("evaluation_rows", "project_code"): _code_read_again},
+                  value_readers={**{("evaluation_rows", name): _money_reading for name in MONEY},
+                                 **{("evaluation_rows", name): _figure_reading
+                                    for name in ("annual_target", "programmed_to_date", "achieved_to_date")}},
                   reread_text=frozenset(("evaluation_rows", f) for f in _TEXT_FIELDS))

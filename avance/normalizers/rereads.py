@@ -59,6 +59,7 @@ class Target:
     ref: FieldRef
     page: int
     box: tuple[float, float, float, float]
+    whole_cell: bool = False  # the box is a cell nothing was read in, not a reading's words
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,8 @@ def _with_values(section: SectionResult, switches: Sequence[_Switch]) -> Section
     return out
 
 
-def _checked(section: SectionResult) -> SectionResult:
+def rechecked(section: SectionResult) -> SectionResult:
+    """The section's arithmetic checks run again (their earlier warnings dropped)."""
     return check_section(replace(section, flags=[f for f in section.flags if not _is_check_warning(f)]))
 
 
@@ -206,7 +208,7 @@ def settle_warnings(section: SectionResult, readings: Mapping[FieldRef, Sequence
         chosen += _settle_row(section, chosen, scoped(agreed), scoped(others))
     if not chosen:
         return section
-    settled = _checked(_with_values(section, chosen))
+    settled = rechecked(_with_values(section, chosen))
     settled.flags.extend(_reread_flag(s) for s in chosen)
     return settled
 
@@ -214,19 +216,19 @@ def settle_warnings(section: SectionResult, readings: Mapping[FieldRef, Sequence
 def _settle_row(section: SectionResult, chosen: list[_Switch], agreed: list[_Switch],
                 others: list[_Switch]) -> list[_Switch]:
     """The switches of one warned row to make, on top of those already `chosen`."""
-    base = _count(_checked(_with_values(section, chosen)))
+    base = _count(rechecked(_with_values(section, chosen)))
     surer = [s for s in agreed if s.new_confidence > s.old_confidence]
     taken: list[_Switch] = []
-    if surer and _count(_checked(_with_values(section, chosen + surer))) <= base:
+    if surer and _count(rechecked(_with_values(section, chosen + surer))) <= base:
         taken = surer
-    current = _count(_checked(_with_values(section, chosen + taken)))
+    current = _count(rechecked(_with_values(section, chosen + taken)))
     candidates = [s for s in agreed + others if all(t.ref != s.ref for t in taken)][:MAX_FIELDS_SEARCHED]
     best: Optional[tuple[int, tuple[_Switch, ...]]] = None
     for size in (1, 2):
         for combo in combinations(candidates, size):
             if len({s.ref for s in combo}) < size:
                 continue
-            n = _count(_checked(_with_values(section, chosen + taken + list(combo))))
+            n = _count(rechecked(_with_values(section, chosen + taken + list(combo))))
             if n < current and (best is None or n < best[0]):
                 best = (n, combo)
         if best is not None:
@@ -246,8 +248,14 @@ def _reread_flag(s: _Switch) -> Flag:
 def code_targets(section: SectionResult, fields: Iterable[tuple[str, str]]) -> list[Target]:
     """The boxes the section's printed codes (`fields`: (table, field)) were read from."""
     wanted = set(fields)
-    return [Target((p.table, p.row_key, p.field), p.page, (p.x0, p.y0, p.x1, p.y1)) for p in section.provenance
+    return [Target((p.table, p.row_key, p.field), p.page, (p.x0, p.y0, p.x1, p.y1), _unread(p))
+            for p in section.provenance
             if (p.table, p.field) in wanted and p.table in ROW_KEYS and p.x1 > p.x0 and p.y1 > p.y0]
+
+
+def _unread(p: Provenance) -> bool:
+    """The record points at a cell's place, not at words read in it."""
+    return p.raw_text is None and p.confidence is None
 
 
 def missing_targets(section: SectionResult, fields: Iterable[tuple[str, str]]) -> list[Target]:
@@ -259,7 +267,7 @@ def missing_targets(section: SectionResult, fields: Iterable[tuple[str, str]]) -
             continue
         i = _record_index(section, p.table, p.row_key)
         if i is not None and getattr(getattr(section, p.table)[i], p.field) is None:
-            out.append(Target((p.table, p.row_key, p.field), p.page, (p.x0, p.y0, p.x1, p.y1)))
+            out.append(Target((p.table, p.row_key, p.field), p.page, (p.x0, p.y0, p.x1, p.y1), _unread(p)))
     return out
 
 

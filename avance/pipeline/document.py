@@ -16,7 +16,8 @@ from ..families.signatures_export import read_export_signatories
 from ..normalizers.checks import check_section
 from ..normalizers.normalize import normalize_document
 from ..normalizers.rereads import (
-    code_targets, missing_targets, settle_codes, settle_texts, settle_warnings, targets_of, text_targets,
+    code_targets, missing_targets, rechecked, settle_codes, settle_texts, settle_warnings, targets_of,
+    text_targets,
 )
 from ..records import (
     DocumentInfo, DocumentResult, Flag, Page, SectionInfo, SectionResult, Severity,
@@ -125,8 +126,10 @@ def read_again_on_scans(sections: list[SectionResult], pages: Sequence[Page], re
             if spec is not None and (spec.reread_codes or readers):
                 targets = [t for t in code_targets(section, spec.reread_codes)
                            + missing_targets(section, readers) if t.page in by_number]
-                section = settle_codes(section, _read_all(rereader, targets, by_number),
+                settled = settle_codes(section, _read_all(rereader, targets, by_number),
                                        {**spec.reread_codes, **readers})
+                # figures found in cells read empty on the page enter the checks
+                section = rechecked(settled) if len(settled.flags) != len(section.flags) else settled
             targets = [t for t in targets_of(section) if t.page in by_number]
             if targets:
                 section = settle_warnings(section, _read_all(rereader, targets, by_number), readers)
@@ -147,7 +150,8 @@ def _read_all(rereader, targets, pages_by_number, text: bool = False) -> dict:
     for t in targets:
         key = (t.page, t.box)
         if key not in by_box:
-            by_box[key] = read(pages_by_number[t.page], t.box)
+            page = pages_by_number[t.page]
+            by_box[key] = read(page, t.box) if text else read(page, t.box, whole_cell=t.whole_cell)
         out[t.ref] = by_box[key]
     return out
 
