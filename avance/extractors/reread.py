@@ -117,8 +117,7 @@ class ScanRereader:
             return []
         return [r for name, f in TEXT_READINGS if (r := self._reading(crops[name], f, f, BLOCK_PSM)) is not None]
 
-    def _crops(self, page: Page, box: tuple[float, float, float, float],
-               pad: int = PAD_PIXELS) -> Optional[dict[str, np.ndarray]]:
+    def _crops(self, page: Page, box: tuple[float, float, float, float]) -> Optional[dict[str, np.ndarray]]:
         if page.scan is None:
             return None
         images = self._page_images(page)
@@ -126,8 +125,8 @@ class ScanRereader:
             return None
         k = page.scan.pixels_per_inch / POINTS_PER_INCH
         h, w = images["grey"].shape
-        x0, y0 = max(0, int(box[0] * k) - pad), max(0, int(box[1] * k) - pad)
-        x1, y1 = min(w, int(np.ceil(box[2] * k)) + pad), min(h, int(np.ceil(box[3] * k)) + pad)
+        x0, y0 = max(0, int(box[0] * k) - PAD_PIXELS), max(0, int(box[1] * k) - PAD_PIXELS)
+        x1, y1 = min(w, int(np.ceil(box[2] * k)) + PAD_PIXELS), min(h, int(np.ceil(box[3] * k)) + PAD_PIXELS)
         if x1 <= x0 or y1 <= y0:
             return None
         return {name: erase_rules(image[y0:y1, x0:x1]) for name, image in images.items()}

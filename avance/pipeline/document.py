@@ -144,14 +144,14 @@ def read_again_on_scans(sections: list[SectionResult], pages: Sequence[Page], re
 
 def _read_all(rereader, targets, pages_by_number, text: bool = False) -> dict:
     """One reading per distinct box (rows of a merged cell share theirs); `text`: as blocks."""
-    read = rereader.read_text if text else rereader.read
     by_box: dict = {}
     out = {}
     for t in targets:
         key = (t.page, t.box)
         if key not in by_box:
             page = pages_by_number[t.page]
-            by_box[key] = read(page, t.box) if text else read(page, t.box, whole_cell=t.whole_cell)
+            by_box[key] = (rereader.read_text(page, t.box) if text
+                           else rereader.read(page, t.box, whole_cell=t.whole_cell))
         out[t.ref] = by_box[key]
     return out
 
