@@ -245,12 +245,24 @@ def _reread_flag(s: _Switch) -> Flag:
                         f"and {format_figure(s.new)} was kept.")
 
 
+def _boxed_cells(section: SectionResult, fields: Iterable[tuple[str, str]]):
+    """(provenance, value) of each cell of `fields` (table, field) with a box on a page and a row."""
+    wanted = set(fields)
+    rows = {t: {ROW_KEYS[t](r): r for r in getattr(section, t)} for t in {t for t, _ in wanted} if t in ROW_KEYS}
+    for p in section.provenance:
+        if (p.table, p.field) in wanted and p.table in rows and p.x1 > p.x0 and p.y1 > p.y0:
+            row = rows[p.table].get(p.row_key)
+            if row is not None:
+                yield p, getattr(row, p.field)
+
+
+def _target(p: Provenance) -> Target:
+    return Target((p.table, p.row_key, p.field), p.page, (p.x0, p.y0, p.x1, p.y1), _unread(p))
+
+
 def code_targets(section: SectionResult, fields: Iterable[tuple[str, str]]) -> list[Target]:
     """The boxes the section's printed codes (`fields`: (table, field)) were read from."""
-    wanted = set(fields)
-    return [Target((p.table, p.row_key, p.field), p.page, (p.x0, p.y0, p.x1, p.y1), _unread(p))
-            for p in section.provenance
-            if (p.table, p.field) in wanted and p.table in ROW_KEYS and p.x1 > p.x0 and p.y1 > p.y0]
+    return [_target(p) for p, _ in _boxed_cells(section, fields)]
 
 
 def _unread(p: Provenance) -> bool:
@@ -260,15 +272,7 @@ def _unread(p: Provenance) -> bool:
 
 def missing_targets(section: SectionResult, fields: Iterable[tuple[str, str]]) -> list[Target]:
     """The cells of `fields` (table, field) the page pass read nothing in (value None, a box)."""
-    wanted = set(fields)
-    out = []
-    for p in section.provenance:
-        if (p.table, p.field) not in wanted or p.table not in ROW_KEYS or p.x1 <= p.x0 or p.y1 <= p.y0:
-            continue
-        i = _record_index(section, p.table, p.row_key)
-        if i is not None and getattr(getattr(section, p.table)[i], p.field) is None:
-            out.append(Target((p.table, p.row_key, p.field), p.page, (p.x0, p.y0, p.x1, p.y1), _unread(p)))
-    return out
+    return [_target(p) for p, value in _boxed_cells(section, fields) if value is None]
 
 
 def settle_codes(section: SectionResult, readings: Mapping[FieldRef, Sequence[AreaReading]],
@@ -322,18 +326,8 @@ SURE_TEXT = 80.0
 
 def text_targets(section: SectionResult, fields: Iterable[tuple[str, str]]) -> list[Target]:
     """The boxes of the text cells of `fields` (table, field) whose page reading is doubtful."""
-    wanted = set(fields)
-    out = []
-    for p in section.provenance:
-        if (p.table, p.field) not in wanted or p.table not in ROW_KEYS or p.x1 <= p.x0 or p.y1 <= p.y0:
-            continue
-        i = _record_index(section, p.table, p.row_key)
-        if i is None:
-            continue
-        value = getattr(getattr(section, p.table)[i], p.field)
-        if value is None or p.confidence is None or p.confidence < DOUBTFUL_TEXT:
-            out.append(Target((p.table, p.row_key, p.field), p.page, (p.x0, p.y0, p.x1, p.y1)))
-    return out
+    return [_target(p) for p, value in _boxed_cells(section, fields)
+            if value is None or p.confidence is None or p.confidence < DOUBTFUL_TEXT]
 
 
 def settle_texts(section: SectionResult, readings: Mapping[FieldRef, Sequence[AreaReading]]) -> SectionResult:
