@@ -1,6 +1,8 @@
 """Warnings on scans settled by second readings of their figures (normalizers/rereads.py)."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from avance.normalizers.checks import check_section
 from avance.normalizers.rereads import settle_warnings, targets_of
 from avance.records import AreaReading, Goal, GoalPeriod, Provenance, SectionInfo, SectionResult, Severity
@@ -157,3 +159,17 @@ def test_missing_targets_are_empty_cells_only():
     s = poa_section([1.0, None, 1.0, 1.0])
     refs = {t.ref for t in missing_targets(s, [("goal_periods", "programmed")])}
     assert refs == {("goal_periods", "104|2", "programmed")}
+
+
+def test_missing_targets_skip_printed_nothings_and_read_misreadings_whole():
+    from avance.normalizers.rereads import missing_targets
+
+    s = poa_section([None, None, None, 1.0])
+    boxes = {p.row_key: p for p in s.provenance if p.field == "programmed"}
+    s = replace(s, provenance=[p for p in s.provenance if p.field != "programmed"] + [
+        replace(boxes["104|1"], raw_text="N/A"),   # printed nothing: holds its value
+        replace(boxes["104|2"], raw_text="88 ¿"),  # a figure misread: read again
+        boxes["104|3"], boxes["104|4"]])
+    targets = {t.ref[1]: t for t in missing_targets(s, [("goal_periods", "programmed")])}
+    assert set(targets) == {"104|2", "104|3"}
+    assert all(t.whole_cell for t in targets.values())

@@ -282,8 +282,9 @@ def _split_by_codes(intervals: Sequence[tuple[float, float]], code_words: Sequen
 
 def _project_code(text: str, flags: list[Flag]) -> Optional[str]:
     """A project code as printed (`1.2.1`, `ET.6.1`); OCR drops dots (`121`,
-    `1.25`, `ET.62`): codes write one digit per level, so each digit is a level."""
-    t = text.strip(",;:|").rstrip(".").replace(",", ".")
+    `1.25`, `ET.62`) or reads them as `,` or `-` (`ET-4.1`): codes write one digit per
+    level, so each digit is a level."""
+    t = text.strip(",;:|").rstrip(".").replace(",", ".").replace("-", ".")  # a dot read `,` or `-`
     m = re.fullmatch(r"([A-Z]{1,3}\.?)?([\d.]{3,7})", t)
     if not m:
         return None
@@ -391,7 +392,8 @@ def _percent_candidates(text: str) -> tuple[list[tuple[Optional[float], Optional
     and whether it is printed as a percentage."""
     t = text.strip(".")
     negative = False
-    m = re.match(r"^\(?[-—–]\)?\s*(?=\d)", t)  # `(-)10.52%`
+    # `(-)10.52%`; read `()10.52%` (the dash lost) or `(-J10.52%` (the bracket as a `J`)
+    m = re.match(r"^(?:\([-—–]?[)J\]]|\(?[-—–]\)?)\s*(?=\d)", t)
     if m and m.group(0).startswith("("):
         negative, t = True, t[m.end():]
     if fold(t) in ("N/A", "NA", "N/D", "NIA", "N/4", "WA", "N/Á"):
@@ -750,7 +752,7 @@ def _row_provenance(row: EvaluationRow, band: Band, table: _PageTable) -> list[P
         elif name == "indicator_no" and band.no_word is not None:
             words = [band.no_word]
         out += _cell_provenance(table, "evaluation_rows", key, name, words, (span.x0, band.top, span.x1, band.bottom),
-                                read=name not in _TEXT_FIELDS or getattr(row, name) is not None)
+                                read=getattr(row, name) is not None)
     # the merged project cell the row took its code and name from (the nearest coded one when its rules were lost)
     own = next((p for p in table.projects if p[0] <= band.mid < p[1]), None)
     coded = [p for p in table.projects if p[2]]
@@ -799,5 +801,6 @@ SPEC = FamilySpec(family=Family.POA_EVALUATION, detect=detect, parse=parse,
                   reread_codes={("evaluation_rows", "project_code"): _code_read_again},
                   value_readers={**{("evaluation_rows", name): _money_reading for name in MONEY},
                                  **{("evaluation_rows", name): _figure_reading
-                                    for name in ("annual_target", "programmed_to_date", "achieved_to_date")}},
+                                    for name in ("annual_target", "programmed_to_date", "achieved_to_date",
+                                                 "pct_progress", "budget_pct")}},
                   reread_text=frozenset(("evaluation_rows", f) for f in _TEXT_FIELDS))

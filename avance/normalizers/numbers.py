@@ -37,6 +37,11 @@ def parse_number(text: Optional[str]) -> Optional[float]:
     return -value if negative else value
 
 
+def is_printed_nothing(text: Optional[str]) -> bool:
+    """The text is a printed "nothing" (`N/A`, `-`), not a figure nor a misreading of one."""
+    return text is not None and text.strip().replace(" ", "").upper() in _NULL_TOKENS
+
+
 def is_number(text: Optional[str]) -> bool:
     return parse_number(text) is not None
 

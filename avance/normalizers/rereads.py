@@ -29,7 +29,7 @@ from typing import Callable, Iterable, Mapping, Optional, Sequence
 from ..records import ROW_KEYS, AreaReading, Flag, Provenance, SectionResult, Severity
 from .checks import CHECK_RULES, format_figure, check_section
 from .legibility import has_word
-from .numbers import parse_number
+from .numbers import is_printed_nothing, parse_number
 
 FieldRef = tuple[str, str, str]  # table, row_key, field
 
@@ -271,8 +271,11 @@ def _unread(p: Provenance) -> bool:
 
 
 def missing_targets(section: SectionResult, fields: Iterable[tuple[str, str]]) -> list[Target]:
-    """The cells of `fields` (table, field) the page pass read nothing in (value None, a box)."""
-    return [_target(p) for p, value in _boxed_cells(section, fields) if value is None]
+    """The cells of `fields` (table, field) the page pass read no figure in (value None, a
+    box): nothing was read, or what was read is no figure (`88 ¿`). A cell read as a
+    printed nothing (`N/A`, `-`) holds its value."""
+    return [replace(_target(p), whole_cell=True) for p, value in _boxed_cells(section, fields)
+            if value is None and not is_printed_nothing(p.raw_text)]
 
 
 def settle_codes(section: SectionResult, readings: Mapping[FieldRef, Sequence[AreaReading]],
