@@ -3,7 +3,7 @@ from __future__ import annotations
 from avance.normalizers.checks import check_section, percent_agrees, printed_decimals
 from avance.normalizers.formula import evaluate_formula, parse_formula
 from avance.records import (
-    Goal, GoalPeriod, Indicator, IndicatorValue, MirPeriod, MirRow, SectionInfo, SectionResult,
+    EvaluationRow, Goal, GoalPeriod, Indicator, IndicatorValue, MirPeriod, MirRow, SectionInfo, SectionResult, Severity,
 )
 
 
@@ -74,3 +74,20 @@ def test_formula_tree():
     assert evaluate_formula(expr, {"TSM": 1}) is None
     assert parse_formula("not a formula") is None
     assert parse_formula("X = __import__('os')") is None
+
+
+def evaluation_row(no, annual, unit, programmed, achieved, pct):
+    return EvaluationRow(project_code="1.1.1", project=None, indicator_no=no, indicator=None, annual_target=annual,
+                         target_unit=unit, programmed_to_date=programmed, achieved_to_date=achieved, pct_progress=pct,
+                         budget_approved=None, budget_authorized=None, budget_exercised=None, budget_difference=None,
+                         budget_pct=None, justification=None, page=1)
+
+
+def test_a_count_programmed_over_its_annual_target_is_warned():
+    result = check_section(section(evaluation_rows=[
+        evaluation_row(57, 3, "number", 9, 6, 67),       # the annual 9 read as 3
+        evaluation_row(58, 9, "number", 9, 6, 67),
+        evaluation_row(59, 40, "percent", 60, 60, 100),  # a rate's target need not accumulate
+    ]))
+    warned = [(f.row_key, f.field, f.rule) for f in result.flags if f.severity == Severity.WARNING]
+    assert warned == [("57", "annual_target", "target_exceeded")]

@@ -71,7 +71,6 @@ CHECKED = {
 # character in a money cell for the dash of `$ -`: rows 43, 45 and 101 (`$ 7`, `$ z`); by
 # reading the cells nothing was read in: row 94's two `$ -`.
 KNOWN_MISREADS = {
-    57: ("annual_target",),  # `9` read `3`, and nothing checks META against PROGRAMADA
     80: ("project_code",),  # the page's rules of rows 79 and 80 were not found: 80 takes 79's code
 }
 # Session 3: two helpers compared every figure and code of all 84 rows (1,050 fields) with
@@ -79,9 +78,9 @@ KNOWN_MISREADS = {
 # of rows 22, 24, 36, 51, 99 and 100 (a cell nothing was read in, cut down to its glyphs
 # before it is read again), the PROGRAMADA of rows 51 and 67 (empty cells read again).
 # Session 4: the ALCANZADA of rows 26 and 56 (shaded cells flattened before they are read
-# again), the `0%` of rows 87 and 91 (empty percentage cells read again), the code of
-# row 65 (`ET-4.1`), the codes of rows 66 and 81 (a pen stroke crossing the cell: its
-# fullest line read alone).
+# again), the `0%` of rows 87 and 91 (empty percentage cells read again), the META of
+# row 57 (9 programmed over an annual 3 is checked), the code of row 65 (`ET-4.1`), the
+# codes of rows 66 and 81 (a pen stroke crossing the cell: its fullest line read alone).
 # page 8: indicator 98 prints two amounts in each money cell; the row holds their sum
 ROW_98_APPROVED = 2701150.00 + 61630527.58
 ROW_98_PCT = 13

@@ -13,7 +13,7 @@ from ..records import Flag, SectionResult, Severity
 from .formula import evaluate_formula, parse_formula
 
 # The rule ids of SCHEMA.md's arithmetic checks (all `warning` flags).
-CHECK_RULES = frozenset({"sum_mismatch", "percent_mismatch", "formula_mismatch"})
+CHECK_RULES = frozenset({"sum_mismatch", "percent_mismatch", "formula_mismatch", "target_exceeded"})
 # Sums of printed figures: equal up to the rounding of two-decimal printing.
 SUM_TOLERANCE = 0.011
 
@@ -133,6 +133,13 @@ def check_evaluation(section: SectionResult) -> list[Flag]:
     flags: list[Flag] = []
     for r in section.evaluation_rows:
         key = str(r.indicator_no)
+        # a count programmed to a date accumulates toward the year's: more than the annual
+        # target is a misprint or a misreading (a rate's target need not accumulate)
+        if (r.target_unit == "number" and None not in (r.annual_target, r.programmed_to_date)
+                and r.programmed_to_date > r.annual_target + SUM_TOLERANCE):
+            flags.append(_warning("evaluation_rows", key, "annual_target", "target_exceeded", r.annual_target,
+                                  r.programmed_to_date, f"Indicator {key}: {format_figure(r.programmed_to_date)} are "
+                                  f"programmed to date, more than the annual target of {format_figure(r.annual_target)}."))
         if r.pct_progress is not None and r.achieved_to_date is not None and r.programmed_to_date:
             computed = r.achieved_to_date / r.programmed_to_date * 100
             if not percent_agrees(r.pct_progress, computed):
