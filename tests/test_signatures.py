@@ -402,3 +402,66 @@ def test_unread_signature_column_is_located_by_its_title():
     assert unread_signature_columns(scan_of(ocr_centred("ELABORÓ", 160, 100), ocr_centred("REVISÓ", 400, 100),
                                             ocr_centred("AUTORIZÓ", 630, 100), *_three_names())) == []
     assert unread_signature_columns(Page(number=1, width=792, height=612, words=page.words)) == []
+
+
+def test_signature_block_area_spans_names_and_titles_not_the_signatures_room():
+    from avance.families.signatures import signature_block_areas
+
+    page = scan_of(ocr_centred("ELABORÓ", 160, 100), ocr_centred("REVISÓ", 400, 100),
+                   ocr_centred("AUTORIZÓ", 630, 100), *_three_names())
+    [area] = signature_block_areas(page)
+    assert 120 < area[1] < 155 and area[3] > 165    # from the name line to the titles
+    assert area[0] < 130 and area[2] > 670          # every column
+    assert signature_block_areas(Page(number=1, width=792, height=612, words=page.words)) == []
+
+
+class _DarkInkReader:
+    """Stands in for ScanRereader: the block's words as its darkest ink reads them."""
+
+    def __init__(self, words):
+        self.words = words
+
+    def read_words(self, page, box):
+        return self.words
+
+
+def _block_with_pen_across_a_name():
+    from dataclasses import replace as with_
+
+    from avance.records import ScanGeometry
+
+    garbled = [with_(w, conf=30.0) for w in ocr_centred("IS EMMANUEL GARF1AS", 160, 155)]
+    page = scan_of(ocr_centred("ELABORÓ", 160, 100), ocr_centred("AUTORIZÓ", 630, 100), garbled,
+                   ocr_centred("DR. JUAN PÉREZ MORA", 630, 155),
+                   ocr_centred("ANALISTA", 160, 165), ocr_centred("DIRECTOR", 630, 165))
+    return with_(page, scan=ScanGeometry(pixels_per_inch=300, quarter_turn=0, skew_degrees=0.0))
+
+
+def test_a_name_crossed_by_a_pen_is_read_again_from_the_darkest_ink():
+    from avance.pipeline.document import with_signature_blocks_read_again
+
+    page = _block_with_pen_across_a_name()
+    again = (ocr_centred("ARQ. LUIS EMMANUEL GARFIAS", 160, 155) + ocr_centred("DR. JUAN PÉREZ MORA", 630, 155)
+             + ocr_centred("ANALISTA", 160, 165) + ocr_centred("DIRECTOR", 630, 165))
+    [out], flags = with_signature_blocks_read_again([page], _DarkInkReader(again))
+    people = read_signatories_with_flags([out])[0]
+    assert [(s.role, s.honorific, s.name) for s in people] == [
+        ("elaboro", "ARQ.", "LUIS EMMANUEL GARFIAS"), ("autorizo", "DR.", "JUAN PÉREZ MORA")]
+    assert [(f.table, f.rule) for f in flags] == [("signatories", "ocr_reread")]
+    # a reading no surer than the page's leaves the page as it is
+    [same], flags = with_signature_blocks_read_again([page], _DarkInkReader([]))
+    assert same is page and flags == []
+
+
+def test_darkest_ink_drops_a_lighter_pen_stroke():
+    import cv2
+    import numpy as np
+
+    from avance.extractors.reread import darkest_ink
+
+    crop = np.full((60, 200), 250, np.uint8)
+    cv2.putText(crop, "LUIS", (20, 40), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 15, 2)   # print
+    cv2.line(crop, (10, 55), (190, 5), 120, 3)                                     # a pen across it
+    dark = darkest_ink(crop)
+    assert (dark[crop == 15] == 0).all()
+    assert (dark[crop == 120] == 255).all()

@@ -858,6 +858,34 @@ def unread_signature_columns(page: Page) -> list[UnreadColumn]:
     return out
 
 
+# Lines under a block's labels that belong to it: names and titles within this many line
+# heights (room for the drawn signatures between labels and names).
+_BLOCK_DEPTH = 12
+
+
+def signature_block_areas(page: Page) -> list[tuple[float, float, float, float]]:
+    """On a scanned page, the areas under each line of signature labels where the names
+    and titles are printed (PDF points): the lines within a few line heights below the
+    labels, as wide as the print on them and the labels."""
+    if page.source != "ocr" or not page.words:
+        return []
+    lines = group_lines(page.words)
+    out = []
+    for k, line in enumerate(lines):
+        if not label_groups(line, ocr=True):
+            continue
+        height = _line_height(line.words)
+        below = [l for l in lines[k + 1:k + 8] if l.top - line.bottom < _BLOCK_DEPTH * height
+                 and not all(_is_ocr_junk(w) or (w.conf or 0) < 30 for w in l.words)]
+        if not below:
+            continue
+        words = [w for l in [line, *below] for w in l.words]
+        # from the name line down: above it is the signatures' room, drawn, not printed
+        out.append((min(w.x0 for w in words) - 2 * height, below[0].top - 0.5 * height,
+                    max(w.x1 for w in words) + 2 * height, below[-1].bottom + height))
+    return out
+
+
 def read_signatories_with_flags(pages: Sequence[Page]) -> tuple[list[Signatory], list[Flag]]:
     """Every signatory of the signature blocks printed on these pages, in
     order, and the `info` flags of the repairs made on scanned pages (a role
