@@ -70,9 +70,7 @@ CHECKED = {
 # achieved `28%` (read `23%`), the project codes of rows 1, 33, 48 and 69; by taking a lone
 # character in a money cell for the dash of `$ -`: rows 43, 45 and 101 (`$ 7`, `$ z`); by
 # reading the cells nothing was read in: row 94's two `$ -`.
-KNOWN_MISREADS = {
-    80: ("project_code",),  # the page's rules of rows 79 and 80 were not found: 80 takes 79's code
-}
+KNOWN_MISREADS: dict[int, tuple[str, ...]] = {}
 # Session 3: two helpers compared every figure and code of all 84 rows (1,050 fields) with
 # the page images: 17 fields disagreed; the rows above hold them. Fixed since: the codes
 # of rows 22, 24, 36, 51, 99 and 100 (a cell nothing was read in, cut down to its glyphs
@@ -80,7 +78,9 @@ KNOWN_MISREADS = {
 # Session 4: the ALCANZADA of rows 26 and 56 (shaded cells flattened before they are read
 # again), the `0%` of rows 87 and 91 (empty percentage cells read again), the META of
 # row 57 (9 programmed over an annual 3 is checked), the code of row 65 (`ET-4.1`), the
-# codes of rows 66 and 81 (a pen stroke crossing the cell: its fullest line read alone).
+# codes of rows 66 and 81 (a pen stroke crossing the cell: its fullest line read alone),
+# the code of row 80 (the rules around row 79 lost: its code, centred on row 79 and not on
+# the two rows, splits the cell; `ET52` read there is ET.5.2).
 # page 8: indicator 98 prints two amounts in each money cell; the row holds their sum
 ROW_98_APPROVED = 2701150.00 + 61630527.58
 ROW_98_PCT = 13
@@ -248,3 +248,24 @@ def test_shaded_empty_justifications_are_empty(section):
     assert rows[12].justification.startswith("NO SE APERTURO")
     noise = [f for f in section.flags if f.rule == "ocr_noise" and f.field == "justification"]
     assert noise and all(f.severity.value == "info" and f.raw_value for f in noise)
+
+
+def test_projects_of_two_rows_whose_rules_were_lost(section):
+    # page 6: the rules around row 79 are not found; its code, centred on row 79 rather
+    # than on both rows, tells the two project cells apart (checked against the page image)
+    rows = {r.indicator_no: r for r in section.evaluation_rows}
+    assert rows[79].project == "Fortalecimiento del emprendimiento con enfoque en la innovación y sustentabilidad."
+    assert rows[80].project == "Promoción del servicio social en programas de inclusión e igualdad."
+    assert (rows[79].project_code, rows[80].project_code) == ("ET.5.1", "ET.5.2")
+
+
+def test_a_code_centred_on_one_row_splits_a_cell_whose_rules_were_lost():
+    from avance.families.poa_evaluation import Band, _split_off_centred_codes
+    from avance.records import Word
+
+    bands = [Band(1, 400, 428, {}), Band(1, 428, 456, {})]
+    code_on_first = [Word(x0=100, top=412, x1=110, bottom=416, text="ET5.1", conf=90)]
+    assert _split_off_centred_codes([(400, 456)], code_on_first, bands) == [(400, 428), (428, 456)]
+    # a merged cell's code is centred on the merged cell: it stays one cell
+    code_centred = [Word(x0=100, top=426, x1=110, bottom=430, text="3.3.2", conf=90)]
+    assert _split_off_centred_codes([(400, 456)], code_centred, bands) == [(400, 456)]

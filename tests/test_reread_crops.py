@@ -76,6 +76,8 @@ def test_a_code_read_again_beside_a_mark():
     assert _code_read_again("643") == "6.4.3"
     assert _code_read_again("2.2.1 (") == "2.2.1"
     assert _code_read_again("ET-4.1") == "ET.4.1"  # a dot read as a dash
+    assert _code_read_again("ET52") == "ET.5.2"    # both dots lost after a prefix
+    assert _code_read_again("52") is None          # a bare two-digit number is no code
     assert _code_read_again("ET.3.2 ET.3.1") is None  # two codes: no reading
     assert _code_read_again("Era") is None
 

@@ -180,6 +180,8 @@ def _header_bottom(page: Page, first_row: float) -> float:
 
 _INT = re.compile(r"^\d{1,4}$")
 MIN_BAND = 5.0  # points: two rules closer than this are one (a doubled line)
+# A text this share of its cell's height off the cell's middle is not centred on it.
+OFF_CENTRE = 0.25
 
 
 def _cuts(page: Page, x: float, top: float, bottom: float) -> list[float]:
@@ -249,12 +251,13 @@ def _read_no(band: Band) -> None:
 
 
 def _project_cells(page: Page, col: dict[str, Span], words: Sequence[Word], top: float, bottom: float,
-                   flags: list[Flag]) -> list[tuple[float, float, Optional[str], Optional[str]]]:
+                   flags: list[Flag], bands: Sequence[Band] = ()) -> list[tuple[float, float, Optional[str], Optional[str]]]:
     """Merged project cells: (top, bottom, code, name), bounded by the rules across the code column."""
     x = (col["project_code"].x0 + col["project_code"].x1) / 2
+    code_words = [w for w in words if _in(col["project_code"], w)]
+    intervals = _split_by_codes(_intervals(_cuts(page, x, top, bottom), top, bottom), code_words)
     out = []
-    for a, b in _split_by_codes(_intervals(_cuts(page, x, top, bottom), top, bottom),
-                                [w for w in words if _in(col["project_code"], w)]):
+    for a, b in _split_off_centred_codes(intervals, code_words, bands):
         code_words = [w for w in words if _in(col["project_code"], w) and a <= w.ymid < b]
         code = None
         for w in sorted(code_words, key=lambda w: -(w.conf or 0)):
@@ -263,6 +266,29 @@ def _project_cells(page: Page, col: dict[str, Span], words: Sequence[Word], top:
                 break
         name = [w for w in words if _in(col["project"], w) and a <= w.ymid < b]
         out.append((a, b, code, collapse(" ".join(l.text for l in group_lines(name))) if name else None))
+    return out
+
+
+def _split_off_centred_codes(intervals: Sequence[tuple[float, float]], code_words: Sequence[Word],
+                             bands: Sequence[Band]) -> list[tuple[float, float]]:
+    """A cell's text is printed centred in it: an interval over several row bands whose
+    one code sits in the middle of one band, far from the interval's middle, lost the
+    rules around that band (a merged cell's code is centred on the merged cell)."""
+    out = []
+    for a, b in intervals:
+        inner = [band for band in bands if a <= band.mid < b]
+        codes = [w for w in code_words if a <= w.ymid < b and _project_code(w.text, [])]
+        own = [band for band in inner if band.top <= codes[0].ymid < band.bottom] if len(codes) == 1 else []
+        if len(inner) < 2 or not own:
+            out.append((a, b))
+            continue
+        band, y = own[0], codes[0].ymid
+        centred = abs(y - band.mid) < OFF_CENTRE * (band.bottom - band.top)
+        if not centred or abs(y - (a + b) / 2) < OFF_CENTRE * (b - a):
+            out.append((a, b))
+            continue
+        edges = sorted({a, b, *(e for e in (band.top, band.bottom) if a + MIN_BAND < e < b - MIN_BAND)})
+        out.extend(zip(edges, edges[1:]))
     return out
 
 
@@ -285,8 +311,9 @@ def _project_code(text: str, flags: list[Flag]) -> Optional[str]:
     `1.25`, `ET.62`) or reads them as `,` or `-` (`ET-4.1`): codes write one digit per
     level, so each digit is a level."""
     t = text.strip(",;:|").rstrip(".").replace(",", ".").replace("-", ".")  # a dot read `,` or `-`
-    m = re.fullmatch(r"([A-Z]{1,3}\.?)?([\d.]{3,7})", t)
-    if not m:
+    # a bare number needs three characters (`121`, `1.2`); after a prefix two do (`ET52`)
+    m = re.fullmatch(r"([A-Z]{1,3}\.?)?([\d.]{2,7})", t)
+    if not m or (not m.group(1) and len(m.group(2)) < 3):
         return None
     prefix, digits = m.group(1) or "", m.group(2)
     levels = [d for d in digits if d.isdigit()]
@@ -528,7 +555,7 @@ def _page_table(page: Page, flags: list[Flag]) -> Optional[_PageTable]:
             if _has_row_content(band.cells):
                 _read_no(band)
                 bands.append(band)
-    return _PageTable(bands, _project_cells(page, col, words, top, bottom, flags), anchors, total_cells,
+    return _PageTable(bands, _project_cells(page, col, words, top, bottom, flags, bands), anchors, total_cells,
                       page, col, words)
 
 
