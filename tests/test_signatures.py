@@ -465,3 +465,16 @@ def test_darkest_ink_drops_a_lighter_pen_stroke():
     dark = darkest_ink(crop)
     assert (dark[crop == 15] == 0).all()
     assert (dark[crop == 120] == 255).all()
+
+
+def test_a_block_that_cannot_be_read_again_keeps_the_pages_reading():
+    from avance.pipeline.document import with_signature_blocks_read_again
+
+    class Broken:
+        def read_words(self, page, box):
+            raise RuntimeError("tesseract failed")
+
+    page = _block_with_pen_across_a_name()
+    [same], flags = with_signature_blocks_read_again([page], Broken())
+    assert same is page
+    assert [(f.rule, f.severity.value) for f in flags] == [("unreadable", "info")]

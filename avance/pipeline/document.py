@@ -84,7 +84,13 @@ def with_signature_blocks_read_again(pages: Sequence[Page], rereader) -> tuple[l
     for page in pages:
         for area in signature_block_areas(page) if page.scan is not None else []:
             inside = [w for w in page.words if _within(w, area)]
-            again = rereader.read_words(page, area)
+            try:
+                again = rereader.read_words(page, area)
+            except Exception as exc:  # the page's reading stands
+                flags.append(Flag(table="signatories", row_key="", field="name", rule="unreadable",
+                                  severity=Severity.INFO, raw_value=None, value=None,
+                                  message=f"Page {page.number}: the signature block could not be read again: {exc}"))
+                continue
             if not again or _sure_chars(again) <= BETTER_BLOCK * _sure_chars(inside):
                 continue
             page = replace(page, words=tuple(w for w in page.words if not _within(w, area)) + tuple(again))
