@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Iterable, Optional, Sequence
+from typing import Callable, Iterable, Optional, Sequence
 
 from ..extractors.grid import merge_positions
 from ..extractors.layout import TextLine, collapse, fold, group_lines, make_line
@@ -490,12 +490,18 @@ class Column:
 def header_columns(line: TextLine, spec: Sequence[tuple[str, str]]) -> list[Column]:
     """Columns of a header line: spec is (name, folded word prefix) in order;
     a column spans from its first word to the word before the next column's."""
-    words = list(line.words)
+    return _columns_from_starts(list(line.words), spec, lambda text, prefix: fold(text).startswith(prefix))
+
+
+def _columns_from_starts(words: list[Word], spec: Sequence[tuple[str, str]],
+                         starts_column: Callable[[str, str], bool]) -> list[Column]:
+    """Columns of header words: each of spec's (name, prefix) in order starts at the next
+    word `starts_column` accepts, and spans to the word before the next column's start."""
     starts: list[tuple[str, int]] = []
     pos = 0
     for name, prefix in spec:
         for i in range(pos, len(words)):
-            if fold(words[i].text).startswith(prefix):
+            if starts_column(words[i].text, prefix):
                 starts.append((name, i))
                 pos = i + 1
                 break
@@ -1266,22 +1272,9 @@ def fuzzy_header_columns(line: TextLine, spec: Sequence[tuple[str, str]]) -> lis
     """`header_columns` for an OCR'd header: a column starts at the first word
     close to its name (`ESCRIPCIÓN` for DESCRIPCIÓN)."""
     full = {"DESCRIP": "DESCRIPCION", "PERIOD": "PERIODO"}
-    words = list(line.words)
-    starts: list[tuple[str, int]] = []
-    pos = 0
-    for name, prefix in spec:
-        target = full.get(prefix, prefix)
-        for i in range(pos, len(words)):
-            if fold(words[i].text).startswith(prefix) or header_has(words[i].text, target):
-                starts.append((name, i))
-                pos = i + 1
-                break
-    cols = []
-    for n, (name, i) in enumerate(starts):
-        end = starts[n + 1][1] if n + 1 < len(starts) else len(words)
-        ws = words[i:end]
-        cols.append(Column(name, min(w.x0 for w in ws), max(w.x1 for w in ws)))
-    return cols
+    return _columns_from_starts(
+        list(line.words), spec,
+        lambda text, prefix: fold(text).startswith(prefix) or header_has(text, full.get(prefix, prefix)))
 
 
 # --------------------------------------------------------------------------
