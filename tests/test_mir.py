@@ -192,3 +192,19 @@ def test_layout_variants_give_same_rows(name, transform):
     assert [r.info.agency for r in varied] == [r.info.agency for r in base]
     assert rows_by_code(varied) == rows_by_code(base)
     assert targets(varied) == targets(base)
+
+
+def test_a_row_read_twice_is_kept_once_and_the_repeat_flagged():
+    from avance.records import MirPeriod, MirRow, SectionInfo, SectionResult
+
+    row = MirRow(responsible_unit=None, level="Actividad", objective_code="4.1.1.1.5.1", objective=None,
+                 indicator_acronym=None, indicator_name=None, frequency=None, indicator_unit=None,
+                 variables_unit=None, annual_target=100, achieved=20, pct_period=20.0, pct_cumulative=20.0,
+                 justification=None, page=1)
+    periods = [MirPeriod("4.1.1.1.5.1", p, 25) for p in range(1, 5)]
+    result = SectionResult(info=SectionInfo(family="mir_avance", page_start=1, page_end=2))
+    seen: set[str] = set()
+    assert mir._add_row(result, seen, row, periods, 1)
+    assert not mir._add_row(result, seen, replace(row, achieved=99, page=2), periods, 2)
+    assert result.mir_rows == [row] and len(result.mir_periods) == 4
+    assert [(f.rule, f.row_key) for f in result.flags] == [("duplicate_row", "4.1.1.1.5.1")]

@@ -294,13 +294,9 @@ def parse(pages: Sequence[Page]) -> SectionResult:
                     _append_continuation(result, raw)
                 continue
             row, periods = built
-            if row.objective_code in seen:
-                continue
-            seen.add(row.objective_code)
-            result.mir_rows.append(row)
-            result.mir_periods.extend(periods)
-            result.flags.extend(flags)
-            result.provenance.extend(_row_provenance(row.objective_code, raw))
+            if _add_row(result, seen, row, periods, raw.page):
+                result.flags.extend(flags)
+                result.provenance.extend(_row_provenance(row.objective_code, raw))
     return result
 
 
@@ -387,14 +383,24 @@ def parse_export(pages: Sequence[Page]) -> SectionResult:
             if built is None:
                 continue
             row, periods = built
-            if row.objective_code in seen:
-                continue
-            seen.add(row.objective_code)
-            result.mir_rows.append(row)
-            result.mir_periods.extend(periods)
-            result.provenance.extend(
-                Provenance(t, k, f, page.number, 0.0, 0.0, 0.0, 0.0, None, line) for t, k, f in _row_fields(row))
+            if _add_row(result, seen, row, periods, page.number):
+                result.provenance.extend(
+                    Provenance(t, k, f, page.number, 0.0, 0.0, 0.0, 0.0, None, line) for t, k, f in _row_fields(row))
     return result
+
+
+def _add_row(result: SectionResult, seen: set[str], row: MirRow, periods: list[MirPeriod], page: int) -> bool:
+    """The row and its quarters into the section, unless its objective code was read
+    before in it (the first reading stands; the repeat is dropped, flagged)."""
+    if row.objective_code in seen:
+        result.flags.append(_flag("mir_rows", row.objective_code, "objective_code", row.objective_code, None,
+                                  f"Objective {row.objective_code} was read again on page {page}; the repeated row "
+                                  f"was dropped and the first one kept.", rule="duplicate_row"))
+        return False
+    seen.add(row.objective_code)
+    result.mir_rows.append(row)
+    result.mir_periods.extend(periods)
+    return True
 
 
 def _row_fields(row: MirRow) -> list[tuple[str, str, str]]:
