@@ -19,7 +19,7 @@ from ..families.signatures_export import read_export_signatories
 from ..normalizers.checks import check_section
 from ..normalizers.normalize import normalize_document
 from ..normalizers.rereads import (
-    code_targets, missing_targets, rechecked, settle_codes, settle_texts, settle_warnings, targets_of,
+    SURE_TEXT, code_targets, missing_targets, rechecked, settle_codes, settle_texts, settle_warnings, targets_of,
     text_targets,
 )
 from ..records import (
@@ -72,7 +72,6 @@ def parse_section(spec, pages: Sequence[Page], rereader=None) -> SectionResult:
 # A block read again replaces the page's reading when it reads this share more characters
 # in sure words (the names a pen crosses read at 0-50 on the page, 80-97 alone).
 BETTER_BLOCK = 1.05
-SURE_WORD = 80.0
 
 
 def with_signature_blocks_read_again(pages: Sequence[Page], rereader) -> tuple[list[Page], list[Flag]]:
@@ -105,11 +104,11 @@ def with_signature_blocks_read_again(pages: Sequence[Page], rereader) -> tuple[l
 
 
 def _within(w: Word, area: tuple[float, float, float, float]) -> bool:
-    return area[0] <= (w.x0 + w.x1) / 2 <= area[2] and area[1] <= (w.top + w.bottom) / 2 <= area[3]
+    return area[0] <= w.xmid <= area[2] and area[1] <= w.ymid <= area[3]
 
 
 def _sure_chars(words: Sequence[Word]) -> int:
-    return sum(len(w.text) for w in words if (w.conf or 0.0) >= SURE_WORD)
+    return sum(len(w.text) for w in words if (w.conf or 0.0) >= SURE_TEXT)
 
 
 def with_signature_columns_read_again(pages: Sequence[Page], rereader) -> tuple[list[Page], list[Flag]]:
