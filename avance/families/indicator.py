@@ -29,7 +29,7 @@ from .indicator_report import (
     repair_key, report_name, rows_by_anchor, split_band, split_code_name, band_words, indicator_provenance,
 )
 from .indicator_report import (  # OCR text exports
-    ExportRow, Provenance, _NUMBERED, export_code, export_facts, export_formula_value, export_label_fields,
+    ExportRow, Provenance, _NUMBERED, export_identity, export_facts, export_formula_value, export_label_fields,
     export_rows, is_export, is_labelled, is_title_row, merge_provenance,
 )
 from .provenance import ProvenanceLog, narrow
@@ -724,14 +724,7 @@ def _export_sheet(pages: Sequence[Page], result: SectionResult) -> SectionResult
     flags = list(result.flags)
     prov: list[Provenance] = []
     changes: dict = {}
-    code, entity, code_row, entity_row, code_flags = export_code(rows)
-    if code:
-        changes["indicator_code"] = code
-        flags = [f for f in flags if not (f.table == "indicators" and f.field == "indicator_code")] + code_flags
-        prov.append(code_row.provenance("indicators", "", "indicator_code"))
-    if entity and not ind.entity_code:
-        changes["entity_code"] = entity
-        prov.append(entity_row.provenance("indicators", "", "entity_code"))
+    flags = export_identity(rows, ind, changes, flags, prov)
     for column, value, row in export_label_fields(rows, SHEET_EXPORT_FIELDS):
         changes[column] = value
         prov.append(row.provenance("indicators", "", column))

@@ -1500,6 +1500,21 @@ def simplify_parens(formula: Optional[str]) -> Optional[str]:
         text = new
 
 
+def export_identity(rows: Sequence[ExportRow], ind: Indicator, changes: dict, flags: list[Flag],
+                    prov: list[Provenance]) -> list[Flag]:
+    """The key and entity of an export's `Clave:` line into `changes` and `prov`; the
+    flags returned hold the key's repairs in place of the layout's (its key is replaced)."""
+    code, entity, code_row, entity_row, code_flags = export_code(rows)
+    if code:
+        changes["indicator_code"] = code
+        flags = [f for f in flags if not (f.table == "indicators" and f.field == "indicator_code")] + code_flags
+        prov.append(code_row.provenance("indicators", "", "indicator_code"))
+    if entity and not ind.entity_code:
+        changes["entity_code"] = entity
+        prov.append(entity_row.provenance("indicators", "", "entity_code"))
+    return flags
+
+
 def export_formula_value(rows: Sequence[ExportRow]) -> tuple[Optional[str], Optional[ExportRow], list[Flag]]:
     """The normalized formula of an export and the flag of any parentheses dropped."""
     raw, row = export_formula(rows)
@@ -1646,14 +1661,7 @@ def _export_report(pages: Sequence[_Page], result: SectionResult) -> SectionResu
     flags = list(result.flags)
     prov: list[Provenance] = []
     changes: dict = {}
-    code, entity, code_row, entity_row, code_flags = export_code(rows)
-    if code:
-        changes["indicator_code"] = code
-        flags += code_flags
-        prov.append(code_row.provenance("indicators", "", "indicator_code"))
-    if entity and not ind.entity_code:
-        changes["entity_code"] = entity
-        prov.append(entity_row.provenance("indicators", "", "entity_code"))
+    flags = export_identity(rows, ind, changes, flags, prov)
     if not ind.name:
         name, name_rows = export_report_name(rows)
         if name:
