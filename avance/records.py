@@ -359,16 +359,28 @@ class DocumentResult:
     flags: list[Flag] = field(default_factory=list)  # document-level (no section)
 
 
-# How flags and provenance name a row of each per-section table (`row_key`).
-ROW_KEYS: dict[str, Callable[[object], str]] = {
-    "sections": lambda r: "",
-    "goals": lambda r: r.goal_code,
-    "goal_periods": lambda r: f"{r.goal_code}|{r.period}",
-    "signatories": lambda r: r.role,
-    "indicators": lambda r: "",
-    "indicator_variables": lambda r: r.key,
-    "indicator_values": lambda r: f"{r.variable_key}|{r.period}",
-    "mir_rows": lambda r: r.objective_code,
-    "mir_periods": lambda r: f"{r.objective_code}|{r.period}",
-    "evaluation_rows": lambda r: str(r.indicator_no),
+# The columns that name a row of each per-section table, in the order tables are shown.
+KEY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "goals": ("goal_code",),
+    "goal_periods": ("goal_code", "period"),
+    "mir_rows": ("objective_code",),
+    "mir_periods": ("objective_code", "period"),
+    "indicators": (),
+    "indicator_variables": ("key",),
+    "indicator_baselines": ("period",),
+    "indicator_values": ("variable_key", "period"),
+    "evaluation_rows": ("indicator_no",),
+    "totals": ("target_table", "target_column"),
+    "action_lines": ("code",),
+    "signatories": ("role",),
 }
+
+
+def _row_key(columns: tuple[str, ...]) -> Callable[[object], str]:
+    return lambda r: "|".join(str(getattr(r, c)) for c in columns)
+
+
+# How flags and provenance name a row of each per-section table (`row_key`): its key
+# columns joined by `|` (`104|2`, `evaluation_rows|budget_approved`); a section is "".
+ROW_KEYS: dict[str, Callable[[object], str]] = {
+    "sections": lambda r: "", **{table: _row_key(columns) for table, columns in KEY_COLUMNS.items()}}

@@ -20,24 +20,12 @@ from typing import Any, Iterable, Optional
 import pandas as pd
 
 from .contract import SCHEMAS
+from .records import KEY_COLUMNS
 
 CROP_DPI = 110
 CROP_MARGIN = 14.0  # points around the field's box
 # Tables shown per section, with the columns that name a row (its key).
-SHOWN_TABLES: dict[str, tuple[str, ...]] = {
-    "goals": ("goal_code",),
-    "goal_periods": ("goal_code", "period"),
-    "mir_rows": ("objective_code",),
-    "mir_periods": ("objective_code", "period"),
-    "indicators": (),
-    "indicator_variables": ("key",),
-    "indicator_baselines": ("period",),
-    "indicator_values": ("variable_key", "period"),
-    "evaluation_rows": ("indicator_no",),
-    "totals": ("target_table", "target_column"),
-    "action_lines": ("code",),
-    "signatories": ("role",),
-}
+SHOWN_TABLES: dict[str, tuple[str, ...]] = KEY_COLUMNS
 HIDDEN_COLUMNS = {"doc_id", "section_id"}
 
 
