@@ -7,7 +7,8 @@ Sources, each written in the `source` column (a word heard from several keeps th
 - `header`: the fixed words of report headers and labels (list below, written by hand
   from the dev corpus layouts and the real OCR exports in shared/seeds);
 - `dev_truth`: words of the text fields of the hand-checked dev corpus truth files
-  (digital variants only), i.e. words printed in these reports.
+  (digital variants only), i.e. words printed in these reports, but for the words of
+  the documents' own municipalities (a corpus document's place repairs only it).
 Only words of 4 or more letters are kept: shorter ones are too close to each other
 for a fuzzy match to mean anything. Run it again after changing any source; the
 result is copied to `avance/data/catalogs/` for the installed package.
@@ -67,16 +68,18 @@ def main(argv: list[str]) -> int:
                 add(w, "catalog")
     for w in HEADER_WORDS:
         add(w, "header")
-    for d in truth_dirs:
-        for f in sorted(glob.glob(str(Path(d) / "**" / "*.truth.json"), recursive=True)):
-            truth = json.load(open(f, encoding="utf-8"))
-            if truth.get("variant") not in (None, "digital"):
-                continue
-            for rows in truth["tables"].values():
-                for row in rows:
-                    for k, v in row.items():
-                        if isinstance(v, str) and not k.endswith(("_code", "_raw")) and k not in ("role", "name"):
-                            for w in words_of(v):
+    truths = [json.load(open(f, encoding="utf-8"))
+              for d in truth_dirs for f in sorted(glob.glob(str(Path(d) / "**" / "*.truth.json"), recursive=True))]
+    truths = [t for t in truths if t.get("variant") in (None, "digital")]
+    # the corpus documents' own places (TIJUANA, ZAPOPANOS) would repair only those documents
+    places = {w for t in truths for row in t["tables"].get("sections", []) for w in words_of(row.get("municipality"))}
+    for truth in truths:
+        for rows in truth["tables"].values():
+            for row in rows:
+                for k, v in row.items():
+                    if isinstance(v, str) and not k.endswith(("_code", "_raw")) and k not in ("role", "name"):
+                        for w in words_of(v):
+                            if not any(w.startswith(p) for p in places):
                                 add(w, "dev_truth")
     out = HERE / "vocabulario_dominio.csv"
     with open(out, "w", encoding="utf-8", newline="") as fh:
