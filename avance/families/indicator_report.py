@@ -1368,32 +1368,38 @@ def export_field(rows: Sequence[ExportRow], field: str) -> tuple[Optional[str], 
     """The value printed after a label inside its own cell, up to the next label
     of that cell; when the label ends a plain line, the value runs on over the
     plain lines below it (a wrapped value), never into a table row. (value, row)."""
+    for i, row, c, after, last in _labelled(rows, field):
+        parts = [after]
+        texts = [row.text]
+        ends_row = last and not any(x.strip() for x in row.cells[c + 1:])
+        if ends_row or not row.tabbed:
+            for nxt in rows[i + 1:]:
+                lead = text_label_hits(nxt.text) if not nxt.tabbed else []
+                if lead and nxt.text[:lead[0].start].strip() and not _NUMBERED.match(nxt.text):
+                    # two columns printed as one line: the value's tail, then the next column's label
+                    parts.append(nxt.text[:lead[0].start])
+                    texts.append(nxt.text)
+                    break
+                if not ends_row or _ends_value(nxt):
+                    break
+                parts.append(nxt.text)
+                texts.append(nxt.text)
+        value = clean(" ".join(parts))
+        if value:  # the row, with the lines the value runs on over (provenance)
+            return value, ExportRow(row.page, "\n".join(texts), row.cells, row.tabbed)
+    return None, None
+
+
+def _labelled(rows: Sequence[ExportRow], field: str):
+    """For each label of `field` in the rows' cells: (the row's index, the row, the cell's
+    index, the cell's text after the label up to its next label, whether it is the last)."""
     for i, row in enumerate(rows):
         for c, cell in enumerate(row.cells):
             hits = text_label_hits(cell)
             for j, hit in enumerate(hits):
-                if hit.field != field:
-                    continue
-                last = j + 1 == len(hits)
-                parts = [cell[hit.end:None if last else hits[j + 1].start]]
-                texts = [row.text]
-                ends_row = last and not any(x.strip() for x in row.cells[c + 1:])
-                if ends_row or not row.tabbed:
-                    for nxt in rows[i + 1:]:
-                        lead = text_label_hits(nxt.text) if not nxt.tabbed else []
-                        if lead and nxt.text[:lead[0].start].strip() and not _NUMBERED.match(nxt.text):
-                            # two columns printed as one line: the value's tail, then the next column's label
-                            parts.append(nxt.text[:lead[0].start])
-                            texts.append(nxt.text)
-                            break
-                        if not ends_row or _ends_value(nxt):
-                            break
-                        parts.append(nxt.text)
-                        texts.append(nxt.text)
-                value = clean(" ".join(parts))
-                if value:  # the row, with the lines the value runs on over (provenance)
-                    return value, ExportRow(row.page, "\n".join(texts), row.cells, row.tabbed)
-    return None, None
+                if hit.field == field:
+                    last = j + 1 == len(hits)
+                    yield i, row, c, cell[hit.end:None if last else hits[j + 1].start], last
 
 
 # ---- the indicator key ------------------------------------------------------
@@ -1411,34 +1417,29 @@ def export_code(rows: Sequence[ExportRow]) -> tuple[Optional[str], Optional[str]
     right under it (`52- TES-P174-M30`): that cell is the key, the agency the
     entity. Spaces OCR put inside the key are removed (flagged)."""
     flags: list[Flag] = []
-    for i, row in enumerate(rows):
-        for cell in row.cells:
-            hits = text_label_hits(cell)
-            for j, hit in enumerate(hits):
-                if hit.field != "code":
-                    continue
-                value = fold(cell[hit.end:hits[j + 1].start if j + 1 < len(hits) else None])
-                m = CODE_RX.search(value)
-                if not m or not re.search(r"\d", m.group(1)):
-                    continue
-                raw, at, entity, entity_row = m.group(1), row, None, None
-                if ENTITY_RX.fullmatch(raw.strip()) and raw.count("-") == 2:
-                    for nxt in rows[i + 1:i + 4]:
-                        if is_labelled(nxt):
-                            break
-                        k = next((k for k in (_KEY_CELL.match(fold(c)) for c in nxt.cells) if k), None)
-                        if k:
-                            entity, raw, at, entity_row = entity_code(raw), k.group(1), nxt, row
-                            break
-                code = re.sub(r"\s+", "", raw)
-                if code != raw:
-                    flags.append(ocr_flag("indicators", "", "indicator_code", raw, code,
-                                          f"The indicator key was read '{raw}' with spaces OCR put inside it; "
-                                          f"read as '{code}'."))
-                fixed, note = repair_code(code)
-                if note:
-                    flags.append(ocr_flag("indicators", "", "indicator_code", code, fixed, note))
-                return fixed, entity, at, entity_row, flags
+    for i, row, _, after, _ in _labelled(rows, "code"):
+        value = fold(after)
+        m = CODE_RX.search(value)
+        if not m or not re.search(r"\d", m.group(1)):
+            continue
+        raw, at, entity, entity_row = m.group(1), row, None, None
+        if ENTITY_RX.fullmatch(raw.strip()) and raw.count("-") == 2:
+            for nxt in rows[i + 1:i + 4]:
+                if is_labelled(nxt):
+                    break
+                k = next((k for k in (_KEY_CELL.match(fold(c)) for c in nxt.cells) if k), None)
+                if k:
+                    entity, raw, at, entity_row = entity_code(raw), k.group(1), nxt, row
+                    break
+        code = re.sub(r"\s+", "", raw)
+        if code != raw:
+            flags.append(ocr_flag("indicators", "", "indicator_code", raw, code,
+                                  f"The indicator key was read '{raw}' with spaces OCR put inside it; "
+                                  f"read as '{code}'."))
+        fixed, note = repair_code(code)
+        if note:
+            flags.append(ocr_flag("indicators", "", "indicator_code", code, fixed, note))
+        return fixed, entity, at, entity_row, flags
     return None, None, None, None, flags
 
 
@@ -1447,22 +1448,17 @@ def export_code(rows: Sequence[ExportRow]) -> tuple[Optional[str], Optional[str]
 def export_formula(rows: Sequence[ExportRow]) -> tuple[Optional[str], Optional[ExportRow]]:
     """The formula printed after `Fórmula:` in its cell or on one of the next
     lines: only the text holding `=` (never a running title printed below it)."""
-    for i, row in enumerate(rows):
-        for cell in row.cells:
-            hits = text_label_hits(cell)
-            for j, hit in enumerate(hits):
-                if hit.field != "formula":
-                    continue
-                inline = clean(cell[hit.end:hits[j + 1].start if j + 1 < len(hits) else None])
-                if inline and "=" in inline:
-                    return inline, row
-                for nxt in rows[i + 1:i + 4]:
-                    if is_labelled(nxt):
-                        break
-                    eq = next((c for c in nxt.cells if "=" in c), None)
-                    if eq:
-                        return clean(eq), nxt
-                return inline, row
+    for i, row, _, after, _ in _labelled(rows, "formula"):
+        inline = clean(after)
+        if inline and "=" in inline:
+            return inline, row
+        for nxt in rows[i + 1:i + 4]:
+            if is_labelled(nxt):
+                break
+            eq = next((c for c in nxt.cells if "=" in c), None)
+            if eq:
+                return clean(eq), nxt
+        return inline, row
     return None, None
 
 
