@@ -34,7 +34,8 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("programa_code", S), ("programa_name", S), ("unidad_code", S), ("unidad_name", S),
         ("finalidad_code", S), ("finalidad_name", S), ("funcion_code", S), ("funcion_name", S),
         ("subfuncion_code", S), ("subfuncion_name", S), ("axis", S), ("budget_program", S),
-        ("agency", S), ("period_label", S),
+        ("agency", S), ("period_label", S), ("period_start", S), ("period_end", S),
+        ("state", S), ("state_code", S), ("municipality_code", S),
     ]),
     "action_lines": pa.schema(DOC_KEYS + [("code", S), ("description", S)]),
     "goals": pa.schema(DOC_KEYS + [
@@ -70,6 +71,20 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("budget_authorized", F64), ("budget_exercised", F64), ("budget_difference", F64),
         ("budget_pct", F64), ("justification", S), ("page", I32),
     ]),
+    "indicator_results": pa.schema(DOC_KEYS + [
+        ("row_no", I32), ("program_code", S), ("program_name", S), ("indicator", S), ("level", S),
+        ("indicator_type", S), ("dimension", S), ("frequency", S), ("unit", S), ("formula", S),
+        ("target_programmed", F64), ("target_modified", F64), ("achieved", F64),
+        ("pct_vs_programmed", F64), ("pct_vs_modified", F64), ("budget_approved", F64),
+        ("budget_modified", F64), ("budget_accrued", F64), ("budget_exercised", F64),
+        ("budget_paid", F64), ("page", I32),
+    ]),
+    # Every table read that no family maps; document-level (no section).
+    "table_cells": pa.schema([
+        ("doc_id", S), ("page", I32), ("table_no", I32), ("row", I32), ("col", I32),
+        ("row_span", I32), ("col_span", I32), ("header_path", S), ("text", S),
+        ("x0", F64), ("y0", F64), ("x1", F64), ("y1", F64),
+    ]),
     "totals": pa.schema(DOC_KEYS + [("target_table", S), ("target_column", S), ("value", F64)]),
     # Extra table (not in SCHEMA.md): where each extracted field was read, for review.
     "provenance": pa.schema(DOC_KEYS + [
@@ -85,7 +100,7 @@ SCHEMAS: dict[str, pa.Schema] = {
 TABLES: tuple[str, ...] = tuple(SCHEMAS)
 # Tables filled from SectionResult lists of the same name.
 SECTION_TABLES: tuple[str, ...] = tuple(
-    t for t in TABLES if t not in ("documents", "sections", "flags")
+    t for t in TABLES if t not in ("documents", "sections", "flags", "table_cells")
 )
 
 
@@ -117,6 +132,7 @@ def document_tables(result: DocumentResult) -> dict[str, pa.Table]:
     rows["documents"].append(record_to_row(result.info))
     for flag in result.flags:
         rows["flags"].append(record_to_row(flag, doc_id=doc_id, section_id=None))
+    rows["table_cells"].extend(record_to_row(c, doc_id=doc_id) for c in result.table_cells)
     for section_id, section in enumerate(result.sections, start=1):
         _section_rows(rows, section, doc_id, section_id)
     return {t: build_table(t, r) for t, r in rows.items()}

@@ -22,6 +22,7 @@ class Family(str, Enum):
     INDICATOR_REPORT = "indicator_report"
     MIR_AVANCE = "mir_avance"
     POA_EVALUATION = "poa_evaluation"
+    INDICATOR_RESULTS = "indicator_results"
 
 
 class Status(str, Enum):
@@ -141,6 +142,11 @@ class SectionInfo:
     budget_program: Optional[str] = None
     agency: Optional[str] = None
     period_label: Optional[str] = None
+    period_start: Optional[str] = None  # YYYY-MM-DD where the period is printed as dates
+    period_end: Optional[str] = None
+    state: Optional[str] = None  # the state the page names
+    state_code: Optional[str] = None  # INEGI codes, from the official catalog
+    municipality_code: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -276,6 +282,51 @@ class EvaluationRow:
 
 
 @dataclass(frozen=True)
+class IndicatorResult:
+    """One indicator or goal line of an "Indicadores de resultados" report."""
+
+    row_no: int
+    program_code: Optional[str] = None
+    program_name: Optional[str] = None
+    indicator: Optional[str] = None
+    level: Optional[str] = None
+    indicator_type: Optional[str] = None
+    dimension: Optional[str] = None
+    frequency: Optional[str] = None
+    unit: Optional[str] = None
+    formula: Optional[str] = None
+    target_programmed: Optional[float] = None
+    target_modified: Optional[float] = None
+    achieved: Optional[float] = None
+    pct_vs_programmed: Optional[float] = None
+    pct_vs_modified: Optional[float] = None
+    budget_approved: Optional[float] = None
+    budget_modified: Optional[float] = None
+    budget_accrued: Optional[float] = None
+    budget_exercised: Optional[float] = None
+    budget_paid: Optional[float] = None
+    page: int = 0
+
+
+@dataclass(frozen=True)
+class TableCell:
+    """A cell of a table the reader found that no family maps (`table_cells`)."""
+
+    page: int
+    table_no: int
+    row: int
+    col: int
+    row_span: int
+    col_span: int
+    header_path: Optional[str]
+    text: Optional[str]
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+@dataclass(frozen=True)
 class Total:
     target_table: str
     target_column: str
@@ -335,6 +386,7 @@ class SectionResult:
     mir_rows: list[MirRow] = field(default_factory=list)
     mir_periods: list[MirPeriod] = field(default_factory=list)
     evaluation_rows: list[EvaluationRow] = field(default_factory=list)
+    indicator_results: list[IndicatorResult] = field(default_factory=list)
     totals: list[Total] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
     provenance: list[Provenance] = field(default_factory=list)
@@ -357,6 +409,7 @@ class DocumentResult:
     info: DocumentInfo
     sections: list[SectionResult] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)  # document-level (no section)
+    table_cells: list[TableCell] = field(default_factory=list)  # tables no family maps
 
 
 # The columns that name a row of each per-section table, in the order tables are shown.
@@ -370,6 +423,7 @@ KEY_COLUMNS: dict[str, tuple[str, ...]] = {
     "indicator_baselines": ("period",),
     "indicator_values": ("variable_key", "period"),
     "evaluation_rows": ("indicator_no",),
+    "indicator_results": ("row_no",),
     "totals": ("target_table", "target_column"),
     "action_lines": ("code",),
     "signatories": ("role",),
