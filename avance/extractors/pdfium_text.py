@@ -33,26 +33,33 @@ def open_pdf(path: Path) -> pdfium.PdfDocument:
     return pdf
 
 
-def _chars(textpage: pdfium.PdfTextPage, height: float) -> list[tuple[str, float, float, float, float]]:
-    """(text, x0, top, x1, bottom) of every printed character, top-down coordinates."""
+def _chars(textpage: pdfium.PdfTextPage, height: float) -> list[tuple[str, float, float, float, float, int]]:
+    """(text, x0, top, x1, bottom, stream index) of every character, top-down
+    coordinates; spaces (printed or inferred by PDFium) are kept as `" "` with no box."""
     out = []
     n = textpage.count_chars()
     text = textpage.get_text_range(0, n) if n else ""
-    raw = textpage.raw
     for i in range(n):
         ch = text[i] if i < len(text) else ""
-        if not ch.strip() or pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
-            out.append((" ", 0, 0, 0, 0))
+        if not ch.strip():
+            out.append((" ", 0, 0, 0, 0, i))
             continue
         left, bottom, right, top = textpage.get_charbox(i, loose=True)
-        out.append((ch, left, height - top, right, height - bottom))
+        out.append((ch, left, height - top, right, height - bottom, i))
     return out
 
 
-def _words(chars: list[tuple[str, float, float, float, float]]) -> tuple[Word, ...]:
+# How far apart in the text stream two characters may be and still be split by a
+# space between them: a space only splits neighbours, not a line's far ends.
+_SPACE_REACH = 3
+
+
+def _words(chars: list[tuple]) -> tuple[Word, ...]:
     printed = [c for c in chars if c[0] != " "]
-    spaces = [c for c in chars if c[0] == " "]
-    del spaces  # pdfium's own spaces carry no box; gaps decide, as in pdfplumber
+    # Spaces carry no box, so gaps decide as in pdfplumber; but type too small for
+    # the gap tolerance (4-point spreadsheets) prints its spaces narrower than
+    # it, so a space in the stream between two neighbours splits them too.
+    spaces = {c[5] for c in chars if c[0] == " "}
     printed.sort(key=lambda c: (c[2], c[1]))
     lines: list[list[tuple]] = []
     for c in printed:
@@ -65,13 +72,18 @@ def _words(chars: list[tuple[str, float, float, float, float]]) -> tuple[Word, .
         line.sort(key=lambda c: c[1])
         current: list[tuple] = []
         for c in line:
-            if current and (c[1] - current[-1][3] > X_TOLERANCE or c[1] < current[-1][1]):
+            if current and (c[1] - current[-1][3] > X_TOLERANCE or c[1] < current[-1][1]
+                            or _space_between(current[-1][5], c[5], spaces)):
                 words.append(_word(current))
                 current = []
             current.append(c)
         if current:
             words.append(_word(current))
     return tuple(words)
+
+
+def _space_between(before: int, after: int, spaces: set[int]) -> bool:
+    return 0 < after - before <= _SPACE_REACH and any(i in spaces for i in range(before + 1, after))
 
 
 def _word(chars: list[tuple]) -> Word:
