@@ -5,7 +5,7 @@ A new family: one module with a `SPEC` (see `base.FamilySpec`), listed here.
 from __future__ import annotations
 
 from .base import FamilySpec, PageMark
-from . import indicator, mir, poa, poa_evaluation
+from . import indicator, indicator_results, mir, poa, poa_evaluation
 
 FAMILY_SPECS: tuple[FamilySpec, ...] = (
     indicator.SHEET_SPEC,
@@ -13,6 +13,7 @@ FAMILY_SPECS: tuple[FamilySpec, ...] = (
     mir.SPEC,
     poa.SPEC,
     poa_evaluation.SPEC,
+    indicator_results.SPEC,
 )
 
 __all__ = ["FAMILY_SPECS", "FamilySpec", "PageMark"]

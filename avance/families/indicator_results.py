@@ -1,0 +1,275 @@
+""""Indicadores de resultados" / "Indicadores para resultados": the quarterly
+programmatic report every public body publishes (LGCG/CONAC, transparency law).
+
+What this family knows is data: its title words, its columns as concepts with
+their Spanish header vocabulary, the section facts some layouts print as columns
+(year, period dates, F/FN/SF). Reading the tables, joining a table printed over
+several pages, splitting a project cell's goal lines and carrying group rows
+are the table reader's (`avance.tables`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Optional, Sequence
+
+from ..extractors.layout import collapse, fold, group_lines
+from ..normalizers.checks import percent_agrees, format_figure
+from ..normalizers.numbers import parse_number
+from ..records import Family, Flag, IndicatorResult, Page, Provenance, SectionInfo, SectionResult, Severity, Total
+from ..tables import read_tables
+from ..tables.concepts import Concept
+from ..tables.rows import LogicalRow, join_wide, map_tables, table_rows
+from . import common
+from .base import FamilySpec, PageMark
+
+# Title words, folded and without spaces (some text layers run them together).
+TITLES = ("INDICADORESDERESULTADOS", "INDICADORESPARARESULTADOS")
+NOT_TITLES = ("MATRIZDEINDICADORES",)  # a MIR is a "matriz de indicadores para resultados"
+
+LEVELS = ("Fin", "Propósito", "Componente", "Actividad")
+TYPES = ("Estratégico", "Gestión")
+DIMENSIONS = ("Eficacia", "Eficiencia", "Economía", "Calidad")
+FREQUENCIES = ("Anual", "Semestral", "Trimestral", "Mensual", "Bimestral", "Cuatrimestral", "Bienal", "Trianual",
+               "Sexenal", "Quinquenal")
+
+ROW_CONCEPTS: tuple[Concept, ...] = (
+    Concept("program_code", ("PP", "Clave del programa presupuestario", "Clave del programa", "Clave del proyecto",
+                             "Programa presupuestario clave"), "code"),
+    Concept("program_name", ("Nombre del programa presupuestario", "Nombre del programa",
+                             "Nombre del programa o concepto al que corresponde el indicador", "Proyecto",
+                             "Programa presupuestario"), "text", min_words=2),
+    Concept("indicator", ("Denominación del indicador", "Nombre del indicador", "Nombre de los indicadores",
+                          "Indicador", "Proyectos metas", "Metas conceptos"), "text", min_words=3,
+            avoid=("definicion", "sentido", "metodo", "formula", "unidad", "frecuencia", "dimension", "tipo",
+                   "nivel", "programa", "objetivo")),
+    Concept("level", ("Nivel", "Nivel de la MIR", "Nivel del indicador"), "choice", LEVELS),
+    Concept("indicator_type", ("Tipo", "Tipo de indicador"), "choice", TYPES),
+    Concept("dimension", ("Dimensión a medir", "Dimensión", "Dimensiones a medir"), "choice", DIMENSIONS),
+    Concept("frequency", ("Frecuencia de medición", "Frecuencia", "Periodicidad"), "choice", FREQUENCIES),
+    Concept("unit", ("Unidad de medida",), "text"),
+    Concept("formula", ("Fórmula", "Método de cálculo", "Método de cálculo con variables de la fórmula"), "text", min_words=3),
+    Concept("target_programmed", ("Meta programada", "Metas programada", "Programada", "Metas programadas",
+                                  "Program anual", "Meta anual programada", "Meta aprobada"), "number",
+            avoid=("presupuesto",)),
+    Concept("target_modified", ("Meta modificada", "Metas modificada", "Modificada", "Metas ajustadas",
+                                "Modif anual", "Meta ajustada"), "number", avoid=("presupuesto", "pesos", "dev")),
+    Concept("achieved", ("Meta alcanzada", "Metas alcanzada", "Alcanzada", "Avance de metas", "Alcanz al periodo",
+                         "Meta alcanzada al periodo", "Avance"), "number", avoid=("presupuesto", "porcentaje")),
+    Concept("pct_vs_programmed", ("Alc Prog", "Porcentaje de cumplimiento alc prog", "% cumplimiento programada",
+                                  "Avance % programada"), "percent"),
+    Concept("pct_vs_modified", ("Alc Modif", "Porcentaje de cumplimiento alc modif", "% cumplim modif",
+                                "% cumplimiento modificada"), "percent", avoid=("dev", "presupuesto")),
+    Concept("budget_approved", ("Presupuesto aprobado", "Aprobado"), "number"),
+    Concept("budget_modified", ("Presupuesto modificado", "Modificado"), "number", avoid=("metas", "meta")),
+    Concept("budget_accrued", ("Presupuesto devengado", "Devengado"), "number", avoid=("porcentaje",)),
+    Concept("budget_exercised", ("Presupuesto ejercido", "Ejercido"), "number"),
+    Concept("budget_paid", ("Presupuesto pagado", "Pagado"), "number"),
+)
+# Section facts some layouts print in every row.
+SECTION_CONCEPTS: tuple[Concept, ...] = (
+    Concept("fiscal_year", ("Ejercicio",), "number"),
+    Concept("period_start", ("Fecha de inicio del periodo que se informa", "Fecha de inicio"), "date"),
+    Concept("period_end", ("Fecha de término del periodo que se informa", "Fecha de término"), "date"),
+    Concept("finalidad_code", ("F", "Finalidad"), "number"),
+    Concept("funcion_code", ("FN", "Función"), "number"),
+    Concept("subfuncion_code", ("SF", "Subfunción"), "number"),
+)
+CONCEPTS = ROW_CONCEPTS + SECTION_CONCEPTS
+NUMBERS = {c.name for c in ROW_CONCEPTS if c.kind in ("number", "percent")}
+PERCENTS = {c.name for c in ROW_CONCEPTS if c.kind == "percent"}
+BUDGETS = ("budget_approved", "budget_modified", "budget_accrued", "budget_exercised", "budget_paid")
+# What a grouping line (program, project) prints and its lines inherit.
+GROUP_FIELDS = ("program_code", "program_name") + BUDGETS
+_CHOICES = {c.name: c.values for c in ROW_CONCEPTS if c.kind == "choice"}
+
+
+def _squeezed(page: Page) -> str:
+    return "".join(fold(w.text) for w in page.words)
+
+
+def detect(page: Page) -> Optional[PageMark]:
+    text = _squeezed(page)
+    for title in TITLES:
+        at = text.find(title)
+        while at >= 0:
+            if not any(text[max(0, at - len(n)):at + len(title)].startswith(n) for n in NOT_TITLES):
+                return PageMark(Family.INDICATOR_RESULTS, None)
+            at = text.find(title, at + 1)
+    return None
+
+
+# --------------------------------------------------------------------------
+# section facts
+# --------------------------------------------------------------------------
+
+_MONTHS = {"ENERO": 1, "FEBRERO": 2, "MARZO": 3, "ABRIL": 4, "MAYO": 5, "JUNIO": 6, "JULIO": 7, "AGOSTO": 8,
+           "SEPTIEMBRE": 9, "SETIEMBRE": 9, "OCTUBRE": 10, "NOVIEMBRE": 11, "DICIEMBRE": 12}
+_MONTH = "(" + "|".join(_MONTHS) + ")"
+_PERIOD = re.compile(rf"DEL?\s+(\d{{1,2}})\s+DE\s+{_MONTH}(?:\s+DE(?:L)?\s+(\d{{4}}))?\s+AL?\s+(\d{{1,2}})\s+DE\s+"
+                     rf"{_MONTH}\s+DE(?:L)?\s+(\d{{4}})")
+_QUARTER_TITLE = re.compile(r"\b(PRIMER|PRIMERO|SEGUNDO|TERCER|TERCERO|CUARTO)\s+TRIMESTRE\s+(?:DE(?:L)?\s+)?(\d{4})")
+_QUARTERS = {"PRIMER": 1, "PRIMERO": 1, "SEGUNDO": 2, "TERCER": 3, "TERCERO": 3, "CUARTO": 4}
+_AGENCY_LABEL = re.compile(r"^(?:ENTE PUBLICO|ORGANISMO PUBLICO|ORGANISMO|DEPENDENCIA|ENTIDAD)\s*:\s*(.+)$")
+_BODY_WORDS = ("INSTITUTO", "SECRETARIA", "COMISION", "CONSEJO", "UNIVERSIDAD", "COLEGIO", "SISTEMA", "FIDEICOMISO",
+               "PROCURADURIA", "TRIBUNAL", "FISCALIA", "COORDINACION", "JUNTA", "SERVICIOS", "CENTRO", "PATRONATO",
+               "HOSPITAL", "MUNICIPIO", "AYUNTAMIENTO", "ORGANISMO", "AGENCIA", "OFICINA", "COMITE")
+
+
+def _iso(day: str, month: str, year: str) -> str:
+    return f"{int(year):04d}-{_MONTHS[month]:02d}-{int(day):02d}"
+
+
+def _dmy(text: Optional[str]) -> Optional[str]:
+    m = re.match(r"^(\d{1,2})[/-](\d{1,2})[/-](\d{4})$", (text or "").strip())
+    return f"{int(m.group(3)):04d}-{int(m.group(2)):02d}-{int(m.group(1)):02d}" if m else None
+
+
+def section_facts(pages: Sequence[Page]) -> dict:
+    lines = [l for p in pages[:1] for l in group_lines(p.words)]
+    facts: dict = {"government": common.find_government(lines)}
+    for line in lines:
+        raw, f = line.text, line.folded
+        m = _PERIOD.search(f)
+        if m and "period_end" not in facts:
+            end_year = m.group(6)
+            facts["period_start"] = _iso(m.group(1), m.group(2), m.group(3) or end_year)
+            facts["period_end"] = _iso(m.group(4), m.group(5), end_year)
+            start = f.find(m.group(0))
+            facts["period_label"] = collapse(raw[start:start + len(m.group(0))]) if len(raw) == len(f) else \
+                collapse(m.group(0))
+        q = _QUARTER_TITLE.search(f)
+        if q and "quarter" not in facts:
+            facts["quarter"], facts["fiscal_year"] = _QUARTERS[q.group(1)], int(q.group(2))
+            facts.setdefault("period_label", collapse(raw))
+        a = _AGENCY_LABEL.match(f)
+        if a and "agency" not in facts:
+            facts["agency"] = collapse(raw.split(":", 1)[1])
+    if "agency" not in facts:
+        for line in lines[:40]:
+            words = line.folded.split()
+            if words and words[0] in _BODY_WORDS and "RESULTADOS" not in line.folded and len(words) >= 3:
+                facts["agency"] = collapse(line.text)
+                break
+    if facts.get("period_end"):
+        end = facts["period_end"]
+        facts.setdefault("fiscal_year", int(end[:4]))
+        facts.setdefault("quarter", (int(end[5:7]) + 2) // 3)
+    return facts
+
+
+# --------------------------------------------------------------------------
+# rows
+# --------------------------------------------------------------------------
+
+def _number(text: Optional[str]) -> Optional[float]:
+    if text is None:
+        return None
+    return parse_number(text.replace(" ", ""))
+
+
+def _choice(name: str, text: Optional[str]) -> Optional[str]:
+    if not text:
+        return None
+    from rapidfuzz import fuzz, process
+
+    hit = process.extractOne(fold(text).split()[0], [fold(v) for v in _CHOICES[name]], scorer=fuzz.ratio)
+    return _CHOICES[name][hit[2]] if hit and hit[1] >= 80 else collapse(text)
+
+
+def _is_total(row: LogicalRow) -> bool:
+    """A total line names itself in a short label (`Total del Gasto`, `TOTAL`)."""
+    return "indicator" not in row.values and any(
+        re.match(r"TOTAL\b", fold(t)) and len(t.split()) <= 4 for t in row.texts)
+
+
+def _is_group(row: LogicalRow) -> bool:
+    """A program or project line: it names a program or carries a budget, but no goal figures."""
+    has_goal = any(k in row.values for k in ("target_programmed", "target_modified", "achieved"))
+    return not has_goal and "indicator" not in row.values and any(k in row.values for k in GROUP_FIELDS)
+
+
+def parse(pages: Sequence[Page]) -> SectionResult:
+    facts = section_facts(pages)
+    tables = join_wide([t for page in pages for t in read_tables(page)])
+    rows = [row for mapped in map_tables(tables, CONCEPTS) for row in table_rows(mapped, NUMBERS)]
+    result = SectionResult(info=SectionInfo(family=Family.INDICATOR_RESULTS.value, page_start=pages[0].number,
+                                            page_end=pages[-1].number))
+    group: dict[str, str] = {}
+    section_values: dict[str, str] = {}
+    for row in rows:
+        if _is_total(row):
+            for name in BUDGETS:
+                value = _number(row.values.get(name))
+                if value is not None:
+                    result.totals.append(Total("indicator_results", name, value))
+            continue
+        if _is_group(row):
+            group = {k: v for k, v in row.values.items() if k in GROUP_FIELDS}
+            continue
+        if not any(k in row.values for k in ("indicator", "target_programmed", "achieved", "formula")):
+            continue
+        for c in SECTION_CONCEPTS:
+            if c.name in row.values:
+                section_values.setdefault(c.name, row.values[c.name])
+        values = {**group, **{k: v for k, v in row.values.items() if k in GROUP_FIELDS}, **row.values}
+        _add_line(result, values, row, len(result.indicator_results) + 1)
+    result.info = _section_info(result.info, facts, section_values)
+    return result
+
+
+def _add_line(result: SectionResult, values: dict[str, str], row: LogicalRow, row_no: int) -> None:
+    fields: dict = {}
+    for name in (c.name for c in ROW_CONCEPTS):
+        text = values.get(name)
+        if name in NUMBERS:
+            fields[name] = _number(text)
+        elif name in _CHOICES:
+            fields[name] = _choice(name, text)
+        else:
+            fields[name] = collapse(text)
+    line = IndicatorResult(row_no=row_no, page=row.page, **fields)
+    line = _scaled_fractions(line, result.flags)
+    result.indicator_results.append(line)
+    for name, (page, box) in row.boxes.items():
+        if name in fields:
+            result.provenance.append(Provenance("indicator_results", str(row_no), name, page, box.x0, box.top,
+                                                box.x1, box.bottom, raw_text=values.get(name)))
+
+
+def _scaled_fractions(line: IndicatorResult, flags: list[Flag]) -> IndicatorResult:
+    """A percentage printed as a fraction (`0.44` for 44%) is stored in percent units,
+    where the row's own figures say it is one."""
+    for name, target in (("pct_vs_programmed", "target_programmed"), ("pct_vs_modified", "target_modified")):
+        printed, goal = getattr(line, name), getattr(line, target)
+        if printed is None or goal in (None, 0) or line.achieved is None or abs(printed) > 1.5:
+            continue
+        computed = line.achieved / goal * 100
+        if not percent_agrees(printed, computed) and percent_agrees(round(printed * 100, 6), computed):
+            line = replace(line, **{name: round(printed * 100, 6)})
+            flags.append(Flag("indicator_results", str(line.row_no), name, "scale_normalized", Severity.INFO,
+                              format_figure(printed), format_figure(printed * 100),
+                              f"Line {line.row_no}: {format_figure(printed)} under a percent heading is a fraction; "
+                              f"stored as {format_figure(printed * 100)}%."))
+    return line
+
+
+def _section_info(info: SectionInfo, facts: dict, values: dict[str, str]) -> SectionInfo:
+    updates = {k: v for k, v in facts.items() if v is not None}
+    year = _number(values.get("fiscal_year"))
+    if year and "fiscal_year" not in updates:
+        updates["fiscal_year"] = int(year)
+    for name in ("period_start", "period_end"):
+        if name in values and name not in updates:
+            iso = _dmy(values[name])
+            if iso:
+                updates[name] = iso
+    if "period_end" in updates and "quarter" not in updates:
+        updates["quarter"] = (int(updates["period_end"][5:7]) + 2) // 3
+    for name in ("finalidad_code", "funcion_code", "subfuncion_code"):
+        if name in values:
+            updates[name] = values[name].strip()
+    return replace(info, **updates)
+
+
+SPEC = FamilySpec(family=Family.INDICATOR_RESULTS, detect=detect, parse=parse)

@@ -1,0 +1,164 @@
+"""Columns found by what their headers say and what their cells hold.
+
+A family declares the columns it needs as `Concept`s: a name (the field it fills),
+the Spanish header vocabulary (words, abbreviations, synonyms) and the kind of
+value. `match_columns` scores every (column, concept) pair by its header path
+(fuzzy and OCR-tolerant, rapidfuzz) and by whether the column's cells hold that
+kind of value, then assigns each concept at most one column and each column at
+most one concept, best pairs first, whatever the column order. A value printed
+one column off its header (a template whose headings drifted) is still found,
+because a column's cells can vouch for the header beside it.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+from rapidfuzz import fuzz
+
+from ..normalizers.numbers import parse_number
+from .model import Table
+
+
+def fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text or "")
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^a-z0-9%/ ]+", " ", text).strip()
+
+
+@dataclass(frozen=True)
+class Concept:
+    name: str
+    labels: tuple[str, ...]
+    # text | number | percent | code | date | choice (one of `values`)
+    kind: str = "text"
+    values: tuple[str, ...] = ()
+    # label words that must not be in the header (`modificado` for an approved budget)
+    avoid: tuple[str, ...] = ()
+    # free text: fewer words than this is a doubtful fit (an indicator's name is a phrase)
+    min_words: int = 1
+
+
+# Below this a header says nothing about a concept.
+HEADER_CUTOFF = 72.0
+_CODE = re.compile(r"^[A-Z]{1,2}\s?-?\d{2,4}[A-Z0-9]*$")
+_DATE = re.compile(r"^\d{1,2}[/-]\d{1,2}[/-]\d{2,4}$")
+
+
+def _tokens(text: str) -> list[str]:
+    return fold(text).replace("/", " ").split()
+
+
+def header_score(path: str, concept: Concept) -> float:
+    """0..100: how well a column's header path names the concept. The deepest header
+    cell counts most; the cells above it (`PRESUPUESTO >`) settle ties."""
+    if not path:
+        return 0.0
+    parts = [fold(p) for p in path.split(" > ") if fold(p)]
+    if not parts:
+        return 0.0
+    last, whole = parts[-1], " ".join(parts)
+    if any(a in whole.split() for a in concept.avoid):
+        return 0.0
+    best = 0.0
+    for label in concept.labels:
+        lab = fold(label)
+        if len(lab) <= 3:  # an abbreviation (`PP`, `UR`) must be the header's own word
+            score = 100.0 if lab in _tokens(last) and len(_tokens(last)) <= 2 else 0.0
+        else:
+            score = max(0.65 * fuzz.token_set_ratio(last, lab) + 0.35 * fuzz.token_set_ratio(whole, lab),
+                        fuzz.ratio(last, lab))
+            if len(set(lab.split()) & set(whole.split())) == 0 and fuzz.ratio(last, lab) < 80:
+                score *= 0.7  # no word in common: a letter-level likeness only
+        best = max(best, score)
+    return best
+
+
+def content_score(texts: Sequence[str], concept: Concept, choices: frozenset[str] = frozenset()) -> float:
+    """0..1: how much of a column's non-empty cells hold the concept's kind of value.
+    `choices` are the words other concepts' columns hold (`Anual`, `Eficacia`): a
+    free-text column made of them is not free text."""
+    filled = [t.strip() for t in texts if t and t.strip()]
+    if not filled:
+        return 0.5  # an empty column neither vouches nor objects
+    return sum(_fit(t, concept, choices) for t in filled) / len(filled)
+
+
+_PRINTED_NOTHING = {"sin ajuste", "n/a", "na", "nd", "s/d", "no aplica", "sin dato"}
+
+
+def _fit(text: str, concept: Concept, choices: frozenset[str]) -> float:
+    number = parse_number(text.replace(" ", "")) is not None
+    folded = fold(text)
+    if concept.kind in ("number", "percent"):
+        return 1.0 if number else 0.3 if folded in _PRINTED_NOTHING or folded in ("-", "") else 0.0
+    if concept.kind == "code":
+        return float(bool(_CODE.match(text.strip().upper())))
+    if concept.kind == "date":
+        return float(bool(_DATE.match(text.strip())))
+    words = folded.split()
+    if concept.kind == "choice":
+        return float(bool(words) and any(fuzz.ratio(words[0], fold(v)) >= 80 for v in concept.values))
+    # free text: letters, not a bare figure, not a word another column chooses from
+    if number or sum(c.isalpha() for c in text) < 3:
+        return 0.0
+    if len(words) <= 2 and any(fuzz.ratio(" ".join(words), c) >= 85 for c in choices):
+        return 0.0
+    return 1.0 if len(words) >= concept.min_words else 0.3
+
+
+@dataclass(frozen=True)
+class ColumnMatch:
+    concept: str
+    column: int
+    header: float
+    content: float
+    shifted: bool  # the header that named it stands one column to the right
+
+
+def match_columns(table: Table, concepts: Sequence[Concept], rows: Optional[Sequence[int]] = None
+                  ) -> dict[str, ColumnMatch]:
+    """The best assignment of concepts to columns under the best alignment: either
+    every value under its own header, or, from some column on, every value one
+    column left of its header (a template whose values drifted from their
+    headings). The alignment whose cells agree best with their headers wins."""
+    rows = list(rows) if rows is not None else list(table.body_rows())
+    # a merged cell repeats under every column it spans: only its own column holds it
+    own = [[table.text(r, c) if (cell := table.cell_at(r, c)) is not None and cell.col == c else ""
+            for r in rows] for c in range(table.n_cols)]
+    choices = frozenset(fold(v) for c in concepts for v in c.values)
+    headers = [[header_score(path, c) for c in concepts] for path in table.header_paths]
+    contents = [[content_score(own[col], c, choices) if any(t.strip() for t in own[col]) else None
+                 for c in concepts] for col in range(table.n_cols)]
+    best: tuple[float, dict[str, ColumnMatch]] = (-1.0, {})
+    for start in [table.n_cols] + list(range(table.n_cols - 1)):
+        matches = _assign(concepts, headers, contents, start, table.n_cols)
+        total = sum(m.header * (0.45 + 0.55 * m.content) for m in matches.values())
+        if total > best[0] + 1e-6:
+            best = (total, matches)
+    return best[1]
+
+
+def _assign(concepts: Sequence[Concept], headers, contents, start: int, n_cols: int) -> dict[str, ColumnMatch]:
+    pairs: list[tuple[float, ColumnMatch]] = []
+    for col in range(n_cols):
+        shift = 1 if col >= start else 0
+        if col + shift >= n_cols:
+            continue
+        for i, concept in enumerate(concepts):
+            content = contents[col][i]
+            header = headers[col + shift][i]
+            if content is None or header < HEADER_CUTOFF or content < 0.34:
+                continue
+            pairs.append((header * (0.45 + 0.55 * content), ColumnMatch(concept.name, col, header, content,
+                                                                           bool(shift))))
+    pairs.sort(key=lambda p: -p[0])
+    taken: set[int] = set()
+    out: dict[str, ColumnMatch] = {}
+    for _, m in pairs:
+        if m.concept not in out and m.column not in taken:
+            out[m.concept] = m
+            taken.add(m.column)
+    return out

@@ -1,0 +1,44 @@
+"""The table record every source's reader returns (text layer, OCR, text export)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from ..records import Box, Word
+
+
+@dataclass(frozen=True)
+class Cell(Box):
+    row: int = 0
+    col: int = 0
+    row_span: int = 1
+    col_span: int = 1
+    text: str = ""
+    words: tuple[Word, ...] = ()
+    page: int = 0
+
+
+@dataclass(frozen=True)
+class Table:
+    page: int
+    box: Box
+    cells: tuple[Cell, ...]  # each merged cell once, at its top-left position
+    n_rows: int
+    n_cols: int
+    header_rows: int  # rows [0, header_rows) are the header
+    header_paths: tuple[str, ...]  # per column: its header cells, top to bottom, joined by " > "
+    ruled: bool
+
+    def cell_at(self, row: int, col: int) -> Optional[Cell]:
+        """The cell covering (row, col), merged cells included."""
+        for c in self.cells:
+            if c.row <= row < c.row + c.row_span and c.col <= col < c.col + c.col_span:
+                return c
+        return None
+
+    def body_rows(self) -> range:
+        return range(self.header_rows, self.n_rows)
+
+    def text(self, row: int, col: int) -> str:
+        cell = self.cell_at(row, col)
+        return cell.text if cell is not None else ""

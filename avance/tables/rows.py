@@ -1,0 +1,134 @@
+"""Tables -> logical rows of concept values, the part every table family shares.
+
+- A page's table whose columns match a family's concepts gives one row per body
+  row: {concept: text}, plus the row's page and box.
+- A wide table printed over several pages, one group of columns per page, is
+  joined back: the next page's table, with the same number of rows and other
+  concepts, continues the same rows in order.
+- A ruled row that holds several lines of figures (goal lines under a project
+  line in one tall cell) is split into one row per line of figures.
+- Grouping rows (a program or project line: key, name, budget, no line of its
+  own) are carried onto the rows under them, as a merged cell is.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Optional, Sequence
+
+from ..extractors.layout import group_lines
+from ..records import Box, Word
+from .concepts import ColumnMatch, Concept, match_columns
+from .model import Table
+from .reader import is_figure
+
+
+@dataclass
+class LogicalRow:
+    values: dict[str, str]
+    page: int
+    boxes: dict[str, tuple[int, Box]] = field(default_factory=dict)  # where each value was read: page, box
+    texts: tuple[str, ...] = ()  # every cell of the row, mapped or not (labels like `Total del Gasto`)
+
+
+@dataclass(frozen=True)
+class MappedTable:
+    table: Table
+    columns: dict[str, ColumnMatch]
+
+
+def map_tables(tables: Sequence[Table], concepts: Sequence[Concept], min_concepts: int = 3) -> list[MappedTable]:
+    out = []
+    for table in tables:
+        columns = match_columns(table, concepts)
+        if len(columns) >= min_concepts:
+            out.append(MappedTable(table, columns))
+    return out
+
+
+def _figure_lines(table: Table, row: int, columns: dict[str, ColumnMatch]) -> list[tuple[float, float]]:
+    """The vertical bands of a body row's lines that print figures in mapped columns."""
+    words: list[Word] = []
+    for m in columns.values():
+        cell = table.cell_at(row, m.column)
+        if cell is not None and cell.row == row:
+            words += [w for w in cell.words if is_figure(w.text)]
+    bands: list[tuple[float, float]] = []
+    for line in group_lines(words):
+        bands.append((line.top, line.bottom))
+    return bands
+
+
+def table_rows(mapped: MappedTable, number_concepts: set[str]) -> list[LogicalRow]:
+    table, columns = mapped.table, mapped.columns
+    rows: list[LogicalRow] = []
+    for r in table.body_rows():
+        bands = _figure_lines(table, r, {k: v for k, v in columns.items() if k in number_concepts})
+        if len(bands) <= 1:
+            rows.append(_row_values(table, r, columns, None))
+            continue
+        # several lines of figures in one ruled row: a line each, text cells cut at the
+        # middles between the figure lines (the text above the first line is the group's)
+        cuts = [(a[1] + b[0]) / 2 for a, b in zip(bands, bands[1:])]
+        edges = [None] + cuts + [None]
+        for i in range(len(bands)):
+            lo = edges[i] if i else None
+            hi = edges[i + 1]
+            rows.append(_row_values(table, r, columns, (lo, hi), first=i == 0, band=bands[i]))
+    return rows
+
+
+def _row_values(table: Table, r: int, columns: dict[str, ColumnMatch], cut: Optional[tuple],
+                first: bool = True, band: Optional[tuple[float, float]] = None) -> LogicalRow:
+    values: dict[str, str] = {}
+    boxes: dict[str, tuple[int, Box]] = {}
+    for name, m in columns.items():
+        cell = table.cell_at(r, m.column)
+        if cell is None:
+            continue
+        words = list(cell.words)
+        if cut is not None:
+            lo, hi = cut
+            words = [w for w in words if (lo is None or w.ymid >= lo) and (hi is None or w.ymid < hi)]
+            if lo is None and band is not None and not first:
+                words = []
+        lines = group_lines(words)
+        text = " ".join(l.text for l in lines).strip()
+        if text:
+            values[name] = text
+            boxes[name] = (cell.page, Box(min(w.x0 for w in words), min(w.top for w in words),
+                                          max(w.x1 for w in words), max(w.bottom for w in words)))
+    page = min((p for p, _ in boxes.values()), default=table.page)
+    texts = tuple(c.text for c in table.cells if c.row == r and c.text)
+    return LogicalRow(values=values, page=page, boxes=boxes, texts=texts)
+
+
+def join_wide(tables: Sequence[Table]) -> list[Table]:
+    """Tables in reading order, a wide table printed one group of columns per page
+    joined back into one: the next page's table has as many body rows and other headers."""
+    out: list[Table] = []
+    for table in tables:
+        if out and _continues_columns(out[-1], table):
+            out[-1] = _append_columns(out[-1], table)
+        else:
+            out.append(table)
+    return out
+
+
+def _last_page(table: Table) -> int:
+    return max((c.page for c in table.cells), default=table.page)
+
+
+def _continues_columns(before: Table, after: Table) -> bool:
+    rows_before, rows_after = before.n_rows - before.header_rows, after.n_rows - after.header_rows
+    if after.page != _last_page(before) + 1 or rows_before != rows_after or rows_after < 1:
+        return False
+    repeated = set(p for p in before.header_paths if p) & set(p for p in after.header_paths if p)
+    return len(repeated) <= max(1, len([p for p in after.header_paths if p]) // 3)
+
+
+def _append_columns(before: Table, after: Table) -> Table:
+    offset = before.n_cols
+    moved = tuple(replace(c, row=before.header_rows + c.row - after.header_rows, col=c.col + offset)
+                  for c in after.cells if c.row >= after.header_rows)
+    return replace(before, cells=before.cells + moved, n_cols=before.n_cols + after.n_cols,
+                   header_paths=before.header_paths + after.header_paths)
