@@ -28,6 +28,7 @@ from ..records import (
 )
 from .options import ExtractOptions
 from .reading import SUPPORTED_SUFFIXES, ReadResult, read_document
+from ..tables.cells import unmapped_cells
 from .sections import group_sections
 
 __all__ = ["SUPPORTED_SUFFIXES", "process_document"]
@@ -224,7 +225,14 @@ def process_document(path: Path, source_path: str | None = None,
     except Exception as exc:  # a reader bug must not stop the batch
         return DocumentResult(info=replace(base, error=f"unexpected error while reading: {type(exc).__name__}: {exc}"))
     info = replace(base, n_pages=len(pages), text_source=text_source_of(pages))
-    groups, _orphans = group_sections(pages)
+    groups, orphans = group_sections(pages)
+    # pages no family claims still give their tables, cell by cell
+    cells = unmapped_cells([p for p in orphans if p.words])
+    if not groups and cells:
+        failures = [f.message for f in read.flags]
+        return DocumentResult(info=replace(info, status=Status.PARTIAL if failures else Status.OK,
+                                           error="; ".join(failures) or None),
+                              flags=read.flags, table_cells=cells)
     if not groups:
         if read.flags and not any(p.words for p in pages):
             return DocumentResult(info=replace(info, error="; ".join(f.message for f in read.flags)), flags=read.flags)
@@ -249,4 +257,5 @@ def process_document(path: Path, source_path: str | None = None,
     failures += [f.message for f in read.flags]
     status = Status.PARTIAL if failures else Status.OK
     error = "; ".join(failures) if failures else None
-    return DocumentResult(info=replace(info, status=status, error=error), sections=sections, flags=read.flags)
+    return DocumentResult(info=replace(info, status=status, error=error), sections=sections, flags=read.flags,
+                          table_cells=cells)

@@ -28,6 +28,7 @@ class LogicalRow:
     page: int
     boxes: dict[str, tuple[int, Box]] = field(default_factory=dict)  # where each value was read: page, box
     texts: tuple[str, ...] = ()  # every cell of the row, mapped or not (labels like `Total del Gasto`)
+    banner: Optional[str] = None  # a cell across most of the table: a heading or a note, no column's value
 
 
 @dataclass(frozen=True)
@@ -81,9 +82,13 @@ def _row_values(table: Table, r: int, columns: dict[str, ColumnMatch], cut: Opti
                 first: bool = True, band: Optional[tuple[float, float]] = None) -> LogicalRow:
     values: dict[str, str] = {}
     boxes: dict[str, tuple[int, Box]] = {}
+    banner = None
     for name, m in columns.items():
         cell = table.cell_at(r, m.column)
         if cell is None:
+            continue
+        if cell.col_span * 2 >= table.n_cols:
+            banner = banner or cell.text or None
             continue
         words = list(cell.words)
         if cut is not None:
@@ -99,7 +104,7 @@ def _row_values(table: Table, r: int, columns: dict[str, ColumnMatch], cut: Opti
                                           max(w.x1 for w in words), max(w.bottom for w in words)))
     page = min((p for p, _ in boxes.values()), default=table.page)
     texts = tuple(c.text for c in table.cells if c.row == r and c.text)
-    return LogicalRow(values=values, page=page, boxes=boxes, texts=texts)
+    return LogicalRow(values=values, page=page, boxes=boxes, texts=texts, banner=banner)
 
 
 def join_wide(tables: Sequence[Table]) -> list[Table]:

@@ -1,0 +1,88 @@
+"""The `indicator_results` family on real reports, and `table_cells` for tables no
+family maps. Every figure asserted here was checked by eye on the rendered pages."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from avance.pipeline.run import run
+
+REAL = Path(__file__).parent / "corpus" / "real"
+CONAC = "inaeba_indicadores_resultados_2t2021.pdf"
+SIPOT = "itsch_indicadores_de_resultados_2t2025.pdf"
+UNMAPPED = ("inaeba_faeta_mir_avance_trimestral_2020.pdf", "icatech_poa_avance_metas_2t2017.pdf")
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("indicator_results")
+    run([REAL / CONAC, REAL / SIPOT, *(REAL / n for n in UNMAPPED)], out)
+    return out
+
+
+def _rows(out: Path, table: str, file_name: str) -> pd.DataFrame:
+    docs = pd.read_parquet(out / "documents")
+    doc_id = docs.loc[docs.file_name == file_name, "doc_id"].item()
+    frame = pd.read_parquet(out / table)
+    return frame[frame.doc_id == doc_id]
+
+
+def test_conac_wide_table(out):
+    rows = _rows(out, "indicator_results", CONAC).sort_values("row_no")
+    assert len(rows) == 3
+    first = rows.iloc[0]
+    assert (first.program_code, first.level, first.indicator_type, first.dimension, first.frequency, first.unit) == \
+        ("E024", "Propósito", "Estratégico", "Eficacia", "Anual", "Porcentaje")
+    assert first.indicator.startswith("Porcentaje de personas de 15 años y más que no han concluido")
+    assert first.formula.endswith("(año base 2010)*100")
+    assert first.target_programmed == 29.6 and first.pct_vs_programmed == 0.0 and pd.isna(first.achieved)
+    assert (first.budget_approved, first.budget_modified, first.budget_accrued) == \
+        (158032847.50, 175538606.92, 68777961.98)
+    assert list(rows.target_programmed) == [29.6, 9.3, 4.1]
+
+
+def test_conac_totals_and_period(out):
+    totals = _rows(out, "totals", CONAC).set_index("target_column").value
+    assert totals["budget_approved"] == 267852283.90 and totals["budget_accrued"] == 116572816.92
+    section = _rows(out, "sections", CONAC).iloc[0]
+    assert section.family == "indicator_results"
+    assert (section.period_start, section.period_end, section.quarter, section.fiscal_year) == \
+        ("2021-01-01", "2021-06-30", 2, 2021)
+    assert (section.finalidad_code, section.funcion_code, section.subfuncion_code) == ("2", "5", "5")
+    assert section.agency == "Instituto de Alfabetización y Educación Básica Para Adultos"
+    flags = _rows(out, "flags", CONAC)
+    assert not (flags.severity == "warning").any()  # the printed budget total is the sum of its lines
+
+
+def test_sipot_values_printed_one_column_off_their_headers(out):
+    rows = _rows(out, "indicator_results", SIPOT).sort_values("row_no")
+    assert len(rows) == 21
+    first = rows.iloc[0]
+    # the page prints `Eficiencia` under "Nombre del indicador", the name under "Objetivo institucional"
+    assert first.indicator.startswith("Porcentaje de estudiantes de licenciatura inscritos")
+    assert (first.dimension, first.unit, first.frequency) == ("Eficiencia", "Estudiantes", "Anual")
+    assert first.program_name == "1. Coadyuvar a Fortalecer la calidad de los servicios educativos"
+    assert first.target_programmed == 100.0 and first.achieved == 39.0 and pd.isna(first.target_modified)
+    assert rows.iloc[1].unit == "Profesores con posgrado" and rows.iloc[1].achieved == 73.0
+    section = _rows(out, "sections", SIPOT).iloc[0]
+    assert (section.page_start, section.page_end) == (1, 2)
+    assert (section.period_start, section.period_end, section.quarter) == ("2025-04-01", "2025-06-30", 2)
+
+
+def test_tables_no_family_maps_come_out_as_cells(out):
+    mir = _rows(out, "table_cells", UNMAPPED[0])
+    first = mir[(mir.table_no == 1)]
+    cell = {(r.row, r.col): r for r in first.itertuples()}
+    assert cell[(2, 0)].text == "FIN" and cell[(2, 0)].row_span == 2
+    assert cell[(2, 5)].text == "Anual" and cell[(2, 5)].header_path == "Periodicidad"
+    assert cell[(2, 18)].text == "1,427,259" and cell[(2, 18)].header_path == "4to trimestre > Valores meta"
+    assert cell[(3, 19)].text == "-1.8%"
+    poa = _rows(out, "table_cells", UNMAPPED[1])
+    first = poa[(poa.table_no == 1) & (poa.row == 3)].sort_values("col")
+    assert list(first.text)[:6] == ["1", "UNIDAD DE CAPACITACIÓN TUXTLA", "241", "215", "-26", "89%"]
+    header = poa[(poa.table_no == 1) & (poa.row == 3) & (poa.col == 3)].header_path.item()
+    assert header == "ACUMULADO ENE-JUN 2017 > CURSOS > REALIZADO ENE-JUN"
+    docs = pd.read_parquet(out / "documents").set_index("file_name")
+    assert (docs.loc[list(UNMAPPED), "status"] == "ok").all()
