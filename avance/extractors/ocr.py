@@ -19,6 +19,7 @@ from ..records import Page, Rule, ScanGeometry, Word
 from .tesseract import OcrUnavailable, OcrWord, engine
 
 __all__ = ["OcrSettings", "OcrUnavailable", "ocr_image", "ocr_pdf_page"]
+from .fills import lighten_dark_fills
 from .halftone import suppress_halftone
 from .orientation import detect_rotation, rotate_quarter
 
@@ -316,6 +317,7 @@ def ocr_image(image: np.ndarray, number: int, pixels_per_inch: float, settings: 
     angle = estimate_skew(binarize_inv(gray), settings.max_skew_degrees)
     geometry = ScanGeometry(pixels_per_inch=pixels_per_inch, quarter_turn=turn, skew_degrees=angle)
     gray = rotate(gray, angle)
+    gray, _fills = lighten_dark_fills(gray)  # headers printed light on a dark band
     binv = binarize_inv(gray)
     horizontal, vertical = line_masks(binv)
     to_points = POINTS_PER_INCH / pixels_per_inch

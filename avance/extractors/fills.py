@@ -1,0 +1,91 @@
+"""Light text on dark fills (a header band printed in the institution's colour):
+turned into dark text on white before the page is binarized.
+
+Otsu calls a dark fill ink, so its light letters become holes in a block that
+the rule finder then erases whole: the header of such a table is never read.
+A fill is an area of darker grey too large to be a glyph (it survives an
+opening wider than any stroke); where its letters are lighter than it, the area
+is remapped so the fill goes white and the letters black. Lines darker than the
+fill (the cell borders drawn on it) stay black, so the grid is still found.
+Fills whose text is darker than them (a light grey shading) are left as they
+are: Otsu already reads them.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+# Grey below which a smoothed area may be a fill (0 black, 255 white).
+FILL_GREY = 205
+# How much lighter than its fill a pixel must be to count as a letter, and darker to be a rule.
+CONTRAST = 40
+# A fill is flat: most of it within this many grey levels of its median.
+FLAT = 25
+# The smallest fill, as a share of the page's width and height (a header cell, not a bullet).
+MIN_FILL_WIDTH = 0.04
+MIN_FILL_HEIGHT = 0.008
+
+
+def _fill_mask(gray: np.ndarray) -> np.ndarray:
+    h, w = gray.shape
+    stroke = max(9, int(round(min(h, w) * 0.006)) | 1)  # wider than a glyph's stroke at any dpi
+    dark = (cv2.medianBlur(gray, 5) < FILL_GREY).astype(np.uint8)
+    solid = cv2.morphologyEx(dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (stroke, stroke)))
+    # blots a few strokes wide (bold digits, a stamp's dot) are no fill: left out before
+    # closing, so that they cannot chain a fill down into the rows under it
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(solid, connectivity=8)
+    small = stats[:, cv2.CC_STAT_AREA] < (4 * stroke) ** 2
+    small[0] = False
+    solid[small[labels]] = 0
+    # the letters punched out of a fill are holes in it: close them
+    hole = max(15, int(round(min(h, w) * 0.02)) | 1)
+    return cv2.morphologyEx(solid, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (hole, hole)))
+
+
+def _letter_pixels(light: np.ndarray, region: np.ndarray, page_height: int) -> int:
+    """Light pixels in pieces of a letter's size (a lighter bar beside a dark one is none)."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats((light & region).astype(np.uint8), connectivity=8)
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    letters = (heights <= 0.03 * page_height) & (heights >= 0.004 * page_height) & (stats[1:, cv2.CC_STAT_AREA] >= 20)
+    return int(stats[1:, cv2.CC_STAT_AREA][letters].sum())
+
+
+def _odd(n: int) -> int:
+    return max(3, min(255, n | 1))
+
+
+def lighten_dark_fills(gray: np.ndarray) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+    """The page with light-on-dark areas remapped to dark-on-white, and those areas
+    (x, y, width, height in pixels)."""
+    h, w = gray.shape
+    paper = float(np.percentile(gray, 90))
+    mask = _fill_mask(gray)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    out = gray
+    areas = []
+    for k in range(1, n):
+        x, y, bw, bh, area = stats[k]
+        if bw < MIN_FILL_WIDTH * w or bh < MIN_FILL_HEIGHT * h or area < 0.5 * bw * bh:
+            continue
+        box = (slice(y, y + bh), slice(x, x + bw))
+        region = labels[box] == k
+        values = gray[box][region]
+        level = float(np.median(values))
+        flat = float(np.mean(np.abs(values.astype(np.int16) - int(level)) <= FLAT))
+        if level > paper - 2 * CONTRAST or flat < 0.55:
+            continue  # not darker than the paper, or no flat fill: bold type, a halftone's dots
+        light = gray[box] > level + CONTRAST
+        if _letter_pixels(light, region, h) < 0.01 * values.size:
+            continue  # no light letters: dark letters on a shading (Otsu reads those), a chart's bars
+        if out is gray:
+            out = gray.copy()
+        # a fill's own level, cell by cell (one band may hold several greys): what
+        # stands out from it either way, letters light or dark and drawn borders, is ink
+        patch = gray[box]
+        local = cv2.medianBlur(patch, _odd(min(bh // 3, 41)))
+        differs = np.abs(patch.astype(np.int16) - local.astype(np.int16)) > CONTRAST
+        remapped = np.where(differs, 0, 255).astype(np.uint8)
+        inside = region & (local < FILL_GREY)  # not the paper at the fill's edge
+        out[box][inside] = remapped[inside]
+        areas.append((int(x), int(y), int(bw), int(bh)))
+    return out, areas
