@@ -92,3 +92,23 @@ def test_a_wide_table_over_two_pages_is_joined_row_by_row():
     assert joined.n_cols == 5
     assert joined.text(2, 0) == "Número de personas capacitadas" and joined.text(2, 4) == "1,200.5"
     assert joined.cell_at(2, 4).page == 2
+
+
+def test_a_ruled_header_over_a_body_without_rules_reads_the_body_in_its_columns():
+    page = _page([HEADER] + BODY, WIDTHS, ruled=True)
+    header_only = tuple(r for r in page.rules if (r.height < 1 and r.top < 117)) + tuple(
+        Rule(r.x0, 100, r.x1, 116) for r in page.rules if r.height > 1)
+    table, = read_tables(Page(1, 900, 700, page.words, header_only))
+    assert table.n_rows == 3 and table.header_paths[4] == "Meta alcanzada"
+    assert table.text(2, 1) == "Persona" and table.text(2, 4) == "1,200.5"
+
+
+def test_a_cell_printed_top_aligned_joins_its_own_row():
+    # the formula of the second row is printed on a line of its own above that row's other cells
+    rows = [HEADER, BODY[0], ["", "", "", "", ""], BODY[1]]
+    page = _page(rows, WIDTHS, ruled=False)
+    words = [w for w in page.words if not (w.text == "Persona")]
+    lifted = [Word(w.x0, w.top - 16, w.x1, w.bottom - 16, w.text) for w in page.words if w.text == "Persona"]
+    table, = read_tables(Page(1, 900, 700, tuple(words + lifted)))
+    assert [table.text(r, 1) for r in table.body_rows()] == ["Curso", "Persona"]
+    assert table.text(table.n_rows - 1, 0) == "Número de personas capacitadas"

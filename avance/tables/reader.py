@@ -16,7 +16,7 @@ from typing import Optional, Sequence
 
 from pdfplumber import table as plumber
 
-from ..extractors.layout import group_lines
+from ..extractors.layout import group_lines, split_chunks, typical_char_width
 from ..normalizers.numbers import parse_number
 from ..records import Box, Page, Rule, Word
 from .model import Cell, Table
@@ -161,55 +161,192 @@ def finish(page: Page, cells: list[Cell], n_rows: int, n_cols: int, ruled: bool)
 
 
 # --------------------------------------------------------------------------
+# unruled rows: lines that fill most columns anchor a row; the others join one
+# --------------------------------------------------------------------------
+
+def _column_of(x: float, borders: Sequence[float]) -> Optional[int]:
+    for i in range(len(borders) - 1):
+        if borders[i] <= x < borders[i + 1]:
+            return i
+    return None
+
+
+def rows_from_lines(lines: Sequence, borders: Sequence[float]) -> list[list]:
+    """Body lines -> rows (lists of lines). A line that fills at least half as many
+    columns as the fullest lines anchors a row; any other line (a wrapped cell, a
+    cell printed top-aligned beside bottom-aligned ones) joins the nearest row whose
+    cell in its columns is still empty, else the nearest row."""
+    occupied = [{c for w in l.words if (c := _column_of(w.xmid, borders)) is not None} for l in lines]
+    if not lines:
+        return []
+    full = sorted(len(o) for o in occupied)[-max(1, len(lines) // 4)]
+    anchors = [i for i, o in enumerate(occupied) if len(o) >= max(2, full / 2)]
+    if not anchors:
+        return [[l] for l in lines]
+    rows: dict[int, list[int]] = {a: [a] for a in anchors}
+    filled: dict[int, set[int]] = {a: set(occupied[a]) for a in anchors}
+    for i in range(len(lines)):
+        if i in rows:
+            continue
+        by_distance = sorted(anchors, key=lambda a: abs(lines[a].ymid - lines[i].ymid))
+        free = [a for a in by_distance[:2] if not (filled[a] & occupied[i])]
+        target = free[0] if free else by_distance[0]
+        rows[target].append(i)
+        filled[target] |= occupied[i]
+    return [[lines[i] for i in sorted(rows[a])] for a in anchors]
+
+
+def _grid_cells(page: Page, rows: Sequence[Sequence], borders: Sequence[float], first_row: int) -> list[Cell]:
+    cells = []
+    for r, row_lines in enumerate(rows):
+        top = min(l.top for l in row_lines)
+        bottom = max(l.bottom for l in row_lines)
+        words = [w for l in row_lines for w in l.words]
+        for c in range(len(borders) - 1):
+            box = Box(borders[c], top, borders[c + 1], bottom)
+            cells.append(_cell(page, box, first_row + r, c, 1, 1,
+                               [w for w in words if borders[c] <= w.xmid < borders[c + 1]]))
+    return cells
+
+
+def extend_below(page: Page, table: Table) -> Table:
+    """A ruled header (or a grid whose rules stop) over a body drawn without rules:
+    the lines under it, down to the next wide gap, are its rows, in its columns."""
+    borders = sorted({c.x0 for c in table.cells} | {c.x1 for c in table.cells})
+    borders = _positions(borders)
+    below = [w for w in page.words if w.top >= table.box.bottom - 1 and table.box.x0 - 2 <= w.xmid <= table.box.x1 + 2]
+    lines = group_lines(below)
+    if not lines:
+        return table
+    pitch = sorted(l.height for l in lines)[len(lines) // 2]
+    body = []
+    last = table.box.bottom
+    for l in lines:
+        if l.top - last > 3 * pitch:
+            break
+        body.append(l)
+        last = l.bottom
+    if len(body) < 1 or not any(_is_body_row([w.text for w in l.words]) or
+                                sum(1 for w in l.words if is_figure(w.text)) for l in body):
+        return table
+    rows = rows_from_lines(body, borders)
+    if table.header_rows < table.n_rows and table.n_rows - table.header_rows > len(rows):
+        return table  # the grid has its own body; the lines under it are something else
+    cells = list(table.cells) + _grid_cells(page, rows, borders, table.n_rows)
+    return finish(page, _regrid(cells, borders), table.n_rows + len(rows), len(borders) - 1, ruled=table.ruled) \
+        or table
+
+
+def _regrid(cells: list[Cell], borders: Sequence[float]) -> list[Cell]:
+    """Column indices and spans on the finest borders (a header cell over several columns)."""
+    out = []
+    for c in cells:
+        c0, c1 = _index(borders, c.x0), _index(borders, c.x1)
+        out.append(replace(c, col=c0, col_span=max(1, c1 - c0)))
+    return out
+
+
+# --------------------------------------------------------------------------
 # pages without rules: columns from white space
 # --------------------------------------------------------------------------
 
-def columns_from_whitespace(lines_words: Sequence[Sequence[Word]], x0: float, x1: float,
-                            min_gap: float) -> list[float]:
-    """Column borders: the middles of the gaps that no word of any line crosses."""
-    covered: list[tuple[float, float]] = sorted((w.x0, w.x1) for ws in lines_words for w in ws)
+def columns_from_whitespace(lines: Sequence, x0: float, x1: float, min_gap: float,
+                            tolerance: float = 0.1) -> list[float]:
+    """Column borders: the middles of the gaps that (almost) no body line crosses.
+    A few lines may cross a gap (a long name running into the next column)."""
+    step = max(0.5, min_gap / 4)
+    n = int((x1 - x0) / step) + 2
+    cover = [0] * n
+    for line in lines:
+        seen = set()
+        for w in line.words:
+            for i in range(int((w.x0 - x0) / step), int((w.x1 - x0) / step) + 1):
+                if 0 <= i < n and i not in seen:
+                    seen.add(i)
+                    cover[i] += 1
+    limit = max(0, int(tolerance * len(lines)))
     borders = [x0]
-    reach = x0
-    for a, b in covered:
-        if a - reach >= min_gap and reach > x0:
-            borders.append((reach + a) / 2)
-        reach = max(reach, b)
-    borders.append(max(x1, reach))
+    run_start = None
+    for i in range(n):
+        open_ = cover[i] <= limit
+        if open_ and run_start is None:
+            run_start = i
+        if (not open_ or i == n - 1) and run_start is not None:
+            if (i - run_start) * step >= min_gap and run_start > 0 and i < n - 1:
+                borders.append(x0 + (run_start + i) / 2 * step)
+            run_start = None
+    borders.append(x1)
     return borders
 
 
+def _multi_column(line, gap: float) -> bool:
+    chunks = split_chunks(line, gap)
+    return len(chunks) >= 3 or sum(is_figure(w.text) for w in line.words) >= 2
+
+
 def whitespace_table(page: Page, words: Sequence[Word]) -> Optional[Table]:
-    """An unruled table: columns where white space runs down the body lines, rows
-    where a line holds figures (a line without any continues the row above)."""
+    """An unruled table: its body is the longest run of lines printed in several
+    columns (a wrapped cell's line may sit between them); columns where white space
+    runs down the body; the lines just above it are the header; rows anchored on
+    the lines that fill most columns."""
     lines = group_lines(words)
     if len(lines) < 3:
         return None
-    body = [l for l in lines if _is_body_row([w.text for w in l.words]) or
-            sum(is_figure(w.text) for w in l.words) >= 2]
-    if len(body) < 2:
+    char = typical_char_width(words)
+    gap = 1.3 * char
+    pitch = sorted(l.height for l in lines)[len(lines) // 2]
+    multi = [_multi_column(l, gap) for l in lines]
+    best: tuple[int, int] = (0, -1)
+    i = 0
+    while i < len(lines):
+        if not multi[i]:
+            i += 1
+            continue
+        j = i
+        k = i + 1
+        while k < len(lines) and lines[k].top - lines[k - 1].bottom <= 2.5 * pitch:
+            if multi[k]:
+                j = k
+            elif k - j > 3:
+                break
+            k += 1
+        if sum(multi[i:j + 1]) > sum(multi[best[0]:best[1] + 1]):
+            best = (i, j)
+        i = j + 1
+    first, last = best
+    if last < 0 or sum(multi[first:last + 1]) < 2:
         return None
-    height = sorted(w.height for w in words)[len(words) // 2]
-    x0 = min(w.x0 for w in words)
-    x1 = max(w.x1 for w in words)
-    borders = columns_from_whitespace([l.words for l in body], x0, x1, min_gap=height * 0.8)
+    # a header printed in columns too: the body starts at the first line holding a value
+    valued = [k for k in range(first, last + 1) if any(is_figure(w.text) or is_date(w.text) for w in lines[k].words)]
+    if valued and valued[0] > first and last - valued[0] >= 1:
+        first = valued[0]
+    body = lines[first:last + 1]
+    x0 = min(w.x0 for l in body for w in l.words)
+    x1 = max(w.x1 for l in body for w in l.words)
+    borders = columns_from_whitespace([l for l, m in zip(body, multi[first:last + 1]) if m], x0, x1, gap)
     if len(borders) < 3:
         return None
-    first_body = body[0].top
-    row_tops: list[float] = [lines[0].top]
-    header_lines = [l for l in lines if l.bottom <= first_body + 0.5]
-    if header_lines:
-        row_tops = [header_lines[0].top]
-    for l in lines:
-        if l.top >= first_body - 0.5 and l in body:
-            row_tops.append(l.top - 0.5)
-    row_tops = _positions(row_tops)
-    row_edges = row_tops + [max(w.bottom for w in words) + 0.5]
-    cells = []
-    for r in range(len(row_edges) - 1):
+    header = []
+    k = first - 1
+    while k >= 0 and len(header) < 6 and lines[k + 1].top - lines[k].bottom <= 2.0 * pitch:
+        header.insert(0, lines[k])
+        k -= 1
+    header = [l for l in header if any(x0 - gap <= w.xmid <= x1 + gap for w in l.words)]
+    cells: list[Cell] = []
+    n_header = 1 if header else 0
+    if header:
+        top, bottom = min(l.top for l in header), max(l.bottom for l in header)
+        hwords = [w for l in header for w in l.words]
         for c in range(len(borders) - 1):
-            box = Box(borders[c], row_edges[r], borders[c + 1], row_edges[r + 1])
-            cells.append(_cell(page, box, r, c, 1, 1, [w for w in words if _inside(w, box)]))
-    return finish(page, cells, len(row_edges) - 1, len(borders) - 1, ruled=False)
+            box = Box(borders[c], top, borders[c + 1], bottom)
+            cells.append(_cell(page, box, 0, c, 1, 1, [w for w in hwords if borders[c] <= w.xmid < borders[c + 1]]))
+    rows = rows_from_lines(body, borders)
+    cells += _grid_cells(page, rows, borders, n_header)
+    table = finish(page, cells, n_header + len(rows), len(borders) - 1, ruled=False)
+    if table is not None and header:
+        table = replace(table, header_rows=1)
+        table = replace(table, header_paths=tuple(table.text(0, c) for c in range(table.n_cols)))
+    return table
 
 
 # --------------------------------------------------------------------------
@@ -223,10 +360,10 @@ def read_tables(page: Page) -> list[Table]:
     for group in edges_to_cell_groups(rules_to_edges(page.rules)):
         table = grid_table(page, group)
         if table is not None and any(c.text for c in table.cells):
-            tables.append(table)
+            tables.append(extend_below(page, table))
     if not tables:
         table = whitespace_table(page, page.words)
         if table is not None:
             tables.append(table)
     tables.sort(key=lambda t: (t.box.top, t.box.x0))
-    return [replace(t) for t in tables]
+    return tables
