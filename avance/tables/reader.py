@@ -54,6 +54,29 @@ def rules_to_edges(rules: Sequence[Rule]) -> list[dict]:
     return edges
 
 
+def close_column_bands(edges: list[dict]) -> list[dict]:
+    """Columns drawn with vertical rules only (rows left to white space): vertical
+    edges that start and end together are closed by edges along their tops and
+    bottoms, so that they make cells."""
+    verticals = sorted((e for e in edges if e["orientation"] == "v"), key=lambda e: (e["top"], e["bottom"]))
+    groups: list[list[dict]] = []
+    for e in verticals:
+        for g in groups:
+            if abs(g[0]["top"] - e["top"]) <= 2 * SNAP and abs(g[0]["bottom"] - e["bottom"]) <= 2 * SNAP:
+                g.append(e)
+                break
+        else:
+            groups.append([e])
+    extra = []
+    for g in groups:
+        if len(g) < 3:
+            continue
+        x0, x1 = min(e["x0"] for e in g), max(e["x0"] for e in g)
+        top, bottom = min(e["top"] for e in g), max(e["bottom"] for e in g)
+        extra += [_edge("h", x0, top, x1, top), _edge("h", x0, bottom, x1, bottom)]
+    return edges + extra
+
+
 def edges_to_cell_groups(edges: list[dict]) -> list[list[tuple[float, float, float, float]]]:
     if not edges:
         return []
@@ -357,7 +380,7 @@ def read_tables(page: Page) -> list[Table]:
     """Every table of a page, in reading order: ruled grids first; words outside them
     that line up as figures under labels make one unruled table."""
     tables = []
-    for group in edges_to_cell_groups(rules_to_edges(page.rules)):
+    for group in edges_to_cell_groups(close_column_bands(rules_to_edges(page.rules))):
         table = grid_table(page, group)
         if table is not None and any(c.text for c in table.cells):
             tables.append(extend_below(page, table))
