@@ -19,6 +19,9 @@ from ..normalizers.header import place_administrative, place_functional
 from ..normalizers.numbers import parse_number
 from ..normalizers.ocr_codes import cell_digits, digits_of, repair_codes
 from ..normalizers.ocr_numbers import Candidate, number_candidates
+from ..tables import Table, read_tables
+from ..tables.concepts import Concept, match_columns
+from ..tables.periods import period_columns
 from ..records import (
     ActionLine, Family, Flag, Goal, GoalPeriod, Page, Provenance, SectionInfo, SectionResult, Severity, Word,
 )
@@ -359,7 +362,47 @@ def _ruled_layout(page: Page) -> Optional[TableLayout]:
                        header_top=header.top)
 
 
+# The goal table's columns as concepts: whatever their order and wording.
+GOAL_CONCEPTS: tuple[Concept, ...] = (
+    Concept("pmd", ("Línea de acción P.M.D.", "Líneas de acción", "P.M.D.", "PMD", "Alineación PMD",
+                    "Línea de acción"), "codes"),
+    Concept("description", ("Descripción de las metas/acciones", "Metas/acciones", "Descripción de metas",
+                            "Descripción", "Acciones", "Metas", "Nombre de la meta"), "text", min_words=3,
+            avoid=("unidad", "anual", "avance", "observaciones")),
+    Concept("unit", ("Unidad de medida", "Unidad"), "text"),
+    Concept("annual_target", ("Meta anual", "Meta anual programada", "Programado anual", "Meta programada anual",
+                              "Anual"), "number", avoid=("avance",)),
+    Concept("absolute_progress", ("Avance absoluto", "Absoluto", "Avance acumulado", "Acumulado"), "number",
+            avoid=("relativo", "%")),
+    Concept("relative_progress", ("Avance relativo", "Relativo", "Avance %", "% de avance", "Porcentaje de avance"),
+            "percent", avoid=("absoluto",)),
+    Concept("observations", ("Observaciones", "Comentarios", "Justificación"), "text"),
+)
+
+
+def _concept_layout(page: Page) -> Optional[TableLayout]:
+    """The goal table's columns from the table reader: each column named by what
+    its header says and its cells hold, quarters by their spellings."""
+    best: Optional[tuple[int, Table, dict, dict]] = None
+    for table in read_tables(page):
+        columns = match_columns(table, GOAL_CONCEPTS)
+        periods = period_columns(table)
+        found = len(columns) + len(periods)
+        if "description" in columns and periods and (best is None or found > best[0]):
+            best = (found, table, columns, periods)
+    if best is None:
+        return None
+    _, table, columns, periods = best
+    layout_columns = [Column(name, *table.column_extent(m.column)) for name, m in columns.items()]
+    period_cols = {(q, kind): Column(kind, *table.column_extent(col)) for (q, kind), col in periods.items()}
+    return TableLayout(columns=layout_columns, top=table.body_top() - 1, bottom=page.height,
+                       period_columns=period_cols)
+
+
 def _table_layout(page: Page, lines: Sequence[TextLine]) -> Optional[TableLayout]:
+    layout = _concept_layout(page)
+    if layout is not None:
+        return layout
     if page.source == "ocr":
         ruled = _ruled_layout(page)
         if ruled is not None:

@@ -32,7 +32,7 @@ def fold(text: str) -> str:
 class Concept:
     name: str
     labels: tuple[str, ...]
-    # text | number | percent | code | date | choice (one of `values`)
+    # text | number | percent | code | codes (dotted, several) | date | choice (one of `values`)
     kind: str = "text"
     values: tuple[str, ...] = ()
     # label words that must not be in the header (`modificado` for an approved budget)
@@ -44,6 +44,7 @@ class Concept:
 # Below this a header says nothing about a concept.
 HEADER_CUTOFF = 72.0
 _CODE = re.compile(r"^[A-Z]{1,2}\s?-?\d{2,4}[A-Z0-9]*$")
+_DOTTED = re.compile(r"\d{1,2}(?:\.\d{1,2})+")
 _DATE = re.compile(r"^\d{1,2}[/-]\d{1,2}[/-]\d{2,4}$")
 
 
@@ -96,6 +97,8 @@ def _fit(text: str, concept: Concept, choices: frozenset[str]) -> float:
         return 1.0 if number else 0.3 if folded in _PRINTED_NOTHING or folded in ("-", "") else 0.0
     if concept.kind == "code":
         return float(bool(_CODE.match(text.strip().upper())))
+    if concept.kind == "codes":  # dotted codes, one or several (`1.1.4, 1.2.3`)
+        return float(bool(_DOTTED.search(text)) and not any(c.isalpha() for c in text.replace("M", "")[:3]))
     if concept.kind == "date":
         return float(bool(_DATE.match(text.strip())))
     words = folded.split()

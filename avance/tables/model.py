@@ -36,6 +36,16 @@ class Table:
                 return c
         return None
 
+    def column_extent(self, col: int) -> tuple[float, float]:
+        """The column's left and right edges (PDF points)."""
+        lefts = [c.x0 for c in self.cells if c.col == col]
+        rights = [c.x1 for c in self.cells if c.col + c.col_span - 1 == col]
+        return (min(lefts) if lefts else self.box.x0, max(rights) if rights else self.box.x1)
+
+    def body_top(self) -> float:
+        tops = [w.top for c in self.cells if c.row >= self.header_rows for w in c.words]
+        return min(tops) if tops else self.box.bottom
+
     def body_rows(self) -> range:
         return range(self.header_rows, self.n_rows)
 

@@ -67,13 +67,22 @@ def close_column_bands(edges: list[dict]) -> list[dict]:
                 break
         else:
             groups.append([e])
+    horizontals = [e for e in edges if e["orientation"] == "h"]
+
+    def closed(x: float, y: float) -> bool:
+        return any(abs(h["top"] - y) <= SNAP and h["x0"] - SNAP <= x <= h["x1"] + SNAP for h in horizontals)
+
     extra = []
     for g in groups:
         if len(g) < 3:
             continue
         x0, x1 = min(e["x0"] for e in g), max(e["x0"] for e in g)
         top, bottom = min(e["top"] for e in g), max(e["bottom"] for e in g)
-        extra += [_edge("h", x0, top, x1, top), _edge("h", x0, bottom, x1, bottom)]
+        # only where no rule meets them already (a grid's sub-rows are closed by their own rules)
+        if not any(closed(e["x0"], top) for e in g):
+            extra.append(_edge("h", x0, top, x1, top))
+        if not any(closed(e["x0"], bottom) for e in g):
+            extra.append(_edge("h", x0, bottom, x1, bottom))
     return edges + extra
 
 
@@ -147,10 +156,16 @@ def is_date(text: str) -> bool:
     return bool(_DATE.match(text.strip()))
 
 
+# A cell that starts with a dotted code or a numbered item (`4.5.3`, `101.- SEGUIMIENTO`).
+_LEADING_CODE = re.compile(r"^(\d{1,2}(\.\d{1,2})+\b|[A-Z]?\.?\d{1,4}\s*(\.-|-|\.|\))\s*[A-Za-zÁÉÍÓÚÑ])")
+
+
 def _is_body_row(texts: Sequence[str]) -> bool:
-    """Two figures or dates: a header prints labels (a year alone, at most)."""
+    """Two figures or dates, or a coded item: a header prints labels (a year alone, at most)."""
+    if _numbering_row(texts):
+        return False
     values = sum(is_figure(t) or is_date(t) for t in texts)
-    return values >= 2 and not _numbering_row(texts)
+    return values >= 2 or any(_LEADING_CODE.match(t.strip()) for t in texts)
 
 
 def finish(page: Page, cells: list[Cell], n_rows: int, n_cols: int, ruled: bool) -> Optional[Table]:
