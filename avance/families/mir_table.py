@@ -23,6 +23,9 @@ from rapidfuzz import fuzz
 from ..extractors.grid import cluster_positions
 from ..extractors.layout import TextLine, fold, group_lines
 from ..records import Box, Page, Rule, Word
+from ..tables import read_tables
+from ..tables.concepts import Concept, match_columns
+from ..tables.periods import period_columns
 
 # Column names used below (also the keys of a raw row's cells).
 RESPONSIBLE = "responsible_unit"
@@ -496,20 +499,82 @@ def _header_start(page: Page, lines: Sequence[TextLine]) -> Optional[TextLine]:
     return TextLine(x0=0.0, top=start - 0.6, x1=0.0, bottom=start - 0.5, words=())
 
 
+# The table's columns as concepts, whatever their order and wording; the quarters'
+# columns come from their headers (`META PROGRAMADA > TRIMESTRE 2`, `2do trim. > Alcanzada`).
+CONCEPTS: tuple[Concept, ...] = (
+    Concept(RESPONSIBLE, ("Unidad administrativa responsable", "Unidad responsable", "Área responsable",
+                          "Dependencia responsable"), "text"),
+    Concept(LEVEL, ("Nivel", "Nivel de la MIR", "Nivel de objetivo"), "choice", tuple(LEVELS.values())),
+    Concept(OBJECTIVE, ("Objetivos", "Objetivo", "Resumen narrativo"), "text", min_words=3),
+    Concept(INDICATOR, ("Indicador", "Nombre del indicador", "Indicadores"), "text",
+            avoid=("unidad", "medida", "frecuencia", "objetivo", "objetivos")),
+    Concept(FREQUENCY, ("Frecuencia de medición", "Frecuencia", "Periodicidad"), "choice",
+            ("Trimestral", "Anual", "Semestral", "Mensual", "Bimestral", "Cuatrimestral", "Bienal")),
+    Concept(UNITS, ("Unidad de medida del indicador y unidad de medida de sus variables", "Unidad de medida",
+                    "Unidades de medida"), "text"),
+    Concept(ANNUAL, ("Meta anual", "Anual", "Meta programada anual", "Meta anual programada"), "number"),
+    Concept(ACHIEVED, ("Meta alcanzada", "Alcanzada", "Realizado", "Meta realizada"), "number",
+            avoid=("porcentaje", "%")),
+    Concept(PCT_PERIOD, ("Porcentaje de avance trimestral", "% de avance trimestral", "Avance trimestral"),
+            "percent", avoid=("acumulado",)),
+    Concept(PCT_CUMULATIVE, ("Porcentaje de avance acumulado", "% de avance acumulado", "Avance acumulado"),
+            "percent"),
+    Concept(JUSTIFICATION, ("Justificación", "Observaciones", "Justificación trimestral", "Comentarios"), "text"),
+)
+_PERIOD_KIND_COLUMN = {"A": ACHIEVED, "%": PCT_PERIOD, "%acc": PCT_CUMULATIVE}
+
+
+def concept_columns(page: Page, lines: Sequence[TextLine], title: TextLine
+                    ) -> Optional[tuple[list[Column], float, list[TextLine], Optional[int]]]:
+    """Columns from the table reader, named by what their headers say and their cells
+    hold; None when no table under the title maps to a MIR table."""
+    best = None
+    for table in read_tables(page):
+        if table.box.bottom <= title.bottom:
+            continue
+        periods = period_columns(table)
+        matches = match_columns(table, CONCEPTS, exclude=frozenset(periods.values()))
+        found = len(matches) + len(periods)
+        if {LEVEL, OBJECTIVE} & set(matches) and any(k == "P" for _, k in periods) and \
+                (best is None or found > best[0]):
+            best = (found, table, matches, periods)
+    if best is None:
+        return None
+    _, table, matches, periods = best
+    cols: dict[str, Column] = {}
+    for name, m in matches.items():
+        x0, x1 = table.column_extent(m.column)
+        cols[name] = Column(name, (x0 + x1) / 2, x0, x1)
+    reported = None
+    for (quarter, kind), col in sorted(periods.items()):
+        name = quarter_column(quarter) if kind == "P" else _PERIOD_KIND_COLUMN.get(kind)
+        if name is None:
+            continue
+        x0, x1 = table.column_extent(col)
+        cols[name] = Column(name, (x0 + x1) / 2, x0, x1)  # the latest reported quarter wins
+        if kind == "A":
+            reported = quarter
+    body_top = table.body_top() - 0.5
+    head_lines = [l for l in lines if l.top >= title.bottom - 0.5 and l.bottom <= body_top + 0.5]
+    return sorted(cols.values(), key=lambda c: c.center), body_top, head_lines, reported
+
+
 def read_page(page: Page) -> Optional[PageTable]:
     lines = group_lines(page.words)
     title = _header_start(page, lines)
     if title is None:
         return None
     above = [l for l in lines if l.bottom <= title.top + 0.5]
-    cols, body_top, head_lines, reported = find_columns(page, lines, title)
+    by_concepts = concept_columns(page, lines, title)
+    cols, body_top, head_lines, reported = by_concepts or find_columns(page, lines, title)
     if not cols:
         return PageTable(title, head_lines, above, [], [], None)
     table_x0 = min(l.x0 for l in lines if l.top > title.bottom)
     table_x1 = max(l.x1 for l in lines if l.top > title.bottom)
     bottom = _table_bottom(page, lines, body_top)
     body = [w for w in page.words if body_top < w.ymid < bottom]
-    set_borders(cols, page, body, body_top, bottom)
+    if by_concepts is None:
+        set_borders(cols, page, body, body_top, bottom)
     by_name = {c.name: c for c in cols}
     anchors = _anchors(body, by_name)
     quarters = tuple(sorted(int(c.name[1]) for c in cols if re.fullmatch(r"q[1-4]", c.name)))

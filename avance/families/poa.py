@@ -386,7 +386,7 @@ def _concept_layout(page: Page) -> Optional[TableLayout]:
     best: Optional[tuple[int, Table, dict, dict]] = None
     for table in read_tables(page):
         columns = match_columns(table, GOAL_CONCEPTS)
-        periods = period_columns(table)
+        periods = {k: c for k, c in period_columns(table).items() if k[1] in ("P", "A")}
         found = len(columns) + len(periods)
         if "description" in columns and periods and (best is None or found > best[0]):
             best = (found, table, columns, periods)

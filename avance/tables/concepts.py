@@ -105,11 +105,13 @@ def _fit(text: str, concept: Concept, choices: frozenset[str]) -> float:
     if concept.kind == "choice":
         return float(bool(words) and any(fuzz.ratio(words[0], fold(v)) >= 80 for v in concept.values))
     # free text: letters, not a bare figure, not a word another column chooses from
-    if number or sum(c.isalpha() for c in text) < 3:
+    if sum(c.isalpha() for c in text) < 3:
+        return 0.5 if _DOTTED.match(text.strip()) else 0.0  # a code that leads its text (a wrapped cell)
+    if number:
         return 0.0
     if len(words) <= 2 and any(fuzz.ratio(" ".join(words), c) >= 85 for c in choices):
         return 0.0
-    return 1.0 if len(words) >= concept.min_words else 0.3
+    return 1.0 if len(words) >= concept.min_words else 0.6
 
 
 @dataclass(frozen=True)
@@ -121,8 +123,8 @@ class ColumnMatch:
     shifted: bool  # the header that named it stands one column to the right
 
 
-def match_columns(table: Table, concepts: Sequence[Concept], rows: Optional[Sequence[int]] = None
-                  ) -> dict[str, ColumnMatch]:
+def match_columns(table: Table, concepts: Sequence[Concept], rows: Optional[Sequence[int]] = None,
+                  exclude: frozenset[int] = frozenset()) -> dict[str, ColumnMatch]:
     """The best assignment of concepts to columns under the best alignment: either
     every value under its own header, or, from some column on, every value one
     column left of its header (a template whose values drifted from their
@@ -133,8 +135,8 @@ def match_columns(table: Table, concepts: Sequence[Concept], rows: Optional[Sequ
             for r in rows] for c in range(table.n_cols)]
     choices = frozenset(fold(v) for c in concepts for v in c.values)
     headers = [[header_score(path, c) for c in concepts] for path in table.header_paths]
-    contents = [[content_score(own[col], c, choices) if any(t.strip() for t in own[col]) else None
-                 for c in concepts] for col in range(table.n_cols)]
+    contents = [[content_score(own[col], c, choices) if any(t.strip() for t in own[col]) and col not in exclude
+                  else None for c in concepts] for col in range(table.n_cols)]
     best: tuple[float, dict[str, ColumnMatch]] = (-1.0, {})
     for start in [table.n_cols] + list(range(table.n_cols - 1)):
         matches = _assign(concepts, headers, contents, start, table.n_cols)

@@ -48,10 +48,17 @@ def quarter_of(text: str) -> Optional[int]:
 
 
 def kind_of(text: str) -> Optional[str]:
+    """`P` programmed, `A` achieved, `%` a percentage of progress in the period, `%acc`
+    the cumulative one; None when the cell says none of these."""
     words = fold(text).replace(".", " ").split()
-    for kind, spellings in KINDS.items():
-        if words and (words[0] in spellings or " ".join(words) in spellings):
-            return kind
+    if not words:
+        return None
+    if "%" in text or "porcentaje" in words or "pct" in words:
+        return "%acc" if any(w.startswith("acumulad") for w in words) else "%"
+    if words[0] in KINDS["A"] or any(w in KINDS["A"] and len(w) > 2 for w in words):
+        return "A"
+    if words[0] in KINDS["P"] or any(w in KINDS["P"] and len(w) > 2 for w in words):
+        return "P"
     return None
 
 
@@ -66,6 +73,6 @@ def period_columns(table: Table) -> dict[tuple[int, str], int]:
         kind = kind_of(parts[-1]) if quarter_of(parts[-1]) is None else None
         if kind is None:
             # one column per quarter: it holds what the header above the quarters says
-            kind = next((k for p in parts[:-1] if (k := kind_of(p))), "P")
+            kind = next((k for p in reversed(parts[:-1]) if (k := kind_of(p))), "P")
         out.setdefault((quarters[-1], kind), col)
     return out

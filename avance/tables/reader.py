@@ -168,20 +168,30 @@ def _is_body_row(texts: Sequence[str]) -> bool:
     return values >= 2 or any(_LEADING_CODE.match(t.strip()) for t in texts)
 
 
-def finish(page: Page, cells: list[Cell], n_rows: int, n_cols: int, ruled: bool) -> Optional[Table]:
-    """Cells -> a table with its header rows and header paths."""
+def _has_body_row(cells: Sequence[Cell], n_rows: int) -> bool:
+    rows: list[list[str]] = [[] for _ in range(n_rows)]
+    for c in cells:
+        rows[c.row].append(c.text)
+    return any(_is_body_row(r) for r in rows)
+
+
+def finish(page: Page, cells: list[Cell], n_rows: int, n_cols: int, ruled: bool,
+           header_rows: Optional[int] = None) -> Optional[Table]:
+    """Cells -> a table with its header rows (found by what they hold, unless the
+    caller knows them) and header paths."""
     if not cells or n_cols < 2:
         return None
     rows: list[list[str]] = [[] for _ in range(n_rows)]
     for c in cells:
         rows[c.row].append(c.text)
-    header_rows = 0
-    for r in range(n_rows):
-        if _is_body_row(rows[r]):
-            break
-        header_rows = r + 1
-    if header_rows == n_rows:
-        header_rows = 0 if n_rows > 1 and not any(rows[0]) else min(header_rows, 1)
+    if header_rows is None:
+        header_rows = 0
+        for r in range(n_rows):
+            if _is_body_row(rows[r]):
+                break
+            header_rows = r + 1
+        if header_rows == n_rows:
+            header_rows = 0 if n_rows > 1 and not any(rows[0]) else min(header_rows, 1)
     paths = []
     for col in range(n_cols):
         parts: list[str] = []
@@ -270,9 +280,11 @@ def extend_below(page: Page, table: Table) -> Table:
     rows = rows_from_lines(body, borders)
     if table.header_rows < table.n_rows and table.n_rows - table.header_rows > len(rows):
         return table  # the grid has its own body; the lines under it are something else
+    # a ruled grid that holds no value of its own is the header of the lines under it
+    header_rows = None if _has_body_row(table.cells, table.n_rows) else table.n_rows
     cells = list(table.cells) + _grid_cells(page, rows, borders, table.n_rows)
-    return finish(page, _regrid(cells, borders), table.n_rows + len(rows), len(borders) - 1, ruled=table.ruled) \
-        or table
+    return finish(page, _regrid(cells, borders), table.n_rows + len(rows), len(borders) - 1, ruled=table.ruled,
+                  header_rows=header_rows) or table
 
 
 def _regrid(cells: list[Cell], borders: Sequence[float]) -> list[Cell]:
