@@ -68,6 +68,9 @@ def detect(page: Page) -> Optional[PageMark]:
         evidence = len(header) >= 2 or _pa_line(lines) is not None or _fuzzy_title("PROGRAMA OPERATIVO ANUAL", lines[:12])
         is_poa = title and evidence
     if not is_poa:
+        # a report titled otherwise: its goal table says what it is
+        is_poa = _concept_layout(page) is not None and "MATRIZ" not in head
+    if not is_poa:
         return None
     unidad = header.get("unidad")
     key = " ".join(v for v in unidad if v) if unidad else None

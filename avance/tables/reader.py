@@ -403,9 +403,25 @@ def whitespace_table(page: Page, words: Sequence[Word]) -> Optional[Table]:
 # a page's tables
 # --------------------------------------------------------------------------
 
+# Families ask for a page's tables while detecting and again while parsing: the last
+# pages' tables are kept (a page is immutable).
+_RECENT: list[tuple[Page, list[Table]]] = []
+_RECENT_SIZE = 8
+
+
 def read_tables(page: Page) -> list[Table]:
     """Every table of a page, in reading order: ruled grids first; words outside them
     that line up as figures under labels make one unruled table."""
+    for seen, tables in _RECENT:
+        if seen is page:
+            return tables
+    tables = _read_tables(page)
+    _RECENT.append((page, tables))
+    del _RECENT[:-_RECENT_SIZE]
+    return tables
+
+
+def _read_tables(page: Page) -> list[Table]:
     tables = []
     for group in edges_to_cell_groups(close_column_bands(rules_to_edges(page.rules))):
         table = grid_table(page, group)
