@@ -86,3 +86,71 @@ def test_tables_no_family_maps_come_out_as_cells(out):
     assert header == "ACUMULADO ENE-JUN 2017 > CURSOS > REALIZADO ENE-JUN"
     docs = pd.read_parquet(out / "documents").set_index("file_name")
     assert (docs.loc[list(UNMAPPED), "status"] == "ok").all()
+
+
+# --------------------------------------------------------------------------
+# built pages: an empty published template, printed figures that disagree
+# --------------------------------------------------------------------------
+
+from avance.families import indicator_results as family  # noqa: E402
+from avance.normalizers.checks import check_section  # noqa: E402
+from avance.records import Page, Rule, Word  # noqa: E402
+
+HEADER = ["Denominación del indicador", "Unidad de medida", "Meta programada", "Meta alcanzada",
+          "Alc. / Prog.", "Presupuesto aprobado"]
+
+
+def _report(rows: list[list[str]]) -> Page:
+    """A one-page report: title lines, then a ruled table (header + rows)."""
+    words = []
+    for i, text in enumerate(["Instituto Municipal de la Juventud", "Indicadores para Resultados",
+                              "Del 1 de abril al 30 de junio de 2025"]):
+        x = 200.0
+        for token in text.split():
+            words.append(Word(x, 20 + 10 * i, x + 5 * len(token), 28 + 10 * i, token))
+            x += 5 * len(token) + 4
+    xs = [40.0, 240.0, 320.0, 400.0, 480.0, 560.0, 680.0]
+    top = 80.0
+    ys = [top]
+    for row in [HEADER] + rows:
+        for c, text in enumerate(row):
+            x = xs[c] + 2
+            for token in text.split():
+                words.append(Word(x, top + 3, x + 4.5 * len(token), top + 10, token))
+                x += 4.5 * len(token) + 3
+        top += 14
+        ys.append(top)
+    rules = [Rule(xs[0], y - 0.3, xs[-1], y + 0.3) for y in ys] + [Rule(x - 0.3, ys[0], x + 0.3, ys[-1]) for x in xs]
+    return Page(number=1, width=792, height=612, words=tuple(words), rules=tuple(rules))
+
+
+def test_an_empty_published_template_is_a_section_with_zero_lines():
+    page = _report([["Total del Gasto", "", "", "", "", "0.00"]])
+    assert family.detect(page) is not None
+    section = check_section(family.parse([page]))
+    assert section.indicator_results == []
+    assert [(t.target_column, t.value) for t in section.totals] == [("budget_approved", 0.0)]
+    assert (section.info.quarter, section.info.period_start, section.info.period_end) == (2, "2025-04-01", "2025-06-30")
+    assert section.info.agency == "Instituto Municipal de la Juventud"
+    assert not [f for f in section.flags if f.severity.value == "warning"]
+
+
+def test_printed_figures_that_disagree_are_warnings_with_sentences():
+    page = _report([["Porcentaje de jóvenes atendidos en talleres", "Persona", "200", "50", "30.0", "1,000.00"],
+                    ["Número de talleres impartidos en escuelas", "Taller", "40", "10", "25.0", "500.00"],
+                    ["Total del Gasto", "", "", "", "", "1,600.00"]])
+    section = check_section(family.parse([page]))
+    assert [r.achieved for r in section.indicator_results] == [50.0, 10.0]
+    warnings = {(f.table, f.row_key, f.rule) for f in section.flags if f.severity.value == "warning"}
+    assert warnings == {("indicator_results", "1", "percent_mismatch"),
+                        ("totals", "indicator_results|budget_approved", "sum_mismatch")}
+    message = next(f.message for f in section.flags if f.rule == "percent_mismatch")
+    assert "30%" in message and "25.00%" in message
+
+
+def test_a_fraction_under_a_percent_heading_is_scaled_and_flagged():
+    page = _report([["Porcentaje de jóvenes atendidos en talleres", "Persona", "200", "50", "0.25", "1,000.00"]])
+    section = family.parse([page])
+    assert section.indicator_results[0].pct_vs_programmed == 25.0
+    flag, = [f for f in section.flags if f.rule == "scale_normalized"]
+    assert flag.severity.value == "info" and (flag.raw_value, flag.value) == ("0.25", "25")

@@ -178,9 +178,10 @@ def _choice(name: str, text: Optional[str]) -> Optional[str]:
 
 
 def _is_total(row: LogicalRow) -> bool:
-    """A total line names itself in a short label (`Total del Gasto`, `TOTAL`)."""
-    return "indicator" not in row.values and any(
-        re.match(r"TOTAL\b", fold(t)) and len(t.split()) <= 4 for t in row.texts)
+    """A total line names itself in a short label (`Total del Gasto`, `TOTAL`), in
+    a column of its own or in the indicator's."""
+    labels = [t for t in row.texts if re.match(r"TOTAL\b", fold(t)) and len(t.split()) <= 4]
+    return bool(labels) and row.values.get("indicator") in (None, *labels)
 
 
 def _is_group(row: LogicalRow) -> bool:

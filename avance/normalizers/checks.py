@@ -162,12 +162,39 @@ def check_evaluation(section: SectionResult) -> list[Flag]:
     return flags
 
 
+def check_indicator_results(section: SectionResult) -> list[Flag]:
+    """Printed percentages of achievement against the goals they relate."""
+    flags: list[Flag] = []
+    for r in section.indicator_results:
+        for pct, target, what in (("pct_vs_programmed", "target_programmed", "programmed"),
+                                  ("pct_vs_modified", "target_modified", "modified")):
+            printed, goal = getattr(r, pct), getattr(r, target)
+            if printed is None or goal in (None, 0) or r.achieved is None:
+                continue
+            computed = r.achieved / goal * 100
+            if not percent_agrees(printed, computed):
+                flags.append(_warning("indicator_results", str(r.row_no), pct, "percent_mismatch", printed, computed,
+                                      f"Line {r.row_no}: the percentage achieved of the {what} goal is printed as "
+                                      f"{format_figure(printed)}%, but {format_figure(r.achieved)} of "
+                                      f"{format_figure(goal)} is {computed:.2f}%."))
+    return flags
+
+
+def _column_sum(total_table: str, column: str, rows: Sequence) -> Optional[float]:
+    """The rows' sum; lines that carry their group's budget (a project's, printed once
+    above its goal lines) count it once."""
+    if total_table == "indicator_results" and column.startswith("budget_"):
+        groups = {(r.program_code, r.program_name, getattr(r, column)) for r in rows}
+        return _sum(value for _, _, value in groups)
+    return _sum(getattr(r, column, None) for r in rows)
+
+
 def check_totals(section: SectionResult) -> list[Flag]:
     """Every printed total against the sum of the rows it totals."""
     flags: list[Flag] = []
     for total in section.totals:
         rows: Sequence = getattr(section, total.target_table, [])
-        column_sum = _sum(getattr(r, total.target_column, None) for r in rows)
+        column_sum = _column_sum(total.target_table, total.target_column, rows)
         if total.value is None or column_sum is None:
             continue
         if abs(column_sum - total.value) > SUM_TOLERANCE:
@@ -179,7 +206,7 @@ def check_totals(section: SectionResult) -> list[Flag]:
     return flags
 
 
-CHECKS = (check_goals, check_mir, check_indicator_values, check_evaluation, check_totals)
+CHECKS = (check_goals, check_mir, check_indicator_values, check_evaluation, check_indicator_results, check_totals)
 
 
 def check_section(section: SectionResult) -> SectionResult:

@@ -135,8 +135,10 @@ def match_columns(table: Table, concepts: Sequence[Concept], rows: Optional[Sequ
             for r in rows] for c in range(table.n_cols)]
     choices = frozenset(fold(v) for c in concepts for v in c.values)
     headers = [[header_score(path, c) for c in concepts] for path in table.header_paths]
-    contents = [[content_score(own[col], c, choices) if any(t.strip() for t in own[col]) and col not in exclude
-                  else None for c in concepts] for col in range(table.n_cols)]
+    # an empty column is still the column its header names (an empty template, a
+    # quarter not reported yet): neutral content
+    contents = [[None if col in exclude else content_score(own[col], c, choices)
+                 for c in concepts] for col in range(table.n_cols)]
     best: tuple[float, dict[str, ColumnMatch]] = (-1.0, {})
     for start in [table.n_cols] + list(range(table.n_cols - 1)):
         matches = _assign(concepts, headers, contents, start, table.n_cols)
