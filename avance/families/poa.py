@@ -403,13 +403,15 @@ def _concept_layout(page: Page) -> Optional[TableLayout]:
 
 
 def _table_layout(page: Page, lines: Sequence[TextLine]) -> Optional[TableLayout]:
-    layout = _concept_layout(page)
-    if layout is not None:
-        return layout
     if page.source == "ocr":
+        # OCR garbles stacked header labels; where the rules show this family's usual
+        # grid, the rules are the surer reading
         ruled = _ruled_layout(page)
         if ruled is not None:
             return ruled
+    layout = _concept_layout(page)
+    if layout is not None:
+        return layout
     pa = _pa_line(lines)
     if pa is None:
         return None
