@@ -14,7 +14,7 @@ the output (strict comparison). `--verbose N` lists, per kind and variant, the N
 (table, field) pairs that are wrong most often. Score a kept folder by hand with
 `avance evaluate OUT/out --truth OUT/KIND --by family --verbose 20`.
 
-The default sources (one document per family, about six pages per kind) keep a full
+The default sources (two POA documents, one of each other family; about ten pages per kind) keep a full
 run with scans under ten minutes on two cores; `--sources all` renders every dev
 truth file.
 """
@@ -39,9 +39,11 @@ from tests.variations.render import (  # noqa: E402
 from tests.variations.scan import scan_name, scan_pdf  # noqa: E402
 
 DIGITAL = ROOT / "tests" / "corpus" / "digital"
-# (truth stem, how many of its sections): POA, MIR, an indicator sheet and its report.
+# (truth stem, how many of its sections): POA (two templates' content, three sections),
+# MIR, an indicator sheet and its report.
 DEFAULT_SOURCES: tuple[tuple[str, int | None], ...] = (
     ("d001_poa_tijuana", None),
+    ("d005_poa_mexicali", None),
     ("d011_mir_irapuato", None),
     ("d003_ind_tecate", 2),
 )

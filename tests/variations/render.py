@@ -650,10 +650,10 @@ def mir_section(sh: Sheet, sec: dict, rows: dict[str, list[dict]], lay: Layout) 
     q = sec.get("quarter") or 1
     year = sec.get("fiscal_year")
     other = lay.wording == "other"
-    head = [(("EJE:" if other else "EJE"), sec.get("axis")), ("PROGRAMA:", sec.get("budget_program")),
+    head = [("ALINEACIÓN AL PMD:", sec.get("axis")), ("PROGRAMA PRESUPUESTARIO:", sec.get("budget_program")),
             ("DEPENDENCIA:", sec.get("agency"))]
     if lay.boxed_header:
-        label_value_block(sh, [(k, v or "") for k, v in head], lay, label_w=70)
+        label_value_block(sh, [(k, v or "") for k, v in head], lay, label_w=110)
     else:
         for _, v in head:
             if v:
@@ -824,10 +824,12 @@ def sheet_section(sh: Sheet, sec: dict, rows: dict[str, list[dict]], lay: Layout
     return placed
 
 
-def report_section(sh: Sheet, sec: dict, rows: dict[str, list[dict]], lay: Layout) -> Placed:
+def report_section(sh: Sheet, sec: dict, rows: dict[str, list[dict]], lay: Layout,
+                   descriptions: dict[str, str] | None = None) -> Placed:
     placed = Placed()
     sh.fresh_page("portrait")
     placed.page_start = sh.page
+    descriptions = descriptions or {}
     ind = (rows.get("indicators") or [{}])[0]
     other = lay.wording == "other"
     year = sec.get("fiscal_year")
@@ -854,18 +856,36 @@ def report_section(sh: Sheet, sec: dict, rows: dict[str, list[dict]], lay: Layou
             keys.append(v["variable_key"])
     by = {(v["variable_key"], v["period"]): v.get("value") for v in values}
     spelling = PERIOD_SPELLINGS["long" if not other else lay.period_spelling]
+    # results: the formula's left-hand variable against the annual target, per period
+    m = re.match(r"\s*(\w+)\s*=", ind.get("formula") or "")
+    result_key = m.group(1) if m and m.group(1) in keys else None
+    target = ind.get("target_annual")
+    if result_key and target is not None:
+        sh.para("Resultados del indicador" if not other else "Avance del indicador por periodo", bold=True, size=lay.size + 1)
+        rcols = [Column("r", ("",), 1.2, "left")] + [Column(f"p{p}", (spelling[p - 1],), 1, "right") for p in range(1, 5)]
+        res = [by.get((result_key, p)) for p in range(1, 5)]
+        rrows = [[Cell("META", True)] + [Cell(fmt_plain(target, 1)) for _ in range(4)],
+                 [Cell("RESULTADO", True)] + [Cell(fmt_plain(r, 1)) for r in res],
+                 [Cell("Avance", True)] + [Cell("" if r is None or not target else f"{r / target * 100:.1f}%") for r in res]]
+        if lay.column_order == "moved":
+            rrows = [rrows[1], rrows[0], rrows[2]]
+        draw_table(sh, rcols, rrows, lay.ruled, width=sh.width * 0.8)
     sh.para("Desglose de variables con valores capturados al último periodo" if not other else "Valores de las variables por periodo",
             bold=True, size=lay.size + 1)
-    cols = [Column("k", ("CLAVE",), 1, "left")] + [Column(f"v{p}", ("PERIODO", spelling[p - 1]), 1, "right") for p in range(1, 5)]
+    labels = [str(p) for p in range(1, 5)] if not other else spelling
+    cols = ([Column("k", ("CLAVE",), 0.8, "left"), Column("d", ("DESCRIPCIÓN",), 2.6, "left")]
+            + [Column(f"v{p}", ("PERIODO", labels[p - 1]), 0.8, "right") for p in range(1, 5)])
+    if not any(descriptions.get(k) for k in keys):
+        cols = [c for c in cols if c.key != "d"]
     if lay.column_order == "moved":
-        cols = [Column(f"v{p}", ("PERIODO", spelling[p - 1]), 1, "right") for p in range(1, 5)] + [Column("k", ("CLAVE",), 1, "left")]
+        cols = [c for c in cols if c.key.startswith("v")] + [c for c in cols if not c.key.startswith("v")]
     body = []
     for k in keys:
-        cells = {"k": Cell(k)}
+        cells = {"k": Cell(k), "d": Cell(descriptions.get(k) or "")}
         for p in range(1, 5):
             cells[f"v{p}"] = Cell(fmt_number(by.get((k, p)), lay))
         body.append([cells[c.key] for c in cols])
-    draw_table(sh, cols, body, lay.ruled, width=sh.width * 0.8)
+    draw_table(sh, cols, body, lay.ruled, width=sh.width * 0.9)
     signature_block(sh, rows.get("signatories", []))
     placed.page_end = sh.page
     return placed
@@ -934,7 +954,6 @@ def later_quarter_truth(truth: dict, quarter: int, seed: int) -> dict:
                 s["report_date"] = f"{s['report_date'][:4]}-{months:02d}"
     recomputed = {("goals", "absolute_progress"), ("goals", "relative_progress"),
                   ("mir_rows", "pct_period"), ("mir_rows", "pct_cumulative"), ("mir_rows", "achieved")}
-    dropped_rows: set[tuple[str, str]] = set()
     # POA
     per_goal: dict[tuple[int, str], list[dict]] = {}
     for gp in t.get("goal_periods", []):
@@ -987,8 +1006,7 @@ def later_quarter_truth(truth: dict, quarter: int, seed: int) -> dict:
             cells[2]["value"], cells[1]["value"] = d, n
             cells[0]["value"] = round(n / d * 100, 1)
     out["expected_flags"] = [f for f in out.get("expected_flags", [])
-                             if (f.get("table"), f.get("field")) not in recomputed
-                             and (f.get("table"), f.get("row_key")) not in dropped_rows]
+                             if (f.get("table"), f.get("field")) not in recomputed]
     return out
 
 
@@ -1021,10 +1039,15 @@ def _draw(truth: dict, lay: Layout, out: Any, total_pages: int) -> tuple[dict[in
     note = ""
     sh = Sheet(out, lay, "landscape", total_pages, note)
     placed: dict[int, Placed] = {}
+    # a report names its variables as the indicator's sheet describes them
+    descriptions = {v["key"]: v.get("description") for v in truth["tables"].get("indicator_variables", [])}
     for sec in truth["tables"].get("sections", []):
         sps = sec["section_page_start"]
         rows = section_rows(truth, sps)
-        placed[sps] = SECTION_RENDERERS[sec["family"]](sh, sec, rows, lay)
+        if sec["family"] == "indicator_report":
+            placed[sps] = report_section(sh, sec, rows, lay, descriptions)
+        else:
+            placed[sps] = SECTION_RENDERERS[sec["family"]](sh, sec, rows, lay)
     pages = sh.page
     sh.finish()
     return placed, pages
