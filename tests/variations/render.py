@@ -445,6 +445,10 @@ def label_value_block(sh: Sheet, pairs: list[tuple[str, str]], lay: Layout, labe
         return
     size = lay.size + 0.5
     lead = size * 1.2
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    # the label column is as wide as its longest label, so a label never runs into its value
+    label_w = max(label_w, max(stringWidth(k, lay.bold_font, size) for k, _ in pairs) + 8)
     if lay.boxed_header:
         cols = [Column("l", ("",), 1.3, "left"), Column("v", ("",), 4.0, "left")] * (2 if lay.two_column else 1)
         rows = []
@@ -664,7 +668,9 @@ def mir_section(sh: Sheet, sec: dict, rows: dict[str, list[dict]], lay: Layout) 
                 bold=True, size=lay.size + 1.5, align="center")
     spelling = PERIOD_SPELLINGS[lay.period_spelling if other else "trimestre"]
     qlab = spelling[q - 1]
-    grp = f"AVANCE EN CUMPLIMIENTO DE METAS TRIMESTRAL Y ANUAL ACUMULADO {year}"
+    grp = f"SEGUIMIENTO DE METAS {year}" if other else f"AVANCE EN CUMPLIMIENTO DE METAS TRIMESTRAL Y ANUAL ACUMULADO {year}"
+    programmed = f"PROGRAMADO {year}" if other else f"META PROGRAMADA {year}"
+    reached = "REALIZADO" if other else f"META ALCANZADA {year}"
     ind = "INDICADOR"
     cols = {
         "unit_resp": Column("unit_resp", (ind, "UNIDAD RESPONSABLE" if other else "UNIDAD ADMINISTRATIVA RESPONSABLE"), 1.1, "left"),
@@ -673,12 +679,12 @@ def mir_section(sh: Sheet, sec: dict, rows: dict[str, list[dict]], lay: Layout) 
         "indicator": Column("indicator", (ind, "NOMBRE DEL INDICADOR" if other else "INDICADOR"), 1.3, "left"),
         "freq": Column("freq", (ind, "FRECUENCIA" if other else "FRECUENCIA DE MEDICIÓN DEL INDICADOR"), 0.9, "center"),
         "unit": Column("unit", (ind, "UNIDAD DE MEDIDA" if other else "UNIDAD DE MEDIDA DEL INDICADOR Y DE SUS VARIABLES"), 1.1, "left"),
-        "annual": Column("annual", (grp, f"META PROGRAMADA {year}", "META ANUAL" if other else "ANUAL"), 0.75, "right"),
-        **{f"t{p}": Column(f"t{p}", (grp, f"META PROGRAMADA {year}", spelling[p - 1]), 0.75, "right") for p in range(1, 5)},
-        "achieved": Column("achieved", (grp, f"META ALCANZADA {year}", qlab), 0.75, "right"),
+        "annual": Column("annual", (grp, programmed, "META ANUAL" if other else "ANUAL"), 0.75, "right"),
+        **{f"t{p}": Column(f"t{p}", (grp, programmed, spelling[p - 1]), 0.75, "right") for p in range(1, 5)},
+        "achieved": Column("achieved", (grp, reached, qlab), 0.75, "right"),
         "pct": Column("pct", (grp, "% DE AVANCE DEL TRIMESTRE" if other else f"PORCENTAJE DE AVANCE TRIMESTRAL {year}", qlab), 0.8, "right"),
         "cum": Column("cum", (grp, "% DE AVANCE ACUMULADO" if other else f"PORCENTAJE DE AVANCE TRIMESTRAL ACUMULADO {year}", qlab), 0.85, "right"),
-        "just": Column("just", (f"JUSTIFICACIÓN {ORDINAL[q]} TRIMESTRE DE AVANCE DE RESULTADOS {year}",), 2.0, "left"),
+        "just": Column("just", ("JUSTIFICACIÓN DEL AVANCE" if other else f"JUSTIFICACIÓN {ORDINAL[q]} TRIMESTRE DE AVANCE DE RESULTADOS {year}",), 2.0, "left"),
     }
     order = (["level", "objective", "indicator", "unit_resp", "unit", "freq", "annual", "t1", "t2", "t3", "t4",
               "just", "achieved", "pct", "cum"] if lay.column_order == "moved" else
