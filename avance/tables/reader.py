@@ -16,7 +16,7 @@ from typing import Optional, Sequence
 
 from pdfplumber import table as plumber
 
-from ..extractors.layout import group_lines, split_chunks, typical_char_width
+from ..extractors.layout import group_lines, make_line, split_chunks, typical_char_width
 from ..normalizers.numbers import parse_number
 from ..records import Box, Page, Rule, Word
 from .model import Cell, Table
@@ -329,74 +329,142 @@ def columns_from_whitespace(lines: Sequence, x0: float, x1: float, min_gap: floa
     return borders
 
 
-def _multi_column(line, gap: float) -> bool:
-    chunks = split_chunks(line, gap)
-    return len(chunks) >= 3 or sum(is_figure(w.text) for w in line.words) >= 2
+def _values(line) -> int:
+    return sum(is_figure(w.text) or is_date(w.text) for w in line.words)
+
+
+def _body_run(lines: Sequence, pitch: float) -> Optional[tuple[int, int]]:
+    """The longest run of lines holding two values or more, with the lines between
+    them (wrapped cells), cut where the page leaves a wide gap."""
+    valued = [i for i, l in enumerate(lines) if _values(l) >= 2]
+    if len(valued) < 2:
+        return None
+    runs: list[list[int]] = [[valued[0]]]
+    for a, b in zip(valued, valued[1:]):
+        if lines[b].top - lines[a].bottom > 5 * pitch or b - a > 8:
+            runs.append([b])
+        else:
+            runs[-1].append(b)
+    run = max(runs, key=len)
+    if len(run) < 2:
+        return None
+    last = run[-1]
+    # a wrapped cell's lines under the last valued line
+    while last + 1 < len(lines) and lines[last + 1].top - lines[last].bottom <= 0.8 * pitch and \
+            _values(lines[last + 1]) == 0 and last + 1 - run[-1] <= 4:
+        last += 1
+    return run[0], last
+
+
+def _split_by_labels(header: Sequence, borders: list[float], gap: float) -> list[float]:
+    """Columns the body leaves empty or barely apart (an achieved column before its
+    quarter is reported, observations right after a figure) show in the header:
+    labels over one column that do not overlap split it between them."""
+    out = list(borders)
+    for line in header:  # two labels of one line over one column
+        chunks = split_chunks(line, gap)
+        for a, b in zip(chunks, chunks[1:]):
+            inside = [i for i in range(len(out) - 1) if out[i] <= a.xmid < out[i + 1]]
+            if inside and out[inside[0]] <= b.xmid < out[inside[0] + 1]:
+                out.insert(inside[0] + 1, (a.x1 + b.x0) / 2)
+    # labels of different lines side by side in one column (a label spanning
+    # several columns, like a quarter over its P and A, says nothing here)
+    chunks = [c for line in header for c in _label_chunks(line, out, gap) if len(_columns_under(c, out)) == 1]
+    for i in range(len(out) - 1):
+        inside = [c for c in chunks if out[i] <= c.xmid < out[i + 1]]
+        cuts = []
+        reach = None
+        for c in sorted(inside, key=lambda c: c.x0):
+            if reach is not None and c.x0 - reach >= gap:
+                cuts.append((reach + c.x0) / 2)
+            reach = c.x1 if reach is None else max(reach, c.x1)
+        out.extend(cuts)
+    return sorted(out)
+
+
+def _columns_under(box: Box, borders: Sequence[float]) -> list[int]:
+    """The columns a label stands over (a letter's width over a border is no overlap)."""
+    least = max(1.0, 0.2 * box.width)
+    return [c for c in range(len(borders) - 1) if min(box.x1, borders[c + 1]) - max(box.x0, borders[c]) > least]
+
+
+def _label_chunks(line, borders: Sequence[float], gap: float) -> list:
+    """A header line's labels: words close together over the same columns (two
+    labels side by side in neighbouring columns stay two, `AVANCE` | `AVANCE`)."""
+    chunks: list[list[Word]] = []
+    for w in line.words:
+        if chunks:
+            last = chunks[-1][-1]
+            if w.x0 - last.x1 <= gap and set(_columns_under(w, borders)) & set(_columns_under(last, borders)):
+                chunks[-1].append(w)
+                continue
+        chunks.append([w])
+    return [make_line(c) for c in chunks]
+
+
+def _header_cells(page: Page, header: Sequence, borders: Sequence[float], gap: float) -> list[Cell]:
+    """Header lines cut into label chunks; a chunk spans the columns it overlaps;
+    chunks stacked over the same columns are one label (`UNIDAD DE` / `MEDIDA`)."""
+    labels: list[tuple[int, int, list[Word]]] = []  # (first column, span, words), top to bottom
+    for line in header:
+        for chunk in _label_chunks(line, borders, gap):
+            cols = _columns_under(chunk, borders)
+            if not cols:
+                continue
+            first, span = cols[0], cols[-1] - cols[0] + 1
+            for i in range(len(labels) - 1, -1, -1):
+                f, sp, ws = labels[i]
+                if (f, sp) == (first, span) and chunk.top - max(w.bottom for w in ws) <= 1.2 * chunk.height:
+                    ws.extend(chunk.words)
+                    break
+            else:
+                labels.append((first, span, list(chunk.words)))
+    # rows: a label sits one row under the lowest label above it that it overlaps
+    placed: list[tuple[int, int, int, list[Word]]] = []
+    for first, span, ws in labels:
+        above = [r for r, f, sp, _ in placed if f < first + span and first < f + sp]
+        placed.append((max(above) + 1 if above else 0, first, span, ws))
+    cells = []
+    for row, first, span, ws in placed:
+        box = Box(borders[first], min(w.top for w in ws), borders[first + span], max(w.bottom for w in ws))
+        cells.append(_cell(page, box, row, first, 1, span, ws))
+    return cells
 
 
 def whitespace_table(page: Page, words: Sequence[Word]) -> Optional[Table]:
-    """An unruled table: its body is the longest run of lines printed in several
-    columns (a wrapped cell's line may sit between them); columns where white space
-    runs down the body; the lines just above it are the header; rows anchored on
-    the lines that fill most columns."""
+    """An unruled table: its body is the longest run of lines holding values (and
+    the wrapped lines between them); columns where white space runs down the body;
+    the tightly stacked lines just above it are its header, each label over the
+    columns it spans; rows anchored on the lines that fill most columns."""
     lines = group_lines(words)
     if len(lines) < 3:
         return None
     char = typical_char_width(words)
     gap = 1.3 * char
     pitch = sorted(l.height for l in lines)[len(lines) // 2]
-    multi = [_multi_column(l, gap) for l in lines]
-    best: tuple[int, int] = (0, -1)
-    i = 0
-    while i < len(lines):
-        if not multi[i]:
-            i += 1
-            continue
-        j = i
-        k = i + 1
-        while k < len(lines) and lines[k].top - lines[k - 1].bottom <= 2.5 * pitch:
-            if multi[k]:
-                j = k
-            elif k - j > 3:
-                break
-            k += 1
-        if sum(multi[i:j + 1]) > sum(multi[best[0]:best[1] + 1]):
-            best = (i, j)
-        i = j + 1
-    first, last = best
-    if last < 0 or sum(multi[first:last + 1]) < 2:
+    run = _body_run(lines, pitch)
+    if run is None:
         return None
-    # a header printed in columns too: the body starts at the first line holding a value
-    valued = [k for k in range(first, last + 1) if any(is_figure(w.text) or is_date(w.text) for w in lines[k].words)]
-    if valued and valued[0] > first and last - valued[0] >= 1:
-        first = valued[0]
+    first, last = run
     body = lines[first:last + 1]
     x0 = min(w.x0 for l in body for w in l.words)
     x1 = max(w.x1 for l in body for w in l.words)
-    borders = columns_from_whitespace([l for l, m in zip(body, multi[first:last + 1]) if m], x0, x1, gap)
+    # a column gap is white on every line, so it may be as narrow as a wide space
+    borders = columns_from_whitespace(body, x0, x1, 0.9 * char)
     if len(borders) < 3:
         return None
     header = []
     k = first - 1
-    while k >= 0 and len(header) < 6 and lines[k + 1].top - lines[k].bottom <= 2.0 * pitch:
+    while k >= 0 and len(header) < 6 and lines[k + 1].top - lines[k].bottom <= 0.8 * pitch and \
+            not _LEADING_CODE.match(lines[k].text):
         header.insert(0, lines[k])
         k -= 1
-    header = [l for l in header if any(x0 - gap <= w.xmid <= x1 + gap for w in l.words)]
-    cells: list[Cell] = []
-    n_header = 1 if header else 0
-    if header:
-        top, bottom = min(l.top for l in header), max(l.bottom for l in header)
-        hwords = [w for l in header for w in l.words]
-        for c in range(len(borders) - 1):
-            box = Box(borders[c], top, borders[c + 1], bottom)
-            cells.append(_cell(page, box, 0, c, 1, 1, [w for w in hwords if borders[c] <= w.xmid < borders[c + 1]]))
+    borders = _split_by_labels(header, borders, gap)
+    header_cells = _header_cells(page, header, borders, gap) if header else []
+    n_header = max((c.row for c in header_cells), default=-1) + 1
     rows = rows_from_lines(body, borders)
-    cells += _grid_cells(page, rows, borders, n_header)
-    table = finish(page, cells, n_header + len(rows), len(borders) - 1, ruled=False)
-    if table is not None and header:
-        table = replace(table, header_rows=1)
-        table = replace(table, header_paths=tuple(table.text(0, c) for c in range(table.n_cols)))
-    return table
+    cells = header_cells + _grid_cells(page, rows, borders, n_header)
+    return finish(page, cells, n_header + len(rows), len(borders) - 1, ruled=False, header_rows=n_header)
 
 
 # --------------------------------------------------------------------------
