@@ -341,7 +341,7 @@ def _body_run(lines: Sequence, pitch: float) -> Optional[tuple[int, int]]:
         return None
     runs: list[list[int]] = [[valued[0]]]
     for a, b in zip(valued, valued[1:]):
-        if lines[b].top - lines[a].bottom > 5 * pitch or b - a > 8:
+        if lines[b].top - lines[a].bottom > 10 * pitch or b - a > 12:
             runs.append([b])
         else:
             runs[-1].append(b)
@@ -356,7 +356,19 @@ def _body_run(lines: Sequence, pitch: float) -> Optional[tuple[int, int]]:
     return run[0], last
 
 
-def _split_by_labels(header: Sequence, borders: list[float], gap: float) -> list[float]:
+def _cut_between(lo: float, hi: float, body: Sequence) -> float:
+    """Where to part two columns between x=lo and x=hi: the middle of the widest
+    stretch there that no body word covers, else the middle."""
+    spans = sorted((max(lo, w.x0), min(hi, w.x1)) for l in body for w in l.words if w.x1 > lo and w.x0 < hi)
+    best, reach = (0.0, (lo + hi) / 2), lo
+    for a, b in spans + [(hi, hi)]:
+        if a - reach > best[0]:
+            best = (a - reach, (reach + a) / 2)
+        reach = max(reach, b)
+    return best[1]
+
+
+def _split_by_labels(header: Sequence, borders: list[float], gap: float, body: Sequence = ()) -> list[float]:
     """Columns the body leaves empty or barely apart (an achieved column before its
     quarter is reported, observations right after a figure) show in the header:
     labels over one column that do not overlap split it between them."""
@@ -366,7 +378,7 @@ def _split_by_labels(header: Sequence, borders: list[float], gap: float) -> list
         for a, b in zip(chunks, chunks[1:]):
             inside = [i for i in range(len(out) - 1) if out[i] <= a.xmid < out[i + 1]]
             if inside and out[inside[0]] <= b.xmid < out[inside[0] + 1]:
-                out.insert(inside[0] + 1, (a.x1 + b.x0) / 2)
+                out.insert(inside[0] + 1, _cut_between(a.x1, b.x0, body))
     # labels of different lines side by side in one column (a label spanning
     # several columns, like a quarter over its P and A, says nothing here)
     chunks = [c for line in header for c in _label_chunks(line, out, gap) if len(_columns_under(c, out)) == 1]
@@ -376,7 +388,7 @@ def _split_by_labels(header: Sequence, borders: list[float], gap: float) -> list
         reach = None
         for c in sorted(inside, key=lambda c: c.x0):
             if reach is not None and c.x0 - reach >= gap:
-                cuts.append((reach + c.x0) / 2)
+                cuts.append(_cut_between(reach, c.x0, body))
             reach = c.x1 if reach is None else max(reach, c.x1)
         out.extend(cuts)
     return sorted(out)
@@ -459,7 +471,7 @@ def whitespace_table(page: Page, words: Sequence[Word]) -> Optional[Table]:
             not _LEADING_CODE.match(lines[k].text):
         header.insert(0, lines[k])
         k -= 1
-    borders = _split_by_labels(header, borders, gap)
+    borders = _split_by_labels(header, borders, gap, body)
     header_cells = _header_cells(page, header, borders, gap) if header else []
     n_header = max((c.row for c in header_cells), default=-1) + 1
     rows = rows_from_lines(body, borders)
