@@ -33,8 +33,9 @@ from .messages import (FAMILY_LABELS, figure, RULE_NAMES, SEVERITY_LABELS, STATU
                        TEXT_SOURCE_LABELS, column_label, looks_english, row_phrase, spanish, value_label)
 from .records import KEY_COLUMNS
 
-CROP_DPI = 110
-CROP_MARGIN = 14.0  # points around the field's box
+CROP_DPI = 144
+CROP_MARGIN = 14.0  # points above and below the field's box
+CROP_SIDE = 100.0  # points left and right of it: the row's neighbours tell the officer where it is
 PAGES_KEPT = 6  # rendered pages held at once (flags are visited document by document)
 # Tables shown per section, with the columns that name a row (its key).
 SHOWN_TABLES: dict[str, tuple[str, ...]] = KEY_COLUMNS
@@ -151,14 +152,20 @@ class PageImages:
             return None
         scale = CROP_DPI / 72.0
         x0, y0, x1, y1 = box
-        left = max(0, int((x0 - CROP_MARGIN) * scale))
+        left = max(0, int((x0 - CROP_SIDE) * scale))
         top = max(0, int((y0 - CROP_MARGIN) * scale))
-        right = min(image.width, int((x1 + CROP_MARGIN) * scale))
+        right = min(image.width, int((x1 + CROP_SIDE) * scale))
         bottom = min(image.height, int((y1 + CROP_MARGIN) * scale))
         if right <= left or bottom <= top:
             return None
+        from PIL import ImageDraw
+
+        piece = image.crop((left, top, right, bottom))
+        ImageDraw.Draw(piece).rectangle(  # the field itself, framed
+            (x0 * scale - left - 3, y0 * scale - top - 3, x1 * scale - left + 3, y1 * scale - top + 3),
+            outline=(225, 87, 89), width=2)
         buf = io.BytesIO()
-        image.crop((left, top, right, bottom)).save(buf, format="PNG", optimize=True)
+        piece.save(buf, format="PNG", optimize=True)
         return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
     def _page(self, source: str, page: int):
@@ -303,7 +310,8 @@ def bar_chart(title: str, groups: list[tuple[str, list[tuple[str, Optional[float
     series = list(dict.fromkeys(s for _, vals in groups for s, _ in vals))
     colors = {s: SERIES_COLORS.get(s, OTHER_COLORS[i % len(OTHER_COLORS)]) for i, s in enumerate(series)}
     peak = nice_ceiling(max((v for _, vals in groups for _, v in vals if v is not None), default=0))
-    bar_w, gap, left, top, height = 26, 22, 62, 34, 150
+    bar_w, left, top, height = 26, 62, 34, 150
+    gap = max(22, 76 - len(series) * bar_w)  # room for a label such as `Componente` under each group
     width = max(300, left + len(groups) * (len(series) * bar_w + gap) + 10)
     base = top + height
     parts = [f'<svg class="chart" width="{width}" height="{base + 58}" role="img" aria-label="{esc(title)}">',
@@ -664,7 +672,7 @@ body.only-warnings .rule-group:not(.sev-group-warning),
 body.only-warnings .cards tr[class^="sev-row-"]:not(.sev-row-warning){display:none}
 #panel{position:fixed;right:1rem;bottom:1rem;width:28rem;max-height:75vh;overflow:auto;background:#fff;
 border:1px solid #888;box-shadow:0 2px 12px rgba(0,0,0,.25);padding:1rem;display:none}
-#panel img{max-width:100%;border:1px solid #ccc} #panel .close{float:right;cursor:pointer}
+#panel img{max-width:100%;border:1px solid #ccc;display:block} #panel .close{float:right;cursor:pointer}
 #panel pre{white-space:pre-wrap;background:#f6f6f6;padding:.5rem}
 #panel table.pair{border-collapse:collapse;width:100%;margin:.5rem 0}
 #panel table.pair th,#panel table.pair td{border:1px solid #ccc;padding:4px 8px;text-align:left;width:50%}
