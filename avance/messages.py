@@ -484,3 +484,37 @@ def looks_english(sentence: Optional[str]) -> bool:
     words = re.findall(r"[a-záéíóúñ]+", (sentence or "").lower())
     english = sum(w in _ENGLISH for w in words)
     return english >= 2 and english > sum(w in _SPANISH for w in words)
+
+
+# --------------------------------------------------------------------------
+# why a document failed (`documents.error`), for the review page
+# --------------------------------------------------------------------------
+
+DOCUMENT_ERRORS: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p), s) for p, s in (
+    (r"not a progress report: no text could be read", "no es un reporte de avance: no se pudo leer texto"),
+    (r"not a progress report: no page looks like a known progress report \(POA, indicator sheet/report, MIR\)",
+     "no es un reporte de avance: ninguna página parece un reporte conocido (POA, ficha o reporte de "
+     "indicador, MIR)"),
+    (r"not a progress report: ", "no es un reporte de avance: "),
+    (r"cannot read the file: ", "no se puede leer el archivo: "),
+    (r"unexpected error while reading: ", "error inesperado al leer: "),
+    (r"unexpected error: ", "error inesperado: "),
+    (r"ran out of memory \(more than (\d+) MB\)", r"se quedó sin memoria (más de \1 MB)"),
+    (r"worker process died \(signal (\w+)\)", r"el proceso que lo leía murió (señal \1)"),
+    (r"; it may have run out of memory \(limit (\d+) MB\)", r"; quizá se quedó sin memoria (límite \1 MB)"),
+    (r"worker process exited with code (\d+) without a result",
+     r"el proceso que lo leía terminó con código \1 sin resultado"),
+    (r"timed out after ([\d.]+) s", r"excedió el tiempo límite de \1 s"),
+    (r"Dask task failed: ", "falló la tarea de Dask: "),
+    (r"\bpages (\d+)-(\d+): ", r"páginas \1–\2: "),
+    (r"Page (\d+) could not be read \((.+?)\); it was skipped\.", r"No se pudo leer la página \1 (\2); se omitió."),
+))
+
+
+def document_error(text: Optional[str]) -> Optional[str]:
+    """`documents.error` in Spanish: the program's own words translated, an exception's text kept."""
+    if text is None:
+        return None
+    for pattern, spanish_text in DOCUMENT_ERRORS:
+        text = pattern.sub(spanish_text, text)
+    return text

@@ -29,7 +29,7 @@ from typing import Any, Iterable, Optional
 import pandas as pd
 
 from .contract import SCHEMAS
-from .messages import (FAMILY_LABELS, figure, RULE_NAMES, SEVERITY_LABELS, STATUS_LABELS, TABLE_LABELS,
+from .messages import (FAMILY_LABELS, document_error, figure, RULE_NAMES, SEVERITY_LABELS, STATUS_LABELS, TABLE_LABELS,
                        TEXT_SOURCE_LABELS, column_label, looks_english, row_phrase, spanish, value_label)
 from .records import KEY_COLUMNS
 
@@ -512,7 +512,7 @@ class Report:
                  f'<p class="meta">Páginas: {esc(doc.get("n_pages"))}; origen del texto: {esc(text_source)}'
                  f'{"" if source else "; archivo fuente no encontrado: sin recortes de página"}</p>']
         if doc.get("error") and not pd.isna(doc.get("error")):
-            parts.append(f'<p class="error">Motivo: {esc(doc["error"])}</p>')
+            parts.append(f'<p class="error">Motivo: {esc(document_error(doc["error"]))}</p>')
         doc_sections = self.t["sections"][self.t["sections"]["doc_id"] == doc_id].sort_values("section_id")
         for _, sec in doc_sections.iterrows():
             parts.append(self.section_block(doc, sec, doc_flags, source))

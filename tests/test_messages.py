@@ -157,3 +157,15 @@ def test_the_cli_takes_lang():
     parser = build_parser()
     assert parser.parse_args(["extract", "x", "--out", "o"]).lang == "es"
     assert parser.parse_args(["extract", "x", "--out", "o", "--lang", "en"]).lang == "en"
+
+
+def test_why_a_document_failed_is_said_in_spanish():
+    from avance.messages import document_error
+
+    assert document_error("timed out after 300 s") == "excedió el tiempo límite de 300 s"
+    assert document_error("not a progress report: no page looks like a known progress report (POA, indicator "
+                          "sheet/report, MIR)").startswith("no es un reporte de avance: ninguna página")
+    assert document_error("cannot read the file: Permission denied") == \
+        "no se puede leer el archivo: Permission denied"  # the system's own words are kept
+    assert document_error("worker process died (signal SIGKILL); it may have run out of memory (limit 2048 MB)") \
+        == "el proceso que lo leía murió (señal SIGKILL); quizá se quedó sin memoria (límite 2048 MB)"

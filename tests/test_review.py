@@ -13,7 +13,7 @@ from avance.pipeline.run import run
 from avance.messages import looks_english
 from avance.review import Report, build_report, flag_cell, poa_charts, write_report
 
-from .conftest import CORPUS, DIGITAL
+from .conftest import CORPUS, DIGITAL, minimal_pdf
 
 HOSTILE = "<script>alert('x')</script>"
 HOSTILE_ATTR = '"><img src=x onerror=alert(1)>'
@@ -52,8 +52,10 @@ def hostile_export(path: Path) -> Path:
 @pytest.fixture(scope="module")
 def extraction(tmp_path_factory) -> Path:
     work = tmp_path_factory.mktemp("review")
+    minutes = work / "acta_de_cabildo.pdf"  # not a report: a failed document, its reason on the page
+    minutes.write_bytes(minimal_pdf("ACTA DE LA SESION ORDINARIA DE CABILDO"))
     inputs = [DIGITAL / "d002_poa_zapopan.pdf", DIGITAL / "d004_mir_merida.pdf",
-              CORPUS / "scanned" / "d001_poa_tijuana.scan.pdf", hostile_export(work / "hostile.txt")]
+              CORPUS / "scanned" / "d001_poa_tijuana.scan.pdf", hostile_export(work / "hostile.txt"), minutes]
     out = work / "out"
     run(inputs, out)
     return out
@@ -167,6 +169,7 @@ def test_review_page_in_chromium(report, tmp_path):
         driver.execute_script("document.querySelectorAll('details').forEach(function(d){d.open=true;})")
         assert not _english_words(body.text), _english_words(body.text)
         assert "Colores" in body.text and "advertencia" in body.text  # the legend
+        assert "fallido" in body.text and "Motivo: no es un reporte de avance" in body.text
 
         # a printed inconsistency read from a page image: its cell has a crop, and the panel
         # shows the printed figure beside the one the other figures imply
