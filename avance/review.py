@@ -293,6 +293,15 @@ def _num(x: float) -> str:
     return f"{x:,.2f}".rstrip("0").rstrip(".")
 
 
+def _short(x: float) -> str:
+    """A bar's or a tick's figure in the room it has (`12.3 mil`, `1.2 M`); the full one is in its tooltip."""
+    if abs(x) >= 1e6:
+        return f"{x / 1e6:,.1f}".rstrip("0").rstrip(".") + " M"
+    if abs(x) >= 1e4:
+        return f"{x / 1e3:,.1f}".rstrip("0").rstrip(".") + " mil"
+    return _num(x)
+
+
 def nice_ceiling(x: float) -> float:
     """The axis' top: the first of 1, 2, 2.5, 5 or 10 times a power of ten at or above `x`,
     so the four ticks fall on round figures."""
@@ -309,8 +318,8 @@ def bar_chart(title: str, groups: list[tuple[str, list[tuple[str, Optional[float
         return ""
     series = list(dict.fromkeys(s for _, vals in groups for s, _ in vals))
     colors = {s: SERIES_COLORS.get(s, OTHER_COLORS[i % len(OTHER_COLORS)]) for i, s in enumerate(series)}
-    peak = nice_ceiling(max((v for _, vals in groups for _, v in vals if v is not None), default=0))
-    bar_w, left, top, height = 26, 62, 34, 150
+    peak = nice_ceiling(1.06 * max((v for _, vals in groups for _, v in vals if v is not None), default=0))
+    bar_w, left, top, height = 32, 62, 34, 150
     gap = max(22, 76 - len(series) * bar_w)  # room for a label such as `Componente` under each group
     width = max(300, left + len(groups) * (len(series) * bar_w + gap) + 10)
     base = top + height
@@ -324,7 +333,7 @@ def bar_chart(title: str, groups: list[tuple[str, list[tuple[str, Optional[float
         v = peak * i / 4
         y = base - height * i / 4
         parts.append(f'<line x1="{left - 4}" y1="{y:.1f}" x2="{left}" y2="{y:.1f}" class="axis-line"/>'
-                     f'<text x="{left - 6}" y="{y + 3:.1f}" class="axis" text-anchor="end">{esc(_num(v))}{esc(unit)}</text>')
+                     f'<text x="{left - 6}" y="{y + 3:.1f}" class="axis" text-anchor="end">{esc(_short(v))}{esc(unit)}</text>')
     x = left + gap / 2
     for label, vals in groups:
         lookup = dict(vals)
@@ -337,7 +346,7 @@ def bar_chart(title: str, groups: list[tuple[str, list[tuple[str, Optional[float
             parts.append(f'<rect x="{bx:.1f}" y="{base - h:.1f}" width="{bar_w - 3}" height="{h:.1f}" '
                          f'fill="{colors[s]}"><title>{esc(label)}, {esc(s)}: {esc(_num(v))}{esc(unit)}</title></rect>'
                          f'<text x="{bx + (bar_w - 3) / 2:.1f}" y="{base - h - 3:.1f}" class="bar-value" '
-                         f'text-anchor="middle">{esc(_num(v))}</text>')
+                         f'text-anchor="middle">{esc(_short(v))}</text>')
         mid = x + len(series) * bar_w / 2
         parts.append(f'<text x="{mid:.1f}" y="{base + 14}" class="axis" text-anchor="middle">{esc(label[:18])}</text>')
         x += len(series) * bar_w + gap

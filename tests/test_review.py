@@ -128,6 +128,8 @@ def test_charts_never_add_figures_of_different_units():
     for mixed in ("703", "652", "740", "691"):  # persons + reports, or two municipalities, never added
         assert f">{mixed}<" not in svg
     assert "Mexicali" in svg and "Tijuana" in svg and 'class="axis-line"' in svg
+    big = poa_charts(goals, periods.assign(programmed=[70_000.0, 3.0, 40.0]), sections)
+    assert re.search(r'class="bar-value"[^>]*>70 mil<', big) and "70,000</title>" in big  # short on the bar, whole in its tooltip
 
 
 def _chromium():
