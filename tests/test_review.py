@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from avance.pipeline.run import run
 from avance.messages import looks_english
+from avance.pipeline.run import run
 from avance.review import Report, build_report, flag_cell, poa_charts, write_report
 
 from .conftest import CORPUS, DIGITAL, minimal_pdf
