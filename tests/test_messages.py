@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 from pathlib import Path
 
@@ -28,7 +29,7 @@ ENGLISH_WORDS = {"the", "was", "were", "read", "kept", "taken", "printed", "but"
 
 def rule_ids_in_code() -> set[str]:
     """Every rule id the package can write: `rule="..."` anywhere, a `rule` parameter's default,
-    a string in the `rule` position of a call to a function that takes `rule`, and strings
+    a string in the `rule` position of a call to `Flag` or to a function that takes `rule`, and strings
     assigned to a name `rule` (e.g. `rule = "a" if ... else "b"`)."""
     found: set[str] = set()
 
@@ -44,7 +45,7 @@ def rule_ids_in_code() -> set[str]:
 
     for path in SOURCES.rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        position: dict[str, int] = {}
+        position: dict[str, int] = {"Flag": [f.name for f in dataclasses.fields(Flag)].index("rule")}
         for fn in ast.walk(tree):
             if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 names = [a.arg for a in fn.args.args]
