@@ -76,7 +76,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         print("avance: --scheduler needs --executor dask", file=sys.stderr)
         return EXIT_USAGE
     out_dir = Path(args.out)
-    options = ExtractOptions(ocr=args.ocr, ocr_settings=OcrSettings(dpi=args.ocr_dpi))
+    options = ExtractOptions(ocr=args.ocr, ocr_settings=OcrSettings(dpi=args.ocr_dpi), lang=args.lang)
     try:
         batch = BatchOptions(
             executor=args.executor, workers=args.workers, scheduler=args.scheduler, force=args.force,
@@ -201,6 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="OCR pages with no usable text layer (auto, the default), every page, or none")
     ex.add_argument("--ocr-dpi", type=int, default=OcrSettings().dpi, metavar="DPI",
                     help=f"resolution pages are rendered at for OCR (default {OcrSettings().dpi})")
+    ex.add_argument("--lang", choices=["es", "en"], default="es",
+                    help="language of the flags' message sentences (default es; rule ids never change)")
     ex.set_defaults(func=cmd_extract)
 
     ev = sub.add_parser("evaluate", help="score an output folder against hand-checked truth files")

@@ -12,6 +12,7 @@ from typing import Any, Iterable, Sequence
 
 import pyarrow as pa
 
+from .messages import DEFAULT_LANGUAGE, localize
 from .records import DocumentResult, SectionResult
 
 S = pa.string()
@@ -125,25 +126,28 @@ def build_table(name: str, rows: Sequence[dict[str, Any]]) -> pa.Table:
     return pa.Table.from_pydict(columns, schema=schema)
 
 
-def document_tables(result: DocumentResult) -> dict[str, pa.Table]:
-    """Every contract table for one document, built from its typed records."""
+def document_tables(result: DocumentResult, lang: str = DEFAULT_LANGUAGE) -> dict[str, pa.Table]:
+    """Every contract table for one document, built from its typed records.
+
+    `lang`: the language of the flags' `message` sentences (`es` or `en`, see messages.py)."""
     doc_id = result.info.doc_id
     rows: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLES}
     rows["documents"].append(record_to_row(result.info))
     for flag in result.flags:
-        rows["flags"].append(record_to_row(flag, doc_id=doc_id, section_id=None))
+        rows["flags"].append(record_to_row(localize(flag, lang), doc_id=doc_id, section_id=None))
     rows["table_cells"].extend(record_to_row(c, doc_id=doc_id) for c in result.table_cells)
     for section_id, section in enumerate(result.sections, start=1):
-        _section_rows(rows, section, doc_id, section_id)
+        _section_rows(rows, section, doc_id, section_id, lang)
     return {t: build_table(t, r) for t, r in rows.items()}
 
 
-def _section_rows(rows: dict[str, list[dict]], section: SectionResult, doc_id: str, section_id: int) -> None:
+def _section_rows(rows: dict[str, list[dict]], section: SectionResult, doc_id: str, section_id: int,
+                  lang: str) -> None:
     keys = {"doc_id": doc_id, "section_id": section_id}
     rows["sections"].append(record_to_row(section.info, **keys))
     for table in SECTION_TABLES:
         rows[table].extend(record_to_row(r, **keys) for r in getattr(section, table))
-    rows["flags"].extend(record_to_row(f, **keys) for f in section.flags)
+    rows["flags"].extend(record_to_row(localize(f, lang), **keys) for f in section.flags)
 
 
 def empty_tables(names: Iterable[str]) -> dict[str, pa.Table]:

@@ -70,7 +70,7 @@ def extract_one(task: Task) -> DocumentOutcome:
     result = process_document(Path(task.path), source_path=task.source_path, options=task.options)
     if not result.info.doc_id:  # unreadable file: no hash, nothing to write
         return outcome_of(result, {})
-    return outcome_of(result, write_document(result, Path(task.out_dir)))
+    return outcome_of(result, write_document(result, Path(task.out_dir), lang=task.options.lang))
 
 
 def record_failure(task: Task, reason: str) -> DocumentOutcome:

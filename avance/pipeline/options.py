@@ -13,10 +13,13 @@ OcrMode = Literal["auto", "always", "never"]
 class ExtractOptions:
     ocr: OcrMode = "auto"
     ocr_settings: OcrSettings = field(default_factory=OcrSettings)
+    lang: str = "es"  # language of the flags' sentences: es or en (avance/messages.py)
 
     def __post_init__(self) -> None:
         if self.ocr not in ("auto", "always", "never"):
             raise ValueError(f"ocr mode must be auto, always or never, not {self.ocr!r}")
+        if self.lang not in ("es", "en"):
+            raise ValueError(f"lang must be es or en, not {self.lang!r}")
 
 
 Executor = Literal["inline", "local", "dask"]

@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..contract import TABLES, document_tables
+from ..messages import DEFAULT_LANGUAGE
 from ..records import DocumentResult, Status
 
 
@@ -25,15 +26,16 @@ def write_atomic(table: pa.Table, path: Path) -> None:
         raise
 
 
-def write_document(result: DocumentResult, out_dir: Path) -> dict[str, int]:
+def write_document(result: DocumentResult, out_dir: Path, lang: str = DEFAULT_LANGUAGE) -> dict[str, int]:
     """Write (or replace) every table file of a document; rows written per table.
 
     A failed document keeps only its `documents` row: stale files from an
     earlier run of the same bytes are removed so nothing contradicts it.
     The `documents` file is written last, so its presence means the rest is there.
+    `lang`: the language of the flags' sentences (`es`, the default, or `en`).
     """
     doc_id = result.info.doc_id
-    tables = document_tables(result)
+    tables = document_tables(result, lang)
     counts: dict[str, int] = {}
     for name in TABLES:
         if name == "documents":
