@@ -559,11 +559,28 @@ def concept_columns(page: Page, lines: Sequence[TextLine], title: TextLine
     return sorted(cols.values(), key=lambda c: c.center), body_top, head_lines, reported
 
 
+def _concept_table_top(page: Page, lines: Sequence[TextLine]) -> Optional[float]:
+    """The top of a table whose columns map to a MIR table, if the page has one."""
+    anywhere = TextLine(x0=0.0, top=-1.0, x1=0.0, bottom=-0.5, words=())
+    found = concept_columns(page, lines, anywhere)
+    if found is None:
+        return None
+    names = {c.name for c in found[0]}
+    if not {LEVEL, OBJECTIVE, INDICATOR} <= names:
+        return None
+    head = found[2]
+    return min((l.top for l in head), default=found[1])
+
+
 def read_page(page: Page) -> Optional[PageTable]:
     lines = group_lines(page.words)
     title = _header_start(page, lines)
     if title is None:
-        return None
+        # a title worded otherwise, quarters spelled otherwise: the table says what it is
+        top = _concept_table_top(page, lines)
+        if top is None:
+            return None
+        title = TextLine(x0=0.0, top=top - 0.6, x1=0.0, bottom=top - 0.5, words=())
     above = [l for l in lines if l.bottom <= title.top + 0.5]
     by_concepts = concept_columns(page, lines, title)
     cols, body_top, head_lines, reported = by_concepts or find_columns(page, lines, title)
