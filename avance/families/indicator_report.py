@@ -15,6 +15,9 @@ from typing import Callable, Iterable, Optional, Sequence
 from ..extractors.grid import merge_positions
 from ..extractors.layout import TextLine, collapse, fold, group_lines, make_line
 from ..normalizers.numbers import parse_number
+from ..tables import read_tables
+from ..tables.concepts import Concept, match_columns
+from ..tables.periods import period_columns
 from ..records import (
     Family, Indicator, IndicatorValue, Page, SectionInfo, SectionResult, Word,
 )
@@ -636,6 +639,33 @@ def report_values(pages_lines: Sequence[Sequence[TextLine]], formula: Optional[s
     return rows
 
 
+# The captured values' table as concepts: a key column, quarters from their headers.
+VALUE_KEY = Concept("key", ("Clave", "Clave de la variable", "Variable", "Nombre corto"), "text")
+
+
+def table_values(pages: Sequence[Page], log: Optional["ProvenanceLog"] = None) -> list[IndicatorValue]:
+    """Captured values from the table reader, whatever the layout of their table:
+    the column whose header names the key, the quarters however they are spelled."""
+    rows: list[IndicatorValue] = []
+    for page in pages:
+        for table in read_tables(page):
+            periods = {q: c for (q, kind), c in period_columns(table).items() if kind == "P"}
+            keys = match_columns(table, (VALUE_KEY,), exclude=frozenset(periods.values()))
+            if "key" not in keys or len(periods) < 2:
+                continue
+            for r in table.body_rows():
+                key = key_token(table.text(r, keys["key"].column))
+                if not key:
+                    continue
+                for q in range(1, 5):
+                    cell = table.cell_at(r, periods[q]) if q in periods else None
+                    value = parse_number(cell.text) if cell is not None else None
+                    rows.append(IndicatorValue(variable_key=key, period=q, value=value))
+                    if log is not None and cell is not None and value is not None:
+                        log.add("indicator_values", f"{key}|{q}", "value", list(cell.words))
+    return rows
+
+
 def report_name(lines: Sequence[TextLine], fields: Fields) -> Optional[str]:
     return report_name_read(lines, fields)[0]
 
@@ -681,6 +711,8 @@ def parse_report(pages: Sequence[Page]) -> SectionResult:
     values = ocr_report_values(pages, formula, flags, log) if ocr else []
     if not values:
         values = report_values(plines, formula, [p.width for p in pages], flags, log)
+    if not values and not ocr:
+        values = table_values(pages, log)
     keys = best_keys([v.variable_key for v in values], formula)
     formula = repair_formula(formula, keys)
     if ocr:

@@ -68,6 +68,9 @@ def period_columns(table: Table) -> dict[tuple[int, str], int]:
     for col, path in enumerate(table.header_paths):
         parts = [p for p in path.split(" > ") if p.strip()]
         quarters = [q for p in parts if (q := quarter_of(p))]
+        if not quarters and len(parts) >= 2 and parts[-1].strip() in ("1", "2", "3", "4") and \
+                any(fold(p).split()[:1] in (["periodo"], ["periodos"], ["trimestre"], ["trimestres"]) for p in parts[:-1]):
+            quarters = [int(parts[-1].strip())]  # `PERIODO > 1`: numbered quarters under their heading
         if not quarters:
             continue
         kind = kind_of(parts[-1]) if quarter_of(parts[-1]) is None else None
