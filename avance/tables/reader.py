@@ -396,7 +396,7 @@ def _split_by_labels(header: Sequence, borders: list[float], gap: float, body: S
 
 def _columns_under(box: Box, borders: Sequence[float]) -> list[int]:
     """The columns a label stands over (a letter's width over a border is no overlap)."""
-    least = max(1.0, 0.2 * box.width)
+    least = max(1.0, 0.3 * box.width)
     return [c for c in range(len(borders) - 1) if min(box.x1, borders[c + 1]) - max(box.x0, borders[c]) > least]
 
 
@@ -417,13 +417,29 @@ def _label_chunks(line, borders: Sequence[float], gap: float) -> list:
 def _header_cells(page: Page, header: Sequence, borders: Sequence[float], gap: float) -> list[Cell]:
     """Header lines cut into label chunks; a chunk spans the columns it overlaps;
     chunks stacked over the same columns are one label (`UNIDAD DE` / `MEDIDA`)."""
-    labels: list[tuple[int, int, list[Word]]] = []  # (first column, span, words), top to bottom
+    # each line's labels and the columns under them
+    lines_labels: list[list[tuple[set[int], Box]]] = []
     for line in header:
+        found = []
         for chunk in _label_chunks(line, borders, gap):
-            cols = _columns_under(chunk, borders)
-            if not cols:
-                continue
-            first, span = cols[0], cols[-1] - cols[0] + 1
+            cols = set(_columns_under(chunk, borders))
+            if cols:
+                found.append((cols, chunk))
+        lines_labels.append(found)
+    # a label over finer labels spans them: each finer label belongs to the nearest
+    # label of the line above that it touches (`Ene-Mar` over its `P` and `A`)
+    for k in range(1, len(lines_labels)):
+        for cols, chunk in lines_labels[k]:
+            for upper in reversed(lines_labels[:k]):  # the nearest line above with a label it touches
+                near = [(abs(u.xmid - chunk.xmid), ucols) for ucols, u in upper
+                        if min(u.x1, chunk.x1) - max(u.x0, chunk.x0) > -gap]
+                if near:
+                    min(near, key=lambda n: n[0])[1].update(cols)
+                    break
+    labels: list[tuple[int, int, list[Word]]] = []  # (first column, span, words), top to bottom
+    for found in lines_labels:
+        for cols, chunk in found:
+            first, span = min(cols), max(cols) - min(cols) + 1
             for i in range(len(labels) - 1, -1, -1):
                 f, sp, ws = labels[i]
                 if (f, sp) == (first, span) and chunk.top - max(w.bottom for w in ws) <= 1.2 * chunk.height:
