@@ -198,7 +198,7 @@ def finish(page: Page, cells: list[Cell], n_rows: int, n_cols: int, ruled: bool,
         for c in sorted((c for c in cells if c.row < header_rows and c.col <= col < c.col + c.col_span),
                         key=lambda c: c.row):
             text = c.text.strip()
-            spans_all = c.col_span >= max(2, n_cols - 1)  # a title over the whole table
+            spans_all = c.col_span >= max(2, n_cols)  # a title over the whole table
             if text and not spans_all and not _numbering_row([text]) and (not parts or parts[-1] != text):
                 parts.append(text)
         paths.append(" > ".join(parts))
@@ -257,12 +257,14 @@ def _grid_cells(page: Page, rows: Sequence[Sequence], borders: Sequence[float], 
     return cells
 
 
-def extend_below(page: Page, table: Table) -> Table:
+def extend_below(page: Page, table: Table, floor: float = float("inf")) -> Table:
     """A ruled header (or a grid whose rules stop) over a body drawn without rules:
-    the lines under it, down to the next wide gap, are its rows, in its columns."""
+    the lines under it, down to the next wide gap (or the next table, `floor`), are
+    its rows, in its columns."""
     borders = sorted({c.x0 for c in table.cells} | {c.x1 for c in table.cells})
     borders = _positions(borders)
-    below = [w for w in page.words if w.top >= table.box.bottom - 1 and table.box.x0 - 2 <= w.xmid <= table.box.x1 + 2]
+    below = [w for w in page.words if table.box.bottom - 1 <= w.top and w.bottom <= floor + 1
+             and table.box.x0 - 2 <= w.xmid <= table.box.x1 + 2]
     lines = group_lines(below)
     if not lines:
         return table
@@ -330,7 +332,9 @@ def columns_from_whitespace(lines: Sequence, x0: float, x1: float, min_gap: floa
 
 
 def _values(line) -> int:
-    return sum(is_figure(w.text) or is_date(w.text) for w in line.words)
+    """Figures and dates on a line (a row of column numbers under a header holds none)."""
+    texts = [w.text for w in line.words]
+    return 0 if _numbering_row(texts) else sum(is_figure(t) or is_date(t) for t in texts)
 
 
 def _body_run(lines: Sequence, pitch: float) -> Optional[tuple[int, int]]:
@@ -518,11 +522,17 @@ def read_tables(page: Page) -> list[Table]:
 
 
 def _read_tables(page: Page) -> list[Table]:
-    tables = []
+    grids = []
     for group in edges_to_cell_groups(close_column_bands(rules_to_edges(page.rules))):
         table = grid_table(page, group)
         if table is not None and any(c.text for c in table.cells):
-            tables.append(extend_below(page, table))
+            grids.append(table)
+    tables = []
+    for table in grids:
+        # the lines under a grid are its body down to the next grid under it
+        floor = min((g.box.top for g in grids if g.box.top >= table.box.bottom - 1 and
+                     min(g.box.x1, table.box.x1) > max(g.box.x0, table.box.x0)), default=float("inf"))
+        tables.append(extend_below(page, table, floor))
     if not tables:
         table = whitespace_table(page, page.words)
         if table is not None:
