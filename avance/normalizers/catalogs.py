@@ -63,3 +63,15 @@ def domain_words() -> dict[str, str]:
 def person_names() -> dict[str, str]:
     """Folded given name or surname -> kind (`given` | `surname`)."""
     return {fold(r["word"]): r["kind"] for r in _rows("nombres_personas.csv")}
+
+
+@lru_cache(maxsize=None)
+def inegi_states() -> tuple[tuple[str, str, str], ...]:
+    """INEGI's states (AGEEML): (state_code, name, abbreviation), e.g. ("31", "Yucatán", "Yuc.")."""
+    return tuple((r["state_code"], r["state"], r["abbreviation"]) for r in _rows("inegi_entidades.csv"))
+
+
+@lru_cache(maxsize=None)
+def inegi_municipalities() -> tuple[tuple[str, str, str], ...]:
+    """INEGI's 2,478 municipalities (AGEEML): (state_code, municipality_code, name)."""
+    return tuple((r["state_code"], r["municipality_code"], r["municipality"]) for r in _rows("inegi_municipios.csv"))
