@@ -13,6 +13,7 @@ OcrMode = Literal["auto", "always", "never"]
 class ExtractOptions:
     ocr: OcrMode = "auto"
     ocr_settings: OcrSettings = field(default_factory=OcrSettings)
+    catalogs: tuple[str, ...] = ()  # the user's catalog CSVs (absolute paths): PMD lines, units of measure
 
     def __post_init__(self) -> None:
         if self.ocr not in ("auto", "always", "never"):
