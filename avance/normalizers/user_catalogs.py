@@ -111,7 +111,13 @@ def _action_lines(s: SectionResult, pmd: Sequence[PmdLine], ocr: bool) -> Sectio
             continue
         top, best = ranked[0]
         rivals = [line.code for score, line in ranked[1:] if top - score < MARGIN and line.code != best.code]
-        if rivals:
+        listed = {other.code for other in s.action_lines if other is not a}
+        if best.code in listed:
+            s.flags.append(_flag("action_lines", a.code, "code", "ambiguous_match", a.code, None,
+                                 f"Action line '{a.code} {a.description}' reads as PMD line {best.code} of "
+                                 f"{best.source}, which the section lists already: left as read."))
+            lines.append(a)
+        elif rivals:
             s.flags.append(_flag("action_lines", a.code, "code", "ambiguous_match", a.code, None,
                                  f"Action line '{a.code} {a.description}' reads as well as the PMD lines "
                                  f"{', '.join([best.code] + rivals)} of {best.source}: left as read."))
