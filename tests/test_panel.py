@@ -1,6 +1,7 @@
 """One panel across quarters: report keys, copies counted once, the latest report per quarter."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,25 @@ def test_panel_views_exist_on_an_empty_output(tmp_path):
     con = avance.open(tmp_path)
     for view in ("reports", "goal_panel", "mir_panel", "indicator_results_panel", "flags", "flags_read"):
         assert con.execute(f"SELECT count(*) FROM {view}").fetchone()[0] == 0
+
+
+def test_a_copy_whose_unit_ocr_misread_is_still_the_same_report(tmp_path):
+    digital = _poa(1, {1: 8.0}, "digital")
+    scan = _poa(1, {1: 8.0}, "scan", source="ocr")
+    mir = scan.sections[1]
+    scan.sections[1] = SectionResult(info=replace(mir.info, agency="SECRETARÍA DE BIENESTAP"),  # an OCR slip
+                                     mir_rows=mir.mir_rows, mir_periods=mir.mir_periods)
+    other = _poa(1, {1: 8.0}, "other", source="ocr")
+    mir = other.sections[1]
+    other.sections[1] = SectionResult(info=replace(mir.info, agency="SECRETARÍA DE DESARROLLO URBANO"),
+                                      mir_rows=mir.mir_rows, mir_periods=mir.mir_periods)
+    other.sections = other.sections[1:]
+    for doc in (digital, scan, other):
+        write_document(doc, tmp_path)
+    con = avance.open(tmp_path)
+    rows = dict(con.execute("SELECT doc_id || '/' || family, copies FROM reports").fetchall())
+    assert rows == {"digital/poa_avance": 2, "scan/poa_avance": 2, "digital/mir_avance": 2, "scan/mir_avance": 2,
+                    "other/mir_avance": 1}
+    assert con.execute("SELECT unit_read, unit FROM reports WHERE doc_id = 'scan' AND family = 'mir_avance'"
+                       ).fetchone() == ("SECRETARIA DE BIENESTAP", "SECRETARIA DE BIENESTAR")
+    assert con.execute("SELECT count(*) FROM mir_panel").fetchone()[0] == 2  # Bienestar once, Desarrollo Urbano
