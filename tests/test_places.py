@@ -117,3 +117,10 @@ def test_an_ocr_slip_in_the_name_matches_only_when_unique():
     placed, flags = place_section(info, [])
     assert (placed.state_code, placed.municipality_code) == ("02", "004")
     assert "nearest catalog name" in flags[0].message
+
+
+def test_a_word_after_a_comma_is_no_state_abbreviation():
+    info = SectionInfo(family="poa_avance", page_start=1, page_end=1, municipality="Tijuana",
+                       government="GOBIERNO DE BAJA CALIFORNIA")
+    placed, flags = place_section(info, ["Tijuana, Campaña de vacunación", "Tijuana, sin fecha"])
+    assert (placed.state, placed.state_code, placed.municipality_code) == ("BAJA CALIFORNIA", "02", "004")

@@ -109,16 +109,14 @@ def state_after(text: str, municipality: str) -> Optional[tuple[str, str]]:
             # `... DE MÉXICO` after a name is too often the country: the state needs a comma
             if name.group(0) != "MEXICO" or "," in (_after_name_in_print(text, municipality) or "")[:3]:
                 return _state_names()[name.group(0)], _printed(text, name.group(0))
-        # an abbreviation, written after a comma in the printed text: `MÉRIDA, YUC.`, `SOLIDARIDAD, Q. R.`
+        # an abbreviation closing the line after a comma: `MÉRIDA, YUC.`, `SOLIDARIDAD, Q. R.`,
+        # `IRAPUATO, GTO. 2024` (never a word that merely starts like one: `Tijuana, Campaña`)
         after = _after_name_in_print(text, municipality)
-        if after is not None:
-            abbr = re.match(r"\s*,\s*((?:[A-Za-z]{1,6}\.?\s?){1,3})", after)
-            if abbr:
-                letters = re.sub(r"[^A-Z]", "", fold(abbr.group(1)))
-                for cut in range(len(letters), 1, -1):  # `Q. R. 2024` -> `QR`
-                    if letters[:cut] in _abbreviations():
-                        code = _abbreviations()[letters[:cut]]
-                        return code, _state_of_code()[code].upper()
+        abbr = re.fullmatch(r"\s*,\s*((?:[A-Za-z]{1,6}\.?\s*){1,3}?)[\s\d()/.-]*", after or "")
+        if abbr:
+            code = _abbreviations().get(re.sub(r"[^A-Z]", "", fold(abbr.group(1))))
+            if code:
+                return code, _state_of_code()[code].upper()
     return None
 
 
