@@ -109,3 +109,23 @@ def test_a_copy_whose_unit_ocr_misread_is_still_the_same_report(tmp_path):
     assert con.execute("SELECT unit_read, unit FROM reports WHERE doc_id = 'scan' AND family = 'mir_avance'"
                        ).fetchone() == ("SECRETARIA DE BIENESTAP", "SECRETARIA DE BIENESTAR")
     assert con.execute("SELECT count(*) FROM mir_panel").fetchone()[0] == 2  # Bienestar once, Desarrollo Urbano
+
+
+def test_results_lines_line_up_across_quarters(tmp_path):
+    from avance.records import IndicatorResult
+
+    for quarter, achieved in ((1, 5.0), (2, 12.0)):
+        info = SectionInfo(family="indicator_results", page_start=1, page_end=1, fiscal_year=2021,
+                           quarter=quarter, agency="Instituto de Educación para Adultos")
+        lines = [IndicatorResult(row_no=i + 1, program_code="E064", indicator=name, achieved=achieved + i)
+                 for i, name in enumerate(["Tasa de alfabetización", "Porcentaje de certificados"])]
+        doc = DocumentInfo(doc_id=f"r{quarter}", source_path="r.pdf", file_name=f"r{quarter}.pdf", n_pages=1,
+                           text_source="text_layer", status=Status.OK, error=None, pipeline_version=__version__)
+        write_document(DocumentResult(info=doc, sections=[SectionResult(info=info, indicator_results=lines)]),
+                       tmp_path)
+    con = avance.open(tmp_path)
+    rows = con.execute("SELECT line_key, quarter, achieved FROM indicator_results_panel ORDER BY 1, 2").fetchall()
+    assert rows == [("E064 | PORCENTAJE DE CERTIFICADOS", 1, 6.0), ("E064 | PORCENTAJE DE CERTIFICADOS", 2, 13.0),
+                    ("E064 | TASA DE ALFABETIZACION", 1, 5.0), ("E064 | TASA DE ALFABETIZACION", 2, 12.0)]
+    assert {r[0] for r in con.execute("SELECT series_key FROM indicator_results_panel").fetchall()} == {
+        "INSTITUTO DE EDUCACION PARA ADULTOS | 2021 | indicator_results | INSTITUTO DE EDUCACION PARA ADULTOS"}
