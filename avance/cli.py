@@ -76,7 +76,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
         print("avance: --scheduler needs --executor dask", file=sys.stderr)
         return EXIT_USAGE
     out_dir = Path(args.out)
-    options = ExtractOptions(ocr=args.ocr, ocr_settings=OcrSettings(dpi=args.ocr_dpi), lang=args.lang)
+    catalogs = user_catalogs(args.catalog)
+    if catalogs is None:
+        return EXIT_USAGE
+    options = ExtractOptions(ocr=args.ocr, ocr_settings=OcrSettings(dpi=args.ocr_dpi), catalogs=catalogs, lang=args.lang)
     try:
         batch = BatchOptions(
             executor=args.executor, workers=args.workers, scheduler=args.scheduler, force=args.force,
@@ -104,6 +107,21 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return EXIT_OK if all(o.status == Status.OK for o in outcomes) else EXIT_SOME_NOT_OK
 
 
+def user_catalogs(paths: Optional[Sequence[str]]) -> Optional[tuple[str, ...]]:
+    """`--catalog` files as absolute paths, each read once here so a bad one is a usage error."""
+    from .normalizers.catalogs import read_user_catalog
+
+    out = []
+    for p in paths or ():
+        try:
+            read_user_catalog(Path(p))
+        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            print(f"avance: --catalog {p}: {exc}", file=sys.stderr)
+            return None
+        out.append(str(Path(p).absolute()))
+    return tuple(out)
+
+
 def cmd_query(args: argparse.Namespace) -> int:
     import duckdb
 
@@ -128,14 +146,23 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from .exports import write_csv, write_xlsx
     from .pipeline.database import export_duckdb
 
     if not Path(args.out).is_dir():
         print(f"avance: no such folder: {args.out}", file=sys.stderr)
         return EXIT_USAGE
-    counts = export_duckdb(Path(args.out), Path(args.duckdb))
-    print(f"{args.duckdb}: {len(counts)} tables, {counts.get('documents', 0)} documents, "
-          f"{sum(counts.values())} rows")
+    if not (args.duckdb or args.xlsx or args.csv):
+        print("avance: export needs --duckdb FILE, --xlsx FILE or --csv DIR", file=sys.stderr)
+        return EXIT_USAGE
+    targets = [(args.duckdb, lambda: export_duckdb(Path(args.out), Path(args.duckdb))),
+               (args.xlsx, lambda: write_xlsx(Path(args.out), Path(args.xlsx), args.spanish_headers)),
+               (args.csv, lambda: write_csv(Path(args.out), Path(args.csv), args.spanish_headers))]
+    for target, write in targets:
+        if target:
+            counts = write()
+            print(f"{target}: {len(counts)} tables, {counts.get('documents', 0)} documents, "
+                  f"{sum(counts.values())} rows")
     return EXIT_OK
 
 
@@ -203,6 +230,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help=f"resolution pages are rendered at for OCR (default {OcrSettings().dpi})")
     ex.add_argument("--lang", choices=["es", "en"], default="es",
                     help="language of the flags' message sentences (default es; rule ids never change)")
+    ex.add_argument("--catalog", action="append", metavar="FILE.csv",
+                    help="your own catalog, matched on top of the bundled ones (repeatable): a PMD "
+                         "(columns code,description) or units of measure (column unit); see the README")
     ex.set_defaults(func=cmd_extract)
 
     ev = sub.add_parser("evaluate", help="score an output folder against hand-checked truth files")
@@ -225,10 +255,16 @@ def build_parser() -> argparse.ArgumentParser:
     qu.add_argument("--csv", action="store_true", help="print every row as CSV instead of a table")
     qu.set_defaults(func=cmd_query)
 
-    xp = sub.add_parser("export", help="write an output folder as one DuckDB database file")
+    xp = sub.add_parser("export", help="write an output folder as a DuckDB file, an Excel workbook or CSV files")
     xp.add_argument("out", metavar="OUT", help="output folder of an `avance extract` run")
-    xp.add_argument("--duckdb", required=True, metavar="FILE",
+    xp.add_argument("--duckdb", metavar="FILE",
                     help="database to write (replaced whole): one table per contract table")
+    xp.add_argument("--xlsx", metavar="FILE",
+                    help="Excel workbook to write (replaced whole): one sheet per table; the flags sheet "
+                         "gives the file and page each flag came from")
+    xp.add_argument("--csv", metavar="DIR", help="folder to write one CSV per table into (UTF-8)")
+    xp.add_argument("--spanish-headers", action="store_true",
+                    help="column headers in Spanish in --xlsx and --csv (the Parquet names otherwise)")
     xp.set_defaults(func=cmd_export)
 
     rv = sub.add_parser("review", help="write a self-contained HTML page to check a run: every flag beside "

@@ -9,7 +9,7 @@ from typing import Callable, Sequence
 
 from .. import __version__
 from ..errors import AvanceError, NotAReport, UnreadableDocument
-from ..extractors.layout import collapse
+from ..extractors.layout import collapse, group_lines
 from ..extractors.reread import ScanRereader, agreed_text, words_across
 from ..families import FAMILY_SPECS
 from ..families.signatures import (
@@ -18,6 +18,9 @@ from ..families.signatures import (
 from ..families.signatures_export import read_export_signatories
 from ..normalizers.checks import check_section
 from ..normalizers.normalize import normalize_document
+from ..normalizers.catalogs import load_user_catalogs
+from ..normalizers.places import place_document
+from ..normalizers.user_catalogs import match_user_catalogs
 from ..normalizers.rereads import (
     SURE_TEXT, code_targets, missing_targets, rechecked, settle_codes, settle_texts, settle_warnings, targets_of,
     text_targets,
@@ -254,6 +257,9 @@ def process_document(path: Path, source_path: str | None = None,
     # sections); the arithmetic checks then judge the repaired figures
     sections = [check_section(s) for s in normalize_document(sections, text_source=info.text_source)]
     sections = read_again_on_scans(sections, pages, rereader)
+    # state and INEGI codes, once per document from what each section's pages print
+    sections = place_document(sections, [[l.text for p in g.pages for l in group_lines(p.words)] for g in groups])
+    sections = match_user_catalogs(sections, load_user_catalogs(options.catalogs), info.text_source)
     failures += [f.message for f in read.flags]
     status = Status.PARTIAL if failures else Status.OK
     error = "; ".join(failures) if failures else None

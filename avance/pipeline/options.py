@@ -14,6 +14,7 @@ class ExtractOptions:
     ocr: OcrMode = "auto"
     ocr_settings: OcrSettings = field(default_factory=OcrSettings)
     lang: str = "es"  # language of the flags' sentences: es or en (avance/messages.py)
+    catalogs: tuple[str, ...] = ()  # the user's catalog CSVs (absolute paths): PMD lines, units of measure
 
     def __post_init__(self) -> None:
         if self.ocr not in ("auto", "always", "never"):

@@ -1,0 +1,6 @@
+"""`python -m avance ...` is the `avance` command."""
+import sys
+
+from .cli import main
+
+sys.exit(main())
