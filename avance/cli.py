@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from . import __version__
-from .errors import RunNotStarted
+from .errors import RunNotStarted, describe_exception
 from .extractors.ocr import OcrSettings
 from .pipeline.batch import summarize
-from .pipeline.options import BatchOptions, ExtractOptions
+from .pipeline.document import SUPPORTED_SUFFIXES
+from .pipeline.options import MAX_TIMEOUT, MEMORY_MB_RANGE, WORKERS_RANGE, BatchOptions, ExtractOptions
 from .pipeline.run import collect_inputs, run
 from .records import Status
-from .report import Reporter, closing_line, describe  # noqa: F401 (describe: public since 0.1)
+from .report import Reporter, closing_line, describe, printable  # noqa: F401 (describe: public since 0.1)
 
 EXIT_OK = 0
 EXIT_SOME_NOT_OK = 1
@@ -30,11 +31,15 @@ exit status:
   1  at least one document is partial (some sections unreadable) or failed
   2  the command line is unusable (a path that does not exist, no input found, bad option)
   3  the run could not start (another run is writing to OUT, Dask missing or unreachable)
+     or could not go on (OUT cannot be written: no space left, no permission)
 
 Each document gets one Parquet file per table under OUT/<table>/<doc_id>.parquet;
 a failed document gets only its OUT/documents row, with the reason in `error`.
 A document whose bytes (doc_id) and pipeline version are unchanged and whose
 files are all there is skipped; a run killed part-way resumes when started again.
+An input whose bytes changed replaces the document recorded from its path (the
+new documents row lists the old doc_id in `replaces`); an input that cannot be
+read gets a failed row keyed by its path (doc_id `path-` + sha256 of the path).
 A document that raises, runs past --timeout or exhausts --max-memory-mb fails
 alone (status failed, the reason in `error`) and the run goes on.
 """
@@ -49,28 +54,54 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """A refused command line is one line on stderr (what was wrong and what is accepted), exit 2."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(EXIT_USAGE, printable(f"{self.prog}: error: {message} (see {self.prog} --help)") + "\n")
+
+
+def whole_number(low: int, high: int, zero: str = "") -> "callable":
+    """An argparse type: an int in [low, high], or 0 when `zero` says what 0 means."""
+    accepted = (f"0 ({zero}) or " if zero else "") + f"a whole number from {low} to {high}"
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not (low <= value <= high or (zero and value == 0)):
+            raise argparse.ArgumentTypeError(f"accepts {accepted}, not {text!r}")
+        return value
+    return parse
+
+
 def positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
+    return whole_number(1, 10**9)(text)
 
 
-def positive_float(text: str) -> float:
-    value = float(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive, not {text}")
+def seconds(text: str) -> float:
+    """--timeout: 0 (no limit) or a finite number of seconds up to a week (nan never fires)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (value == 0 or 0 < value <= MAX_TIMEOUT):  # false for nan and inf
+        raise argparse.ArgumentTypeError(
+            f"accepts 0 (no limit) or a number of seconds up to {MAX_TIMEOUT} (a week), not {text!r}")
     return value
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing:
-        print("avance: no such file or folder: " + ", ".join(missing), file=sys.stderr)
+        print(printable("avance: no such file or folder: " + ", ".join(missing)), file=sys.stderr)
         return EXIT_USAGE
     inputs = collect_inputs(args.paths)
     if not inputs:
-        print("avance: no input files found in " + " ".join(args.paths), file=sys.stderr)
+        kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
+        print(printable(f"avance: no input files found in {' '.join(args.paths)} (looked for {kinds})"),
+              file=sys.stderr)
         return EXIT_USAGE
     if args.scheduler and args.executor != "dask":
         print("avance: --scheduler needs --executor dask", file=sys.stderr)
@@ -90,7 +121,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
     try:
         outcomes = run(inputs, out_dir, options=options, batch=batch, on_outcome=reporter)
     except RunNotStarted as exc:
-        print(f"avance: {exc}", file=sys.stderr)
+        print(printable(f"avance: {exc}"), file=sys.stderr)
+        return EXIT_NOT_STARTED
+    except OSError as exc:  # OUT cannot be written: what is written stays, the rest on the next run
+        print(printable(f"avance: the run stopped, {out_dir}/ cannot be written: {describe_exception(exc)}"),
+              file=sys.stderr)
         return EXIT_NOT_STARTED
     except KeyboardInterrupt:
         print("\navance: interrupted; finished documents are kept, run again to resume", file=sys.stderr)
@@ -164,7 +199,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="avance", description=(
+    parser = OneLineParser(prog="avance", description=(
         "Turn Mexican government progress reports (POA avance programático, indicator sheets "
         "and reports, MIR progress tables) into validated Parquet tables."))
     parser.add_argument("--version", action="version", version=f"avance {__version__}")
@@ -179,7 +214,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="re-extract every document, even those whose outputs are complete and unchanged")
     ex.add_argument("--retry-failed", action="store_true",
                     help="re-extract unchanged documents whose recorded status is failed")
-    ex.add_argument("--workers", type=positive_int, default=default_workers(), metavar="N",
+    ex.add_argument("--workers", type=whole_number(*WORKERS_RANGE), default=min(default_workers(), WORKERS_RANGE[1]),
+                    metavar="N",
                     help="documents extracted at once, each in its own process "
                          f"(default: the number of cores, here {default_workers()})")
     ex.add_argument("--executor", choices=["local", "dask"], default="local",
@@ -187,10 +223,11 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                     help="Dask scheduler address (with --executor dask; without it a local cluster "
                          "of --workers threads is started). Workers must see the same paths")
-    ex.add_argument("--timeout", type=float, default=BatchOptions().timeout, metavar="SECONDS",
+    ex.add_argument("--timeout", type=seconds, default=BatchOptions().timeout, metavar="SECONDS",
                     help=f"a document still running after this long fails (default {BatchOptions().timeout:g}; "
                          "0 = no limit)")
-    ex.add_argument("--max-memory-mb", type=int, default=BatchOptions().max_memory_mb, metavar="MB",
+    ex.add_argument("--max-memory-mb", type=whole_number(*MEMORY_MB_RANGE, zero="no limit"),
+                    default=BatchOptions().max_memory_mb, metavar="MB",
                     help="memory one document may take on top of its worker's start-up size "
                          f"(address space; default {BatchOptions().max_memory_mb}; 0 = no limit); "
                          "a document needing more fails alone")
@@ -199,7 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
                          "failures with reasons, duration")
     ex.add_argument("--ocr", choices=["auto", "always", "never"], default="auto",
                     help="OCR pages with no usable text layer (auto, the default), every page, or none")
-    ex.add_argument("--ocr-dpi", type=int, default=OcrSettings().dpi, metavar="DPI",
+    ex.add_argument("--ocr-dpi", type=whole_number(72, 600), default=OcrSettings().dpi, metavar="DPI",
                     help=f"resolution pages are rendered at for OCR (default {OcrSettings().dpi})")
     ex.set_defaults(func=cmd_extract)
 

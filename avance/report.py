@@ -4,21 +4,44 @@ from __future__ import annotations
 import shutil
 import sys
 import time
+import unicodedata
 from typing import Optional, TextIO
 
 from .pipeline.batch import DocumentOutcome
 from .records import Status
 
 
+# Bidirectional overrides and isolates reorder what a terminal shows (a name can hide its end)
+BIDI_CONTROLS = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def printable(text: str) -> str:
+    """`text` safe to print on one terminal line: control characters (newlines, escape
+    sequences, bidi overrides) shown as Python escapes, `\\n`, `\\x1b`, `\\u202e`."""
+    out = []
+    for ch in text:
+        if ch in BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Zl", "Zp", "Cs"):
+            out.append(repr(ch)[1:-1])
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def describe(outcome: DocumentOutcome) -> str:
+    """One line per document; names and messages come from files, so they are escaped."""
+    return printable(_describe(outcome))
+
+
+def _describe(outcome: DocumentOutcome) -> str:
+    replaced = f" (replaces {', '.join(d[:12] for d in outcome.replaced)})" if outcome.replaced else ""
     if outcome.skipped:
-        line = f"{outcome.file_name}: skipped ({outcome.status.value}, unchanged)"
+        line = f"{outcome.file_name}: skipped ({outcome.status.value}, unchanged){replaced}"
         return line + (f": {outcome.error}" if outcome.error else "")
     if outcome.status == Status.FAILED:
-        return f"{outcome.file_name}: failed: {outcome.error}"
+        return f"{outcome.file_name}: failed{replaced}: {outcome.error}"
     rows = ", ".join(f"{t}={n}" for t, n in outcome.rows.items() if n and t != "documents" and t != "flags")
     fams = ",".join(outcome.families) or "-"
-    line = f"{outcome.file_name}: {outcome.status.value} [{fams}] {rows}; flags={outcome.n_flags}"
+    line = f"{outcome.file_name}: {outcome.status.value} [{fams}] {rows}; flags={outcome.n_flags}{replaced}"
     if outcome.error:
         line += f" ({outcome.error})"
     return line
@@ -26,8 +49,10 @@ def describe(outcome: DocumentOutcome) -> str:
 
 def closing_line(summary: dict, out_dir: str) -> str:
     counts = ", ".join(f"{n} {s}" for s, n in summary["by_status"].items() if n)
-    return (f"{summary['documents']} documents in {summary['duration_seconds']:.1f} s: "
-            f"{counts or 'nothing to do'}; tables in {out_dir}/")
+    if summary.get("replaced"):
+        counts += f", {summary['replaced']} replaced"
+    return printable(f"{summary['documents']} documents in {summary['duration_seconds']:.1f} s: "
+                     f"{counts or 'nothing to do'}; tables in {out_dir}/")
 
 
 def _clock(seconds: float) -> str:

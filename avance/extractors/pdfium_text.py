@@ -18,15 +18,29 @@ from ..records import Page, Rule, Word
 from .pdf_text import MIN_RULE_LENGTH, X_TOLERANCE, Y_TOLERANCE
 
 
+# PDFium's load error codes (FPDF_ERR_*) in words; it reports "Success" when the page tree is empty
+LOAD_ERRORS = {
+    0: "the PDF has no pages (or its list of pages is broken); check that it opens in a PDF viewer "
+       "and export it again",
+    2: "the file could not be opened as a PDF; check that it can be read",
+    3: "the file is not a readable PDF (not a PDF, or damaged); export or download it again",
+    5: "the PDF uses a security scheme that cannot be opened; save an unprotected copy",
+    6: "the file is not a readable PDF (its pages cannot be found); export or download it again",
+}
+
+
 def open_pdf(path: Path) -> pdfium.PdfDocument:
     if path.stat().st_size == 0:
         raise EmptyDocument("the file is empty (0 bytes)")
     try:
         pdf = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
-        if "password" in str(exc).lower():
+        code = getattr(exc, "err_code", None)
+        if code == 4 or "password" in str(exc).lower():
             raise EncryptedDocument("the PDF is encrypted with a password; decrypt it first") from exc
-        raise UnreadableDocument(f"the file is not a readable PDF ({exc})") from exc
+        if code == 0:
+            raise EmptyDocument(LOAD_ERRORS[0]) from exc
+        raise UnreadableDocument(LOAD_ERRORS.get(code, LOAD_ERRORS[3])) from exc
     if len(pdf) == 0:
         pdf.close()
         raise EmptyDocument("the PDF has no pages")

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from .. import __version__
-from ..errors import AvanceError, NotAReport, UnreadableDocument
+from ..errors import AvanceError, NotAReport, UnreadableDocument, describe_exception
 from ..extractors.layout import collapse
 from ..extractors.reread import ScanRereader, agreed_text, words_across
 from ..families import FAMILY_SPECS
@@ -206,15 +206,20 @@ def _read_all(rereader, targets, pages_by_number, text: bool = False) -> dict:
 
 def process_document(path: Path, source_path: str | None = None,
                      options: ExtractOptions = ExtractOptions(),
-                     reader: Callable[[Path, ExtractOptions], ReadResult] = read_document) -> DocumentResult:
-    """Read, section, parse and check one file. Never raises for a bad document."""
+                     reader: Callable[[Path, ExtractOptions], ReadResult] = read_document,
+                     doc_id: str | None = None) -> DocumentResult:
+    """Read, section, parse and check one file. Never raises for a bad document.
+
+    `doc_id`: the sha256 of the bytes when the caller has it (a batch run hashed
+    every input first), else computed here.
+    """
     source_path = source_path or str(path)
     base = DocumentInfo(
         doc_id="", source_path=source_path, file_name=path.name, n_pages=0, text_source=None,
         status=Status.FAILED, error=None, pipeline_version=__version__,
     )
     try:
-        base = replace(base, doc_id=sha256_of(path))
+        base = replace(base, doc_id=doc_id or sha256_of(path))
         read = reader(path, options)
         pages = read.pages
     except AvanceError as exc:
@@ -222,12 +227,13 @@ def process_document(path: Path, source_path: str | None = None,
     except OSError as exc:
         return DocumentResult(info=replace(base, error=f"cannot read the file: {exc.strerror or exc}"))
     except Exception as exc:  # a reader bug must not stop the batch
-        return DocumentResult(info=replace(base, error=f"unexpected error while reading: {type(exc).__name__}: {exc}"))
+        return DocumentResult(info=replace(
+            base, error=f"unexpected error while reading: {describe_exception(exc, options.memory_cap_mb)}"))
     info = replace(base, n_pages=len(pages), text_source=text_source_of(pages))
     groups, _orphans = group_sections(pages)
     if not groups:
         if read.flags and not any(p.words for p in pages):
-            return DocumentResult(info=replace(info, error="; ".join(f.message for f in read.flags)), flags=read.flags)
+            return DocumentResult(info=replace(info, error="; ".join(read.error_summary())), flags=read.flags)
         reason = "no text could be read" if not any(p.words for p in pages) else \
             "no page looks like a known progress report (POA, indicator sheet/report, MIR)"
         return DocumentResult(info=replace(info, error=str(NotAReport(f"not a progress report: {reason}"))))
@@ -239,14 +245,15 @@ def process_document(path: Path, source_path: str | None = None,
         try:
             sections.append(parse_section(group.spec, group.pages, rereader))
         except Exception as exc:
-            failures.append(f"pages {group.pages[0].number}-{group.pages[-1].number}: {exc}")
+            failures.append(f"pages {group.pages[0].number}-{group.pages[-1].number}: "
+                            f"{describe_exception(exc, options.memory_cap_mb)}")
             traceback.print_exc()
             sections.append(failed_section(group.spec, group.pages, exc))
     # repairs and catalog matches see the whole document (a name is settled across
     # sections); the arithmetic checks then judge the repaired figures
     sections = [check_section(s) for s in normalize_document(sections, text_source=info.text_source)]
     sections = read_again_on_scans(sections, pages, rereader)
-    failures += [f.message for f in read.flags]
+    failures += read.error_summary()
     status = Status.PARTIAL if failures else Status.OK
     error = "; ".join(failures) if failures else None
     return DocumentResult(info=replace(info, status=status, error=error), sections=sections, flags=read.flags)

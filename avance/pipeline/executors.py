@@ -24,7 +24,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Iterable, Optional
 
-from ..errors import RunNotStarted
+from ..errors import RunNotStarted, describe_exception, out_of_memory
 from . import batch as work
 from .batch import DocumentOutcome, Task, record_failure
 from .options import BatchOptions
@@ -46,7 +46,7 @@ def run_inline(tasks: Iterable[Task], on_done: OnDone) -> None:
         try:
             outcome = work.extract_one(task)
         except Exception as exc:
-            outcome = record_failure(task, f"unexpected error: {type(exc).__name__}: {exc}")
+            outcome = record_failure(task, work.unexpected(exc, task.options))
         on_done(task, outcome)
 
 
@@ -78,9 +78,9 @@ def _child_main(task: Task, wfd: int, limits: Limits, parent_pid: int) -> None:
             resource.setrlimit(resource.RLIMIT_AS, (cap, resource.getrlimit(resource.RLIMIT_AS)[1]))
         payload = ("done", work.extract_one(task))
     except MemoryError:
-        payload = ("error", f"ran out of memory (more than {limits.max_memory_mb} MB)")
+        payload = ("error", out_of_memory(limits.max_memory_mb))
     except BaseException as exc:
-        payload = ("error", f"unexpected error: {type(exc).__name__}: {exc}")
+        payload = ("error", work.unexpected(exc, task.options))
     try:
         data = pickle.dumps(payload)
         view = memoryview(data)
@@ -116,6 +116,7 @@ class Child:
         self.pid, self.fd = pid, rfd
         self.deadline = time.monotonic() + limits.timeout if limits.timeout else None
         self.data = bytearray()
+        self.reaped = False
 
     def fileno(self) -> int:
         return self.fd
@@ -126,8 +127,8 @@ class Child:
         if chunk:
             self.data += chunk
             return None
-        os.close(self.fd)
-        _, status = os.waitpid(self.pid, 0)
+        self._reap()
+        status = self.status
         try:
             kind, value = pickle.loads(bytes(self.data))
         except Exception:
@@ -138,18 +139,26 @@ class Child:
         if os.WIFSIGNALED(status):
             sig = os.WTERMSIG(status)
             name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
-            hint = f"; it may have run out of memory (limit {self.limits.max_memory_mb} MB)" \
+            cap = self.limits.max_memory_mb
+            hint = ("; if it ran out of memory, run again with a higher --max-memory-mb"
+                    + (f" (it was {cap} MB)" if cap else "")) \
                 if sig in (signal.SIGKILL, signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS) else ""
             return f"worker process died (signal {name}){hint}"
         return f"worker process exited with code {os.WEXITSTATUS(status)} without a result"
 
+    def _reap(self) -> None:
+        os.close(self.fd)
+        _, self.status = os.waitpid(self.pid, 0)
+        self.reaped = True
+
     def kill(self) -> None:
+        if self.reaped:  # its outcome was being recorded when the run was stopped
+            return
         try:
             os.kill(self.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        os.waitpid(self.pid, 0)
-        os.close(self.fd)
+        self._reap()
 
     def timed_out(self) -> DocumentOutcome:
         self.kill()
@@ -221,7 +230,7 @@ def run_dask(tasks: list[Task], batch: BatchOptions, limits: Limits, on_done: On
             try:
                 outcome = future.result()
             except Exception as exc:  # the worker holding it died (KilledWorker) or the task errored
-                outcome = record_failure(task, f"Dask task failed: {type(exc).__name__}: {exc}")
+                outcome = record_failure(task, f"Dask task failed: {describe_exception(exc)}")
             on_done(task, outcome)
     finally:
         client.close()

@@ -3,19 +3,24 @@
 The orchestrator. Per document the work is always `process_document` then
 `write_document` (`batch.extract_one`); `executors` decides where it runs.
 A run holds the output folder's lock, so a run killed part-way (even by
-SIGKILL) and started again picks up where it stopped: finished documents are
-skipped, temp files of cut-short writes are removed, the rest are extracted.
+SIGKILL) and started again picks up where it stopped: files no recorded
+document owns (temp files, tables of a document whose row was never written or
+says `failed`) are removed, finished documents are skipped, the rest are
+extracted. An earlier version of an input's path is removed once the new one's
+row is written; cut short in between, the next run finishes the replacement.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .batch import DocumentOutcome, Task, duplicate_outcome, outcome_of, plan
+from .batch import DocumentOutcome, Task, adopt, duplicate_outcome, outcome_of, plan
 from .document import SUPPORTED_SUFFIXES
 from .executors import Limits, run_dask, run_forked, run_inline
 from .options import BatchOptions, ExtractOptions
-from .state import RunLock, remove_stale_temp_files
+from .state import OutputIndex, RunLock
+from .writer import remove_document
 
 __all__ = ["DocumentOutcome", "collect_inputs", "outcome_of", "run"]
 
@@ -56,9 +61,11 @@ def run(
     inputs = list(inputs)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    options = replace(options, memory_cap_mb=batch.memory_cap_mb)
     with RunLock(out_dir):
-        remove_stale_temp_files(out_dir)
-        work = plan(inputs, out_dir, options, batch)
+        index = OutputIndex(out_dir)
+        index.remove_leftovers()
+        work = plan(inputs, out_dir, options, batch, index)
         by_index: dict[int, DocumentOutcome] = {}
 
         def done(index: int, outcome: DocumentOutcome) -> None:
@@ -69,7 +76,9 @@ def run(
             done(i, outcome)
 
         def finished(task: Task, outcome: DocumentOutcome) -> None:
-            done(task.index, outcome)
+            for old in task.replaces:  # the new row is written: the old version goes
+                remove_document(out_dir, old)
+            done(task.index, replace(outcome, replaced=task.replaces))
 
         limits = Limits(timeout=batch.timeout, max_memory_mb=batch.max_memory_mb)
         if not work.tasks:
@@ -82,4 +91,7 @@ def run(
             run_dask(work.tasks, batch, limits, finished)
         for i, path, first in work.duplicates:
             done(i, duplicate_outcome(path, by_index[first]))
+        for doc_id, replaced in work.adoptions:  # complete documents that took over a path
+            adopt(out_dir, doc_id, replaced)
+        index.save()
     return [by_index[i] for i in sorted(by_index)]
