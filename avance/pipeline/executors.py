@@ -14,7 +14,6 @@ from __future__ import annotations
 import ctypes
 import os
 import pickle
-import resource
 import select
 import signal
 import sys
@@ -55,8 +54,10 @@ def run_inline(tasks: Iterable[Task], on_done: OnDone) -> None:
 # --------------------------------------------------------------------------
 
 def _address_space() -> int:
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    """This process's address space (what RLIMIT_AS counts), from psutil: no /proc reads."""
+    import psutil
+
+    return psutil.Process().memory_info().vms
 
 
 def _die_with_parent(parent_pid: int) -> None:
@@ -74,6 +75,8 @@ def _child_main(task: Task, wfd: int, limits: Limits, parent_pid: int) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         _die_with_parent(parent_pid)
         if limits.max_memory_mb:
+            import resource  # Unix only, as fork is
+
             cap = _address_space() + limits.max_memory_mb * 2**20
             resource.setrlimit(resource.RLIMIT_AS, (cap, resource.getrlimit(resource.RLIMIT_AS)[1]))
         payload = ("done", work.extract_one(task))

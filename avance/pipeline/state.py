@@ -3,8 +3,8 @@
 Everything lives beside the tables, under `OUT/.avance/` (a hidden folder, so
 `read_parquet("OUT/goals")` and `OUT/goals/*.parquet` never see it).
 
-- `lock`: one run at a time per output folder (flock; the kernel frees it when
-  the holder dies, even by SIGKILL).
+- `lock`: one run at a time per output folder (filelock: flock on Unix, a
+  locked file on Windows; freed when the holder dies, even by SIGKILL).
 - `hashes.json`: doc_id (sha256 of the bytes) per input path, trusted only while
   the file's size, mtime, inode and ctime are those seen when it was hashed, and
   only when it was hashed more than `RACY_NS` after its last change (a file
@@ -22,7 +22,6 @@ run cut short: `remove_leftovers` deletes them at the start of a run.
 from __future__ import annotations
 
 import errno
-import fcntl
 import hashlib
 import json
 import os
@@ -33,6 +32,7 @@ from pathlib import Path
 from typing import Optional
 
 import pyarrow.parquet as pq
+from filelock import FileLock, Timeout
 
 from ..contract import TABLES
 from ..errors import RunNotStarted
@@ -77,24 +77,19 @@ class RunLock:
 
     def __init__(self, out_dir: Path):
         self.path = out_dir / STATE_DIR / "lock"
-        self.fd: Optional[int] = None
+        self.lock = FileLock(self.path, timeout=0)  # no mode: the file gets the umask's
 
     def __enter__(self) -> "RunLock":
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
         try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(self.fd)
-            self.fd = None
+            self.lock.acquire()
+        except Timeout:
             raise RunNotStarted(f"another avance run is writing to {self.path.parent.parent}/; "
                                 "wait for it to finish") from None
         return self
 
     def __exit__(self, *exc) -> None:
-        if self.fd is not None:
-            os.close(self.fd)  # closing the last descriptor releases the flock
-            self.fd = None
+        self.lock.release()
 
 
 def remove_temp_files_of(out_dir: Path, doc_id: str) -> None:
