@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -12,7 +14,7 @@ from typing import Optional, Sequence
 from . import __version__
 from .errors import RunNotStarted, describe_exception
 from .extractors.ocr import OcrSettings
-from .pipeline.batch import summarize
+from .pipeline.batch import summarize, with_recorded_warnings
 from .pipeline.document import SUPPORTED_SUFFIXES
 from .pipeline.options import MAX_TIMEOUT, MEMORY_MB_RANGE, WORKERS_RANGE, BatchOptions, ExtractOptions
 from .pipeline.run import collect_inputs, run
@@ -29,6 +31,7 @@ EXTRACT_EPILOG = """\
 exit status:
   0  every document is ok (skipped documents count with their recorded status)
   1  at least one document is partial (some sections unreadable) or failed
+     (--fail-on failed: only failed; --fail-on warning: also a warning flag)
   2  the command line is unusable (a path that does not exist, no input found, bad option)
   3  the run could not start (another run is writing to OUT, Dask missing or unreachable)
      or could not go on (OUT cannot be written: no space left, no permission)
@@ -92,7 +95,61 @@ def seconds(text: str) -> float:
     return value
 
 
+FAIL_ON = {
+    "failed": lambda o: o.status == Status.FAILED,
+    "partial": lambda o: o.status != Status.OK,
+    "warning": lambda o: o.status != Status.OK or bool(o.n_warnings),
+}
+
+
+def setup_logging(verbose: int, log_file: Optional[str]) -> None:
+    """-v: what the run does on stderr (-vv: and why); --log-file: the same with times, appended."""
+    logger = logging.getLogger("avance")
+    for handler in [h for h in logger.handlers if getattr(h, "avance_cli", False)]:
+        logger.removeHandler(handler)  # main() may run more than once in a process
+        handler.close()
+    handlers: list[logging.Handler] = []
+    if verbose:
+        console = logging.StreamHandler(sys.stderr)
+        console.setFormatter(logging.Formatter("avance: %(levelname)s: %(message)s"))
+        console.setLevel(logging.INFO if verbose == 1 else logging.DEBUG)
+        handlers.append(console)
+    if log_file:
+        to_file = logging.FileHandler(log_file, encoding="utf-8")
+        to_file.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
+        to_file.setLevel(logging.DEBUG if verbose >= 2 else logging.INFO)
+        handlers.append(to_file)
+    for handler in handlers:
+        handler.avance_cli = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    logger.setLevel(min((h.level for h in handlers), default=logging.WARNING))
+
+
+def missing_ocr_language(lang: str) -> Optional[str]:
+    """Why Tesseract cannot read `lang` (spa, spa+eng), or None; None too when Tesseract
+    itself is missing (each scanned page then says so)."""
+    import pytesseract
+
+    try:
+        installed = set(pytesseract.get_languages(config=""))
+    except Exception:
+        return None
+    absent = [part for part in lang.split("+") if part not in installed]
+    if not absent:
+        return None
+    return (f"Tesseract has no {', '.join(repr(a) for a in absent)} model (installed: "
+            f"{', '.join(sorted(installed - {'osd'})) or 'none'}; apt-get install tesseract-ocr-LANG)")
+
+
+def ocr_language(text: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9_]+(\+[A-Za-z0-9_]+)*", text):
+        raise argparse.ArgumentTypeError(f"accepts Tesseract language codes joined by +, e.g. spa or spa+eng, "
+                                         f"not {text!r}")
+    return text
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
+    setup_logging(args.verbose, args.log_file)
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing:
         print(printable("avance: no such file or folder: " + ", ".join(missing)), file=sys.stderr)
@@ -106,8 +163,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if args.scheduler and args.executor != "dask":
         print("avance: --scheduler needs --executor dask", file=sys.stderr)
         return EXIT_USAGE
+    if args.ocr != "never" and args.ocr_lang != OcrSettings().lang and (why := missing_ocr_language(args.ocr_lang)):
+        print(printable(f"avance extract: error: argument --ocr-lang: {why}"), file=sys.stderr)
+        return EXIT_USAGE
     out_dir = Path(args.out)
-    options = ExtractOptions(ocr=args.ocr, ocr_settings=OcrSettings(dpi=args.ocr_dpi))
+    options = ExtractOptions(ocr=args.ocr, ocr_settings=OcrSettings(dpi=args.ocr_dpi, lang=args.ocr_lang))
     try:
         batch = BatchOptions(
             executor=args.executor, workers=args.workers, scheduler=args.scheduler, force=args.force,
@@ -116,10 +176,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"avance: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    reporter = Reporter.for_stream(len(inputs), quiet=args.quiet)
+    # `--summary -`: the JSON alone on stdout (for jq), the lines and the total on stderr
+    text_out = sys.stderr if args.summary == "-" else sys.stdout
+    reporter = Reporter.for_stream(len(inputs), quiet=args.quiet, stream=text_out)
     start = time.perf_counter()
     try:
-        outcomes = run(inputs, out_dir, options=options, batch=batch, on_outcome=reporter)
+        outcomes = run(inputs, out_dir, options=options, batch=batch, on_outcome=reporter,
+                       on_start=reporter.start, on_tick=reporter.tick)
     except RunNotStarted as exc:
         print(printable(f"avance: {exc}"), file=sys.stderr)
         return EXIT_NOT_STARTED
@@ -132,11 +195,17 @@ def cmd_extract(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     finally:
         reporter.close()
+    if args.fail_on == "warning":  # skipped documents count with their recorded flags
+        outcomes = [with_recorded_warnings(o, out_dir) for o in outcomes]
     summary = summarize(outcomes, time.perf_counter() - start, batch)
-    if args.summary:
-        Path(args.summary).write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
-    print(closing_line(summary, str(out_dir)))
-    return EXIT_OK if all(o.status == Status.OK for o in outcomes) else EXIT_SOME_NOT_OK
+    summary["fail_on"] = args.fail_on
+    text = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
+    if args.summary == "-":
+        sys.stdout.write(text)
+    elif args.summary:
+        Path(args.summary).write_text(text, encoding="utf-8")
+    print(closing_line(summary, str(out_dir)), file=text_out)
+    return EXIT_SOME_NOT_OK if any(FAIL_ON[args.fail_on](o) for o in outcomes) else EXIT_OK
 
 
 def cmd_query(args: argparse.Namespace) -> int:
@@ -208,13 +277,21 @@ def build_parser() -> argparse.ArgumentParser:
     ex = sub.add_parser("extract", help="read reports into Parquet tables",
                         epilog=EXTRACT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     ex.add_argument("paths", nargs="+", metavar="PATH", help="report files or folders (searched recursively)")
-    ex.add_argument("--out", required=True, metavar="DIR", help="output folder (one subfolder per table)")
-    ex.add_argument("--quiet", action="store_true", help="print only the closing total")
+    ex.add_argument("-o", "--out", required=True, metavar="DIR", help="output folder (one subfolder per table)")
+    ex.add_argument("-q", "--quiet", action="store_true", help="print only the closing total")
+    ex.add_argument("-v", "--verbose", action="count", default=0,
+                    help="log what the run does on stderr (-vv: every step, and tracebacks)")
+    ex.add_argument("--log-file", metavar="FILE",
+                    help="append the log, with times, to FILE (what -v shows; with -vv every step)")
+    ex.add_argument("--fail-on", choices=list(FAIL_ON), default="partial",
+                    help="exit status 1 when a document failed (failed), is partial or failed "
+                         "(partial, the default), or has a warning flag too (warning: for cron jobs "
+                         "that must notice warnings)")
     ex.add_argument("--force", action="store_true",
                     help="re-extract every document, even those whose outputs are complete and unchanged")
     ex.add_argument("--retry-failed", action="store_true",
                     help="re-extract unchanged documents whose recorded status is failed")
-    ex.add_argument("--workers", type=whole_number(*WORKERS_RANGE), default=min(default_workers(), WORKERS_RANGE[1]),
+    ex.add_argument("-j", "--workers", type=whole_number(*WORKERS_RANGE), default=min(default_workers(), WORKERS_RANGE[1]),
                     metavar="N",
                     help="documents extracted at once, each in its own process "
                          f"(default: the number of cores, here {default_workers()})")
@@ -232,12 +309,15 @@ def build_parser() -> argparse.ArgumentParser:
                          f"(address space; default {BatchOptions().max_memory_mb}; 0 = no limit); "
                          "a document needing more fails alone")
     ex.add_argument("--summary", metavar="FILE",
-                    help="write the run's figures as JSON: counts by status (skipped too), "
-                         "failures with reasons, duration")
+                    help="write the run's figures as JSON: counts by status (skipped too), replaced, "
+                         "warnings, failures with reasons, duration (- for standard output; the "
+                         "lines and the total then go to standard error)")
     ex.add_argument("--ocr", choices=["auto", "always", "never"], default="auto",
                     help="OCR pages with no usable text layer (auto, the default), every page, or none")
     ex.add_argument("--ocr-dpi", type=whole_number(72, 600), default=OcrSettings().dpi, metavar="DPI",
                     help=f"resolution pages are rendered at for OCR (default {OcrSettings().dpi})")
+    ex.add_argument("--ocr-lang", type=ocr_language, default=OcrSettings().lang, metavar="LANG",
+                    help=f"Tesseract language(s) of the scans, e.g. spa+eng (default {OcrSettings().lang})")
     ex.set_defaults(func=cmd_extract)
 
     ev = sub.add_parser("evaluate", help="score an output folder against hand-checked truth files")

@@ -1,7 +1,6 @@
 """What a run prints: a line per document, or a progress bar on a terminal, and the closing total."""
 from __future__ import annotations
 
-import shutil
 import sys
 import time
 import unicodedata
@@ -55,21 +54,24 @@ def closing_line(summary: dict, out_dir: str) -> str:
                      f"{counts or 'nothing to do'}; tables in {out_dir}/")
 
 
-def _clock(seconds: float) -> str:
-    seconds = int(seconds)
-    h, rem = divmod(seconds, 3600)
-    return f"{h}:{rem // 60:02d}:{rem % 60:02d}" if h else f"{rem // 60:d}:{rem % 60:02d}"
-
-
 class Reporter:
-    """`lines`: one line per document (logs, cron). `bar`: a progress bar with
-    documents/second and time left, problems printed above it. `quiet`: nothing."""
+    """`lines`: one line per document (logs, cron). `bar`: a progress bar (rich) with
+    documents done, documents/second, elapsed time, time left and the file being read,
+    problems printed above it. `quiet`: nothing.
+
+    The bar is redrawn by `tick()` (the run calls it every half second while workers
+    run) and on every event, never by a thread of its own: workers are forked, and a
+    drawing thread could hold a stream's lock at the moment of a fork.
+    """
 
     def __init__(self, total: int, mode: str, stream: Optional[TextIO] = None):
         self.total, self.mode, self.stream = total, mode, stream or sys.stdout
         self.done = self.extracted = 0
         self.started = time.monotonic()
-        self.last_draw = 0.0
+        self.current: list[str] = []  # files being read
+        self.progress = None
+        if mode == "bar":
+            self._start_bar()
 
     @classmethod
     def for_stream(cls, total: int, quiet: bool, stream: Optional[TextIO] = None) -> "Reporter":
@@ -77,8 +79,29 @@ class Reporter:
         mode = "quiet" if quiet else "bar" if stream.isatty() else "lines"
         return cls(total, mode, stream)
 
+    def _start_bar(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        console = Console(file=self.stream, highlight=False, soft_wrap=False, force_terminal=True)
+        self.progress = Progress(
+            BarColumn(bar_width=30), MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}", markup=False), TimeElapsedColumn(),
+            TextColumn("elapsed, {task.fields[left]} left", markup=False),
+            TextColumn("{task.fields[current]}", markup=False),
+            console=console, auto_refresh=False, transient=False)
+        self.task = self.progress.add_task("extract", total=self.total, rate="0.0 doc/s", left="--:--", current="")
+        self.progress.start()
+
+    def start(self, source_path: str) -> None:
+        """A document's extraction began."""
+        self.current.append(source_path)
+        self.tick()
+
     def __call__(self, outcome: DocumentOutcome) -> None:
         self.done += 1
+        if outcome.source_path in self.current:
+            self.current.remove(outcome.source_path)
         if not outcome.skipped:
             if self.extracted == 0:
                 self.started = time.monotonic()  # rate over extraction, not over the skip check
@@ -87,29 +110,33 @@ class Reporter:
             print(describe(outcome), file=self.stream, flush=True)
         elif self.mode == "bar":
             if outcome.status != Status.OK and not outcome.skipped:
-                self._clear()
-                print(describe(outcome), file=self.stream)
-            now = time.monotonic()
-            if now - self.last_draw > 0.1 or self.done == self.total:
-                self._draw(now)
+                self.progress.console.print(describe(outcome), markup=False, highlight=False)
+            self.tick()
 
-    def _clear(self) -> None:
-        self.stream.write("\r\033[K")
-
-    def _draw(self, now: float) -> None:
-        self.last_draw = now
-        elapsed = max(now - self.started, 1e-9)
+    def tick(self) -> None:
+        """Redraw the bar (its clock moves even while one long document is read)."""
+        if self.progress is None:
+            return
+        elapsed = max(time.monotonic() - self.started, 1e-9)
         rate = self.extracted / elapsed if self.extracted else 0.0
         left = (self.total - self.done) / rate if rate else None
-        width = max(10, min(40, shutil.get_terminal_size().columns - 60))
-        filled = int(width * self.done / self.total) if self.total else width
-        eta = _clock(left) if left is not None else "--:--"
-        self.stream.write(f"\r\033[K[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} "
-                          f"{rate:.1f} doc/s, {eta} left")
-        self.stream.flush()
+        current = ""
+        if self.current:
+            current = printable(self.current[-1].rsplit("/", 1)[-1])
+            current += f" +{len(self.current) - 1}" if len(self.current) > 1 else ""
+        self.progress.update(self.task, completed=self.done, rate=f"{rate:.1f} doc/s",
+                             left=_clock(left) if left is not None else "--:--", current=current)
+        self.progress.refresh()
 
     def close(self) -> None:
-        if self.mode == "bar":
-            self._draw(time.monotonic())
-            self.stream.write("\n")
-            self.stream.flush()
+        if self.progress is not None:
+            self.current.clear()
+            self.tick()
+            self.progress.stop()
+            self.progress = None
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(seconds)
+    h, rem = divmod(seconds, 3600)
+    return f"{h}:{rem // 60:02d}:{rem % 60:02d}" if h else f"{rem // 60:d}:{rem % 60:02d}"

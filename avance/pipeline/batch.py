@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 from .. import __version__
 from ..contract import build_table
 from ..errors import describe_exception
-from ..records import DocumentInfo, DocumentResult, Status
+from ..records import DocumentInfo, DocumentResult, Severity, Status
 from .document import process_document
 from .options import BatchOptions, ExtractOptions
 from .state import HashCache, OutputIndex, cannot_read, path_key, remove_temp_files_of
@@ -42,6 +42,7 @@ class DocumentOutcome:
     doc_id: Optional[str] = None
     skipped: bool = False  # outputs already complete: status and error are the recorded ones
     replaced: tuple[str, ...] = ()  # doc_ids of earlier versions of this path removed by this run
+    n_warnings: Optional[int] = None  # flags of severity warning or error (None: not read, when skipped)
 
 
 @dataclass(frozen=True)
@@ -77,14 +78,31 @@ class Plan:
     adoptions: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
 
+WARNING_SEVERITIES = (Severity.WARNING, Severity.ERROR)
+
+
 def outcome_of(result: DocumentResult, rows: dict[str, int]) -> DocumentOutcome:
     families = tuple(dict.fromkeys(s.info.family for s in result.sections))
-    n_flags = len(result.flags) + sum(len(s.flags) for s in result.sections)
+    flags = list(result.flags) + [f for s in result.sections for f in s.flags]
     return DocumentOutcome(
         source_path=result.info.source_path, file_name=result.info.file_name,
-        status=result.info.status, families=families, rows=rows, n_flags=n_flags,
+        status=result.info.status, families=families, rows=rows, n_flags=len(flags),
         error=result.info.error, doc_id=result.info.doc_id or None,
+        n_warnings=sum(1 for f in flags if f.severity in WARNING_SEVERITIES),
     )
+
+
+def with_recorded_warnings(outcome: DocumentOutcome, out_dir: Path) -> DocumentOutcome:
+    """A skipped document's warnings, read from its recorded flags."""
+    if outcome.n_warnings is not None or not outcome.doc_id:
+        return outcome
+    path = out_dir / "flags" / f"{outcome.doc_id}.parquet"
+    try:
+        severities = pq.read_table(path, columns=["severity"]).column("severity").to_pylist()
+    except (OSError, KeyError):  # a failed document has no flags file
+        severities = []
+    wanted = {s.value for s in WARNING_SEVERITIES}
+    return replace(outcome, n_warnings=sum(1 for s in severities if s in wanted))
 
 
 def failed_result(task: Task, reason: str) -> DocumentResult:
@@ -209,6 +227,8 @@ def summarize(outcomes: list[DocumentOutcome], seconds: float, batch: BatchOptio
         "by_status": by_status,
         "skipped_by_recorded_status": recorded,
         "replaced": sum(len(o.replaced) for o in outcomes),
+        "warnings": sum(o.n_warnings or 0 for o in outcomes),
+        "documents_with_warnings": sum(1 for o in outcomes if o.n_warnings),
         "replacements": [{"file": o.source_path, "doc_id": o.doc_id, "replaced": list(o.replaced)}
                          for o in outcomes if o.replaced],
         "failures": failures,

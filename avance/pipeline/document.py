@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-import traceback
+import logging
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Sequence
@@ -31,6 +31,7 @@ from .reading import SUPPORTED_SUFFIXES, ReadResult, read_document
 from .sections import group_sections
 
 __all__ = ["SUPPORTED_SUFFIXES", "process_document"]
+log = logging.getLogger(__name__)
 
 
 def sha256_of(path: Path) -> str:
@@ -247,7 +248,8 @@ def process_document(path: Path, source_path: str | None = None,
         except Exception as exc:
             failures.append(f"pages {group.pages[0].number}-{group.pages[-1].number}: "
                             f"{describe_exception(exc, options.memory_cap_mb)}")
-            traceback.print_exc()
+            log.warning("%s, pages %d-%d: %s could not be parsed", path.name, group.pages[0].number,
+                        group.pages[-1].number, group.spec.family.value, exc_info=True)
             sections.append(failed_section(group.spec, group.pages, exc))
     # repairs and catalog matches see the whole document (a name is settled across
     # sections); the arithmetic checks then judge the repaired figures

@@ -29,6 +29,9 @@ from .batch import DocumentOutcome, Task, record_failure
 from .options import BatchOptions
 
 OnDone = Callable[[Task, DocumentOutcome], None]
+OnStart = Callable[[Task], None]
+OnTick = Callable[[], None]
+TICK_SECONDS = 0.5  # how often a waiting run calls on_tick (a progress bar's clock)
 PR_SET_PDEATHSIG = 1
 SCHEDULER_TIMEOUT = "20s"  # connecting to a Dask scheduler
 
@@ -39,9 +42,14 @@ class Limits:
     max_memory_mb: Optional[int]
 
 
-def run_inline(tasks: Iterable[Task], on_done: OnDone) -> None:
+def _nothing(*_args) -> None:
+    pass
+
+
+def run_inline(tasks: Iterable[Task], on_done: OnDone, on_start: OnStart = _nothing) -> None:
     """One document after another in this process: exceptions are caught, nothing else is bounded."""
     for task in tasks:
+        on_start(task)
         try:
             outcome = work.extract_one(task)
         except Exception as exc:
@@ -168,17 +176,28 @@ class Child:
         return record_failure(self.task, f"timed out after {self.limits.timeout:g} s")
 
 
-def run_forked(tasks: Iterable[Task], workers: int, limits: Limits, on_done: OnDone) -> None:
-    """At most `workers` children at a time; each document in its own child."""
+def run_forked(tasks: Iterable[Task], workers: int, limits: Limits, on_done: OnDone,
+               on_start: OnStart = _nothing, on_tick: Optional[OnTick] = None) -> None:
+    """At most `workers` children at a time; each document in its own child.
+
+    `on_tick` is called at least every TICK_SECONDS while children run, from this
+    thread (a progress bar redrawn by a thread of its own could hold a stream's
+    lock at the moment of a fork, and the child would wait on it forever).
+    """
     pending = deque(tasks)
     running: dict[int, Child] = {}
     try:
         while pending or running:
             while pending and len(running) < workers:
-                child = Child(pending.popleft(), limits)
+                task = pending.popleft()
+                on_start(task)
+                child = Child(task, limits)
                 running[child.fd] = child
             deadlines = [c.deadline for c in running.values() if c.deadline is not None]
             wait = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+            if on_tick is not None:
+                on_tick()
+                wait = TICK_SECONDS if wait is None else min(wait, TICK_SECONDS)
             ready, _, _ = select.select(list(running), [], [], wait)
             for fd in ready:
                 outcome = running[fd].read()

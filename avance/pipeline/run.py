@@ -11,16 +11,22 @@ row is written; cut short in between, the next run finishes the replacement.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Optional
 
+from ..records import Status
+from ..report import describe, printable
 from .batch import DocumentOutcome, Task, adopt, duplicate_outcome, outcome_of, plan
 from .document import SUPPORTED_SUFFIXES
 from .executors import Limits, run_dask, run_forked, run_inline
 from .options import BatchOptions, ExtractOptions
 from .state import OutputIndex, RunLock
 from .writer import remove_document
+
+log = logging.getLogger(__name__)
+LOG_LEVEL = {Status.OK: logging.INFO, Status.PARTIAL: logging.WARNING, Status.FAILED: logging.ERROR}
 
 __all__ = ["DocumentOutcome", "collect_inputs", "outcome_of", "run"]
 
@@ -52,25 +58,41 @@ def run(
     on_outcome: Callable[[DocumentOutcome], None] = lambda o: None,
     options: ExtractOptions = ExtractOptions(),
     batch: BatchOptions = BatchOptions(),
+    on_start: Callable[[str], None] = lambda source_path: None,
+    on_tick: Optional[Callable[[], None]] = None,
 ) -> list[DocumentOutcome]:
     """Extract every input whose outputs are not complete; outcomes in input order.
 
-    `on_outcome` is called as each document finishes (skipped ones first).
+    `on_outcome` is called as each document finishes (skipped ones first),
+    `on_start` with a document's path as its extraction begins (not on Dask),
+    `on_tick` every half second or so while local workers run (a progress bar's
+    clock). Every outcome is also logged (logger `avance.pipeline.run`).
     Raises `RunNotStarted` when another run holds the output folder.
     """
     inputs = list(inputs)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     options = replace(options, memory_cap_mb=batch.memory_cap_mb)
+    log.info("extracting %d inputs into %s (%s executor, %d workers)", len(inputs), printable(str(out_dir)),
+             batch.executor, batch.workers)
     with RunLock(out_dir):
         index = OutputIndex(out_dir)
-        index.remove_leftovers()
+        removed = index.remove_leftovers()
+        if removed:
+            log.info("removed %d files no recorded document owns (left by a run cut short)", removed)
         work = plan(inputs, out_dir, options, batch, index)
+        log.info("%d to extract, %d unchanged (skipped), %d with the same bytes as another input",
+                 len(work.tasks), len(work.skipped), len(work.duplicates))
         by_index: dict[int, DocumentOutcome] = {}
 
-        def done(index: int, outcome: DocumentOutcome) -> None:
-            by_index[index] = outcome
+        def done(i: int, outcome: DocumentOutcome) -> None:
+            by_index[i] = outcome
+            log.log(LOG_LEVEL[outcome.status] if not outcome.skipped else logging.DEBUG, "%s", describe(outcome))
             on_outcome(outcome)
+
+        def started(task: Task) -> None:
+            log.debug("started %s", printable(task.source_path))
+            on_start(task.source_path)
 
         for i, outcome in work.skipped:
             done(i, outcome)
@@ -84,14 +106,15 @@ def run(
         if not work.tasks:
             pass
         elif batch.executor == "inline":
-            run_inline(work.tasks, finished)
+            run_inline(work.tasks, finished, started)
         elif batch.executor == "local":
-            run_forked(work.tasks, batch.workers, limits, finished)
+            run_forked(work.tasks, batch.workers, limits, finished, started, on_tick)
         else:
             run_dask(work.tasks, batch, limits, finished)
         for i, path, first in work.duplicates:
             done(i, duplicate_outcome(path, by_index[first]))
         for doc_id, replaced in work.adoptions:  # complete documents that took over a path
+            log.info("%s replaces %s", doc_id, ", ".join(replaced))
             adopt(out_dir, doc_id, replaced)
         index.save()
     return [by_index[i] for i in sorted(by_index)]
