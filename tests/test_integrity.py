@@ -35,7 +35,7 @@ from avance.pipeline import batch as batch_module
 from avance.pipeline import reading
 from avance.pipeline import writer as writer_module
 from avance.pipeline.options import BatchOptions
-from avance.pipeline.run import run
+from avance.pipeline.run import collect_inputs, run
 from avance.pipeline.state import RunLock
 
 from .conftest import minimal_pdf
@@ -143,6 +143,22 @@ def test_unreadable_input_gets_a_row_keyed_by_path(tmp_path, capsys):
     assert main(["extract", str(good), str(blocked), "--out", str(out), "--workers", "1"]) == 0
     docs = documents(out)
     assert len(docs) == 2 and list(docs.loc["blocked.pdf", "replaces"]) == [path_key(blocked)]
+
+
+def test_unreadable_entries_found_in_a_folder_get_rows(tmp_path):
+    folder = tmp_path / "in"
+    make_copies(folder, ["good"])
+    (folder / "gone.pdf").symlink_to(folder / "nowhere.pdf")
+    sock = unreadable_socket(folder / "socket.tif")
+    try:
+        outcomes = run(collect_inputs([str(folder)]), tmp_path / "out")
+    finally:
+        sock.close()
+    docs = documents(tmp_path / "out")
+    assert sorted(docs.index) == ["gone.pdf", "good.pdf", "socket.tif"] and len(outcomes) == 3
+    assert docs.loc["gone.pdf", "error"].endswith("nowhere.pdf, which does not exist")
+    assert docs.loc["socket.tif", "error"] == "cannot read the file: it is not a regular file (a socket, pipe or device)"
+    assert docs.loc["gone.pdf", "doc_id"] == path_key(folder / "gone.pdf")
 
 
 def test_permission_denied_while_hashing_gets_a_row(tmp_path, monkeypatch):

@@ -158,7 +158,7 @@ def plan(inputs: Iterable[Path], out_dir: Path, options: ExtractOptions, batch: 
         try:
             found.append((path, abs_path, cache.doc_id(path), None))
         except OSError as exc:
-            found.append((path, abs_path, path_key(abs_path), cannot_read(exc)))
+            found.append((path, abs_path, path_key(abs_path), cannot_read(exc, path)))
     cache.save()
     current = {doc_id for _, _, doc_id, _ in found}
     by_source = index.by_source()

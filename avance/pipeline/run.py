@@ -32,14 +32,18 @@ __all__ = ["DocumentOutcome", "collect_inputs", "outcome_of", "run"]
 
 
 def collect_inputs(paths: Iterable[str]) -> list[Path]:
-    """Files as given, folders searched recursively for supported inputs."""
+    """Files as given, folders searched recursively for supported inputs.
+
+    Every entry with a supported name is an input, even one that cannot be read
+    (a broken link, a socket): it gets its `failed` row rather than vanishing.
+    """
     found: list[Path] = []
     for p in paths:
         path = Path(p)
         if path.is_dir():
             found.extend(sorted(
                 f for f in path.rglob("*")
-                if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES and not f.name.startswith(".")
+                if f.suffix.lower() in SUPPORTED_SUFFIXES and not f.name.startswith(".") and not f.is_dir()
             ))
         else:
             found.append(path)

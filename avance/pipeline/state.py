@@ -60,8 +60,10 @@ def path_key(abs_path: str) -> str:
     return PATH_KEY_PREFIX + hashlib.sha256(abs_path.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def cannot_read(exc: OSError) -> str:
+def cannot_read(exc: OSError, path: Path) -> str:
     """The `error` of an input that cannot be read, in words."""
+    if exc.errno == errno.ENOENT and os.path.islink(path):
+        return f"cannot read the file: it is a link to {os.readlink(path)}, which does not exist"
     if exc.errno == errno.ENOENT:
         return "cannot read the file: it disappeared before it could be read"
     return f"cannot read the file: {exc.strerror or exc}"
