@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 
 from .. import __version__
 from ..contract import build_table
-from ..errors import describe_exception
+from ..errors import describe_exception, is_out_of_memory
 from ..records import DocumentInfo, DocumentResult, Severity, Status
 from .document import process_document
 from .options import BatchOptions, ExtractOptions
@@ -132,7 +132,9 @@ def record_failure(task: Task, reason: str) -> DocumentOutcome:
 
 
 def unexpected(exc: BaseException, options: ExtractOptions) -> str:
-    return f"unexpected error: {describe_exception(exc, options.memory_cap_mb)}"
+    """A worker's exception as its document's `error` (running out of memory is not unexpected)."""
+    reason = describe_exception(exc, options.memory_cap_mb)
+    return reason if is_out_of_memory(exc) else f"unexpected error: {reason}"
 
 
 def skipped_outcome(path: Path, doc_id: str, status: str, error: Optional[str]) -> DocumentOutcome:
