@@ -149,7 +149,12 @@ def ocr_language(text: str) -> str:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    setup_logging(args.verbose, args.log_file)
+    try:
+        setup_logging(args.verbose, args.log_file)
+    except OSError as exc:
+        print(printable(f"avance extract: error: argument --log-file: cannot write {args.log_file}: "
+                        f"{describe_exception(exc)}"), file=sys.stderr)
+        return EXIT_USAGE
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing:
         print(printable("avance: no such file or folder: " + ", ".join(missing)), file=sys.stderr)

@@ -113,6 +113,8 @@ def test_verbose_and_log_file(tmp_path, capsys):
     assert "DEBUG: d006_sheet_cajeme.pdf: skipped" in capsys.readouterr().err
     assert main(["extract", str(doc), "-o", str(tmp_path / "out2"), "-q"]) == 0
     assert capsys.readouterr().err == ""  # without -v nothing is logged to the terminal
+    assert main(["extract", str(doc), "-o", str(tmp_path / "out2"), "--log-file", str(tmp_path / "no" / "x.log")]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
 
 
 def test_ocr_lang(tmp_path, capsys):

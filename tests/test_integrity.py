@@ -335,9 +335,18 @@ def test_pdf_with_no_pages_says_so(tmp_path):
     data += b"trailer\n<< /Size 3 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
     empty = tmp_path / "empty.pdf"
     empty.write_bytes(bytes(data))
-    run([empty], tmp_path / "out")
-    error = documents(tmp_path / "out").loc["empty.pdf", "error"]
-    assert "Success" not in error and "PDFium" not in error and "no pages" in error
+    garbage = tmp_path / "garbage.pdf"
+    garbage.write_bytes(b"%PDF-1.4 garbage")
+    # in one thread, in both orders: PDFium's stale error code of one failure must not name the next
+    run([garbage, empty], tmp_path / "out")
+    run([garbage, empty], tmp_path / "out2", batch=BatchOptions(force=True))
+    for out in ("out", "out2"):
+        docs = documents(tmp_path / out)
+        error = docs.loc["empty.pdf", "error"]
+        assert "Success" not in error and "PDFium" not in error and "no pages" in error
+        assert "not a readable PDF" in docs.loc["garbage.pdf", "error"]
+    run([empty, garbage], tmp_path / "out3")
+    assert "not a readable PDF" in documents(tmp_path / "out3").loc["garbage.pdf", "error"]
 
 
 # --------------------------------------------------------------------------
