@@ -38,7 +38,6 @@ from avance.pipeline.options import BatchOptions
 from avance.pipeline.run import collect_inputs, run
 from avance.pipeline.state import RunLock
 
-from .conftest import minimal_pdf
 from .test_batch import SOURCE, documents, make_copies, table_files
 
 REAL_PROCESS = batch_module.process_document
