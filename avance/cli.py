@@ -3,20 +3,23 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
+import re
 import sys
 import time
 from pathlib import Path
 from typing import Optional, Sequence
 
 from . import __version__
-from .errors import RunNotStarted
+from .errors import RunNotStarted, describe_exception
 from .extractors.ocr import OcrSettings
-from .pipeline.batch import summarize
-from .pipeline.options import BatchOptions, ExtractOptions
+from .pipeline.batch import summarize, with_recorded_warnings
+from .pipeline.document import SUPPORTED_SUFFIXES
+from .pipeline.options import MAX_TIMEOUT, MEMORY_MB_RANGE, WORKERS_RANGE, BatchOptions, ExtractOptions
 from .pipeline.run import collect_inputs, run
 from .records import Status
-from .report import Reporter, closing_line, describe  # noqa: F401 (describe: public since 0.1)
+from .report import Reporter, closing_line, describe, printable  # noqa: F401 (describe: public since 0.1)
 
 EXIT_OK = 0
 EXIT_SOME_NOT_OK = 1
@@ -28,13 +31,18 @@ EXTRACT_EPILOG = """\
 exit status:
   0  every document is ok (skipped documents count with their recorded status)
   1  at least one document is partial (some sections unreadable) or failed
+     (--fail-on failed: only failed; --fail-on warning: also a warning flag)
   2  the command line is unusable (a path that does not exist, no input found, bad option)
   3  the run could not start (another run is writing to OUT, Dask missing or unreachable)
+     or could not go on (OUT cannot be written: no space left, no permission)
 
 Each document gets one Parquet file per table under OUT/<table>/<doc_id>.parquet;
 a failed document gets only its OUT/documents row, with the reason in `error`.
 A document whose bytes (doc_id) and pipeline version are unchanged and whose
 files are all there is skipped; a run killed part-way resumes when started again.
+An input whose bytes changed replaces the document recorded from its path (the
+new documents row lists the old doc_id in `replaces`); an input that cannot be
+read gets a failed row keyed by its path (doc_id `path-` + sha256 of the path).
 A document that raises, runs past --timeout or exhausts --max-memory-mb fails
 alone (status failed, the reason in `error`) and the run goes on.
 """
@@ -49,37 +57,125 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """A refused command line is one line on stderr (what was wrong and what is accepted), exit 2."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(EXIT_USAGE, printable(f"{self.prog}: error: {message} (see {self.prog} --help)") + "\n")
+
+
+def whole_number(low: int, high: int, zero: str = "") -> "callable":
+    """An argparse type: an int in [low, high], or 0 when `zero` says what 0 means."""
+    accepted = (f"0 ({zero}) or " if zero else "") + f"a whole number from {low} to {high}"
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not (low <= value <= high or (zero and value == 0)):
+            raise argparse.ArgumentTypeError(f"accepts {accepted}, not {text!r}")
+        return value
+    return parse
+
+
 def positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return whole_number(1, 10**9)(text)
+
+
+def seconds(text: str) -> float:
+    """--timeout: 0 (no limit) or a finite number of seconds up to a week (nan never fires)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (value == 0 or 0 < value <= MAX_TIMEOUT):  # false for nan and inf
+        raise argparse.ArgumentTypeError(
+            f"accepts 0 (no limit) or a number of seconds up to {MAX_TIMEOUT} (a week), not {text!r}")
     return value
 
 
-def positive_float(text: str) -> float:
-    value = float(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive, not {text}")
-    return value
+FAIL_ON = {
+    "failed": lambda o: o.status == Status.FAILED,
+    "partial": lambda o: o.status != Status.OK,
+    "warning": lambda o: o.status != Status.OK or bool(o.n_warnings),
+}
+
+
+def setup_logging(verbose: int, log_file: Optional[str]) -> None:
+    """-v: what the run does on stderr (-vv: and why); --log-file: the same with times, appended."""
+    logger = logging.getLogger("avance")
+    for handler in [h for h in logger.handlers if getattr(h, "avance_cli", False)]:
+        logger.removeHandler(handler)  # main() may run more than once in a process
+        handler.close()
+    handlers: list[logging.Handler] = []
+    if verbose:
+        console = logging.StreamHandler(sys.stderr)
+        console.setFormatter(logging.Formatter("avance: %(levelname)s: %(message)s"))
+        console.setLevel(logging.INFO if verbose == 1 else logging.DEBUG)
+        handlers.append(console)
+    if log_file:
+        to_file = logging.FileHandler(log_file, encoding="utf-8")
+        to_file.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
+        to_file.setLevel(logging.DEBUG if verbose >= 2 else logging.INFO)
+        handlers.append(to_file)
+    for handler in handlers:
+        handler.avance_cli = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    logger.setLevel(min((h.level for h in handlers), default=logging.WARNING))
+
+
+def missing_ocr_language(lang: str) -> Optional[str]:
+    """Why Tesseract cannot read `lang` (spa, spa+eng), or None; None too when Tesseract
+    itself is missing (each scanned page then says so)."""
+    import pytesseract
+
+    try:
+        installed = set(pytesseract.get_languages(config=""))
+    except Exception:
+        return None
+    absent = [part for part in lang.split("+") if part not in installed]
+    if not absent:
+        return None
+    return (f"Tesseract has no {', '.join(repr(a) for a in absent)} model (installed: "
+            f"{', '.join(sorted(installed - {'osd'})) or 'none'}; apt-get install tesseract-ocr-LANG)")
+
+
+def ocr_language(text: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9_]+(\+[A-Za-z0-9_]+)*", text):
+        raise argparse.ArgumentTypeError(f"accepts Tesseract language codes joined by +, e.g. spa or spa+eng, "
+                                         f"not {text!r}")
+    return text
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    try:
+        setup_logging(args.verbose, args.log_file)
+    except OSError as exc:
+        print(printable(f"avance extract: error: argument --log-file: cannot write {args.log_file}: "
+                        f"{describe_exception(exc)}"), file=sys.stderr)
+        return EXIT_USAGE
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing:
-        print("avance: no such file or folder: " + ", ".join(missing), file=sys.stderr)
+        print(printable("avance: no such file or folder: " + ", ".join(missing)), file=sys.stderr)
         return EXIT_USAGE
     inputs = collect_inputs(args.paths)
     if not inputs:
-        print("avance: no input files found in " + " ".join(args.paths), file=sys.stderr)
+        kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
+        print(printable(f"avance: no input files found in {' '.join(args.paths)} (looked for {kinds})"),
+              file=sys.stderr)
         return EXIT_USAGE
     if args.scheduler and args.executor != "dask":
         print("avance: --scheduler needs --executor dask", file=sys.stderr)
+        return EXIT_USAGE
+    if args.ocr != "never" and args.ocr_lang != OcrSettings().lang and (why := missing_ocr_language(args.ocr_lang)):
+        print(printable(f"avance extract: error: argument --ocr-lang: {why}"), file=sys.stderr)
         return EXIT_USAGE
     out_dir = Path(args.out)
     catalogs = user_catalogs(args.catalog)
     if catalogs is None:
         return EXIT_USAGE
-    options = ExtractOptions(ocr=args.ocr, ocr_settings=OcrSettings(dpi=args.ocr_dpi), catalogs=catalogs, lang=args.lang)
+    options = ExtractOptions(ocr=args.ocr, ocr_settings=OcrSettings(dpi=args.ocr_dpi, lang=args.ocr_lang), catalogs=catalogs, lang=args.lang)
     try:
         batch = BatchOptions(
             executor=args.executor, workers=args.workers, scheduler=args.scheduler, force=args.force,
@@ -88,23 +184,36 @@ def cmd_extract(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"avance: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    reporter = Reporter.for_stream(len(inputs), quiet=args.quiet)
+    # `--summary -`: the JSON alone on stdout (for jq), the lines and the total on stderr
+    text_out = sys.stderr if args.summary == "-" else sys.stdout
+    reporter = Reporter.for_stream(len(inputs), quiet=args.quiet, stream=text_out)
     start = time.perf_counter()
     try:
-        outcomes = run(inputs, out_dir, options=options, batch=batch, on_outcome=reporter)
+        outcomes = run(inputs, out_dir, options=options, batch=batch, on_outcome=reporter,
+                       on_start=reporter.start, on_tick=reporter.tick)
     except RunNotStarted as exc:
-        print(f"avance: {exc}", file=sys.stderr)
+        print(printable(f"avance: {exc}"), file=sys.stderr)
+        return EXIT_NOT_STARTED
+    except OSError as exc:  # OUT cannot be written: what is written stays, the rest on the next run
+        print(printable(f"avance: the run stopped, {out_dir}/ cannot be written: {describe_exception(exc)}"),
+              file=sys.stderr)
         return EXIT_NOT_STARTED
     except KeyboardInterrupt:
         print("\navance: interrupted; finished documents are kept, run again to resume", file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:
         reporter.close()
+    if args.fail_on == "warning":  # skipped documents count with their recorded flags
+        outcomes = [with_recorded_warnings(o, out_dir) for o in outcomes]
     summary = summarize(outcomes, time.perf_counter() - start, batch)
-    if args.summary:
-        Path(args.summary).write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
-    print(closing_line(summary, str(out_dir)))
-    return EXIT_OK if all(o.status == Status.OK for o in outcomes) else EXIT_SOME_NOT_OK
+    summary["fail_on"] = args.fail_on
+    text = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
+    if args.summary == "-":
+        sys.stdout.write(text)
+    elif args.summary:
+        Path(args.summary).write_text(text, encoding="utf-8")
+    print(closing_line(summary, str(out_dir)), file=text_out)
+    return EXIT_SOME_NOT_OK if any(FAIL_ON[args.fail_on](o) for o in outcomes) else EXIT_OK
 
 
 def user_catalogs(paths: Optional[Sequence[str]]) -> Optional[tuple[str, ...]]:
@@ -191,7 +300,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="avance", description=(
+    parser = OneLineParser(prog="avance", description=(
         "Turn Mexican government progress reports (POA avance programático, indicator sheets "
         "and reports, MIR progress tables) into validated Parquet tables."))
     parser.add_argument("--version", action="version", version=f"avance {__version__}")
@@ -200,13 +309,22 @@ def build_parser() -> argparse.ArgumentParser:
     ex = sub.add_parser("extract", help="read reports into Parquet tables",
                         epilog=EXTRACT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     ex.add_argument("paths", nargs="+", metavar="PATH", help="report files or folders (searched recursively)")
-    ex.add_argument("--out", required=True, metavar="DIR", help="output folder (one subfolder per table)")
-    ex.add_argument("--quiet", action="store_true", help="print only the closing total")
+    ex.add_argument("-o", "--out", required=True, metavar="DIR", help="output folder (one subfolder per table)")
+    ex.add_argument("-q", "--quiet", action="store_true", help="print only the closing total")
+    ex.add_argument("-v", "--verbose", action="count", default=0,
+                    help="log what the run does on stderr (-vv: every step, and tracebacks)")
+    ex.add_argument("--log-file", metavar="FILE",
+                    help="append the log, with times, to FILE (what -v shows; with -vv every step)")
+    ex.add_argument("--fail-on", choices=list(FAIL_ON), default="partial",
+                    help="exit status 1 when a document failed (failed), is partial or failed "
+                         "(partial, the default), or has a warning flag too (warning: for cron jobs "
+                         "that must notice warnings)")
     ex.add_argument("--force", action="store_true",
                     help="re-extract every document, even those whose outputs are complete and unchanged")
     ex.add_argument("--retry-failed", action="store_true",
                     help="re-extract unchanged documents whose recorded status is failed")
-    ex.add_argument("--workers", type=positive_int, default=default_workers(), metavar="N",
+    ex.add_argument("-j", "--workers", type=whole_number(*WORKERS_RANGE), default=min(default_workers(), WORKERS_RANGE[1]),
+                    metavar="N",
                     help="documents extracted at once, each in its own process "
                          f"(default: the number of cores, here {default_workers()})")
     ex.add_argument("--executor", choices=["local", "dask"], default="local",
@@ -214,20 +332,24 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                     help="Dask scheduler address (with --executor dask; without it a local cluster "
                          "of --workers threads is started). Workers must see the same paths")
-    ex.add_argument("--timeout", type=float, default=BatchOptions().timeout, metavar="SECONDS",
+    ex.add_argument("--timeout", type=seconds, default=BatchOptions().timeout, metavar="SECONDS",
                     help=f"a document still running after this long fails (default {BatchOptions().timeout:g}; "
                          "0 = no limit)")
-    ex.add_argument("--max-memory-mb", type=int, default=BatchOptions().max_memory_mb, metavar="MB",
+    ex.add_argument("--max-memory-mb", type=whole_number(*MEMORY_MB_RANGE, zero="no limit"),
+                    default=BatchOptions().max_memory_mb, metavar="MB",
                     help="memory one document may take on top of its worker's start-up size "
                          f"(address space; default {BatchOptions().max_memory_mb}; 0 = no limit); "
                          "a document needing more fails alone")
     ex.add_argument("--summary", metavar="FILE",
-                    help="write the run's figures as JSON: counts by status (skipped too), "
-                         "failures with reasons, duration")
+                    help="write the run's figures as JSON: counts by status (skipped too), replaced, "
+                         "warnings, failures with reasons, duration (- for standard output; the "
+                         "lines and the total then go to standard error)")
     ex.add_argument("--ocr", choices=["auto", "always", "never"], default="auto",
                     help="OCR pages with no usable text layer (auto, the default), every page, or none")
-    ex.add_argument("--ocr-dpi", type=int, default=OcrSettings().dpi, metavar="DPI",
+    ex.add_argument("--ocr-dpi", type=whole_number(72, 600), default=OcrSettings().dpi, metavar="DPI",
                     help=f"resolution pages are rendered at for OCR (default {OcrSettings().dpi})")
+    ex.add_argument("--ocr-lang", type=ocr_language, default=OcrSettings().lang, metavar="LANG",
+                    help=f"Tesseract language(s) of the scans, e.g. spa+eng (default {OcrSettings().lang})")
     ex.add_argument("--lang", choices=["es", "en"], default="es",
                     help="language of the flags' message sentences (default es; rule ids never change)")
     ex.add_argument("--catalog", action="append", metavar="FILE.csv",

@@ -27,6 +27,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     "documents": pa.schema([
         ("doc_id", S), ("source_path", S), ("file_name", S), ("n_pages", I32),
         ("text_source", S), ("status", S), ("error", S), ("pipeline_version", S),
+        ("source_abspath", S), ("replaces", LIST_S),
     ]),
     "sections": pa.schema(DOC_KEYS + [
         ("family", S), ("page_start", I32), ("page_end", I32), ("government", S),

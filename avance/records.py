@@ -402,6 +402,10 @@ class DocumentInfo:
     status: Status
     error: Optional[str]
     pipeline_version: str
+    # beyond the contract: the input's absolute path (what a re-run matches a changed file
+    # by) and the doc_ids of the earlier versions of that path this document replaced
+    source_abspath: Optional[str] = None
+    replaces: Optional[tuple[str, ...]] = None
 
 
 @dataclass

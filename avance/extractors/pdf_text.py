@@ -1,11 +1,18 @@
-"""Text-layer extraction: a PDF's words and ruling lines as `Page` records."""
+"""Text-layer extraction: a PDF's words and ruling lines as `Page` records.
+
+pdfplumber's reader, kept for the benchmarks (bench/text_layer.py) and as the
+reference of the word rules pdfium_text follows; the pipeline reads with
+pdfium_text. pdfplumber is imported only when a PDF is opened here
+(`pip install 'avance[bench]'`).
+"""
 from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pdfplumber
-from pdfminer.pdfdocument import PDFPasswordIncorrect
+if TYPE_CHECKING:
+    import pdfplumber
 
 from ..errors import EmptyDocument, EncryptedDocument, UnreadableDocument
 from ..records import Page, Rule, Word
@@ -24,6 +31,9 @@ def open_pdf(path: Path) -> pdfplumber.PDF:
     """Open a PDF or raise an error that names what is wrong with it."""
     if path.stat().st_size == 0:
         raise EmptyDocument("the file is empty (0 bytes)")
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+
     try:
         pdf = pdfplumber.open(path)
         n_pages = len(pdf.pages)

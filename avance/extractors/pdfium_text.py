@@ -8,6 +8,7 @@ objects (lines and rectangles); curves (logos, signatures) are not rules.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -18,15 +19,44 @@ from ..records import Page, Rule, Word
 from .pdf_text import MIN_RULE_LENGTH, X_TOLERANCE, Y_TOLERANCE
 
 
+# PDFium's load error codes (FPDF_ERR_*) in words; it reports "Success" when the page tree is empty
+LOAD_ERRORS = {
+    0: "the PDF has no pages (or its list of pages is broken); check that it opens in a PDF viewer "
+       "and export it again",
+    3: "the file is not a readable PDF (not a PDF, or damaged); export or download it again",
+    5: "the PDF uses a security scheme that cannot be opened; save an unprotected copy",
+    6: "the file is not a readable PDF (its pages cannot be found); export or download it again",
+}
+
+
+NO_SUCH_FILE = b"/nonexistent/avance-no-such-file.pdf"
+
+
+def _declares_no_pages(path: Path) -> bool:
+    """A page tree that counts 0 and no page object: PDFium fails on it without setting its
+    error code, so the code it reports is whatever an earlier failure in this thread left."""
+    data = path.read_bytes()
+    return re.search(rb"/Count\s+0\b", data) is not None and re.search(rb"/Type\s*/Page\b(?!s)", data) is None
+
+
 def open_pdf(path: Path) -> pdfium.PdfDocument:
     if path.stat().st_size == 0:
         raise EmptyDocument("the file is empty (0 bytes)")
+    # PDFium keeps its last error per thread and some failures do not set it: a load of a
+    # path that does not exist sets a known code first (FPDF_ERR_FILE), so a code left
+    # unchanged for a file that exists means PDFium gave no reason
+    pdfium_c.FPDF_LoadDocument(NO_SUCH_FILE, None)
     try:
         pdf = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
-        if "password" in str(exc).lower():
+        code = getattr(exc, "err_code", None)
+        if code == pdfium_c.FPDF_ERR_FILE:
+            code = None  # no reason given
+        if code == pdfium_c.FPDF_ERR_PASSWORD:
             raise EncryptedDocument("the PDF is encrypted with a password; decrypt it first") from exc
-        raise UnreadableDocument(f"the file is not a readable PDF ({exc})") from exc
+        if code in (None, pdfium_c.FPDF_ERR_SUCCESS) and _declares_no_pages(path):
+            raise EmptyDocument(LOAD_ERRORS[0]) from exc
+        raise UnreadableDocument(LOAD_ERRORS.get(code, LOAD_ERRORS[3])) from exc
     if len(pdf) == 0:
         pdf.close()
         raise EmptyDocument("the PDF has no pages")

@@ -52,7 +52,7 @@ class _ApiEngine:
 
         self._tesserocr = tesserocr
         path = tessdata_dir()
-        if not path or lang not in tesserocr.get_languages(path)[1]:
+        if not path or any(part not in tesserocr.get_languages(path)[1] for part in lang.split("+")):
             raise OcrUnavailable(f"Tesseract has no '{lang}' model (apt-get install tesseract-ocr-{lang})")
         self._api = tesserocr.PyTessBaseAPI(path=path, lang=lang)
 

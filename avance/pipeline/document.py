@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import hashlib
-import traceback
+import logging
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Sequence
 
 from .. import __version__
-from ..errors import AvanceError, NotAReport, UnreadableDocument
+from ..errors import AvanceError, NotAReport, UnreadableDocument, describe_exception
 from ..extractors.layout import collapse, group_lines
 from ..extractors.reread import ScanRereader, agreed_text, words_across
 from ..families import FAMILY_SPECS
@@ -35,6 +35,7 @@ from ..tables.cells import unmapped_cells
 from .sections import group_sections
 
 __all__ = ["SUPPORTED_SUFFIXES", "process_document"]
+log = logging.getLogger(__name__)
 
 
 def sha256_of(path: Path) -> str:
@@ -210,15 +211,20 @@ def _read_all(rereader, targets, pages_by_number, text: bool = False) -> dict:
 
 def process_document(path: Path, source_path: str | None = None,
                      options: ExtractOptions = ExtractOptions(),
-                     reader: Callable[[Path, ExtractOptions], ReadResult] = read_document) -> DocumentResult:
-    """Read, section, parse and check one file. Never raises for a bad document."""
+                     reader: Callable[[Path, ExtractOptions], ReadResult] = read_document,
+                     doc_id: str | None = None) -> DocumentResult:
+    """Read, section, parse and check one file. Never raises for a bad document.
+
+    `doc_id`: the sha256 of the bytes when the caller has it (a batch run hashed
+    every input first), else computed here.
+    """
     source_path = source_path or str(path)
     base = DocumentInfo(
         doc_id="", source_path=source_path, file_name=path.name, n_pages=0, text_source=None,
         status=Status.FAILED, error=None, pipeline_version=__version__,
     )
     try:
-        base = replace(base, doc_id=sha256_of(path))
+        base = replace(base, doc_id=doc_id or sha256_of(path))
         read = reader(path, options)
         pages = read.pages
     except AvanceError as exc:
@@ -226,19 +232,20 @@ def process_document(path: Path, source_path: str | None = None,
     except OSError as exc:
         return DocumentResult(info=replace(base, error=f"cannot read the file: {exc.strerror or exc}"))
     except Exception as exc:  # a reader bug must not stop the batch
-        return DocumentResult(info=replace(base, error=f"unexpected error while reading: {type(exc).__name__}: {exc}"))
+        return DocumentResult(info=replace(
+            base, error=f"unexpected error while reading: {describe_exception(exc, options.memory_cap_mb)}"))
     info = replace(base, n_pages=len(pages), text_source=text_source_of(pages))
     groups, orphans = group_sections(pages)
     # pages no family claims still give their tables, cell by cell
     cells = unmapped_cells([p for p in orphans if p.words])
     if not groups and cells:
-        failures = [f.message for f in read.flags]
+        failures = read.error_summary()
         return DocumentResult(info=replace(info, status=Status.PARTIAL if failures else Status.OK,
                                            error="; ".join(failures) or None),
                               flags=read.flags, table_cells=cells)
     if not groups:
         if read.flags and not any(p.words for p in pages):
-            return DocumentResult(info=replace(info, error="; ".join(f.message for f in read.flags)), flags=read.flags)
+            return DocumentResult(info=replace(info, error="; ".join(read.error_summary())), flags=read.flags)
         reason = "no text could be read" if not any(p.words for p in pages) else \
             "no page looks like a known progress report (POA, indicator sheet/report, MIR)"
         return DocumentResult(info=replace(info, error=str(NotAReport(f"not a progress report: {reason}"))))
@@ -250,8 +257,10 @@ def process_document(path: Path, source_path: str | None = None,
         try:
             sections.append(parse_section(group.spec, group.pages, rereader))
         except Exception as exc:
-            failures.append(f"pages {group.pages[0].number}-{group.pages[-1].number}: {exc}")
-            traceback.print_exc()
+            failures.append(f"pages {group.pages[0].number}-{group.pages[-1].number}: "
+                            f"{describe_exception(exc, options.memory_cap_mb)}")
+            log.warning("%s, pages %d-%d: %s could not be parsed", path.name, group.pages[0].number,
+                        group.pages[-1].number, group.spec.family.value, exc_info=True)
             sections.append(failed_section(group.spec, group.pages, exc))
     # repairs and catalog matches see the whole document (a name is settled across
     # sections); the arithmetic checks then judge the repaired figures
@@ -260,7 +269,7 @@ def process_document(path: Path, source_path: str | None = None,
     # state and INEGI codes, once per document from what each section's pages print
     sections = place_document(sections, [[l.text for p in g.pages for l in group_lines(p.words)] for g in groups])
     sections = match_user_catalogs(sections, load_user_catalogs(options.catalogs), info.text_source)
-    failures += [f.message for f in read.flags]
+    failures += read.error_summary()
     status = Status.PARTIAL if failures else Status.OK
     error = "; ".join(failures) if failures else None
     return DocumentResult(info=replace(info, status=status, error=error), sections=sections, flags=read.flags,

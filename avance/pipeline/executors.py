@@ -14,7 +14,6 @@ from __future__ import annotations
 import ctypes
 import os
 import pickle
-import resource
 import select
 import signal
 import sys
@@ -24,12 +23,15 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Iterable, Optional
 
-from ..errors import RunNotStarted
+from ..errors import RunNotStarted, describe_exception, out_of_memory
 from . import batch as work
 from .batch import DocumentOutcome, Task, record_failure
 from .options import BatchOptions
 
 OnDone = Callable[[Task, DocumentOutcome], None]
+OnStart = Callable[[Task], None]
+OnTick = Callable[[], None]
+TICK_SECONDS = 0.5  # how often a waiting run calls on_tick (a progress bar's clock)
 PR_SET_PDEATHSIG = 1
 SCHEDULER_TIMEOUT = "20s"  # connecting to a Dask scheduler
 
@@ -40,13 +42,18 @@ class Limits:
     max_memory_mb: Optional[int]
 
 
-def run_inline(tasks: Iterable[Task], on_done: OnDone) -> None:
+def _nothing(*_args) -> None:
+    pass
+
+
+def run_inline(tasks: Iterable[Task], on_done: OnDone, on_start: OnStart = _nothing) -> None:
     """One document after another in this process: exceptions are caught, nothing else is bounded."""
     for task in tasks:
+        on_start(task)
         try:
             outcome = work.extract_one(task)
         except Exception as exc:
-            outcome = record_failure(task, f"unexpected error: {type(exc).__name__}: {exc}")
+            outcome = record_failure(task, work.unexpected(exc, task.options))
         on_done(task, outcome)
 
 
@@ -55,8 +62,10 @@ def run_inline(tasks: Iterable[Task], on_done: OnDone) -> None:
 # --------------------------------------------------------------------------
 
 def _address_space() -> int:
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    """This process's address space (what RLIMIT_AS counts), from psutil: no /proc reads."""
+    import psutil
+
+    return psutil.Process().memory_info().vms
 
 
 def _die_with_parent(parent_pid: int) -> None:
@@ -74,13 +83,15 @@ def _child_main(task: Task, wfd: int, limits: Limits, parent_pid: int) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         _die_with_parent(parent_pid)
         if limits.max_memory_mb:
+            import resource  # Unix only, as fork is
+
             cap = _address_space() + limits.max_memory_mb * 2**20
             resource.setrlimit(resource.RLIMIT_AS, (cap, resource.getrlimit(resource.RLIMIT_AS)[1]))
         payload = ("done", work.extract_one(task))
     except MemoryError:
-        payload = ("error", f"ran out of memory (more than {limits.max_memory_mb} MB)")
+        payload = ("error", out_of_memory(limits.max_memory_mb))
     except BaseException as exc:
-        payload = ("error", f"unexpected error: {type(exc).__name__}: {exc}")
+        payload = ("error", work.unexpected(exc, task.options))
     try:
         data = pickle.dumps(payload)
         view = memoryview(data)
@@ -116,6 +127,7 @@ class Child:
         self.pid, self.fd = pid, rfd
         self.deadline = time.monotonic() + limits.timeout if limits.timeout else None
         self.data = bytearray()
+        self.reaped = False
 
     def fileno(self) -> int:
         return self.fd
@@ -126,8 +138,8 @@ class Child:
         if chunk:
             self.data += chunk
             return None
-        os.close(self.fd)
-        _, status = os.waitpid(self.pid, 0)
+        self._reap()
+        status = self.status
         try:
             kind, value = pickle.loads(bytes(self.data))
         except Exception:
@@ -138,35 +150,54 @@ class Child:
         if os.WIFSIGNALED(status):
             sig = os.WTERMSIG(status)
             name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
-            hint = f"; it may have run out of memory (limit {self.limits.max_memory_mb} MB)" \
+            cap = self.limits.max_memory_mb
+            hint = ("; if it ran out of memory, run again with a higher --max-memory-mb"
+                    + (f" (it was {cap} MB)" if cap else "")) \
                 if sig in (signal.SIGKILL, signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS) else ""
             return f"worker process died (signal {name}){hint}"
         return f"worker process exited with code {os.WEXITSTATUS(status)} without a result"
 
+    def _reap(self) -> None:
+        os.close(self.fd)
+        _, self.status = os.waitpid(self.pid, 0)
+        self.reaped = True
+
     def kill(self) -> None:
+        if self.reaped:  # its outcome was being recorded when the run was stopped
+            return
         try:
             os.kill(self.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        os.waitpid(self.pid, 0)
-        os.close(self.fd)
+        self._reap()
 
     def timed_out(self) -> DocumentOutcome:
         self.kill()
         return record_failure(self.task, f"timed out after {self.limits.timeout:g} s")
 
 
-def run_forked(tasks: Iterable[Task], workers: int, limits: Limits, on_done: OnDone) -> None:
-    """At most `workers` children at a time; each document in its own child."""
+def run_forked(tasks: Iterable[Task], workers: int, limits: Limits, on_done: OnDone,
+               on_start: OnStart = _nothing, on_tick: Optional[OnTick] = None) -> None:
+    """At most `workers` children at a time; each document in its own child.
+
+    `on_tick` is called at least every TICK_SECONDS while children run, from this
+    thread (a progress bar redrawn by a thread of its own could hold a stream's
+    lock at the moment of a fork, and the child would wait on it forever).
+    """
     pending = deque(tasks)
     running: dict[int, Child] = {}
     try:
         while pending or running:
             while pending and len(running) < workers:
-                child = Child(pending.popleft(), limits)
+                task = pending.popleft()
+                on_start(task)
+                child = Child(task, limits)
                 running[child.fd] = child
             deadlines = [c.deadline for c in running.values() if c.deadline is not None]
             wait = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+            if on_tick is not None:
+                on_tick()
+                wait = TICK_SECONDS if wait is None else min(wait, TICK_SECONDS)
             ready, _, _ = select.select(list(running), [], [], wait)
             for fd in ready:
                 outcome = running[fd].read()
@@ -221,7 +252,7 @@ def run_dask(tasks: list[Task], batch: BatchOptions, limits: Limits, on_done: On
             try:
                 outcome = future.result()
             except Exception as exc:  # the worker holding it died (KilledWorker) or the task errored
-                outcome = record_failure(task, f"Dask task failed: {type(exc).__name__}: {exc}")
+                outcome = record_failure(task, f"Dask task failed: {describe_exception(exc)}")
             on_done(task, outcome)
     finally:
         client.close()

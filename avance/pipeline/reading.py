@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import UnreadableDocument
+from ..errors import UnreadableDocument, describe_exception
 from ..extractors import pdfium_text
 from ..extractors.ocr import OcrUnavailable, ocr_image, ocr_pdf_page
 from ..extractors.text_export import read_text_export
@@ -26,6 +26,32 @@ DEFAULT_IMAGE_DPI = 200.0  # an image that does not say its resolution
 class ReadResult:
     pages: list[Page]
     flags: list[Flag] = field(default_factory=list)
+    page_errors: list[tuple[int, str]] = field(default_factory=list)  # (page, why it could not be read)
+
+    def skip_page(self, number: int, exc: BaseException, options: "ExtractOptions") -> None:
+        reason = describe_exception(exc, options.memory_cap_mb)
+        self.flags.append(unreadable_page_flag(number, reason))
+        self.page_errors.append((number, reason))
+        self.pages.append(Page(number=number, width=0.0, height=0.0, words=()))
+
+    def error_summary(self) -> list[str]:
+        """One sentence per reason, naming its pages (eight pages out of memory: one sentence)."""
+        pages_by_reason: dict[str, list[int]] = {}
+        for number, reason in self.page_errors:
+            pages_by_reason.setdefault(reason, []).append(number)
+        return [f"{page_list(pages)} could not be read: {reason}" for reason, pages in pages_by_reason.items()]
+
+
+def page_list(numbers: list[int]) -> str:
+    """`page 3`, `pages 1-8`, `pages 1, 3, 5-6`."""
+    runs: list[list[int]] = []
+    for n in sorted(set(numbers)):
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    text = ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+    return f"page {text}" if len(numbers) == 1 else f"pages {text}"
 
 
 def usable_text_layer(page: Page) -> bool:
@@ -39,10 +65,10 @@ def usable_text_layer(page: Page) -> bool:
     return alnum / len(text) >= 0.6
 
 
-def unreadable_page_flag(number: int, exc: BaseException) -> Flag:
+def unreadable_page_flag(number: int, reason: str) -> Flag:
     return Flag(table="documents", row_key=str(number), field="page", rule="unreadable", severity=Severity.ERROR,
                 raw_value=None, value=None,
-                message=f"Page {number} could not be read ({type(exc).__name__}: {exc}); it was skipped.")
+                message=f"Page {number} could not be read and was skipped: {reason}.")
 
 
 def read_pdf(path: Path, options: ExtractOptions) -> ReadResult:
@@ -59,8 +85,8 @@ def read_pdf(path: Path, options: ExtractOptions) -> ReadResult:
             except OcrUnavailable:
                 raise
             except Exception as exc:
-                result.flags.append(unreadable_page_flag(number, exc))
-                page = Page(number=number, width=0.0, height=0.0, words=())
+                result.skip_page(number, exc, options)
+                continue
             result.pages.append(page)
     finally:
         pdf.close()
@@ -89,8 +115,7 @@ def read_image(path: Path, options: ExtractOptions) -> ReadResult:
             except OcrUnavailable:
                 raise
             except Exception as exc:
-                result.flags.append(unreadable_page_flag(number, exc))
-                result.pages.append(Page(number=number, width=0.0, height=0.0, words=()))
+                result.skip_page(number, exc, options)
     return result
 
 

@@ -1,8 +1,6 @@
-"""Writes one document's tables: one Parquet file per table, atomically."""
+"""Writes one document's tables: one Parquet file per table, atomically and durably."""
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import pyarrow as pa
@@ -11,19 +9,18 @@ import pyarrow.parquet as pq
 from ..contract import TABLES, document_tables
 from ..messages import DEFAULT_LANGUAGE
 from ..records import DocumentResult, Status
+from .files import remove_durably, write_atomically
 
 
 def write_atomic(table: pa.Table, path: Path) -> None:
-    """Temp file in the same folder, then rename: a killed run never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        pq.write_table(table, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Temp file in the same folder, fsync, rename, fsync the folder: a killed run or a
+    power loss never leaves half a file (see files.py)."""
+    write_atomically(path, lambda tmp: pq.write_table(table, tmp))
+
+
+def table_paths(out_dir: Path, doc_id: str) -> list[Path]:
+    """A document's files, the `documents` file first (it is what says the document is there)."""
+    return [out_dir / name / f"{doc_id}.parquet" for name in TABLES]
 
 
 def write_document(result: DocumentResult, out_dir: Path, lang: str = DEFAULT_LANGUAGE) -> dict[str, int]:
@@ -42,10 +39,16 @@ def write_document(result: DocumentResult, out_dir: Path, lang: str = DEFAULT_LA
             continue
         path = out_dir / name / f"{doc_id}.parquet"
         if result.info.status == Status.FAILED:
-            path.unlink(missing_ok=True)
+            remove_durably([path])
             continue
         write_atomic(tables[name], path)
         counts[name] = tables[name].num_rows
     write_atomic(tables["documents"], out_dir / "documents" / f"{doc_id}.parquet")
     counts["documents"] = 1
     return counts
+
+
+def remove_document(out_dir: Path, doc_id: str) -> None:
+    """Every file of a document, its `documents` file first: cut short, what is left
+    belongs to no recorded document and the next run removes it."""
+    remove_durably(table_paths(out_dir, doc_id))
