@@ -116,7 +116,7 @@ def test_fin_row_merida():
     assert fin.frequency == "Anual"
     assert fin.indicator_unit == "Porcentaje" and fin.variables_unit is None
     assert (fin.annual_target, fin.achieved, fin.pct_period, fin.pct_cumulative) == (33.14, 8.29, 100.0, 25.02)
-    assert fin.justification.startswith("Justificación Trimestral: El índice se integra por dimensiones")
+    assert fin.justification.startswith("El índice se integra por dimensiones")  # the label is not kept (SCHEMA)
     assert fin.page == 1
 
 
@@ -164,7 +164,7 @@ def test_unruled_body_irapuato():
     assert r.indicator_acronym == "PRPR"
     assert r.variables_unit == "Recorridos"
     assert (r.annual_target, r.achieved, r.pct_period, r.pct_cumulative) == (12022.0, 476.0, 14.27, 3.96)
-    assert r.justification.startswith("Justificación Trimestral: Durante el trimestre, el porcentaje alcanzado fue 14.27%")
+    assert r.justification.startswith("Durante el trimestre, el porcentaje alcanzado fue 14.27%")
     assert r.justification.endswith("las cuales se liberan entre mayo y junio")
     t = targets(res)
     assert [t[("2.1.1.1.2.1", n)] for n in (1, 2, 3, 4)] == [3336.0, 2106.0, 2809.0, 3771.0]

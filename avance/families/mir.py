@@ -111,6 +111,18 @@ def _detect_ocr(page: Page) -> Optional[PageMark]:
 # cells to rows
 # --------------------------------------------------------------------------
 
+# The label a justification cell prints before its text (`Justificación Trimestral:`):
+# the contract keeps the text only.
+_JUSTIFICATION_LABEL = re.compile(r"^\s*justificaci[oó]n(?:\s+(?:del?\s+)?\w+){0,2}\s*[:.]\s*", re.IGNORECASE)
+
+
+def justification_text(text: Optional[str]) -> Optional[str]:
+    text = collapse(text)
+    if text is None:
+        return None
+    return collapse(_JUSTIFICATION_LABEL.sub("", text, count=1)) or None
+
+
 def _split_objective(text: Optional[str]) -> tuple[Optional[str], Optional[str]]:
     if not text:
         return None, None
@@ -182,7 +194,7 @@ def _row(raw: mt.RawRow) -> Optional[tuple[MirRow, list[MirPeriod]]]:
         achieved=_number(c.get(mt.ACHIEVED)),
         pct_period=_number(c.get(mt.PCT_PERIOD)),
         pct_cumulative=_number(c.get(mt.PCT_CUMULATIVE)),
-        justification=collapse(c.get(mt.JUSTIFICATION)),
+        justification=justification_text(c.get(mt.JUSTIFICATION)),
         page=raw.page,
     )
     periods = [
@@ -444,7 +456,7 @@ def _export_row(line: str, page: int, quarter: Optional[int], codes: CodeRepaire
     figure_cells = []
     while rest and _is_figure(rest[0]):
         figure_cells.append(rest.pop(0))
-    justification = collapse(" ".join(rest))
+    justification = justification_text(" ".join(rest))
     figures = [Figure(parse_number(c), c.endswith("%")) for c in figure_cells]
     solution = solve_row(figures, mir_slots(), mir_violations(quarter))
     raw = " ".join(figure_cells)
@@ -1135,7 +1147,7 @@ def ocr_row(raw: mt.RawRow, quarter: Optional[int], codes: CodeRepairer, digit_w
         achieved=value.get(mt.ACHIEVED),
         pct_period=value.get(mt.PCT_PERIOD),
         pct_cumulative=value.get(mt.PCT_CUMULATIVE),
-        justification=collapse(c.get(mt.JUSTIFICATION)),
+        justification=justification_text(c.get(mt.JUSTIFICATION)),
         page=raw.page,
     )
     periods = [MirPeriod(objective_code=code, period=n, target=value.get(mt.quarter_column(n)))
