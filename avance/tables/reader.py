@@ -478,6 +478,11 @@ def whitespace_table(page: Page, words: Sequence[Word]) -> Optional[Table]:
     if run is None:
         return None
     first, last = run
+    # a tall first row prints its figures part way down: the lines tight above its
+    # first valued line are that row's too (a header sits a wider gap away)
+    while first > 0 and lines[first].top - lines[first - 1].bottom <= 0.35 * pitch and \
+            _values(lines[first - 1]) == 0 and first > run[0] - 8:
+        first -= 1
     body = lines[first:last + 1]
     x0 = min(w.x0 for l in body for w in l.words)
     x1 = max(w.x1 for l in body for w in l.words)

@@ -1,0 +1,42 @@
+"""Accuracy floors on layouts no parser was written for: the dev corpus's POA and MIR
+content drawn in other layouts (tests/variations), born-digital. The floors follow
+the measured figures (bench/variations.py), a little under them."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from avance.evaluate import load_truth, score
+from avance.pipeline.run import run
+from tests.variations.render import load_truth as load_truth_json, render, select_sections, truth_path_for
+
+DIGITAL = Path(__file__).parent / "corpus" / "digital"
+SOURCES = {"poa_avance": "d001_poa_tijuana", "mir_avance": "d011_mir_irapuato"}
+# kind -> floor of field accuracy over the POA and MIR documents drawn in it
+FLOORS = {"no_rules": 0.93, "column_order": 0.95, "wording": 0.95, "later_quarter": 0.95, "boxed_header": 0.95,
+          "fonts_paper": 0.95}
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory) -> tuple[Path, dict[str, list[Path]]]:
+    work = tmp_path_factory.mktemp("layouts")
+    truths: dict[str, list[Path]] = {}
+    pdfs = []
+    for kind in FLOORS:
+        for family, stem in SOURCES.items():
+            truth = select_sections(load_truth_json(DIGITAL / f"{stem}.truth.json"), [family], None)
+            pdf = work / f"{stem}.{kind}.pdf"
+            render(truth, kind, pdf, seed=0)
+            pdfs.append(pdf)
+            truths.setdefault(kind, []).append(truth_path_for(pdf))
+    out = work / "out"
+    run(pdfs, out)
+    return out, truths
+
+
+@pytest.mark.parametrize("kind", sorted(FLOORS))
+def test_other_layouts_of_known_families_are_read(extracted, kind):
+    out, truths = extracted
+    result = score([load_truth(str(p)) for p in truths[kind]], str(out))
+    assert result["field_accuracy"] >= FLOORS[kind], (kind, result["field_accuracy"])
