@@ -52,7 +52,8 @@ COLUMN_LABELS = {
     # keys and places
     "doc_id": "documento", "section_id": "sección", "source_path": "ruta del archivo", "file_name": "archivo",
     "n_pages": "páginas", "text_source": "origen del texto", "status": "estado", "error": "motivo",
-    "pipeline_version": "versión", "page": "página", "page_start": "página inicial", "page_end": "página final",
+    "pipeline_version": "versión", "source_abspath": "ruta absoluta del archivo",
+    "replaces": "documentos que reemplaza", "page": "página", "page_start": "página inicial", "page_end": "página final",
     "table": "tabla", "row_key": "renglón", "field": "campo", "x0": "x0", "y0": "y0", "x1": "x1", "y1": "y1",
     "confidence": "confianza", "raw_text": "texto leído",
     # sections
@@ -137,6 +138,8 @@ RULE_NAMES = {
     "ocr_noise": "Marcas sin texto",
     "cell_lines_summed": "Importes de una celda sumados",
     "scale_normalized": "Porcentaje impreso como fracción",
+    # written by the DuckDB `flags` view (pipeline/database.py), never to a flags file
+    "duplicate_report": "Reporte repetido en otra copia",
 }
 
 
