@@ -14,7 +14,7 @@ from tests.variations.render import load_truth as load_truth_json, render, selec
 DIGITAL = Path(__file__).parent / "corpus" / "digital"
 SOURCES = {"poa_avance": "d001_poa_tijuana", "mir_avance": "d011_mir_irapuato"}
 # kind -> floor of field accuracy over the POA and MIR documents drawn in it
-FLOORS = {"no_rules": 0.93, "column_order": 0.95, "wording": 0.95, "later_quarter": 0.95, "boxed_header": 0.95,
+FLOORS = {"no_rules": 0.87, "column_order": 0.95, "wording": 0.95, "later_quarter": 0.95, "boxed_header": 0.95,
           "fonts_paper": 0.95}
 
 
