@@ -524,10 +524,33 @@ CONCEPTS: tuple[Concept, ...] = (
 _PERIOD_KIND_COLUMN = {"A": ACHIEVED, "%": PCT_PERIOD, "%acc": PCT_CUMULATIVE}
 
 
+_RECENT: list[tuple[Page, float, Optional[tuple]]] = []
+
+
 def concept_columns(page: Page, lines: Sequence[TextLine], title: TextLine
                     ) -> Optional[tuple[list[Column], float, list[TextLine], Optional[int]]]:
     """Columns from the table reader, named by what their headers say and their cells
-    hold; None when no table under the title maps to a MIR table."""
+    hold; None when no table under the title maps to a MIR table. (Detection and
+    parsing ask the same page again: the last answers are kept.)"""
+    for seen, bottom, answer in _RECENT:
+        if seen is page and bottom == title.bottom:
+            return _copy_columns(answer)
+    answer = _concept_columns(page, lines, title)
+    _RECENT.append((page, title.bottom, answer))
+    del _RECENT[:-64]
+    return _copy_columns(answer)
+
+
+def _copy_columns(answer: Optional[tuple]) -> Optional[tuple]:
+    """Columns are mutable (borders are set on them): each caller gets its own."""
+    if answer is None:
+        return None
+    cols, top, head, reported = answer
+    return [Column(c.name, c.center, c.x0, c.x1) for c in cols], top, head, reported
+
+
+def _concept_columns(page: Page, lines: Sequence[TextLine], title: TextLine
+                     ) -> Optional[tuple[list[Column], float, list[TextLine], Optional[int]]]:
     best = None
     for table in read_tables(page):
         if table.box.bottom <= title.bottom:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional, Sequence
 
 from rapidfuzz import fuzz
@@ -22,6 +23,7 @@ from ..normalizers.numbers import parse_number
 from .model import Table
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text or "")
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
@@ -52,6 +54,7 @@ def _tokens(text: str) -> list[str]:
     return fold(text).replace("/", " ").split()
 
 
+@lru_cache(maxsize=65536)
 def header_score(path: str, concept: Concept) -> float:
     """0..100: how well a column's header path names the concept. The deepest header
     cell counts most; the cells above it (`PRESUPUESTO >`) settle ties."""
@@ -90,9 +93,15 @@ def content_score(texts: Sequence[str], concept: Concept, choices: frozenset[str
 _PRINTED_NOTHING = {"sin ajuste", "n/a", "na", "nd", "s/d", "no aplica", "sin dato"}
 
 
+@lru_cache(maxsize=65536)
+def _cell(text: str) -> tuple[bool, str, int]:
+    """What every concept asks of a cell, computed once: a figure?, folded, letters."""
+    return parse_number(text.replace(" ", "")) is not None, fold(text), sum(c.isalpha() for c in text)
+
+
+@lru_cache(maxsize=262144)
 def _fit(text: str, concept: Concept, choices: frozenset[str]) -> float:
-    number = parse_number(text.replace(" ", "")) is not None
-    folded = fold(text)
+    number, folded, letters = _cell(text)
     if concept.kind in ("number", "percent"):
         return 1.0 if number else 0.3 if folded in _PRINTED_NOTHING or folded in ("-", "") else 0.0
     if concept.kind == "code":
@@ -105,7 +114,7 @@ def _fit(text: str, concept: Concept, choices: frozenset[str]) -> float:
     if concept.kind == "choice":
         return float(bool(words) and any(fuzz.ratio(words[0], fold(v)) >= 80 for v in concept.values))
     # free text: letters, not a bare figure, not a word another column chooses from
-    if sum(c.isalpha() for c in text) < 3:
+    if letters < 3:
         return 0.5 if _DOTTED.match(text.strip()) else 0.0  # a code that leads its text (a wrapped cell)
     if number:
         return 0.0

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Optional
 
 from ..records import Box, Word
@@ -29,12 +30,18 @@ class Table:
     header_paths: tuple[str, ...]  # per column: its header cells, top to bottom, joined by " > "
     ruled: bool
 
+    @cached_property
+    def _grid(self) -> dict[tuple[int, int], Cell]:
+        grid: dict[tuple[int, int], Cell] = {}
+        for c in self.cells:
+            for r in range(c.row, c.row + c.row_span):
+                for k in range(c.col, c.col + c.col_span):
+                    grid.setdefault((r, k), c)
+        return grid
+
     def cell_at(self, row: int, col: int) -> Optional[Cell]:
         """The cell covering (row, col), merged cells included."""
-        for c in self.cells:
-            if c.row <= row < c.row + c.row_span and c.col <= col < c.col + c.col_span:
-                return c
-        return None
+        return self._grid.get((row, col))
 
     def column_extent(self, col: int) -> tuple[float, float]:
         """The column's left and right edges (PDF points)."""

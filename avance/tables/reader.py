@@ -11,6 +11,7 @@ each column gets its header path (`METAS > Programada`).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import replace
 from typing import Optional, Sequence
 
@@ -114,15 +115,22 @@ def grid_table(page: Page, boxes: Sequence[tuple[float, float, float, float]]) -
     if len(xs) < 2 or len(ys) < 2:
         return None
     box = Box(xs[0], ys[0], xs[-1], ys[-1])
-    words = [w for w in page.words if _inside(w, box)]
+    # each word to the grid position its middle falls in, then to the cell covering it
+    by_position: dict[tuple[int, int], list[Word]] = {}
+    for w in page.words:
+        if _inside(w, box):
+            r = min(bisect_right(ys, w.ymid) - 1, len(ys) - 2)
+            c = min(bisect_right(xs, w.xmid) - 1, len(xs) - 2)
+            by_position.setdefault((r, c), []).append(w)
     cells = []
     for x0, top, x1, bottom in boxes:
         c0, c1 = _index(xs, x0), _index(xs, x1)
         r0, r1 = _index(ys, top), _index(ys, bottom)
         if c1 <= c0 or r1 <= r0:
             continue
-        cell_box = Box(x0, top, x1, bottom)
-        cells.append(_cell(page, cell_box, r0, c0, r1 - r0, c1 - c0, [w for w in words if _inside(w, cell_box)]))
+        inside = [w for r in range(r0, r1) for c in range(c0, c1) for w in by_position.get((r, c), ())]
+        inside.sort(key=lambda w: (w.top, w.x0))
+        cells.append(_cell(page, Box(x0, top, x1, bottom), r0, c0, r1 - r0, c1 - c0, inside))
     return finish(page, cells, len(ys) - 1, len(xs) - 1, ruled=True)
 
 
@@ -511,7 +519,7 @@ def whitespace_table(page: Page, words: Sequence[Word]) -> Optional[Table]:
 # Families ask for a page's tables while detecting and again while parsing: the last
 # pages' tables are kept (a page is immutable).
 _RECENT: list[tuple[Page, list[Table]]] = []
-_RECENT_SIZE = 8
+_RECENT_SIZE = 64
 
 
 def read_tables(page: Page) -> list[Table]:
