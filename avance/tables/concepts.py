@@ -148,6 +148,9 @@ def match_columns(table: Table, concepts: Sequence[Concept], rows: Optional[Sequ
     # quarter not reported yet): neutral content
     contents = [[None if col in exclude else content_score(own[col], c, choices)
                  for c in concepts] for col in range(table.n_cols)]
+    aligned = _assign(concepts, headers, contents, table.n_cols, table.n_cols)
+    if all(m.content >= 0.8 for m in aligned.values()):
+        return aligned  # every value stands under its own header: nothing drifted
     best: tuple[float, dict[str, ColumnMatch]] = (-1.0, {})
     for start in [table.n_cols] + list(range(table.n_cols - 1)):
         matches = _assign(concepts, headers, contents, start, table.n_cols)
