@@ -402,14 +402,20 @@ def _concept_layout(page: Page) -> Optional[TableLayout]:
                        period_columns=period_cols)
 
 
+def _complete(layout: TableLayout) -> bool:
+    """The header read well enough to name the goal table's main columns and quarters."""
+    names = {c.name for c in layout.columns}
+    return {"description", "unit", "annual_target"} <= names and len(layout.period_columns) >= 6
+
+
 def _table_layout(page: Page, lines: Sequence[TextLine]) -> Optional[TableLayout]:
-    if page.source == "ocr":
+    layout = _concept_layout(page)
+    if page.source == "ocr" and (layout is None or not _complete(layout)):
         # OCR garbles stacked header labels; where the rules show this family's usual
-        # grid, the rules are the surer reading
+        # grid and the labels were not read, the rules are the surer reading
         ruled = _ruled_layout(page)
         if ruled is not None:
             return ruled
-    layout = _concept_layout(page)
     if layout is not None:
         return layout
     pa = _pa_line(lines)
