@@ -599,6 +599,8 @@ def read_page(page: Page) -> Optional[PageTable]:
     lines = group_lines(page.words)
     title = _header_start(page, lines)
     if title is None:
+        if page.source == "ocr":
+            return None  # OCR'd pages have their own reader (read_page_ocr)
         # a title worded otherwise, quarters spelled otherwise: the table says what it is
         top = _concept_table_top(page, lines)
         if top is None:
@@ -922,6 +924,45 @@ def top_block(lines: Sequence[TextLine]) -> list[TextLine]:
     return block
 
 
+# A header read well enough names the columns itself, whatever their order.
+_NAMED_BY_HEADER = {RESPONSIBLE, LEVEL, OBJECTIVE, INDICATOR, FREQUENCY, UNITS, ANNUAL}
+
+
+def _names_from_headers(page: Page, lines: Sequence[TextLine], intervals: Sequence[tuple[float, float]]
+                        ) -> Optional[list[Optional[str]]]:
+    """Each interval named after the concept column it overlaps most, when the table
+    reader read the header well enough to name the table's main columns and quarters;
+    else None (the columns are then named by what they hold, in the usual order)."""
+    top = _concept_table_top(page, lines)
+    if top is None:
+        return None
+    found = concept_columns(page, lines, TextLine(x0=0.0, top=top - 0.6, x1=0.0, bottom=top - 0.5, words=()))
+    if found is None:
+        return None
+    cols = found[0]
+    named = {c.name for c in cols}
+    if not _NAMED_BY_HEADER <= named or sum(c.name in QUARTER_COLUMNS for c in cols) < 3:
+        return None
+    names: list[Optional[str]] = []
+    shares: dict[str, tuple[float, int]] = {}  # a name goes to the interval it covers most
+    for i, (a, b) in enumerate(intervals):
+        overlap = [(min(b, c.x1) - max(a, c.x0), c.name) for c in cols]
+        best = max(overlap, default=(0.0, None))
+        name = best[1] if best[0] > 0.5 * (b - a) else None
+        if name is not None and name in shares:
+            if shares[name][0] >= best[0]:
+                name = None
+            else:
+                names[shares[name][1]] = None
+        if name is not None:
+            shares[name] = (best[0], i)
+        names.append(name)
+    wanted = {c.name for c in cols if c.name in _NAMED_BY_HEADER or c.name in QUARTER_COLUMNS}
+    if not wanted <= set(names):
+        return None  # the header's columns and the page's intervals disagree: trust neither alone
+    return names
+
+
 def read_page_ocr(page: Page) -> Optional[PageTable]:
     """A MIR table on an OCR'd page, or None when the page holds no level words."""
     if not page.words:
@@ -958,7 +999,7 @@ def read_page_ocr(page: Page) -> Optional[PageTable]:
     n_rows = len(cluster_positions([w.ymid for w in lev_words], lh))
     evidence = [_evidence([w for w in body if a <= w.xmid < b], [w for w in head if a <= w.xmid < b], n_rows)
                 for a, b in intervals]
-    names = name_intervals(evidence)
+    names = _names_from_headers(page, lines, intervals) or name_intervals(evidence)
     cols = _merge_unnamed(intervals, names, evidence)
     if not cols:
         return None
