@@ -963,6 +963,21 @@ def _names_from_headers(page: Page, lines: Sequence[TextLine], intervals: Sequen
     return names
 
 
+def _with_header_text_names(by_content: list[Optional[str]], by_header: Optional[list[Optional[str]]]
+                            ) -> list[Optional[str]]:
+    """The text columns named as the header names them (their order varies between
+    templates, and their contents alike: names, units, frequencies); the figures'
+    columns as what they hold says (the surer reading on a scan)."""
+    if by_header is None:
+        return by_content
+    out = list(by_content)
+    for i, name in enumerate(by_header):
+        if name in TEXT_COLUMNS or name == FREQUENCY:
+            out = [None if n == name else n for n in out]
+            out[i] = name
+    return out
+
+
 def read_page_ocr(page: Page) -> Optional[PageTable]:
     """A MIR table on an OCR'd page, or None when the page holds no level words."""
     if not page.words:
@@ -999,7 +1014,7 @@ def read_page_ocr(page: Page) -> Optional[PageTable]:
     n_rows = len(cluster_positions([w.ymid for w in lev_words], lh))
     evidence = [_evidence([w for w in body if a <= w.xmid < b], [w for w in head if a <= w.xmid < b], n_rows)
                 for a, b in intervals]
-    names = _names_from_headers(page, lines, intervals) or name_intervals(evidence)
+    names = _with_header_text_names(name_intervals(evidence), _names_from_headers(page, lines, intervals))
     cols = _merge_unnamed(intervals, names, evidence)
     if not cols:
         return None
