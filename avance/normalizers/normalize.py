@@ -71,7 +71,7 @@ from .codes import segment
 from .formula import parse_formula, variables
 from .keys import match_key, related_sheet
 from .names import reconcile
-from .text import Vocabulary, inflection_of, repair_text
+from .text import Vocabulary, inflection_of, repair_text, spanish_vocabulary
 
 OCR_SOURCES = frozenset({"ocr", "ocr_text", "mixed"})
 UNIT_MIN_RATIO = 90.0
@@ -88,6 +88,19 @@ LABEL_FIELDS: dict[str, tuple[str, ...]] = {
     "indicator_variables": ("unit",),
     "mir_rows": ("responsible_unit", "indicator_unit", "variables_unit"),
 }
+# Free text (names, descriptions, objectives, observations): read as Spanish against
+# the public lexicon; names and acronyms in it are guarded (`text.py`).
+FREE_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
+    "action_lines": ("description",),
+    "goals": ("description", "observations"),
+    "indicators": ("name", "pmd_axis", "pmd_strategy", "objective", "interpretation"),
+    "indicator_variables": ("description", "source"),
+    "mir_rows": ("objective", "indicator_name", "justification"),
+    "evaluation_rows": ("project", "indicator", "target_unit", "justification"),
+}
+REPAIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    table: LABEL_FIELDS.get(table, ()) + FREE_TEXT_FIELDS.get(table, ())
+    for table in {**LABEL_FIELDS, **FREE_TEXT_FIELDS}}
 
 
 def _flag(table: str, row_key: str, field: str, rule: str, raw: Optional[str], value: Optional[str],
@@ -107,7 +120,7 @@ def normalize_document(sections: list[SectionResult], text_source: Optional[str]
     if ocr:
         _keys(out)
         _names(out)
-        vocab = Vocabulary(catalogs.domain_words())
+        vocab = spanish_vocabulary()
         units = _document_units(out)
         out = [_labels(s, vocab, units) for s in out]
     return out
@@ -303,7 +316,7 @@ def _inflected(a: str, b: str) -> bool:
 
 def _repair_row(table: str, row, vocab: Vocabulary, units: Counter, flags: list[Flag]):
     changes = {}
-    for field in LABEL_FIELDS[table]:
+    for field in REPAIRED_FIELDS[table]:
         raw = getattr(row, field)
         if not raw:
             continue
@@ -337,10 +350,12 @@ def _labels(s: SectionResult, vocab: Vocabulary, units: Counter) -> SectionResul
     info = _repair_row("sections", s.info, vocab, units, flags)
     return replace(
         s, info=info, flags=flags,
+        action_lines=[_repair_row("action_lines", a, vocab, units, flags) for a in s.action_lines],
         goals=[_repair_row("goals", g, vocab, units, flags) for g in s.goals],
         signatories=[_repair_row("signatories", x, vocab, units, flags) for x in s.signatories],
         indicators=[_repair_row("indicators", x, vocab, units, flags) for x in s.indicators],
         indicator_variables=[_repair_row("indicator_variables", x, vocab, units, flags)
                              for x in s.indicator_variables],
         mir_rows=[_repair_row("mir_rows", x, vocab, units, flags) for x in s.mir_rows],
+        evaluation_rows=[_repair_row("evaluation_rows", x, vocab, units, flags) for x in s.evaluation_rows],
     )
