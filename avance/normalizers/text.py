@@ -12,7 +12,7 @@ all of this holds:
   not a person's name of `nombres_personas.csv`. Known words are compared
   without accents and case: a word that only lacks (or misplaces) an accent is
   never changed;
-- its OCR cost to the target is at most `max_cost(len)`: an edit distance in
+- its OCR cost to the target is at most `MAX_COST`: an edit distance in
   which the confusions OCR makes (`l`/`i`, `e`/`c`, `a`/`o`, `rn`/`m`, `cl`/`d`,
   upper-case `O`/`D`, `C`/`G`..., see `_CONFUSIONS`) cost `CONFUSION_COST` and
   any other edit 1;
@@ -43,9 +43,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Mapping, Optional
 
-from rapidfuzz.distance import Levenshtein
-from rapidfuzz.process import extract
-
 from . import catalogs
 from .lexicon import RARE_ZIPF, SpanishLexicon, fold_lower, spanish_lexicon
 
@@ -53,10 +50,10 @@ MIN_LETTERS = 5
 CONFUSION_COST = 0.5
 COST_MARGIN = 0.5
 FREQUENCY_MARGIN = 1.0
-MAX_CANDIDATES = 60  # nearest targets by plain edit distance that are costed
-DOMAIN_ZIPF = 5.0
+MAX_COST = 1.0  # one plain edit or two confusions
+DOMAIN_ZIPF = 5.0  # a domain word ranks as a frequent word (`semaforización` is rare in general text)
 SHORT_CAPITALS = 7  # capital words shorter than this are guarded like names
-RARE_MARGIN = 3.0  # a rare word is repaired to a word 1000 times more frequent, at one confusion  # a domain word ranks as a frequent word (`semaforización` is rare in general text)
+RARE_MARGIN = 3.0  # a rare word is repaired to a word 1000 times more frequent, at one confusion
 _TOKEN = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.:;!?¿¡(\"]\s*$")
 
@@ -77,11 +74,32 @@ def _pairs(pairs: Iterable[str]) -> frozenset[tuple[str, str]]:
 _CONFUSIONS = {False: _pairs(_LOWER_PAIRS), True: _pairs(_UPPER_PAIRS)}
 
 
-def max_cost(n_letters: int) -> float:
-    """OCR cost allowed for a word of n letters: one plain edit (or two confusions)
-    up to 9 letters, one more confusion from 10 on (at 2 plain edits an 8-letter
-    word already reaches other words: `DESPACHO` -> `ESPACIO`)."""
-    return 1.0 if n_letters < 10 else 1.5
+_ALPHABET = "abcdefghijklmnopqrstuvwxyzñ"
+_PARTNERS: dict[str, str] = {}
+for _a, _b in _CONFUSIONS[False] | _CONFUSIONS[True]:
+    _PARTNERS[_a] = _PARTNERS.get(_a, "") + _b
+
+
+def plain_edits(word: str) -> set[str]:
+    """Every string one deletion, transposition, substitution or insertion away."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    out = {a + b[1:] for a, b in splits if b}
+    out |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    out |= {a + c + b[1:] for a, b in splits if b for c in _ALPHABET}
+    out |= {a + c + b for a, b in splits for c in _ALPHABET}
+    return out
+
+
+def confusion_edits(word: str) -> set[str]:
+    """Every string one OCR confusion away (either case's letter pairs; `ocr_cost`
+    then prices each candidate by the case the word was read in)."""
+    out = {word[:i] + c + word[i + 1:] for i, x in enumerate(word) for c in _PARTNERS.get(x, "")}
+    for seen, meant in _GROUPS:
+        start = word.find(seen)
+        while start >= 0:
+            out.add(word[:start] + meant + word[start + len(seen):])
+            start = word.find(seen, start + 1)
+    return out
 
 
 def ocr_cost(read: str, target: str) -> float:
@@ -183,47 +201,49 @@ class Vocabulary:
         self._zipf: dict[str, float] = dict(lexicon.zipf) if lexicon else {}
         for key in self.domain:
             self._zipf[key] = max(self._zipf.get(key, 0.0), DOMAIN_ZIPF)
-        self._by_length: dict[int, list[str]] = {}
-        for key in self._zipf:
-            self._by_length.setdefault(len(key), []).append(key)
-        self._pools: dict[int, list[str]] = {}
 
     def __contains__(self, word: str) -> bool:
         return self.known(fold_lower(word))
 
+    @lru_cache(maxsize=16384)
+    def _in_lexicon(self, key: str) -> Optional[str]:
+        """`frequent`, `uncommon`, `rare` or None (the scan of the rare words is the costly part)."""
+        lexicon = self.lexicon
+        if lexicon is None:
+            return None
+        if key in lexicon.zipf:
+            return "frequent"
+        if key in lexicon.uncommon:
+            return "uncommon"
+        return "rare" if key in lexicon.rare else None
+
     def known(self, key: str) -> bool:
-        return (key in self.domain or key in self.names or (self.lexicon is not None and key in self.lexicon)
+        return (key in self.domain or key in self.names or self._in_lexicon(key) is not None
                 or self.knows_inflection(key))
 
     def rare(self, key: str) -> bool:
         """Known only as one of the lexicon's rarest words (maybe its noise)."""
-        return (self.lexicon is not None and key in self.lexicon.rare and key not in self.domain
-                and key not in self.names and not self.knows_inflection(key))
+        return (self._in_lexicon(key) == "rare" and key not in self.domain and key not in self.names
+                and not self.knows_inflection(key))
 
     def knows_inflection(self, key: str) -> bool:
         """A number or gender form of a domain word is a word too."""
         return any(f.lower() in self.domain for f in _forms(key.upper()))
 
-    def _pool(self, n: int) -> list[str]:
-        """Targets of n-2 to n+2 letters (a target further in length is further than any cost allowed)."""
-        if n not in self._pools:
-            self._pools[n] = [k for m in range(n - 2, n + 3) for k in self._by_length.get(m, ())]
-        return self._pools[n]
-
     @lru_cache(maxsize=8192)
     def ranked(self, word: str) -> tuple[tuple[float, float, str], ...]:
-        """(OCR cost, -Zipf, folded target) of the targets within `max_cost`, best first."""
+        """(OCR cost, -Zipf, folded target) of the targets within `MAX_COST`, best first.
+        The strings one plain edit or up to two confusions away are looked up (a few
+        thousand dictionary look-ups, a millisecond), then priced exactly."""
         key = fold_lower(word)
-        limit = max_cost(len(key))
-        # plain edit distance bounds the OCR cost from below by half: pre-select with it
-        hits = extract(key, self._pool(len(key)), scorer=Levenshtein.distance, score_cutoff=int(2 * limit),
-                       limit=None)[:MAX_CANDIDATES]
+        near = confusion_edits(key)
+        near |= {w for x in near for w in confusion_edits(x)} | plain_edits(key)
         scored = []
-        for target, _, _ in hits:
-            if inflection_of(key, target):
+        for target in near:
+            if target == key or target not in self._zipf or inflection_of(key, target):
                 continue
             cost = ocr_cost(word, target)
-            if cost <= limit:
+            if cost <= MAX_COST:
                 scored.append((cost, -self._zipf[target], target))
         return tuple(sorted(scored))
 
