@@ -60,6 +60,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import replace
+from functools import lru_cache
 from typing import Optional, Sequence
 
 from rapidfuzz import fuzz
@@ -291,9 +292,14 @@ def clean_unit(text: str) -> str:
     return " ".join(words)
 
 
+@lru_cache(maxsize=1)
+def _catalog_units() -> dict[str, str]:
+    return {fold(u): u for u in catalogs.units_of_measure()}
+
+
 def match_unit(text: str, document_units: Counter) -> tuple[Optional[str], tuple[str, ...]]:
     """The catalog (or document) unit a read unit means: (unit, candidates)."""
-    choices = {fold(u): u for u in catalogs.units_of_measure()}
+    choices = dict(_catalog_units())
     for u, n in document_units.items():
         if n >= 2:
             choices.setdefault(u, u)
