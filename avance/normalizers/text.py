@@ -10,12 +10,12 @@ all of this holds:
   code or a figure is never a word), and it is not itself a known word: not in
   the lexicon at any frequency, not a domain word or a number/gender form of one,
   not a person's name of `nombres_personas.csv`. Known words are compared
-  without accents and case: a word that only lacks (or misplaces) an accent is
-  never changed;
+  without accents and case: a word that only lacks an accent is never changed;
 - its OCR cost to the target is at most `MAX_COST`: an edit distance in
   which the confusions OCR makes (`l`/`i`, `e`/`c`, `a`/`o`, `rn`/`m`, `cl`/`d`,
   upper-case `O`/`D`, `C`/`G`..., see `_CONFUSIONS`) cost `CONFUSION_COST` and
-  any other edit 1;
+  any other edit 1 (every repair seen on the dev scans cost 1 or less, at any
+  word length);
 - it wins clearly: every other target within `COST_MARGIN` of its cost is at
   least `FREQUENCY_MARGIN` Zipf points rarer (ten times). Otherwise the
   repair is ambiguous: nothing is changed and the caller flags it;
@@ -29,8 +29,9 @@ all of this holds:
   word `RARE_MARGIN` Zipf points more frequent.
 Accents: a frequent word read with an accent none of its frequent spellings
 has (`socíal`, `Munícipal`: the dot of an `i` read as an accent) takes its most
-frequent spelling (`social`, `Municipal`). Otherwise a replacement keeps the word read's style. A word read with an
-accent mark gets the target's accented spelling; a word read without any gets
+frequent spelling (`social`, `Municipal`). Otherwise a replacement keeps the
+word read's style: a word read with an accent mark gets the target's accented
+spelling; a word read without any gets
 the target without accents (the reports print many words without them, and a
 restored accent was measured to be right less often than wrong), except a
 domain word, which takes the spelling its catalog lists. The case style of the
