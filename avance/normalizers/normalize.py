@@ -32,8 +32,8 @@ document measured, stands in for documents the vocabulary has never seen):
 - word repair (`text.py`): the vocabulary is the public Spanish lexicon
   (wordfreq's list, `lexicon.py`) plus the domain catalogs (`data/catalogs/`),
   no word of any report. Words of 5+ letters that are no known word, an OCR cost
-  (confusions 0.5, other edits 1) of at most 1 up to 9 letters and 1.5 from 10,
-  a clear winner (the next candidate 0.5 costlier or ten times rarer), names and
+  (confusions 0.5, other edits 1) of at most 1 (no repair seen on the dev scans
+  needed more, at any word length), a clear winner (the next candidate 0.5 costlier or ten times rarer), names and
   acronyms guarded. Measured (`bench/scan_eval.py` on the cached OCR of the 12
   dev scans): field accuracy 0.9626 with the former dev-corpus vocabulary on
   label fields only, 0.9669 with the lexicon on label and free-text fields (49
@@ -98,6 +98,7 @@ FREE_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "indicator_variables": ("description", "source"),
     "mir_rows": ("objective", "indicator_name", "justification"),
     "evaluation_rows": ("project", "indicator", "target_unit", "justification"),
+    "indicator_results": ("program_name", "indicator", "unit"),
 }
 REPAIRED_FIELDS: dict[str, tuple[str, ...]] = {
     table: LABEL_FIELDS.get(table, ()) + FREE_TEXT_FIELDS.get(table, ())
@@ -364,4 +365,5 @@ def _labels(s: SectionResult, vocab: Vocabulary, units: Counter) -> SectionResul
                              for x in s.indicator_variables],
         mir_rows=[_repair_row("mir_rows", x, vocab, units, flags) for x in s.mir_rows],
         evaluation_rows=[_repair_row("evaluation_rows", x, vocab, units, flags) for x in s.evaluation_rows],
+        indicator_results=[_repair_row("indicator_results", x, vocab, units, flags) for x in s.indicator_results],
     )
