@@ -77,9 +77,16 @@ def test_accents_are_the_documents(vocab):
 
 
 def test_an_ambiguous_word_is_reported_not_changed(vocab):
-    text, repairs = repair_text("cantros comunitarios", vocab)  # centros and cantos, equally near and common
-    assert text == "cantros comunitarios"
-    assert repairs[0].value is None and set(repairs[0].candidates) == {"centros", "cantos"}
+    text, repairs = repair_text("espacios disponiblea", vocab)  # disponible and disponibles: one edit each
+    assert text == "espacios disponiblea"
+    assert repairs[0].value is None and set(repairs[0].candidates) == {"disponible", "disponibles"}
+
+
+def test_a_short_word_is_repaired_by_ocr_confusions_only(vocab):
+    assert fixed("Soaal", vocab) == "Social"  # `ci` run together read as `a`
+    # one plain edit from `alerta` and `vestida`, but what was printed? (`oferta`, `gestionada`)
+    for text in ("dlerta de cursos", "gestida por el área"):
+        assert repair_text(text, vocab) == (text, [])
 
 
 # ---------------------------------------------------------------- in the pipeline: every repair is flagged

@@ -16,6 +16,10 @@ all of this holds:
   upper-case `O`/`D`, `C`/`G`..., see `_CONFUSIONS`) cost `CONFUSION_COST` and
   any other edit 1 (every repair seen on the dev scans cost 1 or less, at any
   word length);
+- a word of fewer than `PLAIN_EDIT_MIN_LETTERS` letters becomes a lexicon word by
+  confusions only: on the dev and real scans, half the plain-edit repairs of short
+  words made another word (`dlerta` -> `alerta` for `oferta`, `gestida` ->
+  `vestida`);
 - it wins clearly: every other target within `COST_MARGIN` of its cost is at
   least `FREQUENCY_MARGIN` Zipf points rarer (ten times). Otherwise the
   repair is ambiguous: nothing is changed and the caller flags it;
@@ -54,6 +58,7 @@ FREQUENCY_MARGIN = 1.0
 MAX_COST = 1.0  # one plain edit or two confusions
 DOMAIN_ZIPF = 5.0  # a domain word ranks as a frequent word (`semaforización` is rare in general text)
 SHORT_CAPITALS = 7  # capital words shorter than this are guarded like names
+PLAIN_EDIT_MIN_LETTERS = 8  # shorter words are repaired by OCR confusions only
 RARE_MARGIN = 3.0  # a rare word is repaired to a word 1000 times more frequent, at one confusion
 _TOKEN = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.:;!?¿¡(\"]\s*$")
@@ -63,9 +68,10 @@ _SENTENCE_END = re.compile(r"[.:;!?¿¡(\"]\s*$")
 # (`rn` read for `m`) in lower case. Compared on folded text (no accents).
 _LOWER_PAIRS = ["li", "lt", "ti", "ec", "co", "ao", "nu", "nm", "hb", "ft", "uv", "nñ", "ij", "gq", "rt"]
 _UPPER_PAIRS = ["il", "ij", "od", "oq", "cg", "ef", "uv", "hn", "nñ", "pr", "bh", "ce", "mn"]
-_GROUP_PAIRS = [("rn", "m"), ("cl", "d"), ("ci", "d"), ("ci", "a"), ("ri", "n"), ("in", "m"), ("ni", "m"),
+_GROUP_PAIRS = [("rn", "m"), ("cl", "d"), ("ri", "n"), ("in", "m"), ("ni", "m"),
                 ("ii", "u"), ("li", "h"), ("vv", "w"), ("iu", "m"), ("nn", "m")]
-_GROUPS = _GROUP_PAIRS + [(meant, seen) for seen, meant in _GROUP_PAIRS]
+# `ci` run together reads as `d` or `a` (`dudadana`, `Soaal`); the other way round it does not
+_GROUPS = _GROUP_PAIRS + [(meant, seen) for seen, meant in _GROUP_PAIRS] + [("d", "ci"), ("a", "ci")]
 
 
 def _pairs(pairs: Iterable[str]) -> frozenset[tuple[str, str]]:
@@ -103,9 +109,14 @@ def confusion_edits(word: str) -> set[str]:
     return out
 
 
-def ocr_cost(read: str, target: str) -> float:
+def _confusions_only(read: str, target: str) -> bool:
+    """The target is reached by OCR confusions alone (no plain edit)."""
+    return ocr_cost(read, target) <= MAX_COST and ocr_cost(read, target, plain=2 * MAX_COST + 1) <= MAX_COST
+
+
+def ocr_cost(read: str, target: str, plain: float = 1.0) -> float:
     """Edit cost from the word read to a folded target: OCR confusions cost
-    `CONFUSION_COST`, any other insertion, deletion or substitution 1."""
+    `CONFUSION_COST`, any other insertion, deletion or substitution `plain` (1)."""
     a, b = fold_lower(read), target
     confusions = [_CONFUSIONS[c.isupper()] for c in read]
     # the letter groups of the word read that OCR makes of other letters, by where they end
@@ -116,15 +127,15 @@ def ocr_cost(read: str, target: str) -> float:
             groups_at.setdefault(start + len(seen), []).append((len(seen), meant))
             start = a.find(seen, start + 1)
     n, m = len(a), len(b)
-    prev = [float(j) for j in range(m + 1)]
+    prev = [float(j) * plain for j in range(m + 1)]
     rows = [prev]
     for i in range(1, n + 1):
         x, conf = a[i - 1], confusions[i - 1]
-        cur = [float(i)] + [0.0] * m
+        cur = [float(i) * plain] + [0.0] * m
         for j in range(1, m + 1):
             y = b[j - 1]
-            sub = prev[j - 1] + (0.0 if x == y else CONFUSION_COST if (x, y) in conf else 1.0)
-            best = min(prev[j] + 1.0, cur[j - 1] + 1.0, sub)
+            sub = prev[j - 1] + (0.0 if x == y else CONFUSION_COST if (x, y) in conf else plain)
+            best = min(prev[j] + plain, cur[j - 1] + plain, sub)
             for ls, meant in groups_at.get(i, ()):
                 lm = len(meant)
                 if j >= lm and b[j - lm:j] == meant and rows[i - ls][j - lm] + CONFUSION_COST < best:
@@ -274,6 +285,8 @@ class Vocabulary:
             ranked = tuple(r for r in ranked if r[0] <= CONFUSION_COST or r[2] in self.domain)
         if rare:  # the list's noise is a slip of a word much more frequent
             ranked = tuple(r for r in ranked if r[0] <= CONFUSION_COST and -r[1] >= RARE_ZIPF + RARE_MARGIN)
+        if len(key) < PLAIN_EDIT_MIN_LETTERS:  # a short word one plain edit from a word is often another word
+            ranked = tuple(r for r in ranked if _confusions_only(word, r[2]) or r[2] in self.domain)
         if not ranked:
             return None
         cost, neg_zipf, target = ranked[0]
