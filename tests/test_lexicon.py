@@ -84,8 +84,8 @@ def test_an_ambiguous_word_is_reported_not_changed(vocab):
 
 def test_a_short_word_is_repaired_by_ocr_confusions_only(vocab):
     assert fixed("Soaal", vocab) == "Social"  # `ci` run together read as `a`
-    # one plain edit from `alerta` and `vestida`, but what was printed? (`oferta`, `gestionada`)
-    for text in ("dlerta de cursos", "gestida por el área"):
+    # nearest by one plain edit: `alerta`, `vestida`, `centros`; what was printed? (`oferta`, ...)
+    for text in ("dlerta de cursos", "gestida por el área", "cantros comunitarios"):  # `centros`, not `contras`
         assert repair_text(text, vocab) == (text, [])
 
 

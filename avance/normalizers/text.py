@@ -285,11 +285,11 @@ class Vocabulary:
             ranked = tuple(r for r in ranked if r[0] <= CONFUSION_COST or r[2] in self.domain)
         if rare:  # the list's noise is a slip of a word much more frequent
             ranked = tuple(r for r in ranked if r[0] <= CONFUSION_COST and -r[1] >= RARE_ZIPF + RARE_MARGIN)
-        if len(key) < PLAIN_EDIT_MIN_LETTERS:  # a short word one plain edit from a word is often another word
-            ranked = tuple(r for r in ranked if _confusions_only(word, r[2]) or r[2] in self.domain)
         if not ranked:
             return None
         cost, neg_zipf, target = ranked[0]
+        if len(key) < PLAIN_EDIT_MIN_LETTERS and not (_confusions_only(word, target) or target in self.domain):
+            return None  # a short word one plain edit from a word is often another word
         rivals = [r for r in ranked[1:] if r[0] - cost < COST_MARGIN and (-r[1]) > -neg_zipf - FREQUENCY_MARGIN]
         if rivals:
             return WordRepair(word, None, tuple(self.spelling(word, t) for _, _, t in [ranked[0], *rivals]))
