@@ -40,8 +40,8 @@ document measured, stands in for documents the vocabulary has never seen):
   word repairs, none seen wrong; plain-edit repairs of words under 8 letters,
   half of them wrong on the dev and real scans, are not made); on the digital
   truth's text fields (10,302 words of correct text) it changes none; on the
-  OCR of the real scan `itesg_indicadores_resultados_1t2024_scan.pdf` (1,261
-  words) its 42 repairs (`alunmos`, `Compenente`) all give the truth's words. Earlier, with a vocabulary of a few hundred dev-corpus words,
+  OCR of a real scanned report of `shared/realdocs` (1,261 words) its 42
+  repairs (`alunmos`, `Compenente`) all give the words of its truth file. Earlier, with a vocabulary of a few hundred dev-corpus words,
   free text could not be repaired: leave-one-out it changed 24 of the 199 unknown
   words of the digital truth into other words (`MARZO` -> `MARCO`); the lexicon
   knows them.
