@@ -73,8 +73,12 @@ def test_units():
     assert clean_unit("- CAMPAÑA") == "CAMPAÑA"
     assert clean_unit("ACTIVIDAD :") == "ACTIVIDAD"
     assert clean_unit("ACCIÓN o DE DIFUSIÓN") == "ACCIÓN DE DIFUSIÓN"
-    assert match_unit("SERVICIOS OTORGADOZ", catalogs.units_of_measure() and __import__("collections").Counter())[0] \
-        == "SERVICIOS OTORGADOS"
+    # a catalog count noun with an agreeing participle is a unit
+    assert match_unit("SERVICIOS OTORGADOZ", __import__("collections").Counter())[0] == "SERVICIOS OTORGADOS"
+    # a unit the catalog lacks is matched to the document's units read at least twice
+    document_units = __import__("collections").Counter({"PADRON ACTUALIZADO": 2})
+    assert match_unit("PADRON ACTUALIZADZ", document_units)[0] == "PADRON ACTUALIZADO"
+    assert match_unit("PADRON ACTUALIZADZ", __import__("collections").Counter())[0] is None
     assert match_unit("INFORMES", __import__("collections").Counter()) == (None, ())
 
 

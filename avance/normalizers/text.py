@@ -1,37 +1,149 @@
-"""OCR'd words repaired from a vocabulary: `AVUNTAMIENTO` -> `AYUNTAMIENTO`.
+"""OCR'd words repaired to Spanish words: `Parcentaje` -> `Porcentaje`, `AVUNTAMIENTO` -> `AYUNTAMIENTO`.
 
-A word is repaired only when all of this holds (thresholds measured on the dev
-corpus, see `normalize.py`):
-- it has at least `MIN_LETTERS` letters and is not itself a known word (compared
-  without accents and case: a known word is never turned into another one);
-- exactly one vocabulary word is nearest to it, at an edit distance (on folded
-  text) of at most `max_distance(len)`; a second word at the same distance makes
-  the match ambiguous: nothing is changed and the caller flags it.
-Accents are never added to a word that is known without them: born-digital text
-keeps its printed spelling, and a restored accent on OCR'd text was measured to
-be right less often than wrong (the reports print many words without accents).
-The replacement takes the vocabulary's spelling in the case style of the word read.
+The words a read word may become are those of the public Spanish lexicon
+(`lexicon.py`: the `wordfreq` package's Spanish list, only its words of Zipf
+frequency >= `MIN_TARGET_ZIPF`) plus the domain vocabulary
+(`catalogs.domain_words()`: CONAC catalog names, units of measure, report
+header words), which counts as a frequent word. A word is repaired only when
+all of this holds:
+- it is a run of at least `MIN_LETTERS` letters (no digit in or next to it: a
+  code or a figure is never a word), and it is not itself a known word: not in
+  the lexicon at any frequency, not a domain word or a number/gender form of one,
+  not a person's name of `nombres_personas.csv`. Known words are compared
+  without accents and case: a word that only lacks an accent is never changed;
+- its OCR cost to the target is at most `MAX_COST`: an edit distance in
+  which the confusions OCR makes (`l`/`i`, `e`/`c`, `a`/`o`, `rn`/`m`, `cl`/`d`,
+  upper-case `O`/`D`, `C`/`G`..., see `_CONFUSIONS`) cost `CONFUSION_COST` and
+  any other edit 1 (every repair seen on the dev scans cost 1 or less, at any
+  word length);
+- a word of fewer than `PLAIN_EDIT_MIN_LETTERS` letters becomes a lexicon word by
+  confusions only: on the dev and real scans, half the plain-edit repairs of short
+  words made another word (`dlerta` -> `alerta` for `oferta`, `gestida` ->
+  `vestida`);
+- it wins clearly: every other target within `COST_MARGIN` of its cost is at
+  least `FREQUENCY_MARGIN` Zipf points rarer (ten times). Otherwise the
+  repair is ambiguous: nothing is changed and the caller flags it;
+- a word that looks like a name or an acronym (capitalized or all capitals
+  inside text that has lower-case words, not at a sentence start; or any word
+  in capitals shorter than `SHORT_CAPITALS`) is changed only at confusion cost
+  `CONFUSION_COST` or less, unless it becomes a domain word: proper names are
+  mostly missing from the lexicon and must not become common words;
+- a word the lexicon has only among its rarest (Zipf < `RARE_ZIPF`, where its
+  noise is: `prograna`) is changed only at confusion cost `CONFUSION_COST` to a
+  word `RARE_MARGIN` Zipf points more frequent.
+Accents: a frequent word read with an accent none of its frequent spellings
+has (`socíal`, `Munícipal`: the dot of an `i` read as an accent) takes its most
+frequent spelling (`social`, `Municipal`). Otherwise a replacement keeps the
+word read's style: a word read with an accent mark gets the target's accented
+spelling; a word read without any gets
+the target without accents (the reports print many words without them, and a
+restored accent was measured to be right less often than wrong), except a
+domain word, which takes the spelling its catalog lists. The case style of the
+word read is kept (`Parcentaje` -> `Porcentaje`, `EXTENSLONES` -> `EXTENSIONES`).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Mapping, Optional
+from typing import Iterable, Mapping, Optional
 
-from rapidfuzz.distance import Levenshtein
-from rapidfuzz.process import extract
-
-from .catalogs import fold
+from . import catalogs
+from .lexicon import RARE_ZIPF, SpanishLexicon, fold_lower, spanish_lexicon
 
 MIN_LETTERS = 5
-_WORD = re.compile(r"[A-Za-zÁÉÍÓÚÜÑáéíóúüñ]+")
+CONFUSION_COST = 0.5
+COST_MARGIN = 0.5
+FREQUENCY_MARGIN = 1.0
+MAX_COST = 1.0  # one plain edit or two confusions
+DOMAIN_ZIPF = 5.0  # a domain word ranks as a frequent word (`semaforización` is rare in general text)
+SHORT_CAPITALS = 7  # capital words shorter than this are guarded like names
+PLAIN_EDIT_MIN_LETTERS = 8  # shorter words are repaired by OCR confusions only
+RARE_MARGIN = 3.0  # a rare word is repaired to a word 1000 times more frequent, at one confusion
+_TOKEN = re.compile(r"\w+")
+_SENTENCE_END = re.compile(r"[.:;!?¿¡(\"]\s*$")
+
+# Pairs OCR confuses (read, meant), both ways; single letters by the case they were
+# read in (lower-case and capital glyphs are confused differently), groups of letters
+# (`rn` read for `m`) in lower case. Compared on folded text (no accents).
+_LOWER_PAIRS = ["li", "lt", "ti", "ec", "co", "ao", "nu", "nm", "hb", "ft", "uv", "nñ", "ij", "gq", "rt"]
+_UPPER_PAIRS = ["il", "ij", "od", "oq", "cg", "ef", "uv", "hn", "nñ", "pr", "bh", "ce", "mn"]
+_GROUP_PAIRS = [("rn", "m"), ("cl", "d"), ("ri", "n"), ("in", "m"), ("ni", "m"),
+                ("ii", "u"), ("li", "h"), ("vv", "w"), ("iu", "m"), ("nn", "m")]
+# `ci` run together reads as `d` or `a` (`dudadana`, `Soaal`); the other way round it does not
+_GROUPS = _GROUP_PAIRS + [(meant, seen) for seen, meant in _GROUP_PAIRS] + [("d", "ci"), ("a", "ci")]
 
 
-def max_distance(n_letters: int) -> int:
-    """Edits allowed for a word of n letters: 1 up to 9 letters, 2 from 10 on
-    (at 2 edits an 8-letter word already reaches other words: `DESPACHO` -> `ESPACIO`)."""
-    return 1 if n_letters < 10 else 2
+def _pairs(pairs: Iterable[str]) -> frozenset[tuple[str, str]]:
+    return frozenset({(p[0], p[1]) for p in pairs} | {(p[1], p[0]) for p in pairs})
+
+
+_CONFUSIONS = {False: _pairs(_LOWER_PAIRS), True: _pairs(_UPPER_PAIRS)}
+
+
+_ALPHABET = "abcdefghijklmnopqrstuvwxyzñ"
+_PARTNERS: dict[str, str] = {}
+for _a, _b in _CONFUSIONS[False] | _CONFUSIONS[True]:
+    _PARTNERS[_a] = _PARTNERS.get(_a, "") + _b
+
+
+def plain_edits(word: str) -> set[str]:
+    """Every string one deletion, transposition, substitution or insertion away."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    out = {a + b[1:] for a, b in splits if b}
+    out |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    out |= {a + c + b[1:] for a, b in splits if b for c in _ALPHABET}
+    out |= {a + c + b for a, b in splits for c in _ALPHABET}
+    return out
+
+
+def confusion_edits(word: str) -> set[str]:
+    """Every string one OCR confusion away (either case's letter pairs; `ocr_cost`
+    then prices each candidate by the case the word was read in)."""
+    out = {word[:i] + c + word[i + 1:] for i, x in enumerate(word) for c in _PARTNERS.get(x, "")}
+    for seen, meant in _GROUPS:
+        start = word.find(seen)
+        while start >= 0:
+            out.add(word[:start] + meant + word[start + len(seen):])
+            start = word.find(seen, start + 1)
+    return out
+
+
+def _confusions_only(read: str, target: str) -> bool:
+    """The target is reached by OCR confusions alone (no plain edit)."""
+    return ocr_cost(read, target) <= MAX_COST and ocr_cost(read, target, plain=2 * MAX_COST + 1) <= MAX_COST
+
+
+def ocr_cost(read: str, target: str, plain: float = 1.0) -> float:
+    """Edit cost from the word read to a folded target: OCR confusions cost
+    `CONFUSION_COST`, any other insertion, deletion or substitution `plain` (1)."""
+    a, b = fold_lower(read), target
+    confusions = [_CONFUSIONS[c.isupper()] for c in read]
+    # the letter groups of the word read that OCR makes of other letters, by where they end
+    groups_at: dict[int, list[tuple[int, str]]] = {}
+    for seen, meant in _GROUPS:
+        start = a.find(seen)
+        while start >= 0:
+            groups_at.setdefault(start + len(seen), []).append((len(seen), meant))
+            start = a.find(seen, start + 1)
+    n, m = len(a), len(b)
+    prev = [float(j) * plain for j in range(m + 1)]
+    rows = [prev]
+    for i in range(1, n + 1):
+        x, conf = a[i - 1], confusions[i - 1]
+        cur = [float(i) * plain] + [0.0] * m
+        for j in range(1, m + 1):
+            y = b[j - 1]
+            sub = prev[j - 1] + (0.0 if x == y else CONFUSION_COST if (x, y) in conf else plain)
+            best = min(prev[j] + plain, cur[j - 1] + plain, sub)
+            for ls, meant in groups_at.get(i, ()):
+                lm = len(meant)
+                if j >= lm and b[j - lm:j] == meant and rows[i - ls][j - lm] + CONFUSION_COST < best:
+                    best = rows[i - ls][j - lm] + CONFUSION_COST
+            cur[j] = best
+        rows.append(cur)
+        prev = cur
+    return prev[m]
 
 
 @dataclass(frozen=True)
@@ -41,7 +153,6 @@ class WordRepair:
     candidates: tuple[str, ...]
 
 
-_ENDINGS = ("", "S", "ES")
 _GENDER = {"O": "A", "A": "O"}
 
 
@@ -67,11 +178,14 @@ def _forms(word: str) -> set[str]:
 def inflection_of(a: str, b: str) -> bool:
     """Two folded words that differ only by number or gender (`ADULTAS`/`ADULTOS`,
     `PUBLICA`/`PUBLICAS`, `NACIONAL`/`NACIONALES`): both are words, neither an OCR slip."""
+    a, b = a.upper(), b.upper()
     return b in _forms(a) or a in _forms(b)
 
 
 def match_case(word: str, target: str) -> str:
-    if word.isupper():
+    letters = [c for c in word if c.isalpha()]
+    if word.isupper() or sum(c.isupper() for c in letters) * 3 >= len(letters) * 2:  # `PUBLlCAS`: capitals
+        return target.upper()
         return target.upper()
     if word.islower():
         return target.lower()
@@ -80,43 +194,120 @@ def match_case(word: str, target: str) -> str:
     return target
 
 
-class Vocabulary:
-    """Folded word -> preferred spelling, with a fuzzy lookup."""
+def _has_accent(word: str) -> bool:
+    return fold_lower(word) != word.lower()
 
-    def __init__(self, words: Mapping[str, str]):
-        self.words = dict(words)
-        self._keys = list(self.words)
+
+class Vocabulary:
+    """The words a read word is checked against and may be repaired to.
+
+    `words`: domain vocabulary, folded upper-case word -> spelling (`catalogs.domain_words()`);
+    `lexicon`: the public Spanish lexicon (None: the domain words alone, as in unit tests);
+    `names`: folded words that are people's names: known, never targets."""
+
+    def __init__(self, words: Mapping[str, str], lexicon: Optional[SpanishLexicon] = None,
+                 names: Iterable[str] = ()):
+        self.domain = {k.lower(): v for k, v in words.items()}
+        self.lexicon = lexicon
+        self.names = frozenset(n.lower() for n in names)
+        self._zipf: dict[str, float] = dict(lexicon.zipf) if lexicon else {}
+        for key in self.domain:
+            self._zipf[key] = max(self._zipf.get(key, 0.0), DOMAIN_ZIPF)
 
     def __contains__(self, word: str) -> bool:
-        return fold(word) in self.words
+        return self.known(fold_lower(word))
 
-    def knows_inflection(self, folded: str) -> bool:
-        """A number or gender form of a known word is a word too."""
-        return any(f in self.words for f in _forms(folded))
+    @lru_cache(maxsize=16384)
+    def _in_lexicon(self, key: str) -> Optional[str]:
+        """`frequent`, `uncommon`, `rare` or None (the scan of the rare words is the costly part)."""
+        lexicon = self.lexicon
+        if lexicon is None:
+            return None
+        if key in lexicon.zipf:
+            return "frequent"
+        if key in lexicon.uncommon:
+            return "uncommon"
+        return "rare" if key in lexicon.rare else None
 
-    @lru_cache(maxsize=4096)
-    def nearest(self, folded: str) -> tuple[int, tuple[str, ...]]:
-        limit = max_distance(len(folded))
-        hits = extract(folded, self._keys, scorer=Levenshtein.distance, score_cutoff=limit, limit=8)
-        if not hits:
-            return limit + 1, ()
-        best = min(h[1] for h in hits)
-        return best, tuple(sorted(h[0] for h in hits if h[1] == best))
+    def known(self, key: str) -> bool:
+        return (key in self.domain or key in self.names or self._in_lexicon(key) is not None
+                or self.knows_inflection(key))
 
-    def repair_word(self, word: str) -> Optional[WordRepair]:
-        """The repair of one word, or None when it needs none or none is known."""
+    def rare(self, key: str) -> bool:
+        """Known only as one of the lexicon's rarest words (maybe its noise)."""
+        return (self._in_lexicon(key) == "rare" and key not in self.domain and key not in self.names
+                and not self.knows_inflection(key))
+
+    def knows_inflection(self, key: str) -> bool:
+        """A number or gender form of a domain word is a word too."""
+        return any(f.lower() in self.domain for f in _forms(key.upper()))
+
+    @lru_cache(maxsize=8192)
+    def ranked(self, word: str) -> tuple[tuple[float, float, str], ...]:
+        """(OCR cost, -Zipf, folded target) of the targets within `MAX_COST`, best first.
+        The strings one plain edit or up to two confusions away are looked up (a few
+        thousand dictionary look-ups, a millisecond), then priced exactly."""
+        key = fold_lower(word)
+        near = confusion_edits(key)
+        near |= {w for x in near for w in confusion_edits(x)} | plain_edits(key)
+        scored = []
+        for target in near:
+            if target == key or target not in self._zipf or inflection_of(key, target):
+                continue
+            cost = ocr_cost(word, target)
+            if cost <= MAX_COST:
+                scored.append((cost, -self._zipf[target], target))
+        return tuple(sorted(scored))
+
+    def spelling(self, word: str, target: str) -> str:
+        if target in self.domain and not _has_accent(word):
+            return match_case(word, self.domain[target])
+        if _has_accent(word) and self.lexicon is not None:
+            return match_case(word, self.lexicon.spelling(target))
+        if target in self.domain and _has_accent(word):
+            return match_case(word, self.domain[target])
+        return match_case(word, target)
+
+    def repair_word(self, word: str, name_like: bool = False) -> Optional[WordRepair]:
+        """The repair of one word, or None when it needs none or none is known.
+        `name_like`: the word may be a name or an acronym (only confusions repair it)."""
         if len(word) < MIN_LETTERS or not word.isalpha():
             return None
-        key = fold(word)
-        if key in self.words:
+        key = fold_lower(word)
+        if self.lexicon is not None and self.lexicon.misplaced_accent(word):
+            fixed = match_case(word, self.lexicon.spelling(key))
+            return WordRepair(word, fixed, (fixed,))
+        rare = self.rare(key)
+        if self.known(key) and not rare:
             return None
-        dist, cands = self.nearest(key)
-        cands = tuple(c for c in cands if not inflection_of(key, c))
-        if not cands or self.knows_inflection(key):
+        ranked = self.ranked(word)
+        if name_like:  # a name may be one edit from a common word; a catalog word it is not
+            ranked = tuple(r for r in ranked if r[0] <= CONFUSION_COST or r[2] in self.domain)
+        if rare:  # the list's noise is a slip of a word much more frequent
+            ranked = tuple(r for r in ranked if r[0] <= CONFUSION_COST and -r[1] >= RARE_ZIPF + RARE_MARGIN)
+        if not ranked:
             return None
-        if len(cands) > 1:
-            return WordRepair(word, None, tuple(self.words[c] for c in cands))
-        return WordRepair(word, match_case(word, self.words[cands[0]]), (self.words[cands[0]],))
+        cost, neg_zipf, target = ranked[0]
+        if len(key) < PLAIN_EDIT_MIN_LETTERS and not (_confusions_only(word, target) or target in self.domain):
+            return None  # a short word one plain edit from a word is often another word
+        rivals = [r for r in ranked[1:] if r[0] - cost < COST_MARGIN and (-r[1]) > -neg_zipf - FREQUENCY_MARGIN]
+        if rivals:
+            return WordRepair(word, None, tuple(self.spelling(word, t) for _, _, t in [ranked[0], *rivals]))
+        return WordRepair(word, self.spelling(word, target), (self.spelling(word, target),))
+
+
+def _name_like(text: str, start: int, word: str, mixed_case: bool) -> bool:
+    """A capitalized or all-capitals word inside text that has lower-case words,
+    not at its start nor after a sentence mark: a name or an acronym."""
+    if not mixed_case or word.islower():
+        return False
+    return bool(text[:start].strip()) and not _SENTENCE_END.search(text[:start])
+
+
+def _short_capitals(word: str) -> bool:
+    """A short word in capitals may be an acronym or a name even in a text all in
+    capitals (`SEBIEN MUNICIPAL`, `SEBIEN` is not `SEBIN`)."""
+    return word.isupper() and len(word) < SHORT_CAPITALS
 
 
 def repair_text(text: Optional[str], vocab: Vocabulary) -> tuple[Optional[str], list[WordRepair]]:
@@ -124,12 +315,23 @@ def repair_text(text: Optional[str], vocab: Vocabulary) -> tuple[Optional[str], 
     if not text:
         return text, []
     repairs: list[WordRepair] = []
+    mixed_case = any(c.islower() for c in text) and sum(c.isupper() for c in text) < sum(c.islower() for c in text)
 
     def sub(m: re.Match) -> str:
-        r = vocab.repair_word(m.group(0))
+        word = m.group(0)
+        if not word.isalpha():
+            return word  # a code or a figure, or a word glued to one
+        r = vocab.repair_word(word, _name_like(text, m.start(), word, mixed_case) or _short_capitals(word))
         if r is None:
-            return m.group(0)
+            return word
         repairs.append(r)
-        return r.value if r.value is not None else m.group(0)
+        return r.value if r.value is not None else word
 
-    return _WORD.sub(sub, text), repairs
+    return _TOKEN.sub(sub, text), repairs
+
+
+@lru_cache(maxsize=1)
+def spanish_vocabulary() -> Vocabulary:
+    """The pipeline's vocabulary: domain catalogs, the Spanish lexicon, people's names
+    (built once per process, on the first OCR'd document)."""
+    return Vocabulary(catalogs.domain_words(), spanish_lexicon(), catalogs.person_names())

@@ -1,23 +1,23 @@
 """Builds `vocabulario_dominio.csv`: the words the text repair may restore.
 
-    .venv/bin/python data/catalogs/build_vocabulary.py [TRUTH_DIR ...]
+    .venv/bin/python data/catalogs/build_vocabulary.py
 
 Sources, each written in the `source` column (a word heard from several keeps the first):
 - `catalog`: words of the names in the CONAC catalogs and the units of measure here;
-- `header`: the fixed words of report headers and labels (list below, written by hand
-  from the dev corpus layouts and the real OCR exports in shared/seeds);
-- `dev_truth`: words of the text fields of the hand-checked dev corpus truth files
-  (digital variants only), i.e. words printed in these reports, but for the words of
-  the documents' own municipalities (a corpus document's place repairs only it).
+- `header`: the fixed words of report headers and labels (list below, written by hand:
+  the words of the report families' titles and column headers).
+No word comes from the text of any report: the general Spanish vocabulary of the
+text repair is the public lexicon (`avance/normalizers/lexicon.py`), and these are
+the domain words it lacks or ranks too low (`PARAMUNICIPALES`, `SEMAFORIZACIÓN`).
 Only words of 4 or more letters are kept: shorter ones are too close to each other
-for a fuzzy match to mean anything. Run it again after changing any source; the
-result is copied to `avance/data/catalogs/` for the installed package.
+for a fuzzy match to mean anything. Every word of a unit of measure must be a word
+of the public lexicon (a typo in the catalog would otherwise become a repair target).
+Run it again after changing any source; the result is copied to
+`avance/data/catalogs/` for the installed package.
 """
 from __future__ import annotations
 
 import csv
-import glob
-import json
 import re
 import shutil
 import sys
@@ -25,6 +25,7 @@ from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1]))
 PACKAGED = HERE.parents[1] / "avance" / "data" / "catalogs"
 WORD = re.compile(r"[A-Za-zÁÉÍÓÚÜÑáéíóúüñ]{4,}")
 HEADER_WORDS = """
@@ -48,8 +49,21 @@ def words_of(text: str) -> list[str]:
     return [w.upper() for w in WORD.findall(text or "")]
 
 
+def check_units() -> list[str]:
+    """Words of the unit catalog the public lexicon does not have (should be none)."""
+    from avance.normalizers.lexicon import fold_lower, spanish_lexicon
+
+    lexicon = spanish_lexicon()
+    with open(HERE / "unidades_medida.csv", encoding="utf-8") as fh:
+        return [f"{row['unit']} ({row['source']}): {w}" for row in csv.DictReader(fh)
+                for w in words_of(row["unit"]) if fold_lower(w) not in lexicon]
+
+
 def main(argv: list[str]) -> int:
-    truth_dirs = argv or [str(HERE.parents[2] / "shared" / "corpus" / "dev")]
+    unknown = check_units()
+    if unknown:
+        print("unit words the Spanish lexicon does not have:\n  " + "\n  ".join(unknown))
+        return 1
     source: dict[str, str] = {}
     count: Counter[str] = Counter()
 
@@ -68,19 +82,6 @@ def main(argv: list[str]) -> int:
                 add(w, "catalog")
     for w in HEADER_WORDS:
         add(w, "header")
-    truths = [json.load(open(f, encoding="utf-8"))
-              for d in truth_dirs for f in sorted(glob.glob(str(Path(d) / "**" / "*.truth.json"), recursive=True))]
-    truths = [t for t in truths if t.get("variant") in (None, "digital")]
-    # the corpus documents' own places (TIJUANA, ZAPOPANOS) would repair only those documents
-    places = {w for t in truths for row in t["tables"].get("sections", []) for w in words_of(row.get("municipality"))}
-    for truth in truths:
-        for rows in truth["tables"].values():
-            for row in rows:
-                for k, v in row.items():
-                    if isinstance(v, str) and not k.endswith(("_code", "_raw")) and k not in ("role", "name"):
-                        for w in words_of(v):
-                            if not any(w.startswith(p) for p in places):
-                                add(w, "dev_truth")
     out = HERE / "vocabulario_dominio.csv"
     with open(out, "w", encoding="utf-8", newline="") as fh:
         wr = csv.writer(fh)
