@@ -11,7 +11,7 @@ from typing import Optional, Sequence
 
 from . import __version__
 from .errors import RunNotStarted
-from .extractors.ocr import OcrSettings
+from .extractors.ocr_settings import OcrSettings
 from .pipeline.batch import summarize
 from .pipeline.options import BatchOptions, ExtractOptions
 from .pipeline.run import collect_inputs, run

@@ -15,7 +15,12 @@ import pypdfium2.raw as pdfium_c
 
 from ..errors import EmptyDocument, EncryptedDocument, UnreadableDocument
 from ..records import Page, Rule, Word
-from .pdf_text import MIN_RULE_LENGTH, X_TOLERANCE, Y_TOLERANCE
+
+# Tolerances in PDF points (pdfplumber's, which the parsers were built on). Words split at
+# gaps wider than X_TOLERANCE so that adjacent table cells stay separate words.
+X_TOLERANCE = 1.5
+Y_TOLERANCE = 2.0
+MIN_RULE_LENGTH = 4.0
 
 
 def open_pdf(path: Path) -> pdfium.PdfDocument:

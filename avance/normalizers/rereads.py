@@ -313,6 +313,24 @@ def settle_codes(section: SectionResult, readings: Mapping[FieldRef, Sequence[Ar
     return out
 
 
+def code_stands(section: SectionResult, ref: FieldRef,
+                parse: Callable[[str], object]) -> Callable[[Sequence[AreaReading], int], bool]:
+    """For a code read again: whether the readings so far already leave the page's code
+    standing in `settle_codes` whatever the `remaining` readings give (it reads more
+    than any other code could reach), so they need not be read."""
+    table, row_key, field = ref
+    i = _record_index(section, table, row_key)
+    old = getattr(getattr(section, table)[i], field) if i is not None else None
+
+    def enough(readings: Sequence[AreaReading], remaining: int) -> bool:
+        if old is None:
+            return False
+        tally = Counter(c for c in (parse(r.text) for r in readings) if c is not None and c != "")
+        others = max((n for c, n in tally.items() if c != old), default=0)
+        return tally.get(old, 0) > others + remaining
+    return enough
+
+
 def _shown(value) -> Optional[str]:
     return value if value is None or isinstance(value, str) else format_figure(value)
 

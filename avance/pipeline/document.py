@@ -5,12 +5,11 @@ import hashlib
 import traceback
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Optional, Sequence
 
 from .. import __version__
 from ..errors import AvanceError, NotAReport, UnreadableDocument
 from ..extractors.layout import collapse
-from ..extractors.reread import ScanRereader, agreed_text, words_across
 from ..families import FAMILY_SPECS
 from ..families.signatures import (
     label_role, read_signatories_with_provenance, signature_block_areas, unread_signature_columns,
@@ -19,7 +18,7 @@ from ..families.signatures_export import read_export_signatories
 from ..normalizers.checks import check_section
 from ..normalizers.normalize import normalize_document
 from ..normalizers.rereads import (
-    SURE_TEXT, code_targets, missing_targets, rechecked, settle_codes, settle_texts, settle_warnings, targets_of,
+    SURE_TEXT, code_stands, code_targets, missing_targets, rechecked, settle_codes, settle_texts, settle_warnings, targets_of,
     text_targets,
 )
 from ..records import (
@@ -114,6 +113,8 @@ def _sure_chars(words: Sequence[Word]) -> int:
 def with_signature_columns_read_again(pages: Sequence[Page], rereader) -> tuple[list[Page], list[Flag]]:
     """Scanned pages with the label and name of signature columns the page pass lost
     (a signature drawn over them) read again alone and added as words."""
+    from ..extractors.reread import agreed_text, words_across
+
     out: list[Page] = []
     flags: list[Flag] = []
     for page in pages:
@@ -172,9 +173,11 @@ def read_again_on_scans(sections: list[SectionResult], pages: Sequence[Page], re
         try:
             readers = spec.value_readers if spec is not None else {}
             if spec is not None and (spec.reread_codes or readers):
-                targets = [t for t in code_targets(section, spec.reread_codes)
-                           + missing_targets(section, readers) if t.page in by_number]
-                settled = settle_codes(section, _read_all(rereader, targets, by_number),
+                codes = [t for t in code_targets(section, spec.reread_codes) if t.page in by_number]
+                # a code read the same way by most of its first readings stands: the rest are not read
+                enough = {t.ref: code_stands(section, t.ref, spec.reread_codes[t.ref[0], t.ref[2]]) for t in codes}
+                targets = codes + [t for t in missing_targets(section, readers) if t.page in by_number]
+                settled = settle_codes(section, _read_all(rereader, targets, by_number, enough=enough),
                                        {**spec.reread_codes, **readers})
                 # figures found in cells read empty on the page enter the checks
                 section = rechecked(settled) if len(settled.flags) != len(section.flags) else settled
@@ -190,18 +193,25 @@ def read_again_on_scans(sections: list[SectionResult], pages: Sequence[Page], re
     return out
 
 
-def _read_all(rereader, targets, pages_by_number, text: bool = False) -> dict:
-    """One reading per distinct box (rows of a merged cell share theirs); `text`: as blocks."""
-    by_box: dict = {}
-    out = {}
+def _read_all(rereader, targets, pages_by_number, text: bool = False, enough: Optional[dict] = None) -> dict:
+    """One batch: one reading per distinct box (rows of a merged cell share theirs, read the
+    way the first asks); `text`: as blocks; `enough`: ref -> when a box's readings so far
+    settle it (a box shared by several refs stops when they all are)."""
+    from ..extractors.reread import AreaRequest
+
+    first: dict = {}
     for t in targets:
-        key = (t.page, t.box)
-        if key not in by_box:
-            page = pages_by_number[t.page]
-            by_box[key] = (rereader.read_text(page, t.box) if text
-                           else rereader.read(page, t.box, whole_cell=t.whole_cell))
-        out[t.ref] = by_box[key]
-    return out
+        first.setdefault((t.page, t.box), []).append(t)
+    requests = []
+    for (number, box), sharing in first.items():
+        stops = [enough[t.ref] for t in sharing if enough and t.ref in enough]
+        stop = None
+        if len(stops) == len(sharing):
+            stop = stops[0] if len(stops) == 1 else (lambda reads, left, stops=stops: all(f(reads, left) for f in stops))
+        how = "text" if text else ("cell" if sharing[0].whole_cell else "line")
+        requests.append(AreaRequest(pages_by_number[number], box, how, stop))
+    readings = rereader.read_batch(requests)
+    return {t.ref: reading for sharing, reading in zip(first.values(), readings) for t in sharing}
 
 
 def process_document(path: Path, source_path: str | None = None,
@@ -232,7 +242,11 @@ def process_document(path: Path, source_path: str | None = None,
             "no page looks like a known progress report (POA, indicator sheet/report, MIR)"
         return DocumentResult(info=replace(info, error=str(NotAReport(f"not a progress report: {reason}"))))
     # scanned pages can be read again in parts (signature columns, codes, figures behind warnings)
-    rereader = ScanRereader(path, options.ocr_settings) if any(p.scan is not None for p in pages) else None
+    rereader = None
+    if any(p.scan is not None for p in pages):  # the OCR modules load only for scans
+        from ..extractors.reread import ScanRereader
+
+        rereader = ScanRereader(path, options.ocr_settings, getattr(read, "images", None))
     sections: list[SectionResult] = []
     failures: list[str] = []
     for group in groups:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..extractors.ocr import OcrSettings
+from ..extractors.ocr_settings import OcrSettings
 
 OcrMode = Literal["auto", "always", "never"]
 
@@ -13,10 +13,14 @@ OcrMode = Literal["auto", "always", "never"]
 class ExtractOptions:
     ocr: OcrMode = "auto"
     ocr_settings: OcrSettings = field(default_factory=OcrSettings)
+    # processes reading one document's scanned pages at once (a run with fewer documents than workers)
+    page_workers: int = 1
 
     def __post_init__(self) -> None:
         if self.ocr not in ("auto", "always", "never"):
             raise ValueError(f"ocr mode must be auto, always or never, not {self.ocr!r}")
+        if self.page_workers < 1:
+            raise ValueError(f"page_workers must be at least 1, not {self.page_workers}")
 
 
 Executor = Literal["inline", "local", "dask"]

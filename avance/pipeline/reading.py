@@ -2,18 +2,30 @@
 
 A page that cannot be read becomes an `error` flag and an empty page; the rest
 of the document is kept (status `partial`).
+
+Scanned pages keep their page context (the turned, cleaned images the page pass
+read; `ReadResult.images`) for the second readings. With `page_workers` > 1 (a run
+with fewer documents than workers), a PDF's scanned pages are read by that many
+forked processes at once; each page is read exactly as alone, and the pages come
+back in their order, so the result is the same as one page after another.
 """
 from __future__ import annotations
 
+import ctypes
+import signal
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import UnreadableDocument
 from ..extractors import pdfium_text
-from ..extractors.ocr import OcrUnavailable, ocr_image, ocr_pdf_page
+from ..extractors.ocr_settings import OcrSettings, OcrUnavailable
 from ..extractors.text_export import read_text_export
 from ..records import Flag, Page, Severity
 from .options import ExtractOptions
+
+if TYPE_CHECKING:  # the OCR modules (OpenCV, Tesseract) load only when a page needs OCR
+    from ..extractors.ocr import PageImages
 
 PDF_SUFFIXES = {".pdf"}
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
@@ -26,6 +38,7 @@ DEFAULT_IMAGE_DPI = 200.0  # an image that does not say its resolution
 class ReadResult:
     pages: list[Page]
     flags: list[Flag] = field(default_factory=list)
+    images: dict[int, "PageImages"] = field(default_factory=dict)  # page number -> its page context
 
 
 def usable_text_layer(page: Page) -> bool:
@@ -48,29 +61,92 @@ def unreadable_page_flag(number: int, exc: BaseException) -> Flag:
 def read_pdf(path: Path, options: ExtractOptions) -> ReadResult:
     pdf = pdfium_text.open_pdf(path)
     result = ReadResult(pages=[])
+    to_ocr: list[int] = []
     try:
         for index in range(len(pdf)):
             number = index + 1
             try:
-                pdf_page = pdf[index]
-                page = pdfium_text.read_page(pdf_page, number)
+                page = pdfium_text.read_page(pdf[index], number)
                 if options.ocr == "always" or (options.ocr == "auto" and not usable_text_layer(page)):
-                    page = ocr_pdf_page(pdf_page, number, options.ocr_settings)
-            except OcrUnavailable:
-                raise
+                    to_ocr.append(number)
             except Exception as exc:
                 result.flags.append(unreadable_page_flag(number, exc))
                 page = Page(number=number, width=0.0, height=0.0, words=())
             result.pages.append(page)
+        if to_ocr and options.page_workers > 1 and len(to_ocr) > 1:
+            pdf.close()
+            pdf = None
+            read = _ocr_pages_in_parallel(path, to_ocr, options)
+        else:
+            read = (_ocr_page(pdf, number, options.ocr_settings) for number in to_ocr)
+        for number, (page, images, error) in zip(to_ocr, read):
+            if error is not None:
+                result.flags.append(unreadable_page_flag(number, error))
+                page = Page(number=number, width=0.0, height=0.0, words=())
+            else:
+                result.images[number] = images
+            result.pages[number - 1] = page
     finally:
-        pdf.close()
+        if pdf is not None:
+            pdf.close()
     return result
+
+
+def _ocr_page(pdf, number: int, settings: OcrSettings):
+    """(page, page context, None), or (None, None, the error) for a page OCR could not read."""
+    from ..extractors.ocr import read_pdf_scan
+
+    try:
+        page, images = read_pdf_scan(pdf[number - 1], number, settings)
+        return page, images, None
+    except OcrUnavailable:
+        raise
+    except Exception as exc:
+        return None, None, exc
+
+
+_worker_pdf: dict[str, object] = {}
+
+
+def _page_worker_start(parent_pid: int) -> None:
+    """A page worker ignores Ctrl-C (its document's process stops it) and dies with it:
+    the document's timeout and memory cap (inherited) bound its pages too."""
+    import os
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
+def _ocr_page_in_worker(path: str, number: int, settings: OcrSettings):
+    if path not in _worker_pdf:
+        _worker_pdf[path] = pdfium_text.open_pdf(Path(path))
+    return _ocr_page(_worker_pdf[path], number, settings)
+
+
+def _ocr_pages_in_parallel(path: Path, numbers: list[int], options: ExtractOptions):
+    """The pages read by `page_workers` forked processes, returned in `numbers`' order."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = min(options.page_workers, len(numbers))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                             initializer=_page_worker_start, initargs=(os.getpid(),)) as pool:
+        futures = [pool.submit(_ocr_page_in_worker, str(path), n, options.ocr_settings) for n in numbers]
+        return [f.result() for f in futures]
 
 
 def read_image(path: Path, options: ExtractOptions) -> ReadResult:
     """PNG, JPEG or (multi-page) TIFF: every frame is OCR'd."""
     import numpy as np
     from PIL import Image, ImageSequence, UnidentifiedImageError
+
+    from ..extractors.ocr import read_scan
 
     if options.ocr == "never":
         raise UnreadableDocument("an image has no text layer; it needs OCR (--ocr auto or always)")
@@ -85,7 +161,8 @@ def read_image(path: Path, options: ExtractOptions) -> ReadResult:
             try:
                 dpi = float((frame.info.get("dpi") or (DEFAULT_IMAGE_DPI,))[0]) or DEFAULT_IMAGE_DPI
                 gray = np.asarray(frame.convert("L"))
-                result.pages.append(ocr_image(gray, number, dpi, options.ocr_settings))
+                page, result.images[number] = read_scan(gray, number, dpi, options.ocr_settings)
+                result.pages.append(page)
             except OcrUnavailable:
                 raise
             except Exception as exc:

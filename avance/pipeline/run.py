@@ -8,6 +8,7 @@ skipped, temp files of cut-short writes are removed, the rest are extracted.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -72,6 +73,10 @@ def run(
             done(task.index, outcome)
 
         limits = Limits(timeout=batch.timeout, max_memory_mb=batch.max_memory_mb)
+        if batch.executor == "local" and 0 < len(work.tasks) < batch.workers:
+            # fewer documents than workers: the idle workers read their scanned pages
+            share = batch.workers // len(work.tasks)
+            work.tasks = [replace(t, options=replace(t.options, page_workers=share)) for t in work.tasks]
         if not work.tasks:
             pass
         elif batch.executor == "inline":
