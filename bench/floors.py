@@ -40,6 +40,7 @@ REAL_SCAN = SHARED / "realdocs" / "itsch_poa2025_evaluacion_fisico_financiera_en
 DEV_SCANS = ("d001", "d011", "d012")
 DPI = 300
 AVANCE = [sys.executable, "-m", "avance.cli"]
+CHECKOUT = ROOT  # the avance timed (--checkout: another one, e.g. the main branch's, for a before/after)
 
 # the text-layer floor: every character of every page and its box, nothing else
 FLOOR_SCRIPT = """
@@ -72,7 +73,7 @@ def timed(cmd: list[str], cpu: int | None) -> tuple[float, float, float]:
     """Wall seconds, peak RSS (MB) of the largest process of the command's tree, and the
     tree's CPU seconds (user + system: on a busy machine, steadier than wall time)."""
     t = time.perf_counter()
-    p = subprocess.Popen(pin(cpu) + cmd, env=env(), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    p = subprocess.Popen(pin(cpu) + cmd, env=env(), cwd=CHECKOUT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(p.pid, 0)
     seconds = time.perf_counter() - t
     p.returncode = os.waitstatus_to_exitcode(status)
@@ -152,7 +153,13 @@ def main(argv=None) -> int:
     ap.add_argument("--cpu", type=int, default=None, help="pin every timed process to this core (taskset)")
     ap.add_argument("--parallel-doc", default=str(REAL_SCAN), help="the 8-page scan of the workers comparison")
     ap.add_argument("--json", default=None, help="also write the figures here")
+    ap.add_argument("--checkout", default=None,
+                    help="time the avance of this checkout (its .venv) instead of this one's")
     args = ap.parse_args(argv)
+    if args.checkout:
+        global CHECKOUT
+        CHECKOUT = Path(args.checkout).resolve()
+        AVANCE[0] = str(CHECKOUT / ".venv" / "bin" / "python")
     only = set(args.only.split(","))
     tmp = Path(tempfile.mkdtemp(prefix="floors_"))
     results = []

@@ -165,9 +165,13 @@ def refine_low_confidence(clean: np.ndarray, words: list[OcrWord], settings: Ocr
     Page-level segmentation of a dense table misreads small text that it reads
     well alone (measured on the dev scans: an observations cell garbled on the
     page comes out word-perfect by itself); only doubtful paragraphs are read
-    again, and a new reading replaces the old only when Tesseract is surer of it."""
+    again, and a new reading replaces the old only when Tesseract is surer of it.
+    A long paragraph (a justification of many lines) is doubted line by line: only
+    its doubtful lines are read again (the page's text is mostly such paragraphs, and
+    a word misread in one of them made the whole paragraph be read again)."""
     tess = engine(settings.lang)
-    groups = [g for g in paragraphs(words) if _doubtful([words[i] for i in g], settings)]
+    groups = [line for g in paragraphs(words) if _doubtful([words[i] for i in g], settings)
+              for line in _doubted_parts(words, g, settings)]
     groups.sort(key=lambda g: sum(words[i].conf for i in g) / len(g))
     replaced: dict[int, list[OcrWord]] = {}
     h, w = clean.shape
@@ -192,6 +196,26 @@ def refine_low_confidence(clean: np.ndarray, words: list[OcrWord], settings: Ocr
             for i in group[1:]:
                 replaced[i] = []
     return _merge_readings(words, replaced, {i: g[0] for g in groups for i in g})
+
+
+# A doubtful paragraph of more lines than this is read again only in its doubtful lines.
+LINES_READ_WHOLE = 3
+
+
+def _doubted_parts(words: Sequence[OcrWord], group: list[int], settings: OcrSettings) -> list[list[int]]:
+    """The parts of a doubtful paragraph to read again: itself, or, when it is long, its doubtful lines."""
+    ws = [words[i] for i in group]
+    line_h = sorted(w.bottom - w.top for w in ws)[len(ws) // 2]
+    lines: list[list[int]] = []
+    for i in sorted(group, key=lambda k: (words[k].top + words[k].bottom) / 2):
+        mid = (words[i].top + words[i].bottom) / 2
+        if lines and mid - (words[lines[-1][0]].top + words[lines[-1][0]].bottom) / 2 < 0.5 * line_h:
+            lines[-1].append(i)
+        else:
+            lines.append([i])
+    if len(lines) <= LINES_READ_WHOLE:
+        return [group]
+    return [line for line in lines if _doubtful([words[i] for i in line], settings)]
 
 
 def _merge_readings(words: list[OcrWord], replaced: dict[int, list[OcrWord]], paragraph_of: dict[int, int]) -> list[OcrWord]:
