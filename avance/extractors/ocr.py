@@ -22,7 +22,7 @@ from .tesseract import OcrUnavailable, OcrWord, engine
 
 __all__ = ["OcrSettings", "OcrUnavailable", "PageImages", "ocr_image", "ocr_pdf_page", "read_pdf_scan", "read_scan"]
 from .halftone import suppress_halftone
-from .orientation import rotate_quarter, text_direction, upside_down
+from .orientation import detect_rotation, rotate_quarter
 
 POINTS_PER_INCH = 72.0
 
@@ -165,13 +165,9 @@ def refine_low_confidence(clean: np.ndarray, words: list[OcrWord], settings: Ocr
     Page-level segmentation of a dense table misreads small text that it reads
     well alone (measured on the dev scans: an observations cell garbled on the
     page comes out word-perfect by itself); only doubtful paragraphs are read
-    again, and a new reading replaces the old only when Tesseract is surer of it.
-    A long paragraph (a justification of many lines) is doubted line by line: only
-    its doubtful lines are read again (the page's text is mostly such paragraphs, and
-    a word misread in one of them made the whole paragraph be read again)."""
+    again, and a new reading replaces the old only when Tesseract is surer of it."""
     tess = engine(settings.lang)
-    groups = [line for g in paragraphs(words) if _doubtful([words[i] for i in g], settings)
-              for line in _doubted_parts(words, g, settings)]
+    groups = [g for g in paragraphs(words) if _doubtful([words[i] for i in g], settings)]
     groups.sort(key=lambda g: sum(words[i].conf for i in g) / len(g))
     replaced: dict[int, list[OcrWord]] = {}
     h, w = clean.shape
@@ -196,26 +192,6 @@ def refine_low_confidence(clean: np.ndarray, words: list[OcrWord], settings: Ocr
             for i in group[1:]:
                 replaced[i] = []
     return _merge_readings(words, replaced, {i: g[0] for g in groups for i in g})
-
-
-# A doubtful paragraph of more lines than this is read again only in its doubtful lines.
-LINES_READ_WHOLE = 3
-
-
-def _doubted_parts(words: Sequence[OcrWord], group: list[int], settings: OcrSettings) -> list[list[int]]:
-    """The parts of a doubtful paragraph to read again: itself, or, when it is long, its doubtful lines."""
-    ws = [words[i] for i in group]
-    line_h = sorted(w.bottom - w.top for w in ws)[len(ws) // 2]
-    lines: list[list[int]] = []
-    for i in sorted(group, key=lambda k: (words[k].top + words[k].bottom) / 2):
-        mid = (words[i].top + words[i].bottom) / 2
-        if lines and mid - (words[lines[-1][0]].top + words[lines[-1][0]].bottom) / 2 < 0.5 * line_h:
-            lines[-1].append(i)
-        else:
-            lines.append([i])
-    if len(lines) <= LINES_READ_WHOLE:
-        return [group]
-    return [line for line in lines if _doubtful([words[i] for i in line], settings)]
 
 
 def _merge_readings(words: list[OcrWord], replaced: dict[int, list[OcrWord]], paragraph_of: dict[int, int]) -> list[OcrWord]:
@@ -346,19 +322,6 @@ class PageImages:
         self._grey_file.write(grey)
 
 
-# The page pass reads the page as its text lines run (turned a quarter if they run down
-# it); only a page read with doubt asks which way up it is (see orientation.py): measured on
-# the dev and real scans, upright pages' word-like tokens read at a median confidence of
-# 81-96, the same pages upside down at 12-32.
-UPRIGHT_MEDIAN_CONF = 60.0
-UPRIGHT_MIN_WORDS = 5
-
-
-def _reads_upright(words: Sequence[OcrWord]) -> bool:
-    confs = sorted(w.conf for w in words if sum(ch.isalnum() for ch in w.text) >= 3)
-    return len(confs) >= UPRIGHT_MIN_WORDS and confs[len(confs) // 2] >= UPRIGHT_MEDIAN_CONF
-
-
 @dataclass
 class _PagePass:
     words: list[OcrWord]
@@ -385,12 +348,8 @@ def read_scan(image: np.ndarray, number: int, pixels_per_inch: float,
               settings: OcrSettings = OcrSettings()) -> tuple[Page, PageImages]:
     """One page image (any resolution) to a Page in points, and its page context."""
     gray = to_gray(image)
-    across, text, scale = text_direction(gray)
-    turn = 90 if across is False else 0  # too little text to tell: left as it is
+    turn = detect_rotation(gray, settings.lang)  # sideways / upside-down scans
     read = _page_pass(gray, turn, settings)
-    if across is not None and not _reads_upright(read.words) and upside_down(gray, text, scale, turn, settings.lang):
-        turn = (turn + 180) % 360
-        read = _page_pass(gray, turn, settings)
     words = read.words
     if settings.max_rereads:
         words = refine_low_confidence(read.clean, words, settings)

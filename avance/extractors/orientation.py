@@ -134,33 +134,25 @@ def rotate_quarter(gray: np.ndarray, degrees: int) -> np.ndarray:
     return cv2.rotate(gray, codes[degrees])
 
 
-def text_direction(gray: np.ndarray) -> tuple[Optional[bool], np.ndarray, float]:
-    """Whether the page's text lines run across it (True), down it (False) or cannot be
-    told (None); with the small text image and its scale, for `upside_down`."""
-    if gray.ndim != 2 or min(gray.shape) < 32:
-        return None, gray, 1.0
-    text, scale = _small_text(gray)
-    return lines_run_across(text), text, scale
-
-
-def upside_down(gray: np.ndarray, text: np.ndarray, scale: float, turn: int, lang: str = "spa") -> bool:
-    """Whether the page, once turned `turn` degrees (0 or 90), reads better turned 180 more."""
-    gray, text = rotate_quarter(gray, turn), rotate_quarter(text, turn)
-    try:
-        upright, flipped = upright_score(gray, text, scale, lang)
-    except Exception:  # no Tesseract: the OCR stage says so itself
-        return False
-    return flipped > upright
-
-
 def detect_rotation(gray: np.ndarray, lang: str = "spa") -> int:
     """Degrees to turn the page clockwise so its text reads upright: 0, 90, 180 or 270.
 
-    0 when the page has too little text to tell (a blank page is left as it is). The OCR
-    path asks the second question (which way up) only of pages it reads with doubt.
+    0 when the page has too little text to tell (a blank page is left as it is).
     """
-    across, text, scale = text_direction(gray)
+    if gray.ndim != 2 or min(gray.shape) < 32:
+        return 0
+    text, scale = _small_text(gray)
+    across = lines_run_across(text)
     if across is None:
         return 0
-    turn = 0 if across else 90
-    return (turn + 180) % 360 if upside_down(gray, text, scale, turn, lang) else turn
+    turn = 0
+    if not across:  # lines run down the page: turn it a quarter, then ask which way up
+        turn = 90
+        gray, text = rotate_quarter(gray, 90), rotate_quarter(text, 90)
+    try:
+        upright, flipped = upright_score(gray, text, scale, lang)
+    except Exception:  # no Tesseract: the OCR stage says so itself; keep the quarter turn
+        return turn
+    if flipped > upright:
+        turn += 180
+    return turn % 360
