@@ -197,31 +197,48 @@ class ScanRereader:
     cleaned again, once, and kept."""
 
     def __init__(self, path: Path, settings: OcrSettings = OcrSettings(),
-                 images: Optional[Mapping[int, PageImages]] = None):
+                 images: Optional[Mapping[int, PageImages]] = None, pool=None):
         self.path = Path(path)
         self.settings = settings
         self._pages: dict[int, Optional[PageImages]] = dict(images or {})
+        self._pool = pool  # reading.PagePool: a batch's pages read again at once
 
     def read_batch(self, requests: Sequence[AreaRequest]) -> list[Union[list[AreaReading], list[Word]]]:
         """Every request read, in one pass over the pages (each page's context fetched once;
         an area asked twice the same way is read once); the readings in the requests' order.
         `line`: `read`; `cell`: `read` of a cell nothing was read in; `text`: `read_text`;
         `words`: `read_words`."""
-        done: dict[tuple, list] = {}
-        for request in sorted(requests, key=lambda r: r.page.number):
+        unique: dict[tuple, AreaRequest] = {}
+        for request in requests:
+            unique.setdefault((request.page.number, request.box, request.how), request)
+        by_page: dict[int, list[AreaRequest]] = {}
+        for request in unique.values():
+            by_page.setdefault(request.page.number, []).append(request)
+        if self._pool is not None and len(by_page) > 1:
+            # each page's areas read by a page process from its context (the same readings)
+            numbers = sorted(by_page)
+            pages = [self._page_images(by_page[n][0].page) for n in numbers]
+            results = self._pool.map(_read_areas_of_page, [self.path] * len(numbers), [self.settings] * len(numbers),
+                                     numbers, pages, [by_page[n] for n in numbers])
+            done = {key: reading for n, readings in zip(numbers, results) for key, reading in readings}
+        else:
+            done = dict(self._read_areas([r for n in sorted(by_page) for r in by_page[n]]))
+        return [done[(r.page.number, r.box, r.how)] for r in requests]
+
+    def _read_areas(self, requests: Sequence[AreaRequest]) -> list[tuple[tuple, list]]:
+        done: list[tuple[tuple, list]] = []
+        for request in requests:
             key = (request.page.number, request.box, request.how)
-            if key in done:
-                continue
             if request.how == "text":
-                done[key] = self.read_text(request.page, request.box)
+                done.append((key, self.read_text(request.page, request.box)))
             elif request.how == "words":
-                done[key] = self.read_words(request.page, request.box)
+                done.append((key, self.read_words(request.page, request.box)))
             elif request.how in ("line", "cell"):
-                done[key] = self.read(request.page, request.box, whole_cell=request.how == "cell",
-                                      enough=request.enough)
+                done.append((key, self.read(request.page, request.box, whole_cell=request.how == "cell",
+                                            enough=request.enough)))
             else:
                 raise ValueError(f"unknown reading {request.how!r}")
-        return [done[(r.page.number, r.box, r.how)] for r in requests]
+        return done
 
     def read(self, page: Page, box: tuple[float, float, float, float], whole_cell: bool = False,
              enough: Optional[Enough] = None) -> list[AreaReading]:
@@ -310,6 +327,12 @@ class ScanRereader:
                 if index == number - 1:
                     return np.asarray(frame.convert("L"))
         return None
+
+
+def _read_areas_of_page(path: Path, settings: OcrSettings, number: int, images: Optional[PageImages],
+                        requests: Sequence[AreaRequest]) -> list[tuple[tuple, list]]:
+    """A page process's share of a batch: one page's areas, read from its context."""
+    return ScanRereader(path, settings, {number: images} if images is not None else None)._read_areas(requests)
 
 
 def _glyph_pixels(page: Page) -> float:

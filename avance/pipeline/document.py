@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import traceback
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
@@ -26,7 +26,7 @@ from ..records import (
     Status, Word,
 )
 from .options import ExtractOptions
-from .reading import SUPPORTED_SUFFIXES, ReadResult, read_document
+from .reading import SUPPORTED_SUFFIXES, PagePool, ReadResult, page_pool, read_document
 from .sections import group_sections
 
 __all__ = ["SUPPORTED_SUFFIXES", "process_document"]
@@ -193,6 +193,15 @@ def read_again_on_scans(sections: list[SectionResult], pages: Sequence[Page], re
     return out
 
 
+@dataclass(frozen=True)
+class AllOf:
+    """Stops a box's readings once every ref sharing it is settled."""
+    stops: tuple
+
+    def __call__(self, readings, remaining: int) -> bool:
+        return all(stop(readings, remaining) for stop in self.stops)
+
+
 def _read_all(rereader, targets, pages_by_number, text: bool = False, enough: Optional[dict] = None) -> dict:
     """One batch: one reading per distinct box (rows of a merged cell share theirs, read the
     way the first asks); `text`: as blocks; `enough`: ref -> when a box's readings so far
@@ -207,7 +216,7 @@ def _read_all(rereader, targets, pages_by_number, text: bool = False, enough: Op
         stops = [enough[t.ref] for t in sharing if enough and t.ref in enough]
         stop = None
         if len(stops) == len(sharing):
-            stop = stops[0] if len(stops) == 1 else (lambda reads, left, stops=stops: all(f(reads, left) for f in stops))
+            stop = stops[0] if len(stops) == 1 else AllOf(tuple(stops))
         how = "text" if text else ("cell" if sharing[0].whole_cell else "line")
         requests.append(AreaRequest(pages_by_number[number], box, how, stop))
     readings = rereader.read_batch(requests)
@@ -217,7 +226,20 @@ def _read_all(rereader, targets, pages_by_number, text: bool = False, enough: Op
 def process_document(path: Path, source_path: str | None = None,
                      options: ExtractOptions = ExtractOptions(),
                      reader: Callable[[Path, ExtractOptions], ReadResult] = read_document) -> DocumentResult:
-    """Read, section, parse and check one file. Never raises for a bad document."""
+    """Read, section, parse and check one file. Never raises for a bad document.
+
+    With `options.page_workers` > 1, page processes live for the document: they read its
+    scanned pages, then the areas of them read again (the same results, in order)."""
+    pool = page_pool(options.page_workers)
+    try:
+        return _process_document(path, source_path, options, reader, pool)
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def _process_document(path: Path, source_path: str | None, options: ExtractOptions,
+                      reader: Callable[..., ReadResult], pool: Optional[PagePool]) -> DocumentResult:
     source_path = source_path or str(path)
     base = DocumentInfo(
         doc_id="", source_path=source_path, file_name=path.name, n_pages=0, text_source=None,
@@ -225,7 +247,7 @@ def process_document(path: Path, source_path: str | None = None,
     )
     try:
         base = replace(base, doc_id=sha256_of(path))
-        read = reader(path, options)
+        read = reader(path, options, pool) if pool is not None else reader(path, options)
         pages = read.pages
     except AvanceError as exc:
         return DocumentResult(info=replace(base, error=str(exc)))
@@ -246,7 +268,7 @@ def process_document(path: Path, source_path: str | None = None,
     if any(p.scan is not None for p in pages):  # the OCR modules load only for scans
         from ..extractors.reread import ScanRereader
 
-        rereader = ScanRereader(path, options.ocr_settings, getattr(read, "images", None))
+        rereader = ScanRereader(path, options.ocr_settings, getattr(read, "images", None), pool)
     sections: list[SectionResult] = []
     failures: list[str] = []
     for group in groups:

@@ -4,10 +4,10 @@ A page that cannot be read becomes an `error` flag and an empty page; the rest
 of the document is kept (status `partial`).
 
 Scanned pages keep their page context (the turned, cleaned images the page pass
-read; `ReadResult.images`) for the second readings. With `page_workers` > 1 (a run
-with fewer documents than workers), a PDF's scanned pages are read by that many
-forked processes at once; each page is read exactly as alone, and the pages come
-back in their order, so the result is the same as one page after another.
+read; `ReadResult.images`) for the second readings. With a `PagePool` (a run with
+fewer documents than workers: `ExtractOptions.page_workers`), a PDF's scanned pages
+are read by forked processes at once; each page is read exactly as alone, and the
+pages come back in their order, so the result is the same as one page after another.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import ctypes
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 from ..errors import UnreadableDocument
 from ..extractors import pdfium_text
@@ -58,7 +58,7 @@ def unreadable_page_flag(number: int, exc: BaseException) -> Flag:
                 message=f"Page {number} could not be read ({type(exc).__name__}: {exc}); it was skipped.")
 
 
-def read_pdf(path: Path, options: ExtractOptions) -> ReadResult:
+def read_pdf(path: Path, options: ExtractOptions, pool: Optional[PagePool] = None) -> ReadResult:
     pdf = pdfium_text.open_pdf(path)
     result = ReadResult(pages=[])
     to_ocr: list[int] = []
@@ -73,10 +73,9 @@ def read_pdf(path: Path, options: ExtractOptions) -> ReadResult:
                 result.flags.append(unreadable_page_flag(number, exc))
                 page = Page(number=number, width=0.0, height=0.0, words=())
             result.pages.append(page)
-        if to_ocr and options.page_workers > 1 and len(to_ocr) > 1:
-            pdf.close()
-            pdf = None
-            read = _ocr_pages_in_parallel(path, to_ocr, options)
+        if pool is not None and len(to_ocr) > 1:
+            read = pool.map(_ocr_page_in_worker, [str(path)] * len(to_ocr), to_ocr,
+                            [options.ocr_settings] * len(to_ocr))
         else:
             read = (_ocr_page(pdf, number, options.ocr_settings) for number in to_ocr)
         for number, (page, images, error) in zip(to_ocr, read):
@@ -87,8 +86,7 @@ def read_pdf(path: Path, options: ExtractOptions) -> ReadResult:
                 result.images[number] = images
             result.pages[number - 1] = page
     finally:
-        if pdf is not None:
-            pdf.close()
+        pdf.close()
     return result
 
 
@@ -122,23 +120,43 @@ def _page_worker_start(parent_pid: int) -> None:
         os._exit(1)
 
 
+class PagePool:
+    """Processes forked from a document's own, reading its scanned pages (and then the
+    areas of them read again) at once. Each task is a pure function of its page; the
+    results come back in the order they were asked for."""
+
+    def __init__(self, workers: int):
+        import multiprocessing
+        import os
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.workers = workers
+        self._executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                                             initializer=_page_worker_start, initargs=(os.getpid(),))
+
+    def map(self, fn, *arguments) -> list:
+        futures = [self._executor.submit(fn, *args) for args in zip(*arguments)]
+        return [f.result() for f in futures]
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> "PagePool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def page_pool(workers: int) -> Optional[PagePool]:
+    """A pool of `workers` page processes, or None for one (everything in this process)."""
+    return PagePool(workers) if workers > 1 else None
+
+
 def _ocr_page_in_worker(path: str, number: int, settings: OcrSettings):
     if path not in _worker_pdf:
         _worker_pdf[path] = pdfium_text.open_pdf(Path(path))
     return _ocr_page(_worker_pdf[path], number, settings)
-
-
-def _ocr_pages_in_parallel(path: Path, numbers: list[int], options: ExtractOptions):
-    """The pages read by `page_workers` forked processes, returned in `numbers`' order."""
-    import multiprocessing
-    import os
-    from concurrent.futures import ProcessPoolExecutor
-
-    workers = min(options.page_workers, len(numbers))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                             initializer=_page_worker_start, initargs=(os.getpid(),)) as pool:
-        futures = [pool.submit(_ocr_page_in_worker, str(path), n, options.ocr_settings) for n in numbers]
-        return [f.result() for f in futures]
 
 
 def read_image(path: Path, options: ExtractOptions) -> ReadResult:
@@ -171,10 +189,11 @@ def read_image(path: Path, options: ExtractOptions) -> ReadResult:
     return result
 
 
-def read_document(path: Path, options: ExtractOptions) -> ReadResult:
+def read_document(path: Path, options: ExtractOptions, pool: Optional[PagePool] = None) -> ReadResult:
+    """`pool`: processes that read a PDF's scanned pages at once (see PagePool)."""
     suffix = path.suffix.lower()
     if suffix in PDF_SUFFIXES:
-        return read_pdf(path, options)
+        return read_pdf(path, options, pool)
     if suffix in IMAGE_SUFFIXES:
         return read_image(path, options)
     if suffix in TEXT_SUFFIXES:
