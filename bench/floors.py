@@ -61,7 +61,9 @@ print(n)
 
 
 def env() -> dict:
-    e = dict(os.environ, OMP_THREAD_LIMIT="1", PYTHONDONTWRITEBYTECODE="0")
+    e = dict(os.environ, OMP_THREAD_LIMIT="1")
+    if CHECKOUT != ROOT:  # another checkout is only read
+        e["PYTHONDONTWRITEBYTECODE"] = "1"
     return e
 
 
