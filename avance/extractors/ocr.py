@@ -380,12 +380,13 @@ def ocr_pdf_page(pdf_page, number: int, settings: OcrSettings = OcrSettings()) -
 
 
 def read_pdf_scan(pdf_page, number: int, settings: OcrSettings = OcrSettings()) -> tuple[Page, PageImages]:
-    """A PDF page rendered once and read by OCR; with its page context."""
-    image = render_pdf_page(pdf_page, settings.dpi)
-    page, images = read_scan(image, number, settings.dpi, settings)
-    del image
-    # keep the PDF's own page size so coordinates match a text layer's
+    """A PDF page rendered once and read by OCR; with its page context. The page is closed
+    once rendered: pdfium keeps a scan's decoded image with it (~25 MB) otherwise."""
     width, height = pdf_page.get_size()
+    image = render_pdf_page(pdf_page, settings.dpi)
+    pdf_page.close()
+    page, images = read_scan(image, number, settings.dpi, settings)
+    # keep the PDF's own page size so coordinates match a text layer's
     if (page.width > page.height) != (width > height):  # the page was turned a quarter
         width, height = height, width
     return Page(number=number, width=width, height=height, words=page.words, rules=page.rules, source="ocr",
