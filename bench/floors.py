@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/floors.py                 # all four comparisons, 5 alternating rounds
     .venv/bin/python bench/floors.py --runs 3 --only scans,digital
+    git archive BASE | tar -x -C /tmp/base && .venv/bin/python bench/floors.py --checkout /tmp/base   # before
 
 The machine is shared and noisy, so every comparison alternates its two sides round
 after round (A B A B ...) and reports medians and the median of the per-round ratios
@@ -64,6 +65,8 @@ def env() -> dict:
     e = dict(os.environ, OMP_THREAD_LIMIT="1")
     if CHECKOUT != ROOT:  # another checkout is only read
         e["PYTHONDONTWRITEBYTECODE"] = "1"
+        if not (CHECKOUT / ".venv").exists():  # a bare source tree (git archive COMMIT): this venv's packages
+            e["PYTHONPATH"] = str(CHECKOUT)
     return e
 
 
@@ -161,7 +164,8 @@ def main(argv=None) -> int:
     if args.checkout:
         global CHECKOUT
         CHECKOUT = Path(args.checkout).resolve()
-        AVANCE[0] = str(CHECKOUT / ".venv" / "bin" / "python")
+        if (CHECKOUT / ".venv").exists():
+            AVANCE[0] = str(CHECKOUT / ".venv" / "bin" / "python")
     only = set(args.only.split(","))
     tmp = Path(tempfile.mkdtemp(prefix="floors_"))
     results = []
