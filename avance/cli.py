@@ -13,7 +13,7 @@ from typing import Optional, Sequence
 
 from . import __version__
 from .errors import RunNotStarted, describe_exception
-from .extractors.ocr import OcrSettings
+from .extractors.ocr_settings import OcrSettings
 from .pipeline.batch import summarize, with_recorded_warnings
 from .pipeline.document import SUPPORTED_SUFFIXES
 from .pipeline.options import MAX_TIMEOUT, MEMORY_MB_RANGE, WORKERS_RANGE, BatchOptions, ExtractOptions

@@ -35,6 +35,7 @@ def ocr_one(args: tuple[Path, Path, ExtractOptions]) -> tuple[str, float]:
     pdf, target, options = args
     t = time.perf_counter()
     result = read_document(pdf, options)
+    result.images.clear()  # page contexts (~10 MB a page) stay out of the cache: re-reads render again
     target.write_bytes(pickle.dumps(result))
     return pdf.name, time.perf_counter() - t
 

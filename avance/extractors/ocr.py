@@ -9,6 +9,7 @@ both faster and more accurate than OCR of the raw page.
 """
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
@@ -16,38 +17,15 @@ import cv2
 import numpy as np
 
 from ..records import Page, Rule, ScanGeometry, Word
+from .ocr_settings import OcrSettings
 from .tesseract import OcrUnavailable, OcrWord, engine
 
-__all__ = ["OcrSettings", "OcrUnavailable", "ocr_image", "ocr_pdf_page"]
+__all__ = ["OcrSettings", "OcrUnavailable", "PageImages", "ocr_image", "ocr_pdf_page", "read_pdf_scan", "read_scan"]
 from .fills import lighten_dark_fills
 from .halftone import suppress_halftone
 from .orientation import detect_rotation, rotate_quarter
 
 POINTS_PER_INCH = 72.0
-
-
-@dataclass(frozen=True)
-class OcrSettings:
-    # Measured on the dev scans (bench/scan_eval.py): 300 dpi keeps the decimal points of
-    # 6-7 pt figures that 200 dpi loses (numeric tokens recovered 0.84 vs 0.70); psm 4
-    # (one column of variable-size text) keeps lone table digits that psm 3 and 11 drop.
-    dpi: int = 300
-    lang: str = "spa"
-    psm: int = 4
-    max_skew_degrees: float = 4.0
-    min_speck_area: int = 3  # pixels at `dpi`: smaller than a 6 pt period
-    # Second reading of doubtful paragraphs (see refine_low_confidence); 0 turns it off.
-    max_rereads: int = 80
-    doubtful_word_conf: float = 60.0
-    doubtful_mean_conf: float = 85.0
-    reread_scale: float = 1.5
-    reread_gain: float = 1.0
-
-    def __post_init__(self) -> None:
-        if not 72 <= self.dpi <= 600:
-            raise ValueError(f"dpi {self.dpi} outside 72..600")
-        if self.psm not in (3, 4, 6, 11, 12):
-            raise ValueError(f"unsupported page segmentation mode {self.psm}")
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:
@@ -309,28 +287,87 @@ def to_words(ocr_words: Sequence[OcrWord], to_points: float) -> list[Word]:
                  bottom=o.bottom * to_points, text=o.text, conf=o.conf) for o in ocr_words]
 
 
-def ocr_image(image: np.ndarray, number: int, pixels_per_inch: float, settings: OcrSettings = OcrSettings()) -> Page:
-    """One page image (any resolution) to a Page in points."""
-    gray = to_gray(image)
-    turn = detect_rotation(gray, settings.lang)  # sideways / upside-down scans
+class PageImages:
+    """A scanned page as the page pass saw it (its page context): the grey page turned and
+    deskewed, and the cleaned image Tesseract read (rules, specks and halftone dots erased).
+    Kept for the document's life, so that second readings of its areas neither render nor
+    clean the page again. The cleaned image is kept packed (one bit a pixel); the grey page
+    (8 MB at 300 dpi) waits in an unnamed temporary file, out of the worker's memory, and
+    only the rows of an area are read back."""
+
+    __slots__ = ("shape", "_clean_bits", "_grey_file")
+
+    def __init__(self, grey: np.ndarray, clean: np.ndarray):
+        self.shape: tuple[int, int] = grey.shape
+        self._clean_bits = np.packbits(clean < 128, axis=1)  # clean is black (0) on white (255)
+        self._grey_file = tempfile.TemporaryFile(prefix="avance-page-")  # gone when closed or the process ends
+        self._grey_file.write(np.ascontiguousarray(grey, dtype=np.uint8).tobytes())
+
+    def area(self, name: str, x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
+        """Pixels [y0:y1, x0:x1] of the `grey` or `clean` image (a new array)."""
+        width = self.shape[1]
+        if name == "grey":
+            self._grey_file.seek(y0 * width)
+            rows = np.frombuffer(self._grey_file.read((y1 - y0) * width), dtype=np.uint8)
+            return rows.reshape(y1 - y0, width)[:, x0:x1].copy()
+        ink = np.unpackbits(self._clean_bits[y0:y1], axis=1, count=width)[:, x0:x1]
+        return (255 - 255 * ink).astype(np.uint8)
+
+    def __getstate__(self):  # crosses from a page worker to its document's process
+        self._grey_file.seek(0)
+        return self.shape, self._clean_bits, self._grey_file.read()
+
+    def __setstate__(self, state) -> None:
+        self.shape, self._clean_bits, grey = state
+        self._grey_file = tempfile.TemporaryFile(prefix="avance-page-")
+        self._grey_file.write(grey)
+
+
+@dataclass
+class _PagePass:
+    words: list[OcrWord]
+    gray: np.ndarray
+    clean: np.ndarray
+    horizontal: np.ndarray
+    vertical: np.ndarray
+    skew_degrees: float
+
+
+def _page_pass(gray: np.ndarray, turn: int, settings: OcrSettings) -> _PagePass:
+    """The page turned by `turn`, deskewed, cleaned and read once by Tesseract."""
     gray = rotate_quarter(gray, turn)
     angle = estimate_skew(binarize_inv(gray), settings.max_skew_degrees)
-    geometry = ScanGeometry(pixels_per_inch=pixels_per_inch, quarter_turn=turn, skew_degrees=angle)
     gray = rotate(gray, angle)
     gray, _fills = lighten_dark_fills(gray)  # headers printed light on a dark band
     binv = binarize_inv(gray)
     horizontal, vertical = line_masks(binv)
-    to_points = POINTS_PER_INCH / pixels_per_inch
-    rules = mask_rules(horizontal, to_points) + mask_rules(vertical, to_points)
     clean = clean_page(gray, settings, binv, (horizontal, vertical))
-    found = engine(settings.lang).words(clean, settings.psm)
+    del binv
+    return _PagePass(engine(settings.lang).words(clean, settings.psm), gray, clean, horizontal, vertical, angle)
+
+
+def read_scan(image: np.ndarray, number: int, pixels_per_inch: float,
+              settings: OcrSettings = OcrSettings()) -> tuple[Page, PageImages]:
+    """One page image (any resolution) to a Page in points, and its page context."""
+    gray = to_gray(image)
+    turn = detect_rotation(gray, settings.lang)  # sideways / upside-down scans
+    read = _page_pass(gray, turn, settings)
+    words = read.words
     if settings.max_rereads:
-        found = refine_low_confidence(clean, found, settings)
-    found = read_unread_bands(clean, horizontal, found, settings)
-    words = to_words(found, to_points)
-    h, w = gray.shape
-    return Page(number=number, width=w * to_points, height=h * to_points, words=tuple(words),
+        words = refine_low_confidence(read.clean, words, settings)
+    words = read_unread_bands(read.clean, read.horizontal, words, settings)
+    to_points = POINTS_PER_INCH / pixels_per_inch
+    geometry = ScanGeometry(pixels_per_inch=pixels_per_inch, quarter_turn=turn, skew_degrees=read.skew_degrees)
+    rules = mask_rules(read.horizontal, to_points) + mask_rules(read.vertical, to_points)
+    h, w = read.gray.shape
+    page = Page(number=number, width=w * to_points, height=h * to_points, words=tuple(to_words(words, to_points)),
                 rules=tuple(rules), source="ocr", scan=geometry)
+    return page, PageImages(read.gray, read.clean)
+
+
+def ocr_image(image: np.ndarray, number: int, pixels_per_inch: float, settings: OcrSettings = OcrSettings()) -> Page:
+    """One page image (any resolution) to a Page in points."""
+    return read_scan(image, number, pixels_per_inch, settings)[0]
 
 
 def render_pdf_page(pdf_page, dpi: int) -> np.ndarray:
@@ -341,14 +378,21 @@ def render_pdf_page(pdf_page, dpi: int) -> np.ndarray:
 
 
 def ocr_pdf_page(pdf_page, number: int, settings: OcrSettings = OcrSettings()) -> Page:
-    image = render_pdf_page(pdf_page, settings.dpi)
-    page = ocr_image(image, number, settings.dpi, settings)
-    # keep the PDF's own page size so coordinates match a text layer's
+    return read_pdf_scan(pdf_page, number, settings)[0]
+
+
+def read_pdf_scan(pdf_page, number: int, settings: OcrSettings = OcrSettings()) -> tuple[Page, PageImages]:
+    """A PDF page rendered once and read by OCR; with its page context. The page is closed
+    once rendered: pdfium keeps a scan's decoded image with it (~25 MB) otherwise."""
     width, height = pdf_page.get_size()
+    image = render_pdf_page(pdf_page, settings.dpi)
+    pdf_page.close()
+    page, images = read_scan(image, number, settings.dpi, settings)
+    # keep the PDF's own page size so coordinates match a text layer's
     if (page.width > page.height) != (width > height):  # the page was turned a quarter
         width, height = height, width
     return Page(number=number, width=width, height=height, words=page.words, rules=page.rules, source="ocr",
-                scan=page.scan)
+                scan=page.scan), images
 
 
 def tesseract_available(lang: str = "spa") -> Optional[str]:

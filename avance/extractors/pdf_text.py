@@ -20,11 +20,9 @@ from ..records import Page, Rule, Word
 # pdfminer logs every odd object at WARNING; a batch over an archive drowns in it.
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
-# Tolerances in PDF points. Words split at gaps wider than X_TOLERANCE so that
-# adjacent table cells stay separate words.
-X_TOLERANCE = 1.5
-Y_TOLERANCE = 2.0
-MIN_RULE_LENGTH = 4.0
+# Tolerances in PDF points, shared with the pypdfium2 reader (defined there: the text-layer
+# path does not load pdfplumber).
+from .pdfium_text import MIN_RULE_LENGTH, X_TOLERANCE, Y_TOLERANCE  # noqa: E402
 
 
 def open_pdf(path: Path) -> pdfplumber.PDF:

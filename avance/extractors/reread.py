@@ -9,14 +9,15 @@ The page is rendered again and turned and deskewed exactly as for OCR
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Mapping, Optional, Sequence, Union
 
 import cv2
 import numpy as np
 
 from ..records import AreaReading, Page, Word
-from .ocr import POINTS_PER_INCH, OcrSettings, clean_page, render_pdf_page, straighten
+from .ocr import POINTS_PER_INCH, OcrSettings, PageImages, clean_page, render_pdf_page, straighten
 from .tesseract import engine
 
 # (image, horizontal scale, vertical scale) of each second reading, read as one text
@@ -175,17 +176,74 @@ def _pixel_area(shape: tuple[int, ...], page: Page, box: tuple[float, float, flo
     return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
 
 
-class ScanRereader:
-    """Reads boxes of the pages of one scanned PDF or image again (pages rendered on demand)."""
+# `enough(readings so far, readings still to try)`: True when the rest cannot change the outcome.
+Enough = Callable[[list[AreaReading], int], bool]
 
-    def __init__(self, path: Path, settings: OcrSettings = OcrSettings(), cached_pages: int = 2):
+
+@dataclass(frozen=True)
+class AreaRequest:
+    """One area of a scanned page to read again, and how (see ScanRereader.read_batch)."""
+
+    page: Page
+    box: tuple[float, float, float, float]
+    how: str = "line"  # line | cell | text | words
+    enough: Optional[Enough] = None
+
+
+class ScanRereader:
+    """Reads boxes of the pages of one scanned PDF or image again, from each page's
+    context (`images`: the page pass's turned and cleaned images, kept for the
+    document's life); a page without one (a reading cached elsewhere) is rendered and
+    cleaned again, once, and kept."""
+
+    def __init__(self, path: Path, settings: OcrSettings = OcrSettings(),
+                 images: Optional[Mapping[int, PageImages]] = None, pool=None):
         self.path = Path(path)
         self.settings = settings
-        self._cached_pages = cached_pages
-        self._pages: dict[int, dict[str, np.ndarray]] = {}
+        self._pages: dict[int, Optional[PageImages]] = dict(images or {})
+        self._pool = pool  # reading.PagePool: a batch's pages read again at once
 
-    def read(self, page: Page, box: tuple[float, float, float, float], whole_cell: bool = False) -> list[AreaReading]:
-        """The readings of `box` (PDF points on the OCR'd page), one per entry of READINGS;
+    def read_batch(self, requests: Sequence[AreaRequest]) -> list[Union[list[AreaReading], list[Word]]]:
+        """Every request read, in one pass over the pages (each page's context fetched once;
+        an area asked twice the same way is read once); the readings in the requests' order.
+        `line`: `read`; `cell`: `read` of a cell nothing was read in; `text`: `read_text`;
+        `words`: `read_words`."""
+        unique: dict[tuple, AreaRequest] = {}
+        for request in requests:
+            unique.setdefault((request.page.number, request.box, request.how), request)
+        by_page: dict[int, list[AreaRequest]] = {}
+        for request in unique.values():
+            by_page.setdefault(request.page.number, []).append(request)
+        if self._pool is not None and len(by_page) > 1:
+            # each page's areas read by a page process from its context (the same readings)
+            numbers = sorted(by_page)
+            pages = [self._page_images(by_page[n][0].page) for n in numbers]
+            results = self._pool.map(_read_areas_of_page, [self.path] * len(numbers), [self.settings] * len(numbers),
+                                     numbers, pages, [by_page[n] for n in numbers])
+            done = {key: reading for n, readings in zip(numbers, results) for key, reading in readings}
+        else:
+            done = dict(self._read_areas([r for n in sorted(by_page) for r in by_page[n]]))
+        return [done[(r.page.number, r.box, r.how)] for r in requests]
+
+    def _read_areas(self, requests: Sequence[AreaRequest]) -> list[tuple[tuple, list]]:
+        done: list[tuple[tuple, list]] = []
+        for request in requests:
+            key = (request.page.number, request.box, request.how)
+            if request.how == "text":
+                done.append((key, self.read_text(request.page, request.box)))
+            elif request.how == "words":
+                done.append((key, self.read_words(request.page, request.box)))
+            elif request.how in ("line", "cell"):
+                done.append((key, self.read(request.page, request.box, whole_cell=request.how == "cell",
+                                            enough=request.enough)))
+            else:
+                raise ValueError(f"unknown reading {request.how!r}")
+        return done
+
+    def read(self, page: Page, box: tuple[float, float, float, float], whole_cell: bool = False,
+             enough: Optional[Enough] = None) -> list[AreaReading]:
+        """The readings of `box` (PDF points on the OCR'd page), one per entry of READINGS,
+        stopping early once `enough` says the rest cannot change what they decide;
         `whole_cell`: the box is a cell nothing was read in, cut down to its glyphs first."""
         crops = self._crops(page, box)
         if crops is None:
@@ -193,8 +251,13 @@ class ScanRereader:
         if whole_cell:
             height = _glyph_pixels(page)
             crops = {name: trim_to_glyphs(crop, height) for name, crop in crops.items()}
-        return [r for name, fx, fy in READINGS
-                if crops[name] is not None and (r := self._reading(crops[name], fx, fy, LINE_PSM)) is not None]
+        out: list[AreaReading] = []
+        for tried, (name, fx, fy) in enumerate(READINGS, start=1):
+            if crops[name] is not None and (r := self._reading(crops[name], fx, fy, LINE_PSM)) is not None:
+                out.append(r)
+            if enough is not None and enough(out, len(READINGS) - tried):
+                break
+        return out
 
     def read_text(self, page: Page, box: tuple[float, float, float, float]) -> list[AreaReading]:
         """Readings of a text cell's `box` as one block of lines, one per entry of TEXT_READINGS."""
@@ -208,11 +271,11 @@ class ScanRereader:
         stand (a signature block: pen strokes across names are lighter than the print),
         placed on the page in PDF points."""
         images = self._page_images(page) if page.scan is not None else None
-        area = _pixel_area(images["grey"].shape, page, box) if images is not None else None
+        area = _pixel_area(images.shape, page, box) if images is not None else None
         if area is None:
             return []
         x0, y0, x1, y1 = area
-        framed = cv2.copyMakeBorder(darkest_ink(images["grey"][y0:y1, x0:x1]), BORDER_PIXELS, BORDER_PIXELS,
+        framed = cv2.copyMakeBorder(darkest_ink(images.area("grey", *area)), BORDER_PIXELS, BORDER_PIXELS,
                                     BORDER_PIXELS, BORDER_PIXELS, cv2.BORDER_CONSTANT, value=255)
         k = page.scan.pixels_per_inch / POINTS_PER_INCH
         return [Word(x0=(x0 + w.left - BORDER_PIXELS) / k, top=(y0 + w.top - BORDER_PIXELS) / k,
@@ -224,11 +287,10 @@ class ScanRereader:
         if page.scan is None:
             return None
         images = self._page_images(page)
-        area = _pixel_area(images["grey"].shape, page, box) if images is not None else None
+        area = _pixel_area(images.shape, page, box) if images is not None else None
         if area is None:
             return None
-        x0, y0, x1, y1 = area
-        crops = {name: erase_rules(image[y0:y1, x0:x1]) for name, image in images.items()}
+        crops = {name: erase_rules(images.area(name, *area)) for name in ("grey", "clean")}
         crops["grey"] = flatten_shading(crops["grey"])
         return crops
 
@@ -242,15 +304,11 @@ class ScanRereader:
         return AreaReading(" ".join(x.text for x in words), min(x.conf for x in words),
                            sum(x.conf for x in words) / len(words))
 
-    def _page_images(self, page: Page) -> Optional[dict[str, np.ndarray]]:
+    def _page_images(self, page: Page) -> Optional[PageImages]:
         if page.number not in self._pages:
             raw = self._render(page.number, page.scan.pixels_per_inch)
-            if raw is None:
-                return None
-            if len(self._pages) >= self._cached_pages:
-                self._pages.pop(next(iter(self._pages)))
-            grey = straighten(raw, page.scan)
-            self._pages[page.number] = {"grey": grey, "clean": clean_page(grey, self.settings)}
+            grey = straighten(raw, page.scan) if raw is not None else None
+            self._pages[page.number] = PageImages(grey, clean_page(grey, self.settings)) if grey is not None else None
         return self._pages[page.number]
 
     def _render(self, number: int, pixels_per_inch: float) -> Optional[np.ndarray]:
@@ -269,6 +327,12 @@ class ScanRereader:
                 if index == number - 1:
                     return np.asarray(frame.convert("L"))
         return None
+
+
+def _read_areas_of_page(path: Path, settings: OcrSettings, number: int, images: Optional[PageImages],
+                        requests: Sequence[AreaRequest]) -> list[tuple[tuple, list]]:
+    """A page process's share of a batch: one page's areas, read from its context."""
+    return ScanRereader(path, settings, {number: images} if images is not None else None)._read_areas(requests)
 
 
 def _glyph_pixels(page: Page) -> float:

@@ -12,11 +12,12 @@ import re
 import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Optional
-
-import numpy as np
+from typing import TYPE_CHECKING, Optional
 
 from ..errors import AvanceError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class OcrUnavailable(AvanceError):

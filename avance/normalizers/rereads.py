@@ -313,6 +313,30 @@ def settle_codes(section: SectionResult, readings: Mapping[FieldRef, Sequence[Ar
     return out
 
 
+@dataclass(frozen=True)
+class CodeStands:
+    """For a code read again: whether the readings so far already leave the page's code
+    (`old`) standing in `settle_codes` whatever the `remaining` readings give (it is read
+    more often than any other code could be), so they need not be read."""
+
+    old: object
+    parse: Callable[[str], object]
+
+    def __call__(self, readings: Sequence[AreaReading], remaining: int) -> bool:
+        if self.old is None:
+            return False
+        tally = Counter(c for c in (self.parse(r.text) for r in readings) if c is not None and c != "")
+        others = max((n for c, n in tally.items() if c != self.old), default=0)
+        return tally.get(self.old, 0) > others + remaining
+
+
+def code_stands(section: SectionResult, ref: FieldRef, parse: Callable[[str], object]) -> CodeStands:
+    """`CodeStands` for the code `ref` of `section` as the page read it."""
+    table, row_key, field = ref
+    i = _record_index(section, table, row_key)
+    return CodeStands(getattr(getattr(section, table)[i], field) if i is not None else None, parse)
+
+
 def _shown(value) -> Optional[str]:
     return value if value is None or isinstance(value, str) else format_figure(value)
 

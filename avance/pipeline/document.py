@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Optional, Sequence
 
 from .. import __version__
 from ..errors import AvanceError, NotAReport, UnreadableDocument, describe_exception
@@ -22,7 +22,7 @@ from ..normalizers.catalogs import load_user_catalogs
 from ..normalizers.places import place_document
 from ..normalizers.user_catalogs import match_user_catalogs
 from ..normalizers.rereads import (
-    SURE_TEXT, code_targets, missing_targets, rechecked, settle_codes, settle_texts, settle_warnings, targets_of,
+    SURE_TEXT, code_stands, code_targets, missing_targets, rechecked, settle_codes, settle_texts, settle_warnings, targets_of,
     text_targets,
 )
 from ..records import (
@@ -30,7 +30,7 @@ from ..records import (
     Status, Word,
 )
 from .options import ExtractOptions
-from .reading import SUPPORTED_SUFFIXES, ReadResult, read_document
+from .reading import SUPPORTED_SUFFIXES, PagePool, ReadResult, page_pool, read_document
 from ..tables.cells import unmapped_cells
 from .sections import group_sections
 
@@ -119,6 +119,8 @@ def _sure_chars(words: Sequence[Word]) -> int:
 def with_signature_columns_read_again(pages: Sequence[Page], rereader) -> tuple[list[Page], list[Flag]]:
     """Scanned pages with the label and name of signature columns the page pass lost
     (a signature drawn over them) read again alone and added as words."""
+    from ..extractors.reread import agreed_text, words_across
+
     out: list[Page] = []
     flags: list[Flag] = []
     for page in pages:
@@ -177,9 +179,11 @@ def read_again_on_scans(sections: list[SectionResult], pages: Sequence[Page], re
         try:
             readers = spec.value_readers if spec is not None else {}
             if spec is not None and (spec.reread_codes or readers):
-                targets = [t for t in code_targets(section, spec.reread_codes)
-                           + missing_targets(section, readers) if t.page in by_number]
-                settled = settle_codes(section, _read_all(rereader, targets, by_number),
+                codes = [t for t in code_targets(section, spec.reread_codes) if t.page in by_number]
+                # a code read the same way by most of its first readings stands: the rest are not read
+                enough = {t.ref: code_stands(section, t.ref, spec.reread_codes[t.ref[0], t.ref[2]]) for t in codes}
+                targets = codes + [t for t in missing_targets(section, readers) if t.page in by_number]
+                settled = settle_codes(section, _read_all(rereader, targets, by_number, enough=enough),
                                        {**spec.reread_codes, **readers})
                 # figures found in cells read empty on the page enter the checks
                 section = rechecked(settled) if len(settled.flags) != len(section.flags) else settled
@@ -195,29 +199,57 @@ def read_again_on_scans(sections: list[SectionResult], pages: Sequence[Page], re
     return out
 
 
-def _read_all(rereader, targets, pages_by_number, text: bool = False) -> dict:
-    """One reading per distinct box (rows of a merged cell share theirs); `text`: as blocks."""
-    by_box: dict = {}
-    out = {}
+@dataclass(frozen=True)
+class AllOf:
+    """Stops a box's readings once every ref sharing it is settled."""
+    stops: tuple
+
+    def __call__(self, readings, remaining: int) -> bool:
+        return all(stop(readings, remaining) for stop in self.stops)
+
+
+def _read_all(rereader, targets, pages_by_number, text: bool = False, enough: Optional[dict] = None) -> dict:
+    """One batch: one reading per distinct box (rows of a merged cell share theirs, read the
+    way the first asks); `text`: as blocks; `enough`: ref -> when a box's readings so far
+    settle it (a box shared by several refs stops when they all are)."""
+    from ..extractors.reread import AreaRequest
+
+    first: dict = {}
     for t in targets:
-        key = (t.page, t.box)
-        if key not in by_box:
-            page = pages_by_number[t.page]
-            by_box[key] = (rereader.read_text(page, t.box) if text
-                           else rereader.read(page, t.box, whole_cell=t.whole_cell))
-        out[t.ref] = by_box[key]
-    return out
+        first.setdefault((t.page, t.box), []).append(t)
+    requests = []
+    for (number, box), sharing in first.items():
+        stops = [enough[t.ref] for t in sharing if enough and t.ref in enough]
+        stop = None
+        if len(stops) == len(sharing):
+            stop = stops[0] if len(stops) == 1 else AllOf(tuple(stops))
+        how = "text" if text else ("cell" if sharing[0].whole_cell else "line")
+        requests.append(AreaRequest(pages_by_number[number], box, how, stop))
+    readings = rereader.read_batch(requests)
+    return {t.ref: reading for sharing, reading in zip(first.values(), readings) for t in sharing}
 
 
 def process_document(path: Path, source_path: str | None = None,
                      options: ExtractOptions = ExtractOptions(),
-                     reader: Callable[[Path, ExtractOptions], ReadResult] = read_document,
+                     reader: Callable[..., ReadResult] = read_document,
                      doc_id: str | None = None) -> DocumentResult:
     """Read, section, parse and check one file. Never raises for a bad document.
 
     `doc_id`: the sha256 of the bytes when the caller has it (a batch run hashed
-    every input first), else computed here.
-    """
+    every input first), else computed here. With `options.page_workers` > 1, page
+    processes live for the document: they read its scanned pages, then the areas of
+    them read again (the same results, in order)."""
+    pool = page_pool(options.page_workers)
+    try:
+        return _process_document(path, source_path, options, reader, pool, doc_id)
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def _process_document(path: Path, source_path: str | None, options: ExtractOptions,
+                      reader: Callable[..., ReadResult], pool: Optional[PagePool],
+                      doc_id: str | None = None) -> DocumentResult:
     source_path = source_path or str(path)
     base = DocumentInfo(
         doc_id="", source_path=source_path, file_name=path.name, n_pages=0, text_source=None,
@@ -225,7 +257,7 @@ def process_document(path: Path, source_path: str | None = None,
     )
     try:
         base = replace(base, doc_id=doc_id or sha256_of(path))
-        read = reader(path, options)
+        read = reader(path, options, pool) if pool is not None else reader(path, options)
         pages = read.pages
     except AvanceError as exc:
         return DocumentResult(info=replace(base, error=str(exc)))
@@ -250,7 +282,11 @@ def process_document(path: Path, source_path: str | None = None,
             "no page looks like a known progress report (POA, indicator sheet/report, MIR)"
         return DocumentResult(info=replace(info, error=str(NotAReport(f"not a progress report: {reason}"))))
     # scanned pages can be read again in parts (signature columns, codes, figures behind warnings)
-    rereader = ScanRereader(path, options.ocr_settings) if any(p.scan is not None for p in pages) else None
+    rereader = None
+    if any(p.scan is not None for p in pages):  # the OCR modules load only for scans
+        from ..extractors.reread import ScanRereader
+
+        rereader = ScanRereader(path, options.ocr_settings, getattr(read, "images", None), pool)
     sections: list[SectionResult] = []
     failures: list[str] = []
     for group in groups:

@@ -5,7 +5,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal, Optional
 
-from ..extractors.ocr import OcrSettings
+from ..extractors.ocr_settings import OcrSettings
 
 OcrMode = Literal["auto", "always", "never"]
 
@@ -23,12 +23,16 @@ class ExtractOptions:
     catalogs: tuple[str, ...] = ()  # the user's catalog CSVs (absolute paths): PMD lines, units of measure
     # the memory cap a document runs under (set by the run; only named in messages)
     memory_cap_mb: Optional[int] = None
+    # processes reading one document's scanned pages at once (a run with fewer documents than workers)
+    page_workers: int = 1
 
     def __post_init__(self) -> None:
         if self.ocr not in ("auto", "always", "never"):
             raise ValueError(f"ocr mode must be auto, always or never, not {self.ocr!r}")
         if self.lang not in ("es", "en"):
             raise ValueError(f"lang must be es or en, not {self.lang!r}")
+        if self.page_workers < 1:
+            raise ValueError(f"page_workers must be at least 1, not {self.page_workers}")
 
 
 Executor = Literal["inline", "local", "dask"]
