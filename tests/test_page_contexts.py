@@ -48,7 +48,7 @@ def test_text_layer_path_loads_no_ocr_modules():
     pdf = sorted((CORPUS / "digital").glob("*.pdf"))[0]
     code = ("import sys; from pathlib import Path; from avance.pipeline.document import process_document; "
             f"r = process_document(Path({str(pdf)!r})); assert r.sections, r.info.error; "
-            "loaded = [m for m in ('cv2', 'tesserocr', 'duckdb', 'pdfplumber') if m in sys.modules]; "
+            "loaded = [m for m in ('cv2', 'tesserocr', 'duckdb') if m in sys.modules]; "
             "assert not loaded, loaded")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
 

@@ -10,7 +10,6 @@ from typing import Callable, Optional, Sequence
 from .. import __version__
 from ..errors import AvanceError, NotAReport, UnreadableDocument, describe_exception
 from ..extractors.layout import collapse, group_lines
-from ..extractors.reread import ScanRereader, agreed_text, words_across
 from ..families import FAMILY_SPECS
 from ..families.signatures import (
     label_role, read_signatories_with_provenance, signature_block_areas, unread_signature_columns,

@@ -61,9 +61,12 @@ def warm_up_for_workers() -> None:
     """Loads, once in this process, what every document's forked child would otherwise
     load again for itself: pyarrow loads pandas on the first table it builds (~0.3 s a
     document measured on the digital dev corpus, more than the parsing of a small
-    report), and the catalogs the text repairs read."""
+    report), the catalogs the text repairs read, and the table reader (pdfplumber's
+    edge stages)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
+
+    from .. import tables  # noqa: F401  (loads pdfplumber once, before the fork)
 
     from ..contract import TABLES, empty_tables
     from ..normalizers import catalogs
