@@ -10,7 +10,9 @@ the same as `avance evaluate`), digital and scanned separately:
                                          [--sources all|STEM,...] [--out DIR] [--verbose N]
 
 field accuracy = share of truth fields (every scored column of every truth row) equal in
-the output (strict comparison). `--verbose N` lists, per kind and variant, the N
+the output (strict comparison); a kind's figure weighs the families by their fields (POA
+has the most), so a second table gives each family's figure. docs = documents that
+came out with status ok, of those rendered. `--verbose N` lists, per kind and variant, the N
 (table, field) pairs that are wrong most often. Score a kept folder by hand with
 `avance evaluate OUT/out --truth OUT/KIND --by family --verbose 20`.
 
@@ -28,6 +30,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,25 +60,35 @@ def sources(spec: str) -> list[tuple[Path, int | None]]:
     return [(DIGITAL / f"{stem}.truth.json", None) for stem in spec.split(",")]
 
 
+def _make_one(task: tuple[str, str, int | None, str, str, bool, int]) -> tuple[str, Path | None, Path | None]:
+    """Render one source in one kind (and scan it): (kind, digital truth, scanned truth)."""
+    kind, path, max_sections, families, folder, scans, seed = task
+    fams = [f for f in families.split(",") if f in KIND_FAMILIES.get(kind, FAMILIES)]
+    truth = select_sections(load_truth_json(path), fams, max_sections)
+    if not truth["tables"].get("sections"):
+        return kind, None, None
+    stem = Path(path).name.replace(".truth.json", "")
+    pdf = Path(folder) / f"{stem}.{kind}.pdf"
+    render(truth, kind, pdf, seed=seed)
+    scanned = truth_path_for(scan_pdf(pdf, scan_name(pdf), seed=seed)) if scans else None
+    return kind, truth_path_for(pdf), scanned
+
+
 def generate(work: Path, kinds: list[str], families: list[str], srcs: list[tuple[Path, int | None]],
-             scans: bool, seed: int) -> dict[str, dict[str, list[Path]]]:
-    """kind -> variant -> truth files written."""
-    made: dict[str, dict[str, list[Path]]] = {}
+             scans: bool, seed: int, workers: int) -> dict[str, dict[str, list[Path]]]:
+    """kind -> variant -> truth files written (rendering and scanning spread over `workers` processes)."""
+    tasks = []
     for k_i, kind in enumerate(kinds):
-        folder = work / kind
-        folder.mkdir(parents=True, exist_ok=True)
-        fams = [f for f in families if f in KIND_FAMILIES.get(kind, FAMILIES)]
-        made[kind] = {"digital": [], "scanned": []}
+        (work / kind).mkdir(parents=True, exist_ok=True)
         for path, max_sections in srcs:
-            truth = select_sections(load_truth_json(path), fams, max_sections)
-            if not truth["tables"].get("sections"):
-                continue
-            stem = path.name.replace(".truth.json", "")
-            pdf = folder / f"{stem}.{kind}.pdf"
-            render(truth, kind, pdf, seed=seed + k_i)
-            made[kind]["digital"].append(truth_path_for(pdf))
-            if scans:
-                made[kind]["scanned"].append(truth_path_for(scan_pdf(pdf, scan_name(pdf), seed=seed + k_i)))
+            tasks.append((kind, str(path), max_sections, ",".join(families), str(work / kind), scans, seed + k_i))
+    made: dict[str, dict[str, list[Path]]] = {k: {"digital": [], "scanned": []} for k in kinds}
+    with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
+        for kind, digital, scanned in pool.map(_make_one, tasks):
+            if digital:
+                made[kind]["digital"].append(digital)
+            if scanned:
+                made[kind]["scanned"].append(scanned)
     return made
 
 
@@ -114,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="avance_variations_"))
     work.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    made = generate(work, kinds, families, sources(args.sources), not args.no_scans, args.seed)
+    made = generate(work, kinds, families, sources(args.sources), not args.no_scans, args.seed, args.workers)
     t_gen = time.perf_counter() - t0
     truths = [p for v in made.values() for ps in v.values() for p in ps]
     pdfs = [p.with_name(json.loads(p.read_text(encoding="utf-8"))["file_name"]) for p in truths]
@@ -137,16 +150,22 @@ def main(argv: list[str] | None = None) -> int:
         docs = sum(x["docs"]["found"] for x in r.values())
         total = sum(x["docs"]["expected"] for x in r.values())
         print(f"{kind:<18} {fmt(d and d['field_accuracy']):>8} {fmt(s and s['field_accuracy']):>8}   {docs}/{total}")
+    print(f"\n{'kind':<18} " + " ".join(f"{f[:17]:>17}" for f in families) + "   (field accuracy by family, digital / scanned)")
+    for kind in kinds:
+        cells = []
+        for f in families:
+            pair = []
+            for variant in ("digital", "scanned"):
+                fam = results[kind].get(variant, {}).get("by_family", {}).get(f)
+                pair.append(fmt(fam and fam["field_accuracy"]))
+            cells.append(f"{pair[0]:>8} /{pair[1]:>6}" if any(p != "-" for p in pair) else f"{'':>17}")
+        print(f"{kind:<18} " + " ".join(f"{c:>17}" for c in cells))
     if args.verbose:
         for kind in kinds:
             for variant, res in results[kind].items():
                 fam = "  ".join(f"{f} {fmt(v['field_accuracy'])}" for f, v in res["by_family"].items())
                 print(f"\n{kind} / {variant}: {fam}")
                 counts = Counter((w["table"], w["field"]) for w in res["wrong_fields"])
-                fields = Counter()
-                for tname, t in res["tables"].items():
-                    if t["fields"]:
-                        fields[tname] = t["fields"]
                 for (table, fld), n in counts.most_common(args.verbose):
                     print(f"  {n:>4} wrong  {table}.{fld}")
                 for tname, t in res["tables"].items():
