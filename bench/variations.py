@@ -80,8 +80,10 @@ def generate(work: Path, kinds: list[str], families: list[str], srcs: list[tuple
     tasks = []
     for k_i, kind in enumerate(kinds):
         (work / kind).mkdir(parents=True, exist_ok=True)
-        for path, max_sections in srcs:
-            tasks.append((kind, str(path), max_sections, ",".join(families), str(work / kind), scans, seed + k_i))
+        for s_i, (path, max_sections) in enumerate(srcs):
+            # one seed per document: a kind's documents differ in its options (font, quarter, spelling)
+            tasks.append((kind, str(path), max_sections, ",".join(families), str(work / kind), scans,
+                          seed * 1000 + k_i * 100 + s_i))
     made: dict[str, dict[str, list[Path]]] = {k: {"digital": [], "scanned": []} for k in kinds}
     with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
         for kind, digital, scanned in pool.map(_make_one, tasks):

@@ -144,8 +144,10 @@ def layout_for(kind: str, seed: int = 0) -> Layout:
         return replace(base, quarter=rng.choice([2, 3, 4]))
     if kind == "fonts_paper":
         font, bold = rng.choice([("Times-Roman", "Times-Bold"), ("Courier", "Courier-Bold")])
-        # legal (oficio) paper in the family's usual orientation: tables landscape, sheets portrait
-        return replace(base, font=font, bold_font=bold, paper="legal",
+        # legal (oficio) paper in the family's usual orientation (tables landscape, sheets
+        # portrait), or letter paper landscape for every page, sheets included
+        paper, orientation = rng.choice([("legal", "auto"), ("letter", "landscape")])
+        return replace(base, font=font, bold_font=bold, paper=paper, orientation=orientation,
                        footer=True, system_name=rng.choice(SYSTEMS), pct_decimals=True, thousands=False)
     if kind == "two_column_sheet":
         return replace(base, two_column=True)
