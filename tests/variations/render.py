@@ -873,7 +873,7 @@ def report_section(sh: Sheet, sec: dict, rows: dict[str, list[dict]], lay: Layou
         rcols = [Column("r", ("",), 1.2, "left")] + [Column(f"p{p}", (spelling[p - 1],), 1, "right") for p in range(1, 5)]
         res = [by.get((result_key, p)) for p in range(1, 5)]
         rrows = [[Cell("META", True)] + [Cell(fmt_plain(target, 1)) for _ in range(4)],
-                 [Cell("RESULTADO", True)] + [Cell(fmt_plain(r, 1)) for r in res],
+                 [Cell("RESULTADO", True)] + [Cell("" if r is None else f"{float(r):.2f}".rstrip("0").rstrip(".")) for r in res],
                  [Cell("Avance", True)] + [Cell("" if r is None or not target else f"{r / target * 100:.1f}%") for r in res]]
         if lay.column_order == "moved":
             rrows = [rrows[1], rrows[0], rrows[2]]
