@@ -175,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
                         print(f"       table {tname:<20} rows {t['matched_rows']}/{t['truth_rows']}  fields {fmt(t['field_accuracy'])}")
     if args.json:
         Path(args.json).write_text(json.dumps({k: {v: {"field_accuracy": x["field_accuracy"],
+                                                       "flag_recall": x["flag_recall"],
+                                                       "flag_precision": x["flag_precision"],
                                                        "by_family": x["by_family"], "tables": x["tables"]}
                                                    for v, x in r.items()} for k, r in results.items()},
                                               indent=1, default=str), encoding="utf-8")
