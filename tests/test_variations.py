@@ -94,6 +94,9 @@ def test_the_pdf_holds_the_codes_and_texts_the_truth_says(rendered):
         for m in t.get("mir_rows", []):
             text = pages[m["page"] - 1]
             assert m["objective_code"] in text and m["indicator_acronym"] in text, (kind, m["objective_code"])
+            # the contract stores the justification without the label the cell prints
+            assert m["justification"] and not m["justification"].lower().startswith("justificaci")
+            assert m["justification"].split()[0] in text
         for i in t.get("indicators", []):
             text = " ".join(pages[i["section_page_start"] - 1:])
             assert i["indicator_code"] in text and i["formula"] in text, (kind, i["indicator_code"])

@@ -710,7 +710,8 @@ def mir_section(sh: Sheet, sec: dict, rows: dict[str, list[dict]], lay: Layout) 
             "annual": Cell(fmt_number(m.get("annual_target"), lay)),
             "achieved": Cell(fmt_number(m.get("achieved"), lay)),
             "pct": Cell(fmt_pct2(m.get("pct_period"), lay)), "cum": Cell(fmt_pct2(m.get("pct_cumulative"), lay)),
-            "just": Cell(m.get("justification") or ""),
+            # some templates print the cell's label, others only the text
+            "just": Cell((justification_text(m.get("justification")) if other else m.get("justification")) or ""),
         }
         for p in range(1, 5):
             vals[f"t{p}"] = Cell(fmt_number(targets.get(m["objective_code"], {}).get(p), lay))
@@ -728,6 +729,17 @@ def mir_section(sh: Sheet, sec: dict, rows: dict[str, list[dict]], lay: Layout) 
             sh.para(sec["agency"], bold=True, align="center")
     placed.page_end = sh.page
     return placed
+
+
+# SCHEMA.md: a MIR justification is stored without the label its cell prints first
+# (`Justificación Trimestral:`); the dev truth files keep the label, the rendered truth does not.
+_JUSTIFICATION_LABEL = re.compile(r"^\s*justificaci[oó]n(?:\s+\w+){0,3}\s*:\s*", re.IGNORECASE)
+
+
+def justification_text(text: str | None) -> str | None:
+    if text is None:
+        return None
+    return _JUSTIFICATION_LABEL.sub("", text, count=1).strip() or None
 
 
 def fmt_pct2(v: float | None, lay: Layout) -> str:
@@ -1075,6 +1087,9 @@ def render(truth: dict, kind: str, pdf_path: str | Path, seed: int = 0) -> dict:
     with open(pdf_path, "wb") as fh:
         placed, _ = _draw(truth, lay, fh, pages)
     new = _repage(truth, placed)
+    for m in new["tables"].get("mir_rows", []):
+        if "justification" in m:
+            m["justification"] = justification_text(m["justification"])
     new["file_name"] = pdf_path.name
     new["variant"] = "digital"
     new["layout"] = {"kind": kind, "seed": seed, **{k: v for k, v in vars(lay).items() if k != "kind"}}
