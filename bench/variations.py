@@ -8,6 +8,7 @@ the same as `avance evaluate`), digital and scanned separately:
 
     .venv/bin/python bench/variations.py [--kinds K1,K2] [--families F1,F2] [--no-scans]
                                          [--sources all|STEM,...] [--out DIR] [--verbose N]
+                                         [--avance PATH/TO/avance]
 
 field accuracy = share of truth fields (every scored column of every truth row) equal in
 the output (strict comparison); a kind's figure weighs the families by their fields (POA
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -94,11 +96,12 @@ def generate(work: Path, kinds: list[str], families: list[str], srcs: list[tuple
     return made
 
 
-def extract(pdfs: list[Path], out: Path, workers: int) -> float:
-    cli = Path(sys.executable).with_name("avance")
+def extract(pdfs: list[Path], out: Path, workers: int, cli: Path) -> float:
     t = time.perf_counter()
+    # no bytecode written: --avance may name another checkout's command, which is only read
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     p = subprocess.run([str(cli), "extract", *map(str, pdfs), "--out", str(out), "--workers", str(workers),
-                        "--force", "--quiet"], capture_output=True, text=True, cwd=ROOT)
+                        "--force", "--quiet"], capture_output=True, text=True, cwd=out.parent, env=env)
     if p.returncode not in (0, 1):
         raise SystemExit(f"avance extract failed (exit {p.returncode}): {p.stderr[-2000:]}")
     return time.perf_counter() - t
@@ -119,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--verbose", type=int, default=0, help="show the N most often wrong fields per kind")
     ap.add_argument("--json", help="write every kind's scores to this file")
+    ap.add_argument("--avance", default=str(Path(sys.executable).with_name("avance")),
+                    help="the avance command to measure (default: this environment's; another checkout's "
+                         "to compare code before and after)")
     args = ap.parse_args(argv)
     kinds = [k for k in args.kinds.split(",") if k]
     families = [f for f in args.families.split(",") if f]
@@ -136,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     out = work / "out"
     if out.exists():
         shutil.rmtree(out)
-    t_ext = extract(pdfs, out, args.workers)
+    t_ext = extract(pdfs, out, args.workers, Path(args.avance))
 
     results: dict[str, dict[str, dict]] = {}
     for kind in kinds:
