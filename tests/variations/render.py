@@ -376,13 +376,14 @@ def draw_table(sh: Sheet, cols: list[Column], rows: list[list[Cell]], ruled: boo
             leaf = len(cols[i].path) == lvl + 1 and i == j
             hcells.append((lvl, i, j, cols[i].path[lvl], leaf and lvl < levels - 1))
             i = j + 1
-    def fit(label: str, w: float) -> float:
-        """Header font size: shrunk until the longest word fits its cell (spreadsheet 'shrink to fit')."""
+    def fit(label: str, w: float, start: float | None = None, bold: bool = True) -> float:
+        """Font size shrunk until the longest word fits its cell (spreadsheet 'shrink to fit')."""
         from reportlab.pdfbase.pdfmetrics import stringWidth
 
-        size = hsize
-        longest = max(label.split() or [""], key=lambda t: stringWidth(t, lay.bold_font, hsize))
-        while size > 3.5 and stringWidth(longest, lay.bold_font, size) > w:
+        font = lay.bold_font if bold else lay.font
+        size = hsize if start is None else start
+        longest = max(label.split() or [""], key=lambda t: stringWidth(t, font, size))
+        while size > 3.5 and stringWidth(longest, font, size) > w:
             size -= 0.25
         return size
 
@@ -424,14 +425,16 @@ def draw_table(sh: Sheet, cols: list[Column], rows: list[list[Cell]], ruled: boo
     sh.ensure(head_h + 3 * blead)
     draw_header()
     for r, row in enumerate(rows):
-        wrapped = [sh.lines(cell.text, widths[k] - 2 * pad, cell.bold, bsize) for k, cell in enumerate(row)]
-        h = max(len(w) for w in wrapped) * blead + 2 * pad
+        # a word wider than its cell is printed smaller (shrink to fit), as headers are
+        csizes = [fit(cell.text, widths[k] - 2 * pad, bsize, cell.bold) for k, cell in enumerate(row)]
+        wrapped = [sh.lines(cell.text, widths[k] - 2 * pad, cell.bold, csizes[k]) for k, cell in enumerate(row)]
+        h = max(len(w) * csizes[k] * 1.2 for k, w in enumerate(wrapped)) + 2 * pad
         if not sh.room(h):
             sh.new_page()
             if repeat_header:
                 draw_header()
         for k, cell in enumerate(row):
-            sh.draw_lines(wrapped[k], xs[k] + pad, sh.y - pad, widths[k] - 2 * pad, cols[k].align, cell.bold, bsize)
+            sh.draw_lines(wrapped[k], xs[k] + pad, sh.y - pad, widths[k] - 2 * pad, cols[k].align, cell.bold, csizes[k])
             if ruled:
                 sh.c.rect(xs[k], sh.y - h, widths[k], h, stroke=1, fill=0)
         if on_row:
