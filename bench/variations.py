@@ -8,9 +8,12 @@ the same as `avance evaluate`), digital and scanned separately:
 
     .venv/bin/python bench/variations.py [--kinds K1,K2] [--families F1,F2] [--no-scans]
                                          [--sources all|STEM,...] [--out DIR] [--verbose N]
+                                         [--avance PATH/TO/avance]
 
 field accuracy = share of truth fields (every scored column of every truth row) equal in
-the output (strict comparison). `--verbose N` lists, per kind and variant, the N
+the output (strict comparison); a kind's figure weighs the families by their fields (POA
+has the most), so a second table gives each family's figure. docs = documents that
+came out with status ok, of those rendered. `--verbose N` lists, per kind and variant, the N
 (table, field) pairs that are wrong most often. Score a kept folder by hand with
 `avance evaluate OUT/out --truth OUT/KIND --by family --verbose 20`.
 
@@ -22,12 +25,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,33 +62,46 @@ def sources(spec: str) -> list[tuple[Path, int | None]]:
     return [(DIGITAL / f"{stem}.truth.json", None) for stem in spec.split(",")]
 
 
+def _make_one(task: tuple[str, str, int | None, str, str, bool, int]) -> tuple[str, Path | None, Path | None]:
+    """Render one source in one kind (and scan it): (kind, digital truth, scanned truth)."""
+    kind, path, max_sections, families, folder, scans, seed = task
+    fams = [f for f in families.split(",") if f in KIND_FAMILIES.get(kind, FAMILIES)]
+    truth = select_sections(load_truth_json(path), fams, max_sections)
+    if not truth["tables"].get("sections"):
+        return kind, None, None
+    stem = Path(path).name.replace(".truth.json", "")
+    pdf = Path(folder) / f"{stem}.{kind}.pdf"
+    render(truth, kind, pdf, seed=seed)
+    scanned = truth_path_for(scan_pdf(pdf, scan_name(pdf), seed=seed)) if scans else None
+    return kind, truth_path_for(pdf), scanned
+
+
 def generate(work: Path, kinds: list[str], families: list[str], srcs: list[tuple[Path, int | None]],
-             scans: bool, seed: int) -> dict[str, dict[str, list[Path]]]:
-    """kind -> variant -> truth files written."""
-    made: dict[str, dict[str, list[Path]]] = {}
+             scans: bool, seed: int, workers: int) -> dict[str, dict[str, list[Path]]]:
+    """kind -> variant -> truth files written (rendering and scanning spread over `workers` processes)."""
+    tasks = []
     for k_i, kind in enumerate(kinds):
-        folder = work / kind
-        folder.mkdir(parents=True, exist_ok=True)
-        fams = [f for f in families if f in KIND_FAMILIES.get(kind, FAMILIES)]
-        made[kind] = {"digital": [], "scanned": []}
-        for path, max_sections in srcs:
-            truth = select_sections(load_truth_json(path), fams, max_sections)
-            if not truth["tables"].get("sections"):
-                continue
-            stem = path.name.replace(".truth.json", "")
-            pdf = folder / f"{stem}.{kind}.pdf"
-            render(truth, kind, pdf, seed=seed + k_i)
-            made[kind]["digital"].append(truth_path_for(pdf))
-            if scans:
-                made[kind]["scanned"].append(truth_path_for(scan_pdf(pdf, scan_name(pdf), seed=seed + k_i)))
+        (work / kind).mkdir(parents=True, exist_ok=True)
+        for s_i, (path, max_sections) in enumerate(srcs):
+            # one seed per document: a kind's documents differ in its options (font, quarter, spelling)
+            tasks.append((kind, str(path), max_sections, ",".join(families), str(work / kind), scans,
+                          seed * 1000 + k_i * 100 + s_i))
+    made: dict[str, dict[str, list[Path]]] = {k: {"digital": [], "scanned": []} for k in kinds}
+    with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
+        for kind, digital, scanned in pool.map(_make_one, tasks):
+            if digital:
+                made[kind]["digital"].append(digital)
+            if scanned:
+                made[kind]["scanned"].append(scanned)
     return made
 
 
-def extract(pdfs: list[Path], out: Path, workers: int) -> float:
-    cli = Path(sys.executable).with_name("avance")
+def extract(pdfs: list[Path], out: Path, workers: int, cli: Path) -> float:
     t = time.perf_counter()
+    # no bytecode written: --avance may name another checkout's command, which is only read
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     p = subprocess.run([str(cli), "extract", *map(str, pdfs), "--out", str(out), "--workers", str(workers),
-                        "--force", "--quiet"], capture_output=True, text=True, cwd=ROOT)
+                        "--force", "--quiet"], capture_output=True, text=True, cwd=out.parent, env=env)
     if p.returncode not in (0, 1):
         raise SystemExit(f"avance extract failed (exit {p.returncode}): {p.stderr[-2000:]}")
     return time.perf_counter() - t
@@ -104,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--verbose", type=int, default=0, help="show the N most often wrong fields per kind")
     ap.add_argument("--json", help="write every kind's scores to this file")
+    ap.add_argument("--avance", default=str(Path(sys.executable).with_name("avance")),
+                    help="the avance command to measure (default: this environment's; another checkout's "
+                         "to compare code before and after)")
     args = ap.parse_args(argv)
     kinds = [k for k in args.kinds.split(",") if k]
     families = [f for f in args.families.split(",") if f]
@@ -114,14 +135,14 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="avance_variations_"))
     work.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    made = generate(work, kinds, families, sources(args.sources), not args.no_scans, args.seed)
+    made = generate(work, kinds, families, sources(args.sources), not args.no_scans, args.seed, args.workers)
     t_gen = time.perf_counter() - t0
     truths = [p for v in made.values() for ps in v.values() for p in ps]
     pdfs = [p.with_name(json.loads(p.read_text(encoding="utf-8"))["file_name"]) for p in truths]
     out = work / "out"
     if out.exists():
         shutil.rmtree(out)
-    t_ext = extract(pdfs, out, args.workers)
+    t_ext = extract(pdfs, out, args.workers, Path(args.avance))
 
     results: dict[str, dict[str, dict]] = {}
     for kind in kinds:
@@ -137,16 +158,22 @@ def main(argv: list[str] | None = None) -> int:
         docs = sum(x["docs"]["found"] for x in r.values())
         total = sum(x["docs"]["expected"] for x in r.values())
         print(f"{kind:<18} {fmt(d and d['field_accuracy']):>8} {fmt(s and s['field_accuracy']):>8}   {docs}/{total}")
+    print(f"\n{'kind':<18} " + " ".join(f"{f[:17]:>17}" for f in families) + "   (field accuracy by family, digital / scanned)")
+    for kind in kinds:
+        cells = []
+        for f in families:
+            pair = []
+            for variant in ("digital", "scanned"):
+                fam = results[kind].get(variant, {}).get("by_family", {}).get(f)
+                pair.append(fmt(fam and fam["field_accuracy"]))
+            cells.append(f"{pair[0]:>8} /{pair[1]:>6}" if any(p != "-" for p in pair) else f"{'':>17}")
+        print(f"{kind:<18} " + " ".join(f"{c:>17}" for c in cells))
     if args.verbose:
         for kind in kinds:
             for variant, res in results[kind].items():
                 fam = "  ".join(f"{f} {fmt(v['field_accuracy'])}" for f, v in res["by_family"].items())
                 print(f"\n{kind} / {variant}: {fam}")
                 counts = Counter((w["table"], w["field"]) for w in res["wrong_fields"])
-                fields = Counter()
-                for tname, t in res["tables"].items():
-                    if t["fields"]:
-                        fields[tname] = t["fields"]
                 for (table, fld), n in counts.most_common(args.verbose):
                     print(f"  {n:>4} wrong  {table}.{fld}")
                 for tname, t in res["tables"].items():
@@ -154,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
                         print(f"       table {tname:<20} rows {t['matched_rows']}/{t['truth_rows']}  fields {fmt(t['field_accuracy'])}")
     if args.json:
         Path(args.json).write_text(json.dumps({k: {v: {"field_accuracy": x["field_accuracy"],
+                                                       "flag_recall": x["flag_recall"],
+                                                       "flag_precision": x["flag_precision"],
                                                        "by_family": x["by_family"], "tables": x["tables"]}
                                                    for v, x in r.items()} for k, r in results.items()},
                                               indent=1, default=str), encoding="utf-8")

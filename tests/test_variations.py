@@ -13,7 +13,8 @@ import pytest
 
 from avance.evaluate import load_truth
 from tests.variations.render import (
-    FAMILIES, KIND_FAMILIES, KINDS, ORDINAL, load_truth as load_truth_json, render, select_sections, truth_path_for,
+    FAMILIES, KIND_FAMILIES, KINDS, ORDINAL, layout_for, load_truth as load_truth_json, render, select_sections,
+    truth_path_for,
 )
 from tests.variations.scan import scan_name, scan_pdf
 
@@ -93,6 +94,9 @@ def test_the_pdf_holds_the_codes_and_texts_the_truth_says(rendered):
         for m in t.get("mir_rows", []):
             text = pages[m["page"] - 1]
             assert m["objective_code"] in text and m["indicator_acronym"] in text, (kind, m["objective_code"])
+            # the contract stores the justification without the label the cell prints
+            assert m["justification"] and not m["justification"].lower().startswith("justificaci")
+            assert m["justification"].split()[0] in text
         for i in t.get("indicators", []):
             text = " ".join(pages[i["section_page_start"] - 1:])
             assert i["indicator_code"] in text and i["formula"] in text, (kind, i["indicator_code"])
@@ -168,8 +172,14 @@ def test_fonts_paper_changes_font_paper_footer_and_number_format(rendered):
     with pdfplumber.open(pdf) as doc:
         page = doc.pages[0]
         fonts = {c["fontname"] for c in page.chars}
-        assert max(page.width, page.height) == 1008  # legal
+        lay = layout_for("fonts_paper", 0)
+        if lay.paper == "legal":
+            assert max(page.width, page.height) == 1008
+        else:
+            assert (page.width, page.height) == (792, 612)  # letter, landscape
     assert fonts and all(f.startswith(("Times", "Courier")) for f in fonts)
+    with pdfplumber.open(rendered[("fonts_paper", "ind")]) as doc, pdfplumber.open(rendered[("reference", "ind")]) as ref:
+        assert (doc.pages[0].width, doc.pages[0].height) != (ref.pages[0].width, ref.pages[0].height)
     text = page_texts(pdf)[0]
     assert "Página 1 de" in text
     big = [g for g in truth_of(pdf)["tables"]["goals"] if g["annual_target"] >= 1000]

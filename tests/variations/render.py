@@ -144,8 +144,10 @@ def layout_for(kind: str, seed: int = 0) -> Layout:
         return replace(base, quarter=rng.choice([2, 3, 4]))
     if kind == "fonts_paper":
         font, bold = rng.choice([("Times-Roman", "Times-Bold"), ("Courier", "Courier-Bold")])
-        # legal (oficio) paper in the family's usual orientation: tables landscape, sheets portrait
-        return replace(base, font=font, bold_font=bold, paper="legal",
+        # legal (oficio) paper in the family's usual orientation (tables landscape, sheets
+        # portrait), or letter paper landscape for every page, sheets included
+        paper, orientation = rng.choice([("legal", "auto"), ("letter", "landscape")])
+        return replace(base, font=font, bold_font=bold, paper=paper, orientation=orientation,
                        footer=True, system_name=rng.choice(SYSTEMS), pct_decimals=True, thousands=False)
     if kind == "two_column_sheet":
         return replace(base, two_column=True)
@@ -374,13 +376,14 @@ def draw_table(sh: Sheet, cols: list[Column], rows: list[list[Cell]], ruled: boo
             leaf = len(cols[i].path) == lvl + 1 and i == j
             hcells.append((lvl, i, j, cols[i].path[lvl], leaf and lvl < levels - 1))
             i = j + 1
-    def fit(label: str, w: float) -> float:
-        """Header font size: shrunk until the longest word fits its cell (spreadsheet 'shrink to fit')."""
+    def fit(label: str, w: float, start: float | None = None, bold: bool = True) -> float:
+        """Font size shrunk until the longest word fits its cell (spreadsheet 'shrink to fit')."""
         from reportlab.pdfbase.pdfmetrics import stringWidth
 
-        size = hsize
-        longest = max(label.split() or [""], key=lambda t: stringWidth(t, lay.bold_font, hsize))
-        while size > 3.5 and stringWidth(longest, lay.bold_font, size) > w:
+        font = lay.bold_font if bold else lay.font
+        size = hsize if start is None else start
+        longest = max(label.split() or [""], key=lambda t: stringWidth(t, font, size))
+        while size > 3.5 and stringWidth(longest, font, size) > w:
             size -= 0.25
         return size
 
@@ -422,14 +425,16 @@ def draw_table(sh: Sheet, cols: list[Column], rows: list[list[Cell]], ruled: boo
     sh.ensure(head_h + 3 * blead)
     draw_header()
     for r, row in enumerate(rows):
-        wrapped = [sh.lines(cell.text, widths[k] - 2 * pad, cell.bold, bsize) for k, cell in enumerate(row)]
-        h = max(len(w) for w in wrapped) * blead + 2 * pad
+        # a word wider than its cell is printed smaller (shrink to fit), as headers are
+        csizes = [fit(cell.text, widths[k] - 2 * pad, bsize, cell.bold) for k, cell in enumerate(row)]
+        wrapped = [sh.lines(cell.text, widths[k] - 2 * pad, cell.bold, csizes[k]) for k, cell in enumerate(row)]
+        h = max(len(w) * csizes[k] * 1.2 for k, w in enumerate(wrapped)) + 2 * pad
         if not sh.room(h):
             sh.new_page()
             if repeat_header:
                 draw_header()
         for k, cell in enumerate(row):
-            sh.draw_lines(wrapped[k], xs[k] + pad, sh.y - pad, widths[k] - 2 * pad, cols[k].align, cell.bold, bsize)
+            sh.draw_lines(wrapped[k], xs[k] + pad, sh.y - pad, widths[k] - 2 * pad, cols[k].align, cell.bold, csizes[k])
             if ruled:
                 sh.c.rect(xs[k], sh.y - h, widths[k], h, stroke=1, fill=0)
         if on_row:
@@ -708,7 +713,8 @@ def mir_section(sh: Sheet, sec: dict, rows: dict[str, list[dict]], lay: Layout) 
             "annual": Cell(fmt_number(m.get("annual_target"), lay)),
             "achieved": Cell(fmt_number(m.get("achieved"), lay)),
             "pct": Cell(fmt_pct2(m.get("pct_period"), lay)), "cum": Cell(fmt_pct2(m.get("pct_cumulative"), lay)),
-            "just": Cell(m.get("justification") or ""),
+            # some templates print the cell's label, others only the text
+            "just": Cell((justification_text(m.get("justification")) if other else m.get("justification")) or ""),
         }
         for p in range(1, 5):
             vals[f"t{p}"] = Cell(fmt_number(targets.get(m["objective_code"], {}).get(p), lay))
@@ -726,6 +732,17 @@ def mir_section(sh: Sheet, sec: dict, rows: dict[str, list[dict]], lay: Layout) 
             sh.para(sec["agency"], bold=True, align="center")
     placed.page_end = sh.page
     return placed
+
+
+# SCHEMA.md: a MIR justification is stored without the label its cell prints first
+# (`Justificación Trimestral:`); the dev truth files keep the label, the rendered truth does not.
+_JUSTIFICATION_LABEL = re.compile(r"^\s*justificaci[oó]n(?:\s+\w+){0,3}\s*:\s*", re.IGNORECASE)
+
+
+def justification_text(text: str | None) -> str | None:
+    if text is None:
+        return None
+    return _JUSTIFICATION_LABEL.sub("", text, count=1).strip() or None
 
 
 def fmt_pct2(v: float | None, lay: Layout) -> str:
@@ -871,7 +888,7 @@ def report_section(sh: Sheet, sec: dict, rows: dict[str, list[dict]], lay: Layou
         rcols = [Column("r", ("",), 1.2, "left")] + [Column(f"p{p}", (spelling[p - 1],), 1, "right") for p in range(1, 5)]
         res = [by.get((result_key, p)) for p in range(1, 5)]
         rrows = [[Cell("META", True)] + [Cell(fmt_plain(target, 1)) for _ in range(4)],
-                 [Cell("RESULTADO", True)] + [Cell(fmt_plain(r, 1)) for r in res],
+                 [Cell("RESULTADO", True)] + [Cell("" if r is None else f"{float(r):.2f}".rstrip("0").rstrip(".")) for r in res],
                  [Cell("Avance", True)] + [Cell("" if r is None or not target else f"{r / target * 100:.1f}%") for r in res]]
         if lay.column_order == "moved":
             rrows = [rrows[1], rrows[0], rrows[2]]
@@ -1073,6 +1090,9 @@ def render(truth: dict, kind: str, pdf_path: str | Path, seed: int = 0) -> dict:
     with open(pdf_path, "wb") as fh:
         placed, _ = _draw(truth, lay, fh, pages)
     new = _repage(truth, placed)
+    for m in new["tables"].get("mir_rows", []):
+        if "justification" in m:
+            m["justification"] = justification_text(m["justification"])
     new["file_name"] = pdf_path.name
     new["variant"] = "digital"
     new["layout"] = {"kind": kind, "seed": seed, **{k: v for k, v in vars(lay).items() if k != "kind"}}
