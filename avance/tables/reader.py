@@ -339,10 +339,26 @@ def columns_from_whitespace(lines: Sequence, x0: float, x1: float, min_gap: floa
     return borders
 
 
+_CODE_LIKE = re.compile(r"^\d{1,2}(\.\d{1,2}){1,4}\.?$")
+
+
 def _values(line) -> int:
-    """Figures and dates on a line (a row of column numbers under a header holds none)."""
-    texts = [w.text for w in line.words]
-    return 0 if _numbering_row(texts) else sum(is_figure(t) or is_date(t) for t in texts)
+    """Figures and dates on a line (a row of column numbers under a header holds none;
+    a dotted code that labels the words right after it, `1.2 ESTRATEGIA`, is no value)."""
+    words = line.words
+    texts = [w.text for w in words]
+    if _numbering_row(texts):
+        return 0
+    count = 0
+    for i, w in enumerate(words):
+        if not (is_figure(w.text) or is_date(w.text)):
+            continue
+        after = words[i + 1] if i + 1 < len(words) else None
+        if _CODE_LIKE.match(w.text.strip()) and after is not None and after.text[:1].isalpha() and \
+                after.x0 - w.x1 < 2.5 * max(1.0, w.height):
+            continue
+        count += 1
+    return count
 
 
 def _body_run(lines: Sequence, pitch: float) -> Optional[tuple[int, int]]:
@@ -488,8 +504,13 @@ def whitespace_table(page: Page, words: Sequence[Word]) -> Optional[Table]:
     first, last = run
     # a tall first row prints its figures part way down: the lines tight above its
     # first valued line are that row's too (a header sits a wider gap away)
+    figures = [w for w in lines[first].words if is_figure(w.text)]
+
+    def over_figures(line) -> bool:  # a header's labels stand over the figures' columns
+        return any(min(w.x1, f.x1) - max(w.x0, f.x0) > -2 for w in line.words for f in figures)
+
     while first > 0 and lines[first].top - lines[first - 1].bottom <= 0.35 * pitch and \
-            _values(lines[first - 1]) == 0 and first > run[0] - 8:
+            _values(lines[first - 1]) == 0 and first > run[0] - 8 and not over_figures(lines[first - 1]):
         first -= 1
     body = lines[first:last + 1]
     x0 = min(w.x0 for l in body for w in l.words)
