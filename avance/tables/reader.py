@@ -521,7 +521,7 @@ def whitespace_table(page: Page, words: Sequence[Word]) -> Optional[Table]:
         return None
     header = []
     k = first - 1
-    while k >= 0 and len(header) < 6 and lines[k + 1].top - lines[k].bottom <= 0.8 * pitch and \
+    while k >= 0 and len(header) < 6 and lines[k + 1].top - lines[k].bottom <= 1.2 * pitch and \
             not _LEADING_CODE.match(lines[k].text):
         header.insert(0, lines[k])
         k -= 1
