@@ -643,9 +643,11 @@ def report_values(pages_lines: Sequence[Sequence[TextLine]], formula: Optional[s
 VALUE_KEY = Concept("key", ("Clave", "Clave de la variable", "Variable", "Nombre corto"), "text")
 
 
-def table_values(pages: Sequence[Page], log: Optional["ProvenanceLog"] = None) -> list[IndicatorValue]:
+def table_values(pages: Sequence[Page], formula: Optional[str] = None, flags: Optional[list[Flag]] = None,
+                 log: Optional["ProvenanceLog"] = None) -> list[IndicatorValue]:
     """Captured values from the table reader, whatever the layout of their table:
-    the column whose header names the key, the quarters however they are spelled."""
+    the column whose header names the key, the quarters however they are spelled.
+    A key OCR misread is repaired to the formula's (an `ocr_repair` flag)."""
     rows: list[IndicatorValue] = []
     for page in pages:
         for table in read_tables(page):
@@ -663,7 +665,15 @@ def table_values(pages: Sequence[Page], log: Optional["ProvenanceLog"] = None) -
                     rows.append(IndicatorValue(variable_key=key, period=q, value=value))
                     if log is not None and cell is not None and value is not None:
                         log.add("indicator_values", f"{key}|{q}", "value", list(cell.words))
-    return rows
+    keys = best_keys(list(dict.fromkeys(r.variable_key for r in rows)), formula)
+    repaired = []
+    for r in rows:
+        fixed = repair_key(r.variable_key, keys)
+        if fixed != r.variable_key and flags is not None and r.period == 1:
+            flags.append(ocr_flag("indicator_values", fixed, "variable_key", r.variable_key, fixed,
+                                  f"The variable key was read '{r.variable_key}'; it is '{fixed}' of the formula."))
+        repaired.append(IndicatorValue(variable_key=fixed, period=r.period, value=r.value))
+    return repaired
 
 
 def report_name(lines: Sequence[TextLine], fields: Fields) -> Optional[str]:
@@ -711,8 +721,8 @@ def parse_report(pages: Sequence[Page]) -> SectionResult:
     values = ocr_report_values(pages, formula, flags, log) if ocr else []
     if not values:
         values = report_values(plines, formula, [p.width for p in pages], flags, log)
-    if not values and not ocr:
-        values = table_values(pages, log)
+    if not values:
+        values = table_values(pages, formula, flags, log)
     keys = best_keys([v.variable_key for v in values], formula)
     formula = repair_formula(formula, keys)
     if ocr:
