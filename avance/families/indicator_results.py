@@ -18,7 +18,7 @@ from ..normalizers.checks import percent_agrees, format_figure
 from ..normalizers.numbers import parse_number
 from ..records import Family, Flag, IndicatorResult, Page, Provenance, SectionInfo, SectionResult, Severity, Total
 from ..tables import read_tables
-from ..tables.concepts import Concept
+from ..tables.concepts import Concept, choose
 from ..tables.rows import LogicalRow, join_wide, map_tables, table_rows
 from . import common
 from .base import FamilySpec, PageMark
@@ -162,19 +162,10 @@ def section_facts(pages: Sequence[Page]) -> dict:
 # rows
 # --------------------------------------------------------------------------
 
-def _number(text: Optional[str]) -> Optional[float]:
-    if text is None:
-        return None
-    return parse_number(text.replace(" ", ""))
-
-
 def _choice(name: str, text: Optional[str]) -> Optional[str]:
     if not text:
         return None
-    from rapidfuzz import fuzz, process
-
-    hit = process.extractOne(fold(text).split()[0], [fold(v) for v in _CHOICES[name]], scorer=fuzz.ratio)
-    return _CHOICES[name][hit[2]] if hit and hit[1] >= 80 else collapse(text)
+    return choose(text, _CHOICES[name]) or collapse(text)
 
 
 def _is_total(row: LogicalRow) -> bool:
@@ -201,7 +192,7 @@ def parse(pages: Sequence[Page]) -> SectionResult:
     for row in rows:
         if _is_total(row):
             for name in BUDGETS:
-                value = _number(row.values.get(name))
+                value = parse_number(row.values.get(name))
                 if value is not None:
                     result.totals.append(Total("indicator_results", name, value))
             continue
@@ -224,7 +215,7 @@ def _add_line(result: SectionResult, values: dict[str, str], row: LogicalRow, ro
     for name in (c.name for c in ROW_CONCEPTS):
         text = values.get(name)
         if name in NUMBERS:
-            fields[name] = _number(text)
+            fields[name] = parse_number(text)
         elif name in _CHOICES:
             fields[name] = _choice(name, text)
         else:
@@ -257,7 +248,7 @@ def _scaled_fractions(line: IndicatorResult, flags: list[Flag]) -> IndicatorResu
 
 def _section_info(info: SectionInfo, facts: dict, values: dict[str, str]) -> SectionInfo:
     updates = {k: v for k, v in facts.items() if v is not None}
-    year = _number(values.get("fiscal_year"))
+    year = parse_number(values.get("fiscal_year"))
     if year and "fiscal_year" not in updates:
         updates["fiscal_year"] = int(year)
     for name in ("period_start", "period_end"):

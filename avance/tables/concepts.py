@@ -12,22 +12,21 @@ because a column's cells can vouch for the header beside it.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional, Sequence
 
 from rapidfuzz import fuzz
 
+from ..extractors.layout import fold as layout_fold
 from ..normalizers.numbers import parse_number
 from .model import Table
 
 
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z0-9%/ ]+", " ", text).strip()
+    """The layout's fold (accents dropped), lower case, punctuation as spaces."""
+    return re.sub(r"[^a-z0-9%/ ]+", " ", layout_fold(text or "").lower()).strip()
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,7 @@ _PRINTED_NOTHING = {"sin ajuste", "n/a", "na", "nd", "s/d", "no aplica", "sin da
 @lru_cache(maxsize=65536)
 def _cell(text: str) -> tuple[bool, str, int]:
     """What every concept asks of a cell, computed once: a figure?, folded, letters."""
-    return parse_number(text.replace(" ", "")) is not None, fold(text), sum(c.isalpha() for c in text)
+    return parse_number(text) is not None, fold(text), sum(c.isalpha() for c in text)
 
 
 @lru_cache(maxsize=262144)
@@ -112,7 +111,7 @@ def _fit(text: str, concept: Concept, choices: frozenset[str]) -> float:
         return float(bool(_DATE.match(text.strip())))
     words = folded.split()
     if concept.kind == "choice":
-        return float(bool(words) and any(fuzz.ratio(words[0], fold(v)) >= 80 for v in concept.values))
+        return float(choose(text, concept.values) is not None)
     # free text: letters, not a bare figure, not a word another column chooses from
     if letters < 3:
         return 0.5 if _DOTTED.match(text.strip()) else 0.0  # a code that leads its text (a wrapped cell)
@@ -121,6 +120,15 @@ def _fit(text: str, concept: Concept, choices: frozenset[str]) -> float:
     if len(words) <= 2 and any(fuzz.ratio(" ".join(words), c) >= 85 for c in choices):
         return 0.0
     return 1.0 if len(words) >= concept.min_words else 0.6
+
+
+def choose(text: str, values: Sequence[str]) -> Optional[str]:
+    """The value of a closed list (`Anual`, `Propósito`) a cell's first word reads as, OCR slips allowed."""
+    words = fold(text).split()
+    if not words:
+        return None
+    best = max(values, key=lambda v: fuzz.ratio(words[0], fold(v)), default=None)
+    return best if best is not None and fuzz.ratio(words[0], fold(best)) >= 80 else None
 
 
 @dataclass(frozen=True)
