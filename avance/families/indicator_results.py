@@ -184,12 +184,16 @@ def _is_group(row: LogicalRow) -> bool:
 def parse(pages: Sequence[Page]) -> SectionResult:
     facts = section_facts(pages)
     tables = join_wide([t for page in pages for t in read_tables(page)])
-    rows = [row for mapped in map_tables(tables, CONCEPTS) for row in table_rows(mapped, NUMBERS)]
+    # (table number, row): a grouping line is carried only onto the lines of its own table
+    rows = [(n, row) for n, mapped in enumerate(map_tables(tables, CONCEPTS)) for row in table_rows(mapped, NUMBERS)]
     result = SectionResult(info=SectionInfo(family=Family.INDICATOR_RESULTS.value, page_start=pages[0].number,
                                             page_end=pages[-1].number))
     group: dict[str, str] = {}
+    group_table = -1
     section_values: dict[str, str] = {}
-    for row in rows:
+    for table_no, row in rows:
+        if table_no != group_table:
+            group, group_table = {}, table_no
         if _is_total(row):
             for name in BUDGETS:
                 value = parse_number(row.values.get(name))
