@@ -9,8 +9,8 @@ from typing import Optional, Sequence
 from rapidfuzz import fuzz
 
 from ..extractors.grid import (Column, assign_blocks, horizontal_edges, intervals, line_pitch, ruled_header,
-                               thin_vertical_xs, vertical_edges_at)
-from ..extractors.layout import TextLine, collapse, fold, group_lines, make_line, typical_char_width
+                               thin_vertical_xs)
+from ..extractors.layout import TextLine, collapse, fold, group_lines, make_line
 from ..normalizers.codes import join_code_lines, segment_codes
 from ..normalizers.checks import percent_agrees
 from ..extractors.text_export import split_cells
@@ -29,7 +29,6 @@ from . import common
 from .base import FamilySpec, PageMark
 
 PERIOD_LABELS = {1: "Ene-Mar", 2: "Abr-Jun", 3: "Jul-Sep", 4: "Oct-Dic"}
-_QUARTER_HEADS = {"ENE": 1, "ABR": 2, "JUL": 3, "OCT": 4}
 
 # Header labels, folded, in the order they usually appear. Each maps to the
 # SectionInfo fields (code, name) it fills.
@@ -309,24 +308,6 @@ def _pa_line(lines: Sequence[TextLine]) -> Optional[TextLine]:
     return None
 
 
-def _name_column(text: str) -> Optional[str]:
-    if "P.M.D" in text or "LINEA" in text:
-        return "pmd"
-    if "DESCRIP" in text:
-        return "description"
-    if "UNIDAD" in text or "MEDIDA" in text:
-        return "unit"
-    if "ABSOLUT" in text:
-        return "absolute_progress"
-    if "RELATIV" in text:
-        return "relative_progress"
-    if "OBSERV" in text:
-        return "observations"
-    if "META" in text or "ANUAL" in text:
-        return "annual_target"
-    return None
-
-
 # The goal table's columns, left to right, as this family prints them.
 COLUMN_ORDER = ("pmd", "description", "unit", "annual_target", "PERIODS", "absolute_progress",
                 "relative_progress", "observations")
@@ -408,7 +389,7 @@ def _complete(layout: TableLayout) -> bool:
     return {"description", "unit", "annual_target"} <= names and len(layout.period_columns) >= 6
 
 
-def _table_layout(page: Page, lines: Sequence[TextLine]) -> Optional[TableLayout]:
+def _table_layout(page: Page) -> Optional[TableLayout]:
     layout = _concept_layout(page)
     if page.source == "ocr" and (layout is None or not _complete(layout)):
         # OCR garbles stacked header labels; where the rules show this family's usual
@@ -416,74 +397,7 @@ def _table_layout(page: Page, lines: Sequence[TextLine]) -> Optional[TableLayout
         ruled = _ruled_layout(page)
         if ruled is not None:
             return ruled
-    if layout is not None:
-        return layout
-    pa = _pa_line(lines)
-    if pa is None:
-        return None
-    idx = lines.index(pa)
-    header_lines = [l for l in lines[max(0, idx - 8) : idx + 1] if pa.top - l.top < 80]
-    # the header starts at PERIODO or at the first line naming a column
-    while header_lines and not any(k in header_lines[0].folded for k in ("PERIODO", "LINEA", "DESCRIP", "META", "UNIDAD")):
-        header_lines = header_lines[1:]
-    header_words = [w for l in header_lines for w in l.words]
-    edges = vertical_edges_at(page.rules, pa.ymid)
-    spans = intervals(edges)
-    if len(spans) < 8:
-        spans = _spans_from_words(header_lines, pa)
-    columns: list[Column] = []
-    quarter_heads = [(w, _QUARTER_HEADS.get(fold(w.text)[:3])) for w in header_words]
-    quarter_heads = [(w, q) for w, q in quarter_heads if q]
-    pa_columns: list[Column] = []
-    for x0, x1 in spans:
-        inside = [w for w in header_words if x0 <= w.xmid < x1]
-        pa_tokens = [w for w in pa.words if x0 <= w.xmid < x1]
-        if len(pa_tokens) == 1 and len(inside) <= 3 and pa_tokens[0].text in ("P", "A"):
-            col = Column(pa_tokens[0].text, x0, x1)
-            pa_columns.append(col)
-            columns.append(col)
-            continue
-        name = _name_column(" ".join(fold(w.text) for w in inside))
-        if name and not any(c.name == name for c in columns):
-            columns.append(Column(name, x0, x1))
-    period_columns: dict[tuple[int, str], Column] = {}
-    for i, col in enumerate(pa_columns):
-        over = [q for w, q in quarter_heads if w.x0 - 2 <= (col.x0 + col.x1) / 2 <= w.x1 + 2 or col.x0 <= w.xmid < col.x1]
-        if not over:  # the quarter label sits over a P/A pair: nearest label
-            over = [min(quarter_heads, key=lambda wq: abs(wq[0].xmid - (col.x0 + col.x1) / 2))[1]] if quarter_heads else [i // 2 + 1]
-        period_columns[(over[0], col.name)] = col
-    if len(period_columns) < 8:
-        period_columns = {(i // 2 + 1, c.name): c for i, c in enumerate(pa_columns[:8])}
-    return TableLayout(columns=[c for c in columns if c.name not in ("P", "A")], top=pa.bottom,
-                       bottom=page.height, period_columns=period_columns)
-
-
-def _spans_from_words(header_lines: Sequence[TextLine], pa: TextLine) -> list[tuple[float, float]]:
-    """Column spans when the header has no rules: P/A tokens and label groups,
-    with boundaries halfway between neighbours."""
-    char = typical_char_width([w for l in header_lines for w in l.words])
-    groups: list[tuple[float, float]] = [(w.x0, w.x1) for w in pa.words]
-    for line in header_lines:
-        if line is pa:
-            continue
-        for w in line.words:
-            if pa.words[0].x0 - char <= w.xmid <= pa.words[-1].x1 + char:
-                continue  # the PERIODO block lies over the P/A columns
-            for i, (a, b) in enumerate(groups):
-                if w.x0 <= b + 1.5 * char and w.x1 >= a - 1.5 * char:
-                    groups[i] = (min(a, w.x0), max(b, w.x1))
-                    break
-            else:
-                groups.append((w.x0, w.x1))
-    groups.sort()
-    merged: list[tuple[float, float]] = []
-    for a, b in groups:
-        if merged and a < merged[-1][1] and (b - a) > 3 * char:
-            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
-        else:
-            merged.append((a, b))
-    edges = [0.0] + [(merged[i][1] + merged[i + 1][0]) / 2 for i in range(len(merged) - 1)] + [10_000.0]
-    return list(zip(edges, edges[1:]))
+    return layout
 
 
 @dataclass
@@ -548,7 +462,7 @@ def _numeric_word(word: Word, ocr: bool) -> bool:
 def _page_goals(page: Page) -> list[RawGoal]:
     ocr = page.source == "ocr"
     lines = group_lines(page.words)
-    layout = _table_layout(page, lines)
+    layout = _table_layout(page)
     if layout is None or layout.get("description") is None:
         return []
     bottom = _body_bottom(lines, layout.top, page.height)
@@ -902,7 +816,7 @@ def _ocr_pmd_codes(code: str, pmd_raw: str, plain: tuple[str, ...], catalog: Seq
 def parse(pages: Sequence[Page]) -> SectionResult:
     info, header_flags = _section_info(pages)
     first_lines = group_lines(pages[0].words)
-    layout = _table_layout(pages[0], first_lines)
+    layout = _table_layout(pages[0])
     table_top = min((l.top for l in first_lines if "PERIODO" == l.folded or "PERIODO" in l.folded.split()), default=None)
     if layout is not None and layout.header_top is not None:
         table_top = min(table_top, layout.header_top - 1) if table_top is not None else layout.header_top - 1
