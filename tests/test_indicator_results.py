@@ -154,3 +154,20 @@ def test_a_fraction_under_a_percent_heading_is_scaled_and_flagged():
     assert section.indicator_results[0].pct_vs_programmed == 25.0
     flag, = [f for f in section.flags if f.rule == "scale_normalized"]
     assert flag.severity.value == "info" and (flag.raw_value, flag.value) == ("0.25", "25")
+
+
+def _title_page(*lines: str) -> Page:
+    words = []
+    for i, text in enumerate(lines):
+        x = 40.0
+        for token in text.split():
+            words.append(Word(x, 20 + 10 * i, x + 5 * len(token), 28 + 10 * i, token))
+            x += 5 * len(token) + 4
+    return Page(number=1, width=792, height=612, words=tuple(words), rules=())
+
+
+def test_a_mir_titled_matriz_de_indicadores_para_resultados_is_not_this_family():
+    assert family.detect(_title_page("SEGUIMIENTO DE INDICADORES DE LA MATRIZ DE INDICADORES PARA RESULTADOS 2026")) is None
+    assert family.detect(_title_page("MATRIZ DE INDICADORES", "PARA RESULTADOS")) is None
+    assert family.detect(_title_page("SEGUIMIENTO DE INDICADORES PARA RESULTADOS 2026")) is not None
+    assert family.detect(_title_page("INDICADORES DE RESULTADOS", "AL SEGUNDO TRIMESTRE DE 2025")) is not None

@@ -25,7 +25,7 @@ from .base import FamilySpec, PageMark
 
 # Title words, folded and without spaces (some text layers run them together).
 TITLES = ("INDICADORESDERESULTADOS", "INDICADORESPARARESULTADOS")
-NOT_TITLES = ("MATRIZDEINDICADORES",)  # a MIR is a "matriz de indicadores para resultados"
+NOT_AFTER = ("MATRIZDE",)  # a MIR is a "matriz de indicadores para resultados"
 
 LEVELS = ("Fin", "Propósito", "Componente", "Actividad")
 TYPES = ("Estratégico", "Gestión")
@@ -93,7 +93,7 @@ def detect(page: Page) -> Optional[PageMark]:
     for title in TITLES:
         at = text.find(title)
         while at >= 0:
-            if not any(text[max(0, at - len(n)):at + len(title)].startswith(n) for n in NOT_TITLES):
+            if not any(text[:at].endswith(before) for before in NOT_AFTER):
                 return PageMark(Family.INDICATOR_RESULTS, None)
             at = text.find(title, at + 1)
     return None

@@ -21,6 +21,10 @@ of the hand-checked truth files and prints it again the way such templates do:
 - ``two_column_sheet``: label/value pairs laid out in two columns (indicator
   sheets; the POA classification block);
 - ``boxed_header``: header blocks drawn as boxes of label and value cells.
+- ``mixed``: a new template combines these: every attribute above drawn at
+  random from the seed (rules or none, column order, wording and period
+  spelling, quarter, font and paper, number formats, two columns, boxes), so
+  that seeds 0, 1, 2... are layouts no single kind shows.
 
 Every rendered ``NAME.pdf`` gets ``NAME.truth.json`` beside it, in the dev corpus's
 format, with the page numbers and any value that the layout changes (the quarter
@@ -68,7 +72,7 @@ from reportlab.pdfgen import canvas as rl_canvas
 
 KINDS: tuple[str, ...] = (
     "reference", "no_rules", "column_order", "wording", "later_quarter",
-    "fonts_paper", "two_column_sheet", "boxed_header",
+    "fonts_paper", "two_column_sheet", "boxed_header", "mixed",
 )
 FAMILIES: tuple[str, ...] = ("poa_avance", "mir_avance", "indicator_sheet", "indicator_report")
 # Kinds that only change what a family prints where that family has the feature.
@@ -153,6 +157,17 @@ def layout_for(kind: str, seed: int = 0) -> Layout:
         return replace(base, two_column=True)
     if kind == "boxed_header":
         return replace(base, boxed_header=True)
+    if kind == "mixed":
+        font, bold = rng.choice([("Helvetica", "Helvetica-Bold"), ("Times-Roman", "Times-Bold"),
+                                 ("Courier", "Courier-Bold")])
+        paper, orientation = rng.choice([("letter", "auto"), ("legal", "auto"), ("letter", "landscape")])
+        system = rng.choice(("",) + SYSTEMS)
+        return replace(base, font=font, bold_font=bold, paper=paper, orientation=orientation,
+                       ruled=rng.random() < 0.5, column_order=rng.choice(["standard", "moved"]),
+                       wording=rng.choice(["standard", "other"]), period_spelling=rng.choice(list(PERIOD_SPELLINGS)),
+                       quarter=rng.choice([None, 2, 3, 4]), footer=bool(system), system_name=system,
+                       pct_decimals=rng.random() < 0.5, thousands=rng.random() < 0.5,
+                       two_column=rng.random() < 0.5, boxed_header=rng.random() < 0.5)
     return base
 
 
