@@ -112,3 +112,49 @@ def test_a_cell_printed_top_aligned_joins_its_own_row():
     table, = read_tables(Page(1, 900, 700, tuple(words + lifted)))
     assert [table.text(r, 1) for r in table.body_rows()] == ["Curso", "Persona"]
     assert table.text(table.n_rows - 1, 0) == "Número de personas capacitadas"
+
+
+def _shifted(page: Page, dy: float) -> tuple[tuple[Word, ...], tuple[Rule, ...]]:
+    return (tuple(Word(w.x0, w.top + dy, w.x1, w.bottom + dy, w.text) for w in page.words),
+            tuple(Rule(r.x0, r.top + dy, r.x1, r.bottom + dy) for r in page.rules))
+
+
+def test_an_unruled_table_under_a_ruled_list_is_a_table_of_its_own():
+    # a ruled list of action lines (code | text) above a goal table drawn without rules
+    listing = _page([["4.1", "Profesionalización del servicio público"], ["4.2", "Fiscalización y anticorrupción"]],
+                    [60, 450], ruled=True)
+    table_words, _ = _shifted(_page([HEADER] + BODY, WIDTHS, ruled=False), 120)
+    page = Page(1, 900, 700, listing.words + table_words, listing.rules)
+    grid, unruled = read_tables(page)
+    assert (grid.n_rows, grid.n_cols) == (2, 2)
+    assert not unruled.ruled and unruled.n_cols == 5
+    assert unruled.header_paths[3] == "Meta programada"
+    assert [unruled.text(r, 4) for r in unruled.body_rows()] == ["60", "1,200.5"]
+
+
+def _word(x0: float, top: float, text: str) -> Word:
+    return Word(x0, top, x0 + 5.0 * len(text), top + 8, text)
+
+
+def _right(x1: float, top: float, text: str) -> Word:
+    return Word(x1 - 5.0 * len(text), top, x1, top + 8, text)
+
+
+def test_quarters_spelled_with_a_number_over_right_aligned_figures_and_an_unreported_column():
+    # `TRIMESTRE 1` spans its P and A; figures sit right-aligned, so the middle of the white
+    # space between them runs through the next label; the 2nd quarter's achieved column is empty
+    from avance.tables.periods import period_columns
+    words = [_word(50, 100, "Meta"), _word(73, 100, "anual")]
+    for q, x in ((1, 314), (2, 394)):
+        words += [Word(x, 100, x + 45, 108, "TRIMESTRE"), Word(x + 47.5, 100, x + 52.5, 108, str(q))]
+    for x, label in ((318, "PROG."), (358, "REAL."), (398, "PROG."), (438, "REAL.")):
+        words.append(_word(x, 111, label))
+    for i, (annual, p1, a1, p2) in enumerate((("120", "30", "28", "30"), ("4", "1", "0", "1"), ("9", "2", "2", "3"))):
+        top = 125 + 14 * i
+        words += [_right(100, top, annual), _right(346, top, p1), _right(386, top, a1), _right(426, top, p2)]
+    table, = read_tables(Page(1, 900, 700, tuple(words)))
+    periods = period_columns(table)
+    assert set(periods) == {(1, "P"), (1, "A"), (2, "P"), (2, "A")}
+    assert [table.text(r, periods[(1, "A")]) for r in table.body_rows()] == ["28", "0", "2"]
+    assert [table.text(r, periods[(2, "P")]) for r in table.body_rows()] == ["30", "1", "3"]
+    assert [table.text(r, periods[(2, "A")]) for r in table.body_rows()] == ["", "", ""]

@@ -10,7 +10,7 @@ from rapidfuzz import fuzz
 
 from ..extractors.grid import (Column, assign_blocks, horizontal_edges, intervals, line_pitch, ruled_header,
                                thin_vertical_xs)
-from ..extractors.layout import TextLine, collapse, fold, group_lines, make_line
+from ..extractors.layout import TextLine, collapse, fold, group_lines, make_line, split_chunks, typical_char_width
 from ..normalizers.codes import join_code_lines, segment_codes
 from ..normalizers.checks import percent_agrees
 from ..extractors.text_export import split_cells
@@ -33,12 +33,12 @@ PERIOD_LABELS = {1: "Ene-Mar", 2: "Abr-Jun", 3: "Jul-Sep", 4: "Oct-Dic"}
 # Header labels, folded, in the order they usually appear. Each maps to the
 # SectionInfo fields (code, name) it fills.
 HEADER_LABELS: tuple[tuple[str, str], ...] = (
-    (r"C\.?\s*ADMINISTRATIVA|CLASIFICACION ADMINISTRATIVA", "admin_class"),
+    (r"C\.?\s*ADM\w*|CLASIFICACION\s+ADM\w*", "admin_class"),  # ADMINISTRATIVA, ADMVA., ADMIVA.
     (r"RAMO|DEPENDENCIA", "ramo"),
     (r"PROGRAMA(?!\s+OPERATIVO)(?:\s+PRESUPUESTARIO)?", "programa"),
     (r"UNIDAD\s+(?:EJECUTORA|RESPONSABLE)", "unidad"),
     (r"FINALIDAD", "finalidad"),
-    (r"SUBFUNCION|SUB\s*FUNCION", "subfuncion"),
+    (r"SUB[\s-]*FUNCION", "subfuncion"),
     (r"FUNCION", "funcion"),
 )
 ACTION_LINES_LABEL = r"LINEAS?\s+DE\s+ACCION"
@@ -59,7 +59,7 @@ def detect(page: Page) -> Optional[PageMark]:
         "PROGRAMA OPERATIVO ANUAL" in head and any("P.M.D" in l.folded or "METAS/ACCIONES" in l.folded for l in lines)
     )
     ocr = page.source == "ocr"
-    header = _header_values(lines, ocr)
+    header = _page_header_values(page, lines)
     if not is_poa and ocr:
         # a misread title (`PROGPAMITICO`) counts only with more POA evidence on the
         # page: a fuzzy title alone also matches other reports' signature pages
@@ -92,7 +92,7 @@ def _match_label(line: TextLine, ocr: bool = False) -> Optional[tuple[str, int]]
     for n in (3, 2, 1):
         if len(words) < n:
             continue
-        head = " ".join(words[:n]).rstrip(":")
+        head = " ".join(words[:n]).rstrip(":").rstrip(".")
         for pattern, name in HEADER_LABELS:
             if re.fullmatch(pattern, head):
                 # "PROGRAMA OPERATIVO ANUAL" is a title, not the PROGRAMA label
@@ -147,11 +147,45 @@ def _split_code(words: Sequence[Word]) -> tuple[Optional[str], Optional[str]]:
     return None, collapse(" ".join(tokens))
 
 
+def _label_segments(line: TextLine, ocr: bool) -> list[TextLine]:
+    """A line cut where a label stands after a wide gap: a header printed in two
+    columns of label/value pairs gives each pair its own segment."""
+    chunks = split_chunks(line, 2.5 * typical_char_width(line.words))
+    segments: list[list[Word]] = []
+    for chunk in chunks:
+        if segments and not _match_label(chunk, ocr):
+            segments[-1].extend(chunk.words)
+        else:
+            segments.append(list(chunk.words))
+    return [make_line(s) for s in segments]
+
+
+def _boxed_values(page: Page) -> dict[str, tuple[Optional[str], Optional[str]]]:
+    """Label and value cells of a header drawn as boxes: a cell that is a label
+    (however it wraps) and the cell right of it."""
+    values: dict[str, tuple[Optional[str], Optional[str]]] = {}
+    for table in read_tables(page):
+        for cell in table.cells:
+            words = [w for l in group_lines(cell.words) for w in l.words]
+            hit = _match_label(make_line(words), page.source == "ocr") if words else None
+            if hit is None or hit[1] != len(words) or hit[0] in values:
+                continue
+            value = table.cell_at(cell.row, cell.col + cell.col_span)
+            if value is not None and value.words:
+                values[hit[0]] = _split_code([w for l in group_lines(value.words) for w in l.words])
+    return values
+
+
+def _page_header_values(page: Page, lines: Sequence[TextLine]) -> dict[str, tuple[Optional[str], Optional[str]]]:
+    """The header's label/value pairs: from boxes where it is drawn as boxes, else
+    from its lines."""
+    return {**_header_values(lines, page.source == "ocr"), **_boxed_values(page)}
+
+
 def _header_values(lines: Sequence[TextLine], ocr: bool = False) -> dict[str, tuple[Optional[str], Optional[str]]]:
     values: dict[str, tuple[Optional[str], Optional[str]]] = {}
-    last: Optional[str] = None
-    prev_bottom = 0.0
-    name_x0 = 0.0
+    # pairs still open to a wrapped value: name -> (the value's left edge, its last bottom)
+    open_pairs: dict[str, tuple[tuple[float, ...], float]] = {}
     for line in lines:
         if ocr:  # marks OCR makes of specks and dashes (`—`, `*`) are no words
             kept = [w for w in line.words if not _JUNK.match(w.text)]
@@ -160,23 +194,27 @@ def _header_values(lines: Sequence[TextLine], ocr: bool = False) -> dict[str, tu
             line = make_line(kept)
         if re.match(ACTION_LINES_LABEL, line.folded) or "PERIODO" == line.folded:
             break
-        hit = _match_label(line, ocr)
-        if hit and hit[0] not in values:
-            name, n = hit
-            values[name] = _split_code(line.words[n:])
-            code_words = 1 if values[name][0] else 0
-            rest = line.words[n + code_words :]
-            name_x0 = rest[0].x0 if rest else 0.0
-            last = name
-        elif hit:
-            last = None
-        elif last and values[last][1] and abs(line.x0 - name_x0) < 3 and line.top - prev_bottom < line.height:
+        still_open: dict[str, tuple[tuple[float, ...], float]] = {}
+        for segment in _label_segments(line, ocr):
+            hit = _match_label(segment, ocr)
+            if hit and hit[0] not in values:
+                name, n = hit
+                values[name] = _split_code(segment.words[n:])
+                code_words = 1 if values[name][0] else 0
+                rest = segment.words[n:]
+                if len(rest) > code_words:
+                    # a wrapped name starts under the name or under its code
+                    still_open[name] = ((rest[0].x0, rest[code_words].x0), segment.bottom)
+                continue
             # a long name wrapped onto the next line, under its own first word
-            code, text = values[last]
-            values[last] = (code, collapse(f"{text} {line.text}"))
-        else:
-            last = None
-        prev_bottom = line.bottom
+            wrapped = next((name for name, (x0s, bottom) in open_pairs.items()
+                            if any(abs(segment.x0 - x0) < 3 for x0 in x0s) and segment.top - bottom < segment.height),
+                           None)
+            if not hit and wrapped and values[wrapped][1]:
+                code, text = values[wrapped]
+                values[wrapped] = (code, collapse(f"{text} {segment.text}"))
+                still_open[wrapped] = (open_pairs[wrapped][0], segment.bottom)
+        open_pairs = still_open
     return values
 
 
@@ -233,7 +271,7 @@ def _ocr_action_lines(lines: list[ActionLine], flags: list[Flag]) -> list[Action
 
 def _section_info(pages: Sequence[Page]) -> tuple[SectionInfo, list[Flag]]:
     lines = group_lines(pages[0].words)
-    values = _header_values(lines, pages[0].source == "ocr")
+    values = _page_header_values(pages[0], lines)
     government = common.find_government(lines)
     pairs = {name: values.get(name, (None, None)) for name in
              ("admin_class", "ramo", "programa", "unidad", "finalidad", "funcion", "subfuncion")}

@@ -157,7 +157,10 @@ def is_figure(text: str) -> bool:
 def _numbering_row(texts: Sequence[str]) -> bool:
     """A row of column numbers printed under the header (`1 2 3 ... 10`)."""
     ints = [t for t in texts if t]
-    return len(ints) >= 3 and all(t.isdigit() and len(t) <= 2 for t in ints)
+    if len(ints) < 3 or not all(t.isdigit() and len(t) <= 2 for t in ints):
+        return False
+    # counted up one by one: a row of small figures (`4 1 0 1`) is a body row
+    return all(int(b) == int(a) + 1 for a, b in zip(ints, ints[1:]))
 
 
 def is_date(text: str) -> bool:
@@ -290,11 +293,24 @@ def extend_below(page: Page, table: Table, floor: float = float("inf")) -> Table
     rows = rows_from_lines(body, borders)
     if table.header_rows < table.n_rows and table.n_rows - table.header_rows > len(rows):
         return table  # the grid has its own body; the lines under it are something else
+    own_body = _has_body_row(table.cells, table.n_rows)
+    if own_body and not _fits_columns(body, borders):
+        return table  # a grid with rows of its own over a table in other columns (a list over a goal table)
     # a ruled grid that holds no value of its own is the header of the lines under it
-    header_rows = None if _has_body_row(table.cells, table.n_rows) else table.n_rows
+    header_rows = None if own_body else table.n_rows
     cells = list(table.cells) + _grid_cells(page, rows, borders, table.n_rows)
     return finish(page, _regrid(cells, borders), table.n_rows + len(rows), len(borders) - 1, ruled=table.ruled,
                   header_rows=header_rows) or table
+
+
+def _fits_columns(lines: Sequence, borders: Sequence[float]) -> bool:
+    """The lines' own white-space columns fall on the grid's borders (at most one
+    gap inside a grid column: a wide text column may hold a loose word)."""
+    words = [w for l in lines for w in l.words]
+    char = typical_char_width(words)
+    x0, x1 = min(w.x0 for w in words), max(w.x1 for w in words)
+    gaps = columns_from_whitespace(lines, x0, x1, 0.9 * char)[1:-1]
+    return sum(1 for g in gaps if all(abs(g - b) > 2 * char for b in borders)) <= 1
 
 
 def _regrid(cells: list[Cell], borders: Sequence[float]) -> list[Cell]:
@@ -340,6 +356,7 @@ def columns_from_whitespace(lines: Sequence, x0: float, x1: float, min_gap: floa
 
 
 _CODE_LIKE = re.compile(r"^\d{1,2}(\.\d{1,2}){1,4}\.?$")
+_LABEL_NUMBER = re.compile(r"^\d{1,2}$")
 
 
 def _values(line) -> int:
@@ -357,6 +374,10 @@ def _values(line) -> int:
         if _CODE_LIKE.match(w.text.strip()) and after is not None and after.text[:1].isalpha() and \
                 after.x0 - w.x1 < 2.5 * max(1.0, w.height):
             continue
+        before = words[i - 1] if i > 0 else None
+        if before is not None and _LABEL_NUMBER.match(w.text.strip()) and before.text.rstrip(".")[-1:].isalpha() and \
+                w.x0 - before.x1 < 0.5 * max(1.0, w.height):
+            continue  # a label's number, one space after its word (`TRIMESTRE 1`)
         count += 1
     return count
 
@@ -396,6 +417,21 @@ def _cut_between(lo: float, hi: float, body: Sequence) -> float:
     return best[1]
 
 
+def _clear_of_labels(borders: list[float], body: Sequence, header: Sequence) -> list[float]:
+    """Each border moved, within the white space the body leaves there, off the header
+    labels it cuts: right-aligned figures under left-aligned labels put the middle of
+    their gap through the next column's label."""
+    words = [w for l in body for w in l.words]
+    out = [borders[0]]
+    for b in borders[1:-1]:
+        lo = max((w.x1 for w in words if w.x1 <= b), default=b)
+        hi = min((w.x0 for w in words if w.x0 >= b), default=b)
+        # the lowest labels over the gap are the columns' own (a quarter spans its P and A)
+        over = [l for l in header if any(w.x1 > lo and w.x0 < hi for w in l.words)]
+        out.append(_cut_between(lo, hi, over[-1:]) if hi > lo else b)
+    return out + [borders[-1]]
+
+
 def _split_by_labels(header: Sequence, borders: list[float], gap: float, body: Sequence = ()) -> list[float]:
     """Columns the body leaves empty or barely apart (an achieved column before its
     quarter is reported, observations right after a figure) show in the header:
@@ -409,7 +445,9 @@ def _split_by_labels(header: Sequence, borders: list[float], gap: float, body: S
                 out.insert(inside[0] + 1, _cut_between(a.x1, b.x0, body))
     # labels of different lines side by side in one column (a label spanning
     # several columns, like a quarter over its P and A, says nothing here)
-    chunks = [c for line in header for c in _label_chunks(line, out, gap) if len(_columns_under(c, out)) == 1]
+    lines_chunks = [_label_chunks(line, out, gap) for line in header]
+    chunks = [c for k, found in enumerate(lines_chunks) for c in found
+              if len(_columns_under(c, out)) == 1 and _group_under(c, found, lines_chunks[k + 1:]) is None]
     for i in range(len(out) - 1):
         inside = [c for c in chunks if out[i] <= c.xmid < out[i + 1]]
         cuts = []
@@ -420,6 +458,25 @@ def _split_by_labels(header: Sequence, borders: list[float], gap: float, body: S
             reach = c.x1 if reach is None else max(reach, c.x1)
         out.extend(cuts)
     return sorted(out)
+
+
+def _group_under(label: Box, own_line: Sequence[Box], lower_lines: Sequence[Sequence[Box]]) -> Optional[tuple[int, int]]:
+    """A label with finer labels under it on both sides (`I` over its `P` and `A`,
+    narrower than the columns it spans), within half the way to its neighbours:
+    (line, index) of the nearest finer label on its left in the first lower line
+    that has one on each side; None when it stands over no such pair."""
+    left = max((c.xmid for c in own_line if c.xmid < label.xmid), default=None)
+    right = min((c.xmid for c in own_line if c.xmid > label.xmid), default=None)
+    if left is None and right is None:
+        return None
+    reach_left = (label.xmid - left) / 2 if left is not None else (right - label.xmid) / 2
+    reach_right = (right - label.xmid) / 2 if right is not None else reach_left
+    for k, line in enumerate(lower_lines):
+        lefts = [i for i, c in enumerate(line) if label.xmid - reach_left <= c.xmid < label.xmid]
+        rights = [i for i, c in enumerate(line) if label.xmid < c.xmid <= label.xmid + reach_right]
+        if lefts and rights:
+            return k, lefts[-1]
+    return None
 
 
 def _columns_under(box: Box, borders: Sequence[float]) -> list[int]:
@@ -435,7 +492,10 @@ def _label_chunks(line, borders: Sequence[float], gap: float) -> list:
     for w in line.words:
         if chunks:
             last = chunks[-1][-1]
-            if w.x0 - last.x1 <= gap and set(_columns_under(w, borders)) & set(_columns_under(last, borders)):
+            space = w.x0 - last.x1
+            # one space apart is one label, over however many columns (`TRIMESTRE 1`)
+            if space <= 0.35 * max(w.height, last.height) or \
+                    space <= gap and set(_columns_under(w, borders)) & set(_columns_under(last, borders)):
                 chunks[-1].append(w)
                 continue
         chunks.append([w])
@@ -454,6 +514,16 @@ def _header_cells(page: Page, header: Sequence, borders: Sequence[float], gap: f
             if cols:
                 found.append((cols, chunk))
         lines_labels.append(found)
+    # a short label centred over a pair of finer labels spans them (`I` over `P` `A`)
+    for k, found in enumerate(lines_labels):
+        own = [chunk for _, chunk in found]
+        for cols, chunk in found:
+            if len(cols) > 1:
+                continue
+            group = _group_under(chunk, own, [[c for _, c in f] for f in lines_labels[k + 1:]])
+            if group is not None:
+                below = lines_labels[k + 1 + group[0]]
+                cols.update(below[group[1]][0] | below[group[1] + 1][0])
     # a label over finer labels spans them: each finer label belongs to the nearest
     # label of the line above that it touches (`Ene-Mar` over its `P` and `A`)
     for k in range(1, len(lines_labels)):
@@ -525,7 +595,10 @@ def whitespace_table(page: Page, words: Sequence[Word]) -> Optional[Table]:
             not _LEADING_CODE.match(lines[k].text):
         header.insert(0, lines[k])
         k -= 1
-    borders = _split_by_labels(header, borders, gap, body)
+    if header:  # a header label past the body's last figures heads a column left empty
+        borders[0] = min(borders[0], min(l.x0 for l in header))
+        borders[-1] = max(borders[-1], max(l.x1 for l in header))
+    borders = _split_by_labels(header, _clear_of_labels(borders, body, header), gap, body)
     header_cells = _header_cells(page, header, borders, gap) if header else []
     n_header = max((c.row for c in header_cells), default=-1) + 1
     rows = rows_from_lines(body, borders)
@@ -567,9 +640,11 @@ def _read_tables(page: Page) -> list[Table]:
         floor = min((g.box.top for g in grids if g.box.top >= table.box.bottom - 1 and
                      min(g.box.x1, table.box.x1) > max(g.box.x0, table.box.x0)), default=float("inf"))
         tables.append(extend_below(page, table, floor))
-    if not tables:
-        table = whitespace_table(page, page.words)
-        if table is not None:
-            tables.append(table)
+    # words no grid holds may be a table of their own (an unruled goal table under
+    # ruled header boxes)
+    rest = [w for w in page.words if not any(_inside(w, t.box) for t in tables)]
+    table = whitespace_table(page, rest) if rest else None
+    if table is not None:
+        tables.append(table)
     tables.sort(key=lambda t: (t.box.top, t.box.x0))
     return tables

@@ -1,0 +1,62 @@
+"""The POA header block in the layouts templates use: one column of label/value
+pairs, two columns side by side, boxes whose labels wrap, abbreviated labels."""
+from __future__ import annotations
+
+from avance.extractors.layout import group_lines
+from avance.families import poa
+from avance.records import Page, Rule, Word
+
+
+def _words(x: float, top: float, text: str) -> list[Word]:
+    out = []
+    for token in text.split():
+        out.append(Word(x, top, x + 4.0 * len(token), top + 7, token))
+        x += 4.0 * len(token) + 2.5
+    return out
+
+
+def test_two_columns_of_pairs_with_wrapped_values():
+    words = []
+    rows = [("C. ADMINISTRATIVA:", "3121 ENTIDADES PARAMUNICIPALES", "FINALIDAD:", "2 DESARROLLO SOCIAL"),
+            (None, "CON PARTICIPACION ESTATAL", None, None),
+            ("RAMO:", "44 DESARROLLO INTEGRAL DE LA FAMILIA", "FUNCIÓN:", "6 PROTECCION SOCIAL"),
+            ("PROGRAMA:", "522 ASISTENCIA SOCIAL", "SUB-FUNCIÓN:", "9 OTROS DE SEGURIDAD SOCIAL"),
+            ("UNIDAD EJECUTORA:", "44201 JEFATURA DEL DEPARTAMENTO", None, None)]
+    for i, (label, value, label2, value2) in enumerate(rows):
+        top = 80 + 9 * i
+        if label:
+            words += _words(40, top, label)
+        words += _words(140, top, value)
+        if label2:
+            words += _words(400, top, label2) + _words(500, top, value2)
+    values = poa._header_values(group_lines(words))
+    assert values["admin_class"] == ("3121", "ENTIDADES PARAMUNICIPALES CON PARTICIPACION ESTATAL")
+    assert values["finalidad"] == ("2", "DESARROLLO SOCIAL")
+    assert values["ramo"] == ("44", "DESARROLLO INTEGRAL DE LA FAMILIA")
+    assert values["funcion"] == ("6", "PROTECCION SOCIAL")
+    assert values["subfuncion"] == ("9", "OTROS DE SEGURIDAD SOCIAL")
+    assert values["unidad"] == ("44201", "JEFATURA DEL DEPARTAMENTO")
+
+
+def test_boxes_whose_labels_wrap_and_abbreviate():
+    words, rules = [], []
+    xs = [40.0, 120.0, 380.0, 460.0, 720.0]
+    cells = [(["CLASIFICACIÓN", "ADMIVA.:"], "3121 ENTIDADES PARAMUNICIPALES", ["DEPENDENCIA:"], "31 DESARROLLO INTEGRAL"),
+             (["PROGRAMA", "PRESUPUESTARIO:"], "511 GESTION ADMINISTRATIVA", ["UNIDAD RESPONSABLE:"], "31101 DIRECCION")]
+    top = 80.0
+    for label, value, label2, value2 in cells:
+        for k, line in enumerate(label):
+            words += _words(xs[0] + 2, top + 2 + 8 * k, line)
+        words += _words(xs[1] + 2, top + 2, value)
+        for k, line in enumerate(label2):
+            words += _words(xs[2] + 2, top + 2 + 8 * k, line)
+        words += _words(xs[3] + 2, top + 2, value2)
+        rules += [Rule(xs[0], top - 0.3, xs[-1], top + 0.3)]
+        top += 20
+    rules += [Rule(xs[0], top - 0.3, xs[-1], top + 0.3)] + [Rule(x - 0.3, 80, x + 0.3, top) for x in xs]
+    page = Page(1, 792, 612, tuple(words), tuple(rules))
+    values = poa._page_header_values(page, group_lines(page.words))
+    assert values["admin_class"] == ("3121", "ENTIDADES PARAMUNICIPALES")
+    assert values["ramo"] == ("31", "DESARROLLO INTEGRAL")
+    assert values["programa"] == ("511", "GESTION ADMINISTRATIVA")
+    assert values["unidad"] == ("31101", "DIRECCION")
