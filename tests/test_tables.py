@@ -158,3 +158,30 @@ def test_quarters_spelled_with_a_number_over_right_aligned_figures_and_an_unrepo
     assert [table.text(r, periods[(1, "A")]) for r in table.body_rows()] == ["28", "0", "2"]
     assert [table.text(r, periods[(2, "P")]) for r in table.body_rows()] == ["30", "1", "3"]
     assert [table.text(r, periods[(2, "A")]) for r in table.body_rows()] == ["", "", ""]
+
+
+def test_header_boxes_over_a_table_in_other_columns_stay_apart():
+    # label/value boxes (two pairs a row) hold no figures, yet they are no header of the table under them
+    boxes = _page([["Dependencia:", "Secretaría de Seguridad", "Programa:", "E-PP 2.1 Prevención"]],
+                  [90, 220, 90, 250], ruled=True)
+    table_words, _ = _shifted(_page([HEADER] + BODY, WIDTHS, ruled=False), 60)
+    grid, unruled = read_tables(Page(1, 900, 700, boxes.words + table_words, boxes.rules))
+    assert grid.n_rows == 1 and unruled.n_cols == 5
+    assert [unruled.text(r, 3) for r in unruled.body_rows()] == ["120", "3,500"]
+
+
+def test_tall_rows_and_header_years_do_not_break_the_body():
+    # rows whose last column runs on for many lines (a justification), and a header
+    # whose labels carry the year: one table, every row in it
+    header = ["Nivel", "Indicador", "Meta anual 2026", "Realizado 2026", "Justificación"]
+    widths = [70, 150, 90, 90, 200]
+    rows = [header]
+    for level, name, target, done in (("Fin", "Índice de percepción", "22.15", "5.54"),
+                                      ("Propósito", "Porcentaje de colonias", "100", "35"),
+                                      ("Componente", "Porcentaje de programas", "100", "25")):
+        rows.append([level, name, target, done, "Durante el trimestre se avanzó"])
+        rows += [["", "", "", "", "conforme a lo previsto por la dirección"] for _ in range(14)]
+    table, = read_tables(_page(rows, widths, ruled=False))
+    assert table.header_paths[2] == "Meta anual 2026"
+    firsts = [table.text(r, 0) for r in table.body_rows() if table.text(r, 0)]
+    assert firsts == ["Fin", "Propósito", "Componente"]

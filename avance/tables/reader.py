@@ -293,9 +293,9 @@ def extend_below(page: Page, table: Table, floor: float = float("inf")) -> Table
     rows = rows_from_lines(body, borders)
     if table.header_rows < table.n_rows and table.n_rows - table.header_rows > len(rows):
         return table  # the grid has its own body; the lines under it are something else
+    if not _fits_columns(body, borders):
+        return table  # the lines under it are a table in other columns (a list or header boxes over a goal table)
     own_body = _has_body_row(table.cells, table.n_rows)
-    if own_body and not _fits_columns(body, borders):
-        return table  # a grid with rows of its own over a table in other columns (a list over a goal table)
     # a ruled grid that holds no value of its own is the header of the lines under it
     header_rows = None if own_body else table.n_rows
     cells = list(table.cells) + _grid_cells(page, rows, borders, table.n_rows)
@@ -304,13 +304,15 @@ def extend_below(page: Page, table: Table, floor: float = float("inf")) -> Table
 
 
 def _fits_columns(lines: Sequence, borders: Sequence[float]) -> bool:
-    """The lines' own white-space columns fall on the grid's borders (at most one
-    gap inside a grid column: a wide text column may hold a loose word)."""
+    """The lines' own white-space columns fall on the grid's borders: a white run
+    that holds no border splits a grid column (one may: a loose word in a wide
+    text column; the slivers between a text column's words do not count)."""
     words = [w for l in lines for w in l.words]
     char = typical_char_width(words)
     x0, x1 = min(w.x0 for w in words), max(w.x1 for w in words)
-    gaps = columns_from_whitespace(lines, x0, x1, 0.9 * char)[1:-1]
-    return sum(1 for g in gaps if all(abs(g - b) > 2 * char for b in borders)) <= 1
+    runs = white_runs(lines, x0, x1, 0.9 * char)
+    inside = [(a, b) for a, b in runs if b - a >= 1.5 * char and not any(a - char <= x <= b + char for x in borders)]
+    return len(inside) <= 1
 
 
 def _regrid(cells: list[Cell], borders: Sequence[float]) -> list[Cell]:
@@ -326,12 +328,7 @@ def _regrid(cells: list[Cell], borders: Sequence[float]) -> list[Cell]:
 # pages without rules: columns from white space
 # --------------------------------------------------------------------------
 
-def columns_from_whitespace(lines: Sequence, x0: float, x1: float, min_gap: float,
-                            tolerance: float = 0.1) -> list[float]:
-    """Column borders: the middles of the gaps that (almost) no body line crosses.
-    A few lines may cross a gap (a long name running into the next column)."""
-    step = max(0.5, min_gap / 4)
-    n = int((x1 - x0) / step) + 2
+def _cover(lines: Sequence, x0: float, step: float, n: int) -> list[int]:
     cover = [0] * n
     for line in lines:
         seen = set()
@@ -340,28 +337,55 @@ def columns_from_whitespace(lines: Sequence, x0: float, x1: float, min_gap: floa
                 if 0 <= i < n and i not in seen:
                     seen.add(i)
                     cover[i] += 1
+    return cover
+
+
+def white_runs(lines: Sequence, x0: float, x1: float, min_gap: float,
+               tolerance: float = 0.1) -> list[tuple[float, float]]:
+    """The stretches between x0 and x1, at least `min_gap` wide, that (almost) no
+    line crosses: a few lines may cross (a long name running into the next column).
+    The lines that hold figures count apart: a tall row's many lines of one text
+    column do not make the other columns' gaps."""
+    step = max(0.5, min_gap / 4)
+    n = int((x1 - x0) / step) + 2
+    cover = _cover(lines, x0, step, n)
+    anchors = [l for l in lines if _values(l) >= 2]
+    anchor_cover = _cover(anchors, x0, step, n)
     limit = max(0, int(tolerance * len(lines)))
-    borders = [x0]
+    anchor_limit = max(0, int(tolerance * len(anchors)))
+    runs = []
     run_start = None
     for i in range(n):
-        open_ = cover[i] <= limit
+        open_ = cover[i] <= limit and anchor_cover[i] <= anchor_limit
         if open_ and run_start is None:
             run_start = i
         if (not open_ or i == n - 1) and run_start is not None:
             if (i - run_start) * step >= min_gap and run_start > 0 and i < n - 1:
-                borders.append(x0 + (run_start + i) / 2 * step)
+                runs.append((x0 + run_start * step, x0 + i * step))
             run_start = None
-    borders.append(x1)
-    return borders
+    return runs
+
+
+def columns_from_whitespace(lines: Sequence, x0: float, x1: float, min_gap: float,
+                            tolerance: float = 0.1) -> list[float]:
+    """Column borders: the middles of the gaps that (almost) no body line crosses."""
+    return [x0] + [(a + b) / 2 for a, b in white_runs(lines, x0, x1, min_gap, tolerance)] + [x1]
 
 
 _CODE_LIKE = re.compile(r"^\d{1,2}(\.\d{1,2}){1,4}\.?$")
-_LABEL_NUMBER = re.compile(r"^\d{1,2}$")
+_SURELY_CODE = re.compile(r"^(\d(\.\d)+|\d{1,2}(\.\d{1,2}){2,4})\.?$")  # `1.1`, `4.5.3`: no decimal reads so
+_LABEL_NUMBER = re.compile(r"^(\d{1,2}|(19|20)\d\d)$")  # `TRIMESTRE 1`, `METAS 2026`
+
+
+def _one_space(left: Word, right: Word) -> bool:
+    """Two words a space apart (a monospaced space is a whole letter wide)."""
+    char = left.width / max(1, len(left.text))
+    return right.x0 - left.x1 <= 1.05 * char
 
 
 def _values(line) -> int:
     """Figures and dates on a line (a row of column numbers under a header holds none;
-    a dotted code that labels the words right after it, `1.2 ESTRATEGIA`, is no value)."""
+    a dotted code that labels the words after it, `1.2 ESTRATEGIA`, is no value)."""
     words = line.words
     texts = [w.text for w in words]
     if _numbering_row(texts):
@@ -371,13 +395,14 @@ def _values(line) -> int:
         if not (is_figure(w.text) or is_date(w.text)):
             continue
         after = words[i + 1] if i + 1 < len(words) else None
-        if _CODE_LIKE.match(w.text.strip()) and after is not None and after.text[:1].isalpha() and \
-                after.x0 - w.x1 < 2.5 * max(1.0, w.height):
-            continue
+        code = w.text.strip()
+        if _CODE_LIKE.match(code) and after is not None and after.text[:1].isalpha() and (
+                after.x0 - w.x1 < 2.5 * max(1.0, w.height) or _SURELY_CODE.match(code)):
+            continue  # a code naming what follows it (a list of action lines), not a figure
         before = words[i - 1] if i > 0 else None
         if before is not None and _LABEL_NUMBER.match(w.text.strip()) and before.text.rstrip(".")[-1:].isalpha() and \
-                w.x0 - before.x1 < 0.5 * max(1.0, w.height):
-            continue  # a label's number, one space after its word (`TRIMESTRE 1`)
+                _one_space(before, w):
+            continue  # a label's number or year, one space after its word
         count += 1
     return count
 
@@ -390,7 +415,10 @@ def _body_run(lines: Sequence, pitch: float) -> Optional[tuple[int, int]]:
         return None
     runs: list[list[int]] = [[valued[0]]]
     for a, b in zip(valued, valued[1:]):
-        if lines[b].top - lines[a].bottom > 10 * pitch or b - a > 12:
+        # tall rows (a long justification) put many lines between two rows' figures;
+        # a table ends where the page leaves white space
+        unbroken = all(lines[k + 1].top - lines[k].bottom <= 1.5 * pitch for k in range(a, b))
+        if b - a > 60 or not unbroken and (lines[b].top - lines[a].bottom > 10 * pitch or b - a > 12):
             runs.append([b])
         else:
             runs[-1].append(b)
@@ -494,7 +522,7 @@ def _label_chunks(line, borders: Sequence[float], gap: float) -> list:
             last = chunks[-1][-1]
             space = w.x0 - last.x1
             # one space apart is one label, over however many columns (`TRIMESTRE 1`)
-            if space <= 0.35 * max(w.height, last.height) or \
+            if _one_space(last, w) or \
                     space <= gap and set(_columns_under(w, borders)) & set(_columns_under(last, borders)):
                 chunks[-1].append(w)
                 continue
