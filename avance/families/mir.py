@@ -43,21 +43,52 @@ _QUARTER_WORDS = {"PRIMER": 1, "PRIMERO": 1, "1ER": 1, "SEGUNDO": 2, "2DO": 2, "
 # detection
 # --------------------------------------------------------------------------
 
+# A header line printed with its label (`PROGRAMA PRESUPUESTARIO: E-PP 2.1 ...`): the value.
+_LABELLED_RX = re.compile(r"^([A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ .]{2,40}?)\s*:\s*(\S.*)$")
+_LABEL_FIELDS = (("axis", ("EJE", "ALINEACION", "PMD", "PLAN MUNICIPAL")), ("program", ("PROGRAMA",)),
+                 ("agency", ("DEPENDENCIA", "RESPONSABLE", "ENTIDAD", "AREA", "ORGANISMO", "UNIDAD ADMINISTRATIVA")))
+# A report title printed between the header block and the table (`SEGUIMIENTO DE INDICADORES ...
+# 2026 - PRIMER TRIMESTRE`): the agency's lines end there.
+_TITLE_WORDS = ("SEGUIMIENTO", "MATRIZ", "AVANCE", "CUMPLIMIENTO", "INDICADORES", "RESULTADOS", "REPORTE", "INFORME")
+
+
+def _labelled(line: TextLine) -> tuple[Optional[str], Optional[str]]:
+    """(which header field a line's label names, the value after it), or (None, None)."""
+    m = _LABELLED_RX.match(collapse(line.text) or "")
+    if not m:
+        return None, None
+    label = fold(m.group(1))
+    for name, words in _LABEL_FIELDS:
+        if any(w in label for w in words):
+            return name, collapse(m.group(2))
+    return None, None
+
+
+def _title_like(line: TextLine) -> bool:
+    f = line.folded
+    return "TRIMESTRE" in f or bool(re.search(r"\b20\d\d\b", f)) or sum(w in f for w in _TITLE_WORDS) >= 2
+
+
 def _header_block(above: Sequence[TextLine]) -> tuple[Optional[str], Optional[str], Optional[str]]:
     """(axis, budget program, agency) from the lines printed above the title."""
-    axis = program = agency = None
+    found: dict[str, Optional[str]] = {"axis": None, "program": None, "agency": None}
     rest: list[TextLine] = []
     for line in above:
         f = line.folded
-        if axis is None and _AXIS_RX.match(f):
-            axis = collapse(line.text)
-        elif program is None and _PROGRAM_RX.match(f):
-            program = collapse(line.text)
-        elif axis is not None or program is not None:
+        name, value = _labelled(line)
+        if name is not None and found[name] is None:
+            found[name] = value
+        elif found["axis"] is None and _AXIS_RX.match(f):
+            found["axis"] = collapse(line.text)
+        elif found["program"] is None and _PROGRAM_RX.match(f):
+            found["program"] = collapse(line.text)
+        elif found["axis"] is not None or found["program"] is not None:
+            if _title_like(line):
+                break
             rest.append(line)
-    if rest and (axis or program):
-        agency = collapse(" ".join(l.text for l in rest))
-    return axis, program, agency
+    if found["agency"] is None and rest and (found["axis"] or found["program"]):
+        found["agency"] = collapse(" ".join(l.text for l in rest))
+    return found["axis"], found["program"], found["agency"]
 
 
 def detect(page: Page) -> Optional[PageMark]:

@@ -258,11 +258,13 @@ def find_columns(page: Page, lines: Sequence[TextLine], title: TextLine
     if not quarters:
         return [], title.bottom, [], None
     labels_bottom = max(t.bottom for t, _ in quarters)
-    # digits printed under the TRIMESTRE word
+    # the digit printed under each TRIMESTRE word (the nearest one only: in an unruled
+    # table the body's first figures may sit as close under it as the label's digit)
     for t, _ in quarters:
-        for w in words:
-            if _digit(w.text) is not None and t.x0 - 2 <= w.xmid <= t.x1 + 2 and 0 < w.top - t.top < 3 * t.height:
-                labels_bottom = max(labels_bottom, w.bottom)
+        under = [w for w in words if _digit(w.text) is not None and t.x0 - 2 <= w.xmid <= t.x1 + 2
+                 and 0 < w.top - t.top < 3 * t.height]
+        if under:
+            labels_bottom = max(labels_bottom, min(under, key=lambda w: w.top).bottom)
     table_x0 = min(l.x0 for l in lines if l.top > title.bottom)
     table_x1 = max(l.x1 for l in lines if l.top > title.bottom)
     body_top = header_bottom(page, lines, labels_bottom, table_x0, table_x1)
@@ -578,7 +580,9 @@ def _concept_columns(page: Page, lines: Sequence[TextLine], title: TextLine
         if kind == "A":
             reported = quarter
     body_top = table.body_top() - 0.5
-    head_lines = [l for l in lines if l.top >= title.bottom - 0.5 and l.bottom <= body_top + 0.5]
+    # the header is the table's own (a report title above it is not)
+    head_top = max(title.bottom, table.box.top) - 0.5
+    head_lines = [l for l in lines if l.top >= head_top and l.bottom <= body_top + 0.5]
     return sorted(cols.values(), key=lambda c: c.center), body_top, head_lines, reported
 
 
