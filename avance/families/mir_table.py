@@ -586,32 +586,33 @@ def _concept_columns(page: Page, lines: Sequence[TextLine], title: TextLine
     return sorted(cols.values(), key=lambda c: c.center), body_top, head_lines, reported
 
 
-def _concept_table_top(page: Page, lines: Sequence[TextLine]) -> Optional[float]:
-    """The top of a table whose columns map to a MIR table, if the page has one."""
+def _untitled_columns(page: Page, lines: Sequence[TextLine]
+                      ) -> Optional[tuple[TextLine, tuple[list[Column], float, list[TextLine], Optional[int]]]]:
+    """A table with neither a title nor quarter labels this module knows: the reader's
+    table whose columns map to a MIR table, if the page has one. Returns a stand-in
+    title line just above its header, and its columns (found once, for both)."""
     anywhere = TextLine(x0=0.0, top=-1.0, x1=0.0, bottom=-0.5, words=())
     found = concept_columns(page, lines, anywhere)
-    if found is None:
+    if found is None or not {LEVEL, OBJECTIVE, INDICATOR} <= {c.name for c in found[0]}:
         return None
-    names = {c.name for c in found[0]}
-    if not {LEVEL, OBJECTIVE, INDICATOR} <= names:
-        return None
-    head = found[2]
-    return min((l.top for l in head), default=found[1])
+    top = min((l.top for l in found[2]), default=found[1])
+    return TextLine(x0=0.0, top=top - 0.6, x1=0.0, bottom=top - 0.5, words=()), found
 
 
 def read_page(page: Page) -> Optional[PageTable]:
     lines = group_lines(page.words)
     title = _header_start(page, lines)
-    if title is None:
-        if page.source == "ocr":
-            return None  # OCR'd pages have their own reader (read_page_ocr)
+    if title is not None:
+        by_concepts = concept_columns(page, lines, title)
+    elif page.source == "ocr":
+        return None  # OCR'd pages have their own reader (read_page_ocr)
+    else:
         # a title worded otherwise, quarters spelled otherwise: the table says what it is
-        top = _concept_table_top(page, lines)
-        if top is None:
+        untitled = _untitled_columns(page, lines)
+        if untitled is None:
             return None
-        title = TextLine(x0=0.0, top=top - 0.6, x1=0.0, bottom=top - 0.5, words=())
+        title, by_concepts = untitled
     above = [l for l in lines if l.bottom <= title.top + 0.5]
-    by_concepts = concept_columns(page, lines, title)
     cols, body_top, head_lines, reported = by_concepts or find_columns(page, lines, title)
     if not cols:
         return PageTable(title, head_lines, above, [], [], None)
@@ -937,13 +938,10 @@ def _names_from_headers(page: Page, lines: Sequence[TextLine], intervals: Sequen
     """Each interval named after the concept column it overlaps most, when the table
     reader read the header well enough to name the table's main columns and quarters;
     else None (the columns are then named by what they hold, in the usual order)."""
-    top = _concept_table_top(page, lines)
-    if top is None:
+    untitled = _untitled_columns(page, lines)
+    if untitled is None:
         return None
-    found = concept_columns(page, lines, TextLine(x0=0.0, top=top - 0.6, x1=0.0, bottom=top - 0.5, words=()))
-    if found is None:
-        return None
-    cols = found[0]
+    cols = untitled[1][0]
     named = {c.name for c in cols}
     if not _NAMED_BY_HEADER <= named or sum(c.name in QUARTER_COLUMNS for c in cols) < 3:
         return None
