@@ -16,7 +16,7 @@ from typing import Optional, Sequence
 from rapidfuzz import fuzz
 
 from ..extractors.layout import TextLine, collapse, fold, group_lines
-from ..normalizers.checks import SUM_TOLERANCE, percent_agrees
+from ..normalizers.checks import SUM_TOLERANCE, cumulative_is_quarters_own, percent_agrees
 from ..normalizers.numbers import parse_number
 from ..normalizers.ocr_numbers import looks_numeric, number_candidates
 from ..records import Family, Flag, MirPeriod, MirRow, Page, Provenance, SectionInfo, SectionResult, Severity, Word
@@ -772,6 +772,9 @@ def _needed(f: str, vals: dict[str, Optional[float]], quarter: Optional[int]) ->
     annual, achieved = vals.get(mt.ANNUAL), vals.get(mt.ACHIEVED)
     pct, cum = vals.get(mt.PCT_PERIOD), vals.get(mt.PCT_CUMULATIVE)
     qt = vals.get(mt.quarter_column(quarter)) if quarter else None
+    # the cumulative percent relates the quarter's achievement to the annual target only
+    # in the first quarter (later, the earlier quarters' achievements are in it too)
+    cum = cum if cumulative_is_quarters_own(quarter) else None
     if f in mt.QUARTER_COLUMNS:
         others = [vals.get(q) for q in mt.QUARTER_COLUMNS if q != f and q in vals]
         if annual is not None and all(o is not None for o in others):
@@ -791,7 +794,7 @@ def _needed(f: str, vals: dict[str, Optional[float]], quarter: Optional[int]) ->
             out.append(achieved / cum * 100)
     elif f == mt.PCT_PERIOD and achieved is not None and qt:
         out.append(round(achieved / qt * 100, 2))
-    elif f == mt.PCT_CUMULATIVE and achieved is not None and annual:
+    elif f == mt.PCT_CUMULATIVE and achieved is not None and annual and cumulative_is_quarters_own(quarter):
         out.append(round(achieved / annual * 100, 2))
     return [round(v, 6) for v in out]
 
@@ -845,7 +848,7 @@ def choose_numbers(readings: dict[str, list[Reading]], quarter: Optional[int],
                 held += 1
             else:
                 broken += 1
-        cum = vals.get(mt.PCT_CUMULATIVE)
+        cum = vals.get(mt.PCT_CUMULATIVE) if cumulative_is_quarters_own(quarter) else None
         if cum is not None and achieved is not None and annual:
             if percent_agrees(cum, achieved / annual * 100):
                 held += 1

@@ -100,17 +100,22 @@ def check_mir(section: SectionResult) -> list[Flag]:
     return flags
 
 
+def cumulative_is_quarters_own(quarter: Optional[int]) -> bool:
+    """A MIR cumulative percent is what was achieved to date of the annual target; the table
+    prints the reported quarter's achievement only, which is all achieved to date in the
+    first quarter (a report whose quarter is unknown is taken as the contract states it)."""
+    return quarter is None or quarter <= 1
+
+
 def _cumulative_flag(key: str, printed: Optional[float], achieved: Optional[float], annual: Optional[float],
                      quarter: Optional[int]) -> Optional[Flag]:
-    """The cumulative percent is what was achieved to date of the annual target. The table
-    prints the reported quarter's achievement only: in the first quarter that is all that
-    was achieved to date (so the percent must agree with it); later, the earlier quarters'
-    achievements add to it, so the printed percent can only be checked not to fall below
-    the quarter's own share of the annual target."""
+    """In the first quarter the cumulative percent must agree with the quarter's achievement;
+    later, the earlier quarters' achievements (not printed) add to it, so it can only be
+    checked not to fall below the quarter's own share of the annual target."""
     if printed is None or achieved is None or not annual:
         return None
     share = achieved / annual * 100
-    if quarter is None or quarter <= 1:
+    if cumulative_is_quarters_own(quarter):
         if percent_agrees(printed, share):
             return None
         return _warning("mir_rows", key, "pct_cumulative", "percent_mismatch", printed, share,
