@@ -34,9 +34,6 @@ _PROGRAM_RX = re.compile(r"^[A-Z]{1,3}\s*-\s*PP\b|^PP\s*\d|^PROGRAMA\s+PRESUPUES
 _UNIT_RX = re.compile(r"UNIDAD\s+DE\s+MEDIDA\s+DEL\s+INDICADOR\s*[:;.]?", re.IGNORECASE)
 _VAR_RX = re.compile(r"UNIDAD\s+DE\s+MEDIDA\s+DE\s+(?:LAS|SUS)\s+VARIABLES\s*[:;.]?", re.IGNORECASE)
 _ACRONYM_RX = re.compile(r"^\s*([A-ZÁÉÍÓÚÑ0-9][A-ZÁÉÍÓÚÑ0-9\-_.]{0,19})\s*[:;]\s*(.*)$", re.DOTALL)
-_QUARTER_RX = re.compile(r"\b(PRIMER|PRIMERO|SEGUNDO|TERCER|TERCERO|CUARTO|1ER|2DO|3ER|4TO)\s+TRIMESTRE")
-_QUARTER_WORDS = {"PRIMER": 1, "PRIMERO": 1, "1ER": 1, "SEGUNDO": 2, "2DO": 2, "TERCER": 3, "TERCERO": 3,
-                  "3ER": 3, "CUARTO": 4, "4TO": 4}
 
 
 # --------------------------------------------------------------------------
@@ -250,9 +247,9 @@ def _quarter(tables: Sequence[mt.PageTable]) -> Optional[int]:
             words = [w for w in words if just[0].holds(w)]
         for text in (" ".join(l.folded for l in group_lines(words)) if words else "",
                      " ".join(l.folded for l in ([t.title] if t.title else []) + t.header_lines + t.above_title)):
-            m = _QUARTER_RX.search(text)
-            if m:
-                return _QUARTER_WORDS[m.group(1)]
+            quarter = common.quarter_named(text)
+            if quarter:
+                return quarter
     for t in tables:
         if t.reported_quarter:
             return t.reported_quarter
@@ -375,20 +372,12 @@ def _row_provenance(code: str, raw: mt.RawRow) -> list[Provenance]:
 # OCR text exports: rows are cell lists, figures put back by the column solver
 # --------------------------------------------------------------------------
 
-_LEVEL_WORDS = {"FIN": "Fin", "PROPOSITO": "Propósito", "COMPONENTE": "Componente", "ACTIVIDAD": "Actividad"}
-_FREQUENCY_RX = re.compile(r"^(TRIMESTRAL|ANUAL|SEMESTRAL|MENSUAL|BIMESTRAL|CUATRIMESTRAL|TRIANUAL|BIANUAL|BIENAL|TRIENAL|SEXENAL)$")
-
-
 def _level_of(cell: str) -> Optional[str]:
     word = fold(cell).strip(" .:")
-    if word in _LEVEL_WORDS:
-        return _LEVEL_WORDS[word]
-    best = max(_LEVEL_WORDS, key=lambda w: fuzz.ratio(w, word))
-    return _LEVEL_WORDS[best] if len(word) >= 3 and fuzz.ratio(best, word) >= 80 else None
-
-
-_FREQUENCIES = ("Trimestral", "Anual", "Semestral", "Mensual", "Bimestral", "Cuatrimestral", "Trianual", "Bianual",
-                "Bienal", "Trienal", "Sexenal")
+    if word in mt.LEVELS:
+        return mt.LEVELS[word]
+    best = max(mt.LEVELS, key=lambda w: fuzz.ratio(w, word))
+    return mt.LEVELS[best] if len(word) >= 3 and fuzz.ratio(best, word) >= 80 else None
 
 
 def _frequency(cell: str) -> Optional[str]:
@@ -396,9 +385,9 @@ def _frequency(cell: str) -> Optional[str]:
     word = fold(cell).strip(" .")
     if " " in word or not word.isalpha():
         return None
-    if _FREQUENCY_RX.match(word):
+    if word in {fold(f) for f in mt.FREQUENCIES}:
         return cell
-    best = max(_FREQUENCIES, key=lambda f: fuzz.ratio(fold(f), word))
+    best = max(mt.FREQUENCIES, key=lambda f: fuzz.ratio(fold(f), word))
     return best if fuzz.ratio(fold(best), word) >= 85 else None
 
 

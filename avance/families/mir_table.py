@@ -46,6 +46,8 @@ def quarter_column(n: int) -> str:
 
 
 LEVELS = {"FIN": "Fin", "PROPOSITO": "Propósito", "COMPONENTE": "Componente", "ACTIVIDAD": "Actividad"}
+FREQUENCIES = ("Trimestral", "Anual", "Semestral", "Mensual", "Bimestral", "Cuatrimestral", "Trianual",
+               "Bianual", "Bienal", "Trienal", "Sexenal", "Quinquenal")
 _LEVEL_PREFIX = {"FIN": "FIN", "PROP": "PROPOSITO", "COMP": "COMPONENTE", "ACTI": "ACTIVIDAD", "ACTV": "ACTIVIDAD"}
 OBJECTIVE_CODE = re.compile(r"^(\d{1,2}(?:\s?[.,]\s?\d{1,2}){1,7})\s*[.:;'´`’]*\s*")
 _SIGNATURE_WORDS = ("ELABORO", "REVISO", "AUTORIZO", "VO. BO", "VO.BO", "VISTO BUENO")
@@ -510,8 +512,7 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(OBJECTIVE, ("Objetivos", "Objetivo", "Resumen narrativo"), "text", min_words=3),
     Concept(INDICATOR, ("Indicador", "Nombre del indicador", "Indicadores"), "text",
             avoid=("unidad", "medida", "frecuencia", "objetivo", "objetivos")),
-    Concept(FREQUENCY, ("Frecuencia de medición", "Frecuencia", "Periodicidad"), "choice",
-            ("Trimestral", "Anual", "Semestral", "Mensual", "Bimestral", "Cuatrimestral", "Bienal")),
+    Concept(FREQUENCY, ("Frecuencia de medición", "Frecuencia", "Periodicidad"), "choice", FREQUENCIES),
     Concept(UNITS, ("Unidad de medida del indicador y unidad de medida de sus variables", "Unidad de medida",
                     "Unidades de medida"), "text"),
     Concept(ANNUAL, ("Meta anual", "Anual", "Meta programada anual", "Meta anual programada"), "number"),
@@ -661,8 +662,6 @@ COLUMN_ORDER = (RESPONSIBLE, LEVEL, OBJECTIVE, INDICATOR, FREQUENCY, UNITS, ANNU
 NUMBER_COLUMNS = (ANNUAL, *QUARTER_COLUMNS, ACHIEVED)
 PERCENT_COLUMNS = (PCT_PERIOD, PCT_CUMULATIVE)
 TEXT_COLUMNS = (RESPONSIBLE, OBJECTIVE, INDICATOR, UNITS, JUSTIFICATION)
-FREQUENCIES = ("Trimestral", "Anual", "Semestral", "Mensual", "Bimestral", "Cuatrimestral", "Trianual",
-               "Bianual", "Bienal", "Trienal", "Sexenal", "Quinquenal")
 # An objective code as OCR reads it: digits with dots, commas or colons, dots lost.
 CODE_LIKE = re.compile(r"^\d{1,2}(?:[.,:;]{1,2}\d{1,3}){1,7}[.,:;'´`’]*$|^[1-9]\d{3,7}[.:;]?$")
 # (a bare 4-digit figure may be a year of the header: never a code on its own)
