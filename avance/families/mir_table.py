@@ -25,6 +25,7 @@ from ..extractors.layout import TextLine, fold, group_lines
 from ..records import Box, Page, Rule, Word
 from ..tables import read_tables
 from ..tables.concepts import Concept, match_columns
+from ..tables.model import Table
 from ..tables.periods import period_columns
 
 # Column names used below (also the keys of a raw row's cells).
@@ -73,6 +74,7 @@ class Column:
     center: float
     x0: float = float("-inf")
     x1: float = float("inf")
+    index: Optional[int] = None  # the column of the reader's table it is (when found by concepts)
 
     def holds(self, w: Box) -> bool:
         return self.x0 <= w.xmid < self.x1
@@ -531,7 +533,7 @@ _RECENT: list[tuple[Page, float, Optional[tuple]]] = []
 
 
 def concept_columns(page: Page, lines: Sequence[TextLine], title: TextLine
-                    ) -> Optional[tuple[list[Column], float, list[TextLine], Optional[int]]]:
+                    ) -> Optional[tuple[list[Column], float, list[TextLine], Optional[int], Table]]:
     """Columns from the table reader, named by what their headers say and their cells
     hold; None when no table under the title maps to a MIR table. (Detection and
     parsing ask the same page again: the last answers are kept.)"""
@@ -548,12 +550,12 @@ def _copy_columns(answer: Optional[tuple]) -> Optional[tuple]:
     """Columns are mutable (borders are set on them): each caller gets its own."""
     if answer is None:
         return None
-    cols, top, head, reported = answer
-    return [Column(c.name, c.center, c.x0, c.x1) for c in cols], top, head, reported
+    cols, top, head, reported, table = answer
+    return [Column(c.name, c.center, c.x0, c.x1, c.index) for c in cols], top, head, reported, table
 
 
 def _concept_columns(page: Page, lines: Sequence[TextLine], title: TextLine
-                     ) -> Optional[tuple[list[Column], float, list[TextLine], Optional[int]]]:
+                     ) -> Optional[tuple[list[Column], float, list[TextLine], Optional[int], Table]]:
     best = None
     for table in read_tables(page):
         if table.box.bottom <= title.bottom:
@@ -570,25 +572,45 @@ def _concept_columns(page: Page, lines: Sequence[TextLine], title: TextLine
     cols: dict[str, Column] = {}
     for name, m in matches.items():
         x0, x1 = table.column_extent(m.column)
-        cols[name] = Column(name, (x0 + x1) / 2, x0, x1)
+        cols[name] = Column(name, (x0 + x1) / 2, x0, x1, m.column)
     reported = None
     for (quarter, kind), col in sorted(periods.items()):
         name = quarter_column(quarter) if kind == "P" else _PERIOD_KIND_COLUMN.get(kind)
         if name is None:
             continue
         x0, x1 = table.column_extent(col)
-        cols[name] = Column(name, (x0 + x1) / 2, x0, x1)  # the latest reported quarter wins
+        cols[name] = Column(name, (x0 + x1) / 2, x0, x1, col)  # the latest reported quarter wins
         if kind == "A":
             reported = quarter
     body_top = table.body_top() - 0.5
     # the header is the table's own (a report title above it is not)
     head_top = max(title.bottom, table.box.top) - 0.5
     head_lines = [l for l in lines if l.top >= head_top and l.bottom <= body_top + 0.5]
-    return sorted(cols.values(), key=lambda c: c.center), body_top, head_lines, reported
+    return sorted(cols.values(), key=lambda c: c.center), body_top, head_lines, reported, table
+
+
+def grid_rows(table: Table, cols: Sequence[Column], quarters: tuple[int, ...]) -> list[RawRow]:
+    """A ruled table's body rows as raw rows: each named column's cell."""
+    rows = []
+    for r in table.body_rows():
+        row = RawRow(page=table.page, quarters=quarters)
+        for c in cols:
+            cell = table.cell_at(r, c.index) if c.index is not None else None
+            text = cell_text(cell.words) if cell is not None else None
+            if text:
+                row.cells[c.name] = text
+                row.words[c.name] = list(cell.words)
+        if row.cells:
+            rows.append(row)
+    return rows
+
+
+def _anchored(row: RawRow) -> bool:
+    return bool(level_of(row.cells.get(LEVEL) or "") or OBJECTIVE_CODE.match(row.cells.get(OBJECTIVE) or ""))
 
 
 def _untitled_columns(page: Page, lines: Sequence[TextLine]
-                      ) -> Optional[tuple[TextLine, tuple[list[Column], float, list[TextLine], Optional[int]]]]:
+                      ) -> Optional[tuple[TextLine, tuple[list[Column], float, list[TextLine], Optional[int], Table]]]:
     """A table with neither a title nor quarter labels this module knows: the reader's
     table whose columns map to a MIR table, if the page has one. Returns a stand-in
     title line just above its header, and its columns (found once, for both)."""
@@ -614,7 +636,15 @@ def read_page(page: Page) -> Optional[PageTable]:
             return None
         title, by_concepts = untitled
     above = [l for l in lines if l.bottom <= title.top + 0.5]
-    cols, body_top, head_lines, reported = by_concepts or find_columns(page, lines, title)
+    cols, body_top, head_lines, reported, table = by_concepts or (*find_columns(page, lines, title), None)
+    quarters = tuple(sorted(int(c.name[1]) for c in cols if re.fullmatch(r"q[1-4]", c.name)))
+    if table is not None and table.ruled and page.source != "ocr":
+        # a table ruled row by row: its rows are the reader's (each starts with a level or a code;
+        # only the first may be the rest of a row begun on the page before). OCR'd pages keep
+        # their own row reading for now.
+        rows = grid_rows(table, cols, quarters)
+        if rows and all(_anchored(r) for r in rows[1:]):
+            return PageTable(title, head_lines, above, cols, rows, reported)
     if not cols:
         return PageTable(title, head_lines, above, [], [], None)
     table_x0 = min(l.x0 for l in lines if l.top > title.bottom)
@@ -625,7 +655,6 @@ def read_page(page: Page) -> Optional[PageTable]:
         set_borders(cols, page, body, body_top, bottom)
     by_name = {c.name: c for c in cols}
     anchors = _anchors(body, by_name)
-    quarters = tuple(sorted(int(c.name[1]) for c in cols if re.fullmatch(r"q[1-4]", c.name)))
     rows: list[RawRow] = []
     if anchors:
         lead, bands = row_bands(page, body, anchors, body_top, bottom, table_x0, table_x1)
