@@ -21,7 +21,7 @@ from typing import Optional, Sequence
 from rapidfuzz import fuzz
 
 from ..extractors.grid import cluster_positions
-from ..extractors.layout import TextLine, fold, group_lines
+from ..extractors.layout import TextLine, fold, group_lines, make_line
 from ..records import Box, Page, Rule, Word
 from ..tables import read_tables
 from ..tables.concepts import Concept, match_columns
@@ -922,12 +922,23 @@ def _ocr_body_top(page: Page, lines: Sequence[TextLine], first_top: float, x0: f
     return top
 
 
+def without_label(line: TextLine) -> TextLine:
+    """A header line printed with its label (`PROGRAMA PRESUPUESTARIO: E-PP 2.1 ...`):
+    the words after the label; else the line."""
+    for i, w in enumerate(line.words[:5]):
+        if w.text.endswith((":", ";")) and i + 1 < len(line.words) and \
+                all(_upper(v) or not any(c.isalnum() for c in v.text) for v in line.words[:i + 1]):
+            return make_line(line.words[i + 1:])
+    return line
+
+
 def top_block(lines: Sequence[TextLine]) -> list[TextLine]:
     """The `EJE ... / E-PP ... / agency` lines at the top of a page (OCR noise
     allowed in the first word): from the axis line (or the program line) down
-    while the lines stay left-aligned and close together."""
+    while the lines stay left-aligned and close together. Lines printed with
+    labels give the words after them."""
     def kind(line: TextLine) -> Optional[str]:
-        ws = line.words
+        ws = without_label(line).words
         if len(ws) < 2 or not re.match(r"^\d", ws[1].text):
             return None
         first = _letters(ws[0].text)
@@ -954,7 +965,7 @@ def top_block(lines: Sequence[TextLine]) -> list[TextLine]:
         if line.top - prev.bottom > 1.5 * max(prev.height, 4.0) or abs(line.x0 - x0) > 15:
             break
         block.append(line)
-    return block
+    return [without_label(l) for l in block]
 
 
 # A header read well enough names the columns itself, whatever their order.
