@@ -223,3 +223,12 @@ def test_rows_ruled_one_by_one_are_the_table_readers():
     by_reader = max(ruled, key=lambda t: t.n_rows)
     assert len(table.rows) == len(by_reader.body_rows())
     assert all(r.cells.get(mt.ANNUAL) and r.cells.get(mt.LEVEL) for r in table.rows[1:])
+
+
+def test_a_justification_header_naming_the_quarter_is_no_quarter_column():
+    from avance.families import mir_table as mt
+
+    assert mt._justification_header("JUSTIFICACIÓN PRIMER TRIMESTRE DE RESULTADOS 2026")
+    assert mt._justification_header("Observaciones del 2do. trim.")
+    assert not mt._justification_header("META PROGRAMADA 2026 > TRIMESTRE 1")
+    assert not mt._justification_header("PORCENTAJE DE AVANCE TRIMESTRAL > TRIMESTRE 1")

@@ -529,6 +529,14 @@ CONCEPTS: tuple[Concept, ...] = (
 _PERIOD_KIND_COLUMN = {"A": ACHIEVED, "%": PCT_PERIOD, "%acc": PCT_CUMULATIVE}
 
 
+_JUSTIFICATION_WORDS = tuple({fold(l.split()[0]) for c in CONCEPTS if c.name == JUSTIFICATION for l in c.labels})
+
+
+def _justification_header(path: str) -> bool:
+    """`JUSTIFICACIÓN PRIMER TRIMESTRE` names a quarter but heads text, not the quarter's figures."""
+    return any(w in fold(path) for w in _JUSTIFICATION_WORDS)
+
+
 _RECENT: list[tuple[Page, float, Optional[tuple]]] = []
 
 
@@ -560,7 +568,7 @@ def _concept_columns(page: Page, lines: Sequence[TextLine], title: TextLine
     for table in read_tables(page):
         if table.box.bottom <= title.bottom:
             continue
-        periods = period_columns(table)
+        periods = {k: col for k, col in period_columns(table).items() if not _justification_header(table.header_paths[col])}
         matches = match_columns(table, CONCEPTS, exclude=frozenset(periods.values()))
         found = len(matches) + len(periods)
         if {LEVEL, OBJECTIVE} & set(matches) and any(k == "P" for _, k in periods) and \
