@@ -57,6 +57,31 @@ def test_mir_percentages():
     assert rules(check_section(s)) == {("4.1.1.1.5.1", "percent_mismatch", "pct_period")}
 
 
+def mir_row(code, annual, achieved, pct_period, pct_cumulative):
+    return MirRow(responsible_unit=None, level="Actividad", objective_code=code, objective=None,
+                  indicator_acronym=None, indicator_name=None, frequency=None, indicator_unit=None,
+                  variables_unit=None, annual_target=annual, achieved=achieved, pct_period=pct_period,
+                  pct_cumulative=pct_cumulative, justification=None, page=1)
+
+
+def mir_section(quarter, rows):
+    info = SectionInfo(family="mir_avance", page_start=1, page_end=1, quarter=quarter)
+    return SectionResult(info=info, mir_rows=rows,
+                         mir_periods=[MirPeriod(r.objective_code, p, 25) for r in rows for p in range(1, 5)])
+
+
+def test_mir_cumulative_percent_in_a_later_quarter():
+    # third quarter: 20 achieved in it of a target of 25; 20 + 22 + 19 = 61 achieved to date of 100
+    consistent = mir_row("1.1", 100, 20, 80.0, 61.0)
+    # the cumulative cannot be below the quarter's own share (20 of 100)
+    too_low = mir_row("1.2", 100, 20, 80.0, 15.0)
+    found = rules(check_section(mir_section(3, [consistent, too_low])))
+    assert found == {("1.2", "percent_mismatch", "pct_cumulative")}
+    # the same figures reported for the first quarter: the cumulative is that quarter's
+    found = rules(check_section(mir_section(1, [consistent, mir_row("1.3", 100, 20, 80.0, 20.0)])))
+    assert found == {("1.1", "percent_mismatch", "pct_cumulative")}
+
+
 def test_formula_mismatch():
     ind = Indicator(kind="report", formula="PMAV = (MAV / MSA) * 100")
     values = [IndicatorValue("PMAV", 1, 88.5), IndicatorValue("MAV", 1, 594), IndicatorValue("MSA", 1, 641),

@@ -208,3 +208,27 @@ def test_a_row_read_twice_is_kept_once_and_the_repeat_flagged():
     assert not mir._add_row(result, seen, replace(row, achieved=99, page=2), periods, 2)
     assert result.mir_rows == [row] and len(result.mir_periods) == 4
     assert [(f.rule, f.row_key) for f in result.flags] == [("duplicate_row", "4.1.1.1.5.1")]
+
+
+def test_rows_ruled_one_by_one_are_the_table_readers():
+    """A table ruled row by row gives its rows through the shared table reader: each of
+    the reader's body rows is one MIR row, with every numeric cell in its own column."""
+    from avance.families import mir_table as mt
+    from avance.tables import read_tables
+
+    page = pages("d004_mir_merida")[0]
+    table = mt.read_page(page)
+    ruled = [t for t in read_tables(page) if t.ruled]
+    assert ruled and table is not None and table.rows
+    by_reader = max(ruled, key=lambda t: t.n_rows)
+    assert len(table.rows) == len(by_reader.body_rows())
+    assert all(r.cells.get(mt.ANNUAL) and r.cells.get(mt.LEVEL) for r in table.rows[1:])
+
+
+def test_a_justification_header_naming_the_quarter_is_no_quarter_column():
+    from avance.families import mir_table as mt
+
+    assert mt._justification_header("JUSTIFICACIÓN PRIMER TRIMESTRE DE RESULTADOS 2026")
+    assert mt._justification_header("Observaciones del 2do. trim.")
+    assert not mt._justification_header("META PROGRAMADA 2026 > TRIMESTRE 1")
+    assert not mt._justification_header("PORCENTAJE DE AVANCE TRIMESTRAL > TRIMESTRE 1")

@@ -93,6 +93,18 @@ def test_printed_inconsistency_survives():
     assert chosen[mt.PCT_CUMULATIVE] == mir.Reading(34.26, None)
 
 
+def test_later_quarter_cumulative_does_not_repair_the_achievement():
+    # 30 achieved in the third quarter, 80% of the annual target achieved to date: the
+    # cumulative percent counts the earlier quarters too, so `30` is no misread `80`
+    readings = {
+        mt.ANNUAL: _r("100"), "q1": _r("25"), "q2": _r("25"), "q3": _r("25"), "q4": _r("25"),
+        mt.ACHIEVED: _r("30"), mt.PCT_CUMULATIVE: _r("80.00%", True),
+    }
+    assert mir.choose_numbers(readings, 3)[mt.ACHIEVED] == mir.Reading(30.0, None)
+    # in the first quarter the same figures disagree by one look-alike digit: 80 fits
+    assert mir.choose_numbers(readings, 1)[mt.ACHIEVED].value == 80.0
+
+
 def test_one_digit_needed_in_two_places():
     texts = {mt.ANNUAL: "419", "q1": "130", "q2": "97", "q3": "63", "q4": "128", mt.ACHIEVED: "251",
              mt.PCT_PERIOD: "193.08%", mt.PCT_CUMULATIVE: "60.05%"}

@@ -104,13 +104,17 @@ def find_fiscal_year(lines: Sequence[TextLine]) -> Optional[int]:
     return None
 
 
+_QUARTER_RX = re.compile(r"\b(PRIMER|PRIMERO|SEGUNDO|TERCER|TERCERO|CUARTO|1ER|2DO|3ER|4TO)\s+(AVANCE|TRIMESTRE|INFORME)")
+
+
+def quarter_named(folded: str) -> Optional[int]:
+    """The quarter a folded text names (`SEGUNDO TRIMESTRE`, `1ER AVANCE`), if it names one."""
+    m = _QUARTER_RX.search(folded)
+    return _QUARTER_WORDS[m.group(1)] if m else None
+
+
 def find_quarter(lines: Sequence[TextLine]) -> Optional[int]:
-    for line in lines:
-        f = line.folded
-        m = re.search(r"\b(PRIMER|PRIMERO|SEGUNDO|TERCER|TERCERO|CUARTO|1ER|2DO|3ER|4TO)\s+(AVANCE|TRIMESTRE|INFORME)", f)
-        if m:
-            return _QUARTER_WORDS[m.group(1)]
-    return None
+    return next((q for line in lines if (q := quarter_named(line.folded))), None)
 
 
 def find_report_date(lines: Sequence[TextLine], default_year: Optional[int] = None) -> Optional[str]:

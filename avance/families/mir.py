@@ -16,7 +16,7 @@ from typing import Optional, Sequence
 from rapidfuzz import fuzz
 
 from ..extractors.layout import TextLine, collapse, fold, group_lines
-from ..normalizers.checks import SUM_TOLERANCE, percent_agrees
+from ..normalizers.checks import SUM_TOLERANCE, cumulative_is_quarters_own, percent_agrees
 from ..normalizers.numbers import parse_number
 from ..normalizers.ocr_numbers import looks_numeric, number_candidates
 from ..records import Family, Flag, MirPeriod, MirRow, Page, Provenance, SectionInfo, SectionResult, Severity, Word
@@ -34,30 +34,58 @@ _PROGRAM_RX = re.compile(r"^[A-Z]{1,3}\s*-\s*PP\b|^PP\s*\d|^PROGRAMA\s+PRESUPUES
 _UNIT_RX = re.compile(r"UNIDAD\s+DE\s+MEDIDA\s+DEL\s+INDICADOR\s*[:;.]?", re.IGNORECASE)
 _VAR_RX = re.compile(r"UNIDAD\s+DE\s+MEDIDA\s+DE\s+(?:LAS|SUS)\s+VARIABLES\s*[:;.]?", re.IGNORECASE)
 _ACRONYM_RX = re.compile(r"^\s*([A-ZÁÉÍÓÚÑ0-9][A-ZÁÉÍÓÚÑ0-9\-_.]{0,19})\s*[:;]\s*(.*)$", re.DOTALL)
-_QUARTER_RX = re.compile(r"\b(PRIMER|PRIMERO|SEGUNDO|TERCER|TERCERO|CUARTO|1ER|2DO|3ER|4TO)\s+TRIMESTRE")
-_QUARTER_WORDS = {"PRIMER": 1, "PRIMERO": 1, "1ER": 1, "SEGUNDO": 2, "2DO": 2, "TERCER": 3, "TERCERO": 3,
-                  "3ER": 3, "CUARTO": 4, "4TO": 4}
 
 
 # --------------------------------------------------------------------------
 # detection
 # --------------------------------------------------------------------------
 
+# A header line printed with its label (`PROGRAMA PRESUPUESTARIO: E-PP 2.1 ...`): the value.
+_LABELLED_RX = re.compile(r"^([A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ .]{2,40}?)\s*:\s*(\S.*)$")
+_LABEL_FIELDS = (("axis", ("EJE", "ALINEACION", "PMD", "PLAN MUNICIPAL")), ("program", ("PROGRAMA",)),
+                 ("agency", ("DEPENDENCIA", "RESPONSABLE", "ENTIDAD", "AREA", "ORGANISMO", "UNIDAD ADMINISTRATIVA")))
+# A report title printed between the header block and the table (`SEGUIMIENTO DE INDICADORES ...
+# 2026 - PRIMER TRIMESTRE`): the agency's lines end there.
+_TITLE_WORDS = ("SEGUIMIENTO", "MATRIZ", "AVANCE", "CUMPLIMIENTO", "INDICADORES", "RESULTADOS", "REPORTE", "INFORME")
+
+
+def _labelled(line: TextLine) -> tuple[Optional[str], Optional[str]]:
+    """(which header field a line's label names, the value after it), or (None, None)."""
+    m = _LABELLED_RX.match(collapse(line.text) or "")
+    if not m:
+        return None, None
+    label = fold(m.group(1))
+    for name, words in _LABEL_FIELDS:
+        if any(w in label for w in words):
+            return name, collapse(m.group(2))
+    return None, None
+
+
+def _title_like(line: TextLine) -> bool:
+    f = line.folded
+    return "TRIMESTRE" in f or bool(re.search(r"\b20\d\d\b", f)) or sum(w in f for w in _TITLE_WORDS) >= 2
+
+
 def _header_block(above: Sequence[TextLine]) -> tuple[Optional[str], Optional[str], Optional[str]]:
     """(axis, budget program, agency) from the lines printed above the title."""
-    axis = program = agency = None
+    found: dict[str, Optional[str]] = {"axis": None, "program": None, "agency": None}
     rest: list[TextLine] = []
     for line in above:
         f = line.folded
-        if axis is None and _AXIS_RX.match(f):
-            axis = collapse(line.text)
-        elif program is None and _PROGRAM_RX.match(f):
-            program = collapse(line.text)
-        elif axis is not None or program is not None:
+        name, value = _labelled(line)
+        if name is not None and found[name] is None:
+            found[name] = value
+        elif found["axis"] is None and _AXIS_RX.match(f):
+            found["axis"] = collapse(line.text)
+        elif found["program"] is None and _PROGRAM_RX.match(f):
+            found["program"] = collapse(line.text)
+        elif found["axis"] is not None or found["program"] is not None:
+            if _title_like(line):
+                break
             rest.append(line)
-    if rest and (axis or program):
-        agency = collapse(" ".join(l.text for l in rest))
-    return axis, program, agency
+    if found["agency"] is None and rest and (found["axis"] or found["program"]):
+        found["agency"] = collapse(" ".join(l.text for l in rest))
+    return found["axis"], found["program"], found["agency"]
 
 
 def detect(page: Page) -> Optional[PageMark]:
@@ -219,9 +247,9 @@ def _quarter(tables: Sequence[mt.PageTable]) -> Optional[int]:
             words = [w for w in words if just[0].holds(w)]
         for text in (" ".join(l.folded for l in group_lines(words)) if words else "",
                      " ".join(l.folded for l in ([t.title] if t.title else []) + t.header_lines + t.above_title)):
-            m = _QUARTER_RX.search(text)
-            if m:
-                return _QUARTER_WORDS[m.group(1)]
+            quarter = common.quarter_named(text)
+            if quarter:
+                return quarter
     for t in tables:
         if t.reported_quarter:
             return t.reported_quarter
@@ -344,20 +372,12 @@ def _row_provenance(code: str, raw: mt.RawRow) -> list[Provenance]:
 # OCR text exports: rows are cell lists, figures put back by the column solver
 # --------------------------------------------------------------------------
 
-_LEVEL_WORDS = {"FIN": "Fin", "PROPOSITO": "Propósito", "COMPONENTE": "Componente", "ACTIVIDAD": "Actividad"}
-_FREQUENCY_RX = re.compile(r"^(TRIMESTRAL|ANUAL|SEMESTRAL|MENSUAL|BIMESTRAL|CUATRIMESTRAL|TRIANUAL|BIANUAL|BIENAL|TRIENAL|SEXENAL)$")
-
-
 def _level_of(cell: str) -> Optional[str]:
     word = fold(cell).strip(" .:")
-    if word in _LEVEL_WORDS:
-        return _LEVEL_WORDS[word]
-    best = max(_LEVEL_WORDS, key=lambda w: fuzz.ratio(w, word))
-    return _LEVEL_WORDS[best] if len(word) >= 3 and fuzz.ratio(best, word) >= 80 else None
-
-
-_FREQUENCIES = ("Trimestral", "Anual", "Semestral", "Mensual", "Bimestral", "Cuatrimestral", "Trianual", "Bianual",
-                "Bienal", "Trienal", "Sexenal")
+    if word in mt.LEVELS:
+        return mt.LEVELS[word]
+    best = max(mt.LEVELS, key=lambda w: fuzz.ratio(w, word))
+    return mt.LEVELS[best] if len(word) >= 3 and fuzz.ratio(best, word) >= 80 else None
 
 
 def _frequency(cell: str) -> Optional[str]:
@@ -365,9 +385,9 @@ def _frequency(cell: str) -> Optional[str]:
     word = fold(cell).strip(" .")
     if " " in word or not word.isalpha():
         return None
-    if _FREQUENCY_RX.match(word):
+    if word in {fold(f) for f in mt.FREQUENCIES}:
         return cell
-    best = max(_FREQUENCIES, key=lambda f: fuzz.ratio(fold(f), word))
+    best = max(mt.FREQUENCIES, key=lambda f: fuzz.ratio(fold(f), word))
     return best if fuzz.ratio(fold(best), word) >= 85 else None
 
 
@@ -741,6 +761,9 @@ def _needed(f: str, vals: dict[str, Optional[float]], quarter: Optional[int]) ->
     annual, achieved = vals.get(mt.ANNUAL), vals.get(mt.ACHIEVED)
     pct, cum = vals.get(mt.PCT_PERIOD), vals.get(mt.PCT_CUMULATIVE)
     qt = vals.get(mt.quarter_column(quarter)) if quarter else None
+    # the cumulative percent relates the quarter's achievement to the annual target only
+    # in the first quarter (later, the earlier quarters' achievements are in it too)
+    cum = cum if cumulative_is_quarters_own(quarter) else None
     if f in mt.QUARTER_COLUMNS:
         others = [vals.get(q) for q in mt.QUARTER_COLUMNS if q != f and q in vals]
         if annual is not None and all(o is not None for o in others):
@@ -760,7 +783,7 @@ def _needed(f: str, vals: dict[str, Optional[float]], quarter: Optional[int]) ->
             out.append(achieved / cum * 100)
     elif f == mt.PCT_PERIOD and achieved is not None and qt:
         out.append(round(achieved / qt * 100, 2))
-    elif f == mt.PCT_CUMULATIVE and achieved is not None and annual:
+    elif f == mt.PCT_CUMULATIVE and achieved is not None and annual and cumulative_is_quarters_own(quarter):
         out.append(round(achieved / annual * 100, 2))
     return [round(v, 6) for v in out]
 
@@ -814,7 +837,7 @@ def choose_numbers(readings: dict[str, list[Reading]], quarter: Optional[int],
                 held += 1
             else:
                 broken += 1
-        cum = vals.get(mt.PCT_CUMULATIVE)
+        cum = vals.get(mt.PCT_CUMULATIVE) if cumulative_is_quarters_own(quarter) else None
         if cum is not None and achieved is not None and annual:
             if percent_agrees(cum, achieved / annual * 100):
                 held += 1

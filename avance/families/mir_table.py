@@ -21,10 +21,11 @@ from typing import Optional, Sequence
 from rapidfuzz import fuzz
 
 from ..extractors.grid import cluster_positions
-from ..extractors.layout import TextLine, fold, group_lines
+from ..extractors.layout import TextLine, fold, group_lines, make_line
 from ..records import Box, Page, Rule, Word
 from ..tables import read_tables
 from ..tables.concepts import Concept, match_columns
+from ..tables.model import Table
 from ..tables.periods import period_columns
 
 # Column names used below (also the keys of a raw row's cells).
@@ -46,6 +47,8 @@ def quarter_column(n: int) -> str:
 
 
 LEVELS = {"FIN": "Fin", "PROPOSITO": "Propósito", "COMPONENTE": "Componente", "ACTIVIDAD": "Actividad"}
+FREQUENCIES = ("Trimestral", "Anual", "Semestral", "Mensual", "Bimestral", "Cuatrimestral", "Trianual",
+               "Bianual", "Bienal", "Trienal", "Sexenal", "Quinquenal")
 _LEVEL_PREFIX = {"FIN": "FIN", "PROP": "PROPOSITO", "COMP": "COMPONENTE", "ACTI": "ACTIVIDAD", "ACTV": "ACTIVIDAD"}
 OBJECTIVE_CODE = re.compile(r"^(\d{1,2}(?:\s?[.,]\s?\d{1,2}){1,7})\s*[.:;'´`’]*\s*")
 _SIGNATURE_WORDS = ("ELABORO", "REVISO", "AUTORIZO", "VO. BO", "VO.BO", "VISTO BUENO")
@@ -71,6 +74,7 @@ class Column:
     center: float
     x0: float = float("-inf")
     x1: float = float("inf")
+    index: Optional[int] = None  # the column of the reader's table it is (when found by concepts)
 
     def holds(self, w: Box) -> bool:
         return self.x0 <= w.xmid < self.x1
@@ -258,11 +262,13 @@ def find_columns(page: Page, lines: Sequence[TextLine], title: TextLine
     if not quarters:
         return [], title.bottom, [], None
     labels_bottom = max(t.bottom for t, _ in quarters)
-    # digits printed under the TRIMESTRE word
+    # the digit printed under each TRIMESTRE word (the nearest one only: in an unruled
+    # table the body's first figures may sit as close under it as the label's digit)
     for t, _ in quarters:
-        for w in words:
-            if _digit(w.text) is not None and t.x0 - 2 <= w.xmid <= t.x1 + 2 and 0 < w.top - t.top < 3 * t.height:
-                labels_bottom = max(labels_bottom, w.bottom)
+        under = [w for w in words if _digit(w.text) is not None and t.x0 - 2 <= w.xmid <= t.x1 + 2
+                 and 0 < w.top - t.top < 3 * t.height]
+        if under:
+            labels_bottom = max(labels_bottom, min(under, key=lambda w: w.top).bottom)
     table_x0 = min(l.x0 for l in lines if l.top > title.bottom)
     table_x1 = max(l.x1 for l in lines if l.top > title.bottom)
     body_top = header_bottom(page, lines, labels_bottom, table_x0, table_x1)
@@ -508,8 +514,7 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(OBJECTIVE, ("Objetivos", "Objetivo", "Resumen narrativo"), "text", min_words=3),
     Concept(INDICATOR, ("Indicador", "Nombre del indicador", "Indicadores"), "text",
             avoid=("unidad", "medida", "frecuencia", "objetivo", "objetivos")),
-    Concept(FREQUENCY, ("Frecuencia de medición", "Frecuencia", "Periodicidad"), "choice",
-            ("Trimestral", "Anual", "Semestral", "Mensual", "Bimestral", "Cuatrimestral", "Bienal")),
+    Concept(FREQUENCY, ("Frecuencia de medición", "Frecuencia", "Periodicidad"), "choice", FREQUENCIES),
     Concept(UNITS, ("Unidad de medida del indicador y unidad de medida de sus variables", "Unidad de medida",
                     "Unidades de medida"), "text"),
     Concept(ANNUAL, ("Meta anual", "Anual", "Meta programada anual", "Meta anual programada"), "number"),
@@ -524,11 +529,19 @@ CONCEPTS: tuple[Concept, ...] = (
 _PERIOD_KIND_COLUMN = {"A": ACHIEVED, "%": PCT_PERIOD, "%acc": PCT_CUMULATIVE}
 
 
+_JUSTIFICATION_WORDS = tuple({fold(l.split()[0]) for c in CONCEPTS if c.name == JUSTIFICATION for l in c.labels})
+
+
+def _justification_header(path: str) -> bool:
+    """`JUSTIFICACIÓN PRIMER TRIMESTRE` names a quarter but heads text, not the quarter's figures."""
+    return any(w in fold(path) for w in _JUSTIFICATION_WORDS)
+
+
 _RECENT: list[tuple[Page, float, Optional[tuple]]] = []
 
 
 def concept_columns(page: Page, lines: Sequence[TextLine], title: TextLine
-                    ) -> Optional[tuple[list[Column], float, list[TextLine], Optional[int]]]:
+                    ) -> Optional[tuple[list[Column], float, list[TextLine], Optional[int], Table]]:
     """Columns from the table reader, named by what their headers say and their cells
     hold; None when no table under the title maps to a MIR table. (Detection and
     parsing ask the same page again: the last answers are kept.)"""
@@ -545,17 +558,17 @@ def _copy_columns(answer: Optional[tuple]) -> Optional[tuple]:
     """Columns are mutable (borders are set on them): each caller gets its own."""
     if answer is None:
         return None
-    cols, top, head, reported = answer
-    return [Column(c.name, c.center, c.x0, c.x1) for c in cols], top, head, reported
+    cols, top, head, reported, table = answer
+    return [Column(c.name, c.center, c.x0, c.x1, c.index) for c in cols], top, head, reported, table
 
 
 def _concept_columns(page: Page, lines: Sequence[TextLine], title: TextLine
-                     ) -> Optional[tuple[list[Column], float, list[TextLine], Optional[int]]]:
+                     ) -> Optional[tuple[list[Column], float, list[TextLine], Optional[int], Table]]:
     best = None
     for table in read_tables(page):
         if table.box.bottom <= title.bottom:
             continue
-        periods = period_columns(table)
+        periods = {k: col for k, col in period_columns(table).items() if not _justification_header(table.header_paths[col])}
         matches = match_columns(table, CONCEPTS, exclude=frozenset(periods.values()))
         found = len(matches) + len(periods)
         if {LEVEL, OBJECTIVE} & set(matches) and any(k == "P" for _, k in periods) and \
@@ -567,48 +580,79 @@ def _concept_columns(page: Page, lines: Sequence[TextLine], title: TextLine
     cols: dict[str, Column] = {}
     for name, m in matches.items():
         x0, x1 = table.column_extent(m.column)
-        cols[name] = Column(name, (x0 + x1) / 2, x0, x1)
+        cols[name] = Column(name, (x0 + x1) / 2, x0, x1, m.column)
     reported = None
     for (quarter, kind), col in sorted(periods.items()):
         name = quarter_column(quarter) if kind == "P" else _PERIOD_KIND_COLUMN.get(kind)
         if name is None:
             continue
         x0, x1 = table.column_extent(col)
-        cols[name] = Column(name, (x0 + x1) / 2, x0, x1)  # the latest reported quarter wins
+        cols[name] = Column(name, (x0 + x1) / 2, x0, x1, col)  # the latest reported quarter wins
         if kind == "A":
             reported = quarter
     body_top = table.body_top() - 0.5
-    head_lines = [l for l in lines if l.top >= title.bottom - 0.5 and l.bottom <= body_top + 0.5]
-    return sorted(cols.values(), key=lambda c: c.center), body_top, head_lines, reported
+    # the header is the table's own (a report title above it is not)
+    head_top = max(title.bottom, table.box.top) - 0.5
+    head_lines = [l for l in lines if l.top >= head_top and l.bottom <= body_top + 0.5]
+    return sorted(cols.values(), key=lambda c: c.center), body_top, head_lines, reported, table
 
 
-def _concept_table_top(page: Page, lines: Sequence[TextLine]) -> Optional[float]:
-    """The top of a table whose columns map to a MIR table, if the page has one."""
+def grid_rows(table: Table, cols: Sequence[Column], quarters: tuple[int, ...]) -> list[RawRow]:
+    """A ruled table's body rows as raw rows: each named column's cell."""
+    rows = []
+    for r in table.body_rows():
+        row = RawRow(page=table.page, quarters=quarters)
+        for c in cols:
+            cell = table.cell_at(r, c.index) if c.index is not None else None
+            text = cell_text(cell.words) if cell is not None else None
+            if text:
+                row.cells[c.name] = text
+                row.words[c.name] = list(cell.words)
+        if row.cells:
+            rows.append(row)
+    return rows
+
+
+def _anchored(row: RawRow) -> bool:
+    return bool(level_of(row.cells.get(LEVEL) or "") or OBJECTIVE_CODE.match(row.cells.get(OBJECTIVE) or ""))
+
+
+def _untitled_columns(page: Page, lines: Sequence[TextLine]
+                      ) -> Optional[tuple[TextLine, tuple[list[Column], float, list[TextLine], Optional[int], Table]]]:
+    """A table with neither a title nor quarter labels this module knows: the reader's
+    table whose columns map to a MIR table, if the page has one. Returns a stand-in
+    title line just above its header, and its columns (found once, for both)."""
     anywhere = TextLine(x0=0.0, top=-1.0, x1=0.0, bottom=-0.5, words=())
     found = concept_columns(page, lines, anywhere)
-    if found is None:
+    if found is None or not {LEVEL, OBJECTIVE, INDICATOR} <= {c.name for c in found[0]}:
         return None
-    names = {c.name for c in found[0]}
-    if not {LEVEL, OBJECTIVE, INDICATOR} <= names:
-        return None
-    head = found[2]
-    return min((l.top for l in head), default=found[1])
+    top = min((l.top for l in found[2]), default=found[1])
+    return TextLine(x0=0.0, top=top - 0.6, x1=0.0, bottom=top - 0.5, words=()), found
 
 
 def read_page(page: Page) -> Optional[PageTable]:
     lines = group_lines(page.words)
     title = _header_start(page, lines)
-    if title is None:
-        if page.source == "ocr":
-            return None  # OCR'd pages have their own reader (read_page_ocr)
+    if title is not None:
+        by_concepts = concept_columns(page, lines, title)
+    elif page.source == "ocr":
+        return None  # OCR'd pages have their own reader (read_page_ocr)
+    else:
         # a title worded otherwise, quarters spelled otherwise: the table says what it is
-        top = _concept_table_top(page, lines)
-        if top is None:
+        untitled = _untitled_columns(page, lines)
+        if untitled is None:
             return None
-        title = TextLine(x0=0.0, top=top - 0.6, x1=0.0, bottom=top - 0.5, words=())
+        title, by_concepts = untitled
     above = [l for l in lines if l.bottom <= title.top + 0.5]
-    by_concepts = concept_columns(page, lines, title)
-    cols, body_top, head_lines, reported = by_concepts or find_columns(page, lines, title)
+    cols, body_top, head_lines, reported, table = by_concepts or (*find_columns(page, lines, title), None)
+    quarters = tuple(sorted(int(c.name[1]) for c in cols if re.fullmatch(r"q[1-4]", c.name)))
+    if table is not None and table.ruled and page.source != "ocr":
+        # a table ruled row by row: its rows are the reader's (each starts with a level or a code;
+        # only the first may be the rest of a row begun on the page before). OCR'd pages keep
+        # their own row reading for now.
+        rows = grid_rows(table, cols, quarters)
+        if rows and all(_anchored(r) for r in rows[1:]):
+            return PageTable(title, head_lines, above, cols, rows, reported)
     if not cols:
         return PageTable(title, head_lines, above, [], [], None)
     table_x0 = min(l.x0 for l in lines if l.top > title.bottom)
@@ -619,7 +663,6 @@ def read_page(page: Page) -> Optional[PageTable]:
         set_borders(cols, page, body, body_top, bottom)
     by_name = {c.name: c for c in cols}
     anchors = _anchors(body, by_name)
-    quarters = tuple(sorted(int(c.name[1]) for c in cols if re.fullmatch(r"q[1-4]", c.name)))
     rows: list[RawRow] = []
     if anchors:
         lead, bands = row_bands(page, body, anchors, body_top, bottom, table_x0, table_x1)
@@ -656,8 +699,6 @@ COLUMN_ORDER = (RESPONSIBLE, LEVEL, OBJECTIVE, INDICATOR, FREQUENCY, UNITS, ANNU
 NUMBER_COLUMNS = (ANNUAL, *QUARTER_COLUMNS, ACHIEVED)
 PERCENT_COLUMNS = (PCT_PERIOD, PCT_CUMULATIVE)
 TEXT_COLUMNS = (RESPONSIBLE, OBJECTIVE, INDICATOR, UNITS, JUSTIFICATION)
-FREQUENCIES = ("Trimestral", "Anual", "Semestral", "Mensual", "Bimestral", "Cuatrimestral", "Trianual",
-               "Bianual", "Bienal", "Trienal", "Sexenal", "Quinquenal")
 # An objective code as OCR reads it: digits with dots, commas or colons, dots lost.
 CODE_LIKE = re.compile(r"^\d{1,2}(?:[.,:;]{1,2}\d{1,3}){1,7}[.,:;'´`’]*$|^[1-9]\d{3,7}[.:;]?$")
 # (a bare 4-digit figure may be a year of the header: never a code on its own)
@@ -889,12 +930,23 @@ def _ocr_body_top(page: Page, lines: Sequence[TextLine], first_top: float, x0: f
     return top
 
 
+def without_label(line: TextLine) -> TextLine:
+    """A header line printed with its label (`PROGRAMA PRESUPUESTARIO: E-PP 2.1 ...`):
+    the words after the label; else the line."""
+    for i, w in enumerate(line.words[:5]):
+        if w.text.endswith((":", ";")) and i + 1 < len(line.words) and \
+                all(_upper(v) or not any(c.isalnum() for c in v.text) for v in line.words[:i + 1]):
+            return make_line(line.words[i + 1:])
+    return line
+
+
 def top_block(lines: Sequence[TextLine]) -> list[TextLine]:
     """The `EJE ... / E-PP ... / agency` lines at the top of a page (OCR noise
     allowed in the first word): from the axis line (or the program line) down
-    while the lines stay left-aligned and close together."""
+    while the lines stay left-aligned and close together. Lines printed with
+    labels give the words after them."""
     def kind(line: TextLine) -> Optional[str]:
-        ws = line.words
+        ws = without_label(line).words
         if len(ws) < 2 or not re.match(r"^\d", ws[1].text):
             return None
         first = _letters(ws[0].text)
@@ -921,7 +973,7 @@ def top_block(lines: Sequence[TextLine]) -> list[TextLine]:
         if line.top - prev.bottom > 1.5 * max(prev.height, 4.0) or abs(line.x0 - x0) > 15:
             break
         block.append(line)
-    return block
+    return [without_label(l) for l in block]
 
 
 # A header read well enough names the columns itself, whatever their order.
@@ -933,13 +985,10 @@ def _names_from_headers(page: Page, lines: Sequence[TextLine], intervals: Sequen
     """Each interval named after the concept column it overlaps most, when the table
     reader read the header well enough to name the table's main columns and quarters;
     else None (the columns are then named by what they hold, in the usual order)."""
-    top = _concept_table_top(page, lines)
-    if top is None:
+    untitled = _untitled_columns(page, lines)
+    if untitled is None:
         return None
-    found = concept_columns(page, lines, TextLine(x0=0.0, top=top - 0.6, x1=0.0, bottom=top - 0.5, words=()))
-    if found is None:
-        return None
-    cols = found[0]
+    cols = untitled[1][0]
     named = {c.name for c in cols}
     if not _NAMED_BY_HEADER <= named or sum(c.name in QUARTER_COLUMNS for c in cols) < 3:
         return None

@@ -94,14 +94,39 @@ def check_mir(section: SectionResult) -> list[Flag]:
                                       f"Indicator {key}: the quarter's progress is printed as {format_figure(r.pct_period)}%, "
                                       f"but {format_figure(r.achieved)} achieved of a target of {format_figure(quarter_target)} "
                                       f"is {computed:.2f}%."))
-        if r.pct_cumulative is not None and r.achieved is not None and r.annual_target:
-            computed = r.achieved / r.annual_target * 100
-            if not percent_agrees(r.pct_cumulative, computed):
-                flags.append(_warning("mir_rows", key, "pct_cumulative", "percent_mismatch", r.pct_cumulative, computed,
-                                      f"Indicator {key}: the cumulative progress is printed as "
-                                      f"{format_figure(r.pct_cumulative)}%, but {format_figure(r.achieved)} of an annual target of "
-                                      f"{format_figure(r.annual_target)} is {computed:.2f}%."))
+        flag = _cumulative_flag(key, r.pct_cumulative, r.achieved, r.annual_target, quarter)
+        if flag is not None:
+            flags.append(flag)
     return flags
+
+
+def cumulative_is_quarters_own(quarter: Optional[int]) -> bool:
+    """A MIR cumulative percent is what was achieved to date of the annual target; the table
+    prints the reported quarter's achievement only, which is all achieved to date in the
+    first quarter (a report whose quarter is unknown is taken as the contract states it)."""
+    return quarter is None or quarter <= 1
+
+
+def _cumulative_flag(key: str, printed: Optional[float], achieved: Optional[float], annual: Optional[float],
+                     quarter: Optional[int]) -> Optional[Flag]:
+    """In the first quarter the cumulative percent must agree with the quarter's achievement;
+    later, the earlier quarters' achievements (not printed) add to it, so it can only be
+    checked not to fall below the quarter's own share of the annual target."""
+    if printed is None or achieved is None or not annual:
+        return None
+    share = achieved / annual * 100
+    if cumulative_is_quarters_own(quarter):
+        if percent_agrees(printed, share):
+            return None
+        return _warning("mir_rows", key, "pct_cumulative", "percent_mismatch", printed, share,
+                        f"Indicator {key}: the cumulative progress is printed as {format_figure(printed)}%, but "
+                        f"{format_figure(achieved)} of an annual target of {format_figure(annual)} is {share:.2f}%.")
+    if achieved < 0 or annual < 0 or printed >= share or percent_agrees(printed, share):
+        return None
+    return _warning("mir_rows", key, "pct_cumulative", "percent_mismatch", printed, share,
+                    f"Indicator {key}: the cumulative progress to quarter {quarter} is printed as "
+                    f"{format_figure(printed)}%, less than the {share:.2f}% that the quarter's own "
+                    f"{format_figure(achieved)} of an annual target of {format_figure(annual)} already makes.")
 
 
 def check_indicator_values(section: SectionResult) -> list[Flag]:
