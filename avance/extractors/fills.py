@@ -19,6 +19,10 @@ import numpy as np
 FILL_GREY = 205
 # How much lighter than its fill a pixel must be to count as a letter, and darker to be a rule.
 CONTRAST = 40
+# A cell border drawn on a fill, blurred by the scan, may be barely darker than the fill
+# (measured on a real scan: borders 60-75 grey on a fill of 100): a run this much darker
+# than its fill, and long like a rule, is a border.
+RULE_CONTRAST = 15
 # A fill is flat: most of it within this many grey levels of its median.
 FLAT = 25
 # The smallest fill, as a share of the page's width and height (a header cell, not a bullet).
@@ -48,6 +52,15 @@ def _letter_pixels(light: np.ndarray, region: np.ndarray, page_height: int) -> i
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
     letters = (heights <= 0.03 * page_height) & (heights >= 0.004 * page_height) & (stats[1:, cv2.CC_STAT_AREA] >= 20)
     return int(stats[1:, cv2.CC_STAT_AREA][letters].sum())
+
+
+def _faint_rules(darker: np.ndarray, page_width: int, page_height: int) -> np.ndarray:
+    """The pixels of `darker` on long horizontal or vertical runs (the lengths the page's
+    rule finder asks for, `ocr.line_masks`)."""
+    darker = darker.astype(np.uint8)
+    across = cv2.morphologyEx(darker, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(20, page_width // 40), 1)))
+    down = cv2.morphologyEx(darker, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(20, page_height // 50))))
+    return (across | down) > 0
 
 
 def _odd(n: int) -> int:
@@ -85,7 +98,13 @@ def lighten_dark_fills(gray: np.ndarray) -> tuple[np.ndarray, list[tuple[int, in
         local = cv2.medianBlur(patch, _odd(min(bh // 3, 41)))
         differs = np.abs(patch.astype(np.int16) - local.astype(np.int16)) > CONTRAST
         remapped = np.where(differs, 0, 255).astype(np.uint8)
+        # borders fainter than CONTRAST come out of `differs` as dashes the rule finder
+        # drops: kept whole where a long run is darker than the fill
+        remapped[_faint_rules(local.astype(np.int16) - patch.astype(np.int16) > RULE_CONTRAST, w, h)] = 0
         inside = region & (local < FILL_GREY)  # not the paper at the fill's edge
         out[box][inside] = remapped[inside]
+        # a band's edge is a border even where none is drawn (the fill ends on the paper)
+        mask = region.astype(np.uint8)
+        out[box][(mask - cv2.erode(mask, np.ones((3, 3), np.uint8), iterations=2)) > 0] = 0
         areas.append((int(x), int(y), int(bw), int(bh)))
     return out, areas
