@@ -155,9 +155,16 @@ def is_figure(text: str) -> bool:
 
 
 def _numbering_row(texts: Sequence[str]) -> bool:
-    """A row of column numbers printed under the header (`1 2 3 ... 10`)."""
-    ints = [t for t in texts if t]
-    return len(ints) >= 3 and all(t.isdigit() and len(t) <= 2 for t in ints)
+    """A row of column numbers printed under the header (`1 2 3 ... 10`). On a scan a
+    speck beside a number reads as a letter (`14 h`): single characters are let pass
+    where the numbers run on (mostly by one)."""
+    tokens = [t for text in texts for t in text.split()]
+    ints = [int(t) for t in tokens if t.isdigit() and len(t) <= 2]
+    others = [t for t in tokens if not (t.isdigit() and len(t) <= 2)]
+    if len(ints) < 3 or any(len(t) > 1 for t in others) or len(others) * 3 > len(ints):
+        return False
+    steps = [b - a for a, b in zip(ints, ints[1:])]
+    return not others or sum(s == 1 for s in steps) * 2 >= len(steps)
 
 
 def is_date(text: str) -> bool:
@@ -200,10 +207,12 @@ def finish(page: Page, cells: list[Cell], n_rows: int, n_cols: int, ruled: bool,
             header_rows = r + 1
         if header_rows == n_rows:
             header_rows = 0 if n_rows > 1 and not any(rows[0]) else min(header_rows, 1)
+    numbering = {r for r in range(header_rows) if _numbering_row(rows[r])}
     paths = []
     for col in range(n_cols):
         parts: list[str] = []
-        for c in sorted((c for c in cells if c.row < header_rows and c.col <= col < c.col + c.col_span),
+        for c in sorted((c for c in cells if c.row < header_rows and c.row not in numbering and
+                         c.col <= col < c.col + c.col_span),
                         key=lambda c: c.row):
             text = c.text.strip()
             spans_all = c.col_span >= max(2, n_cols)  # a title over the whole table
