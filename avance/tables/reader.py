@@ -255,10 +255,36 @@ def rows_from_lines(lines: Sequence, borders: Sequence[float]) -> list[list]:
             continue
         by_distance = sorted(anchors, key=lambda a: abs(lines[a].ymid - lines[i].ymid))
         free = [a for a in by_distance[:2] if not (filled[a] & occupied[i])]
-        target = free[0] if free else by_distance[0]
+        target = free[0] if free else _wrapped_into(lines, occupied, borders, i, by_distance[:2])
         rows[target].append(i)
         filled[target] |= occupied[i]
     return [[lines[i] for i in sorted(rows[a])] for a in anchors]
+
+
+def _starts_lower(line, column: int, borders: Sequence[float]) -> Optional[bool]:
+    """Whether the line's text in `column` starts with a small letter (None: no letter)."""
+    words = [w for w in line.words if _column_of(w.xmid, borders) == column]
+    first = next((c for w in words for c in w.text if c.isalpha()), None)
+    return None if first is None else first.islower()
+
+
+def _wrapped_into(lines: Sequence, occupied: Sequence[set], borders: Sequence[float], i: int,
+                  nearest: Sequence[int]) -> int:
+    """The row a wrapped text line belongs to when both rows beside it fill its
+    columns: text runs on downwards, so a line the next line continues (it starts with
+    a small letter) opens the row below; a line that itself starts small continues the
+    row above; otherwise the nearest row."""
+    column = min(occupied[i], default=None)
+    if column is not None:
+        above = [a for a in nearest if lines[a].ymid < lines[i].ymid]
+        below = [a for a in nearest if lines[a].ymid > lines[i].ymid]
+        follows = lines[i + 1] if i + 1 < len(lines) else None
+        if below and follows is not None and column in occupied[i + 1] and \
+                _starts_lower(follows, column, borders) and not _starts_lower(lines[i], column, borders):
+            return below[0]
+        if above and _starts_lower(lines[i], column, borders):
+            return above[0]
+    return nearest[0]
 
 
 def _grid_cells(page: Page, rows: Sequence[Sequence], borders: Sequence[float], first_row: int) -> list[Cell]:
