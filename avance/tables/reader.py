@@ -319,6 +319,8 @@ def extend_below(page: Page, table: Table, floor: float = float("inf")) -> Table
             break
         body.append(l)
         last = l.bottom
+    while body and _runs_across(body[-1], borders):
+        body.pop()  # a sentence under the table (a note, a legal statement), not a row
     if len(body) < 1 or not any(_is_body_row([w.text for w in l.words]) or
                                 sum(1 for w in l.words if is_figure(w.text)) for l in body):
         return table
@@ -327,9 +329,25 @@ def extend_below(page: Page, table: Table, floor: float = float("inf")) -> Table
         return table  # the grid has its own body; the lines under it are something else
     # a ruled grid that holds no value of its own is the header of the lines under it
     header_rows = None if _has_body_row(table.cells, table.n_rows) else table.n_rows
+    if header_rows is not None:  # the header's column numbers printed under its rules
+        header_rows += next((k for k, row in enumerate(rows)
+                             if not _numbering_row([w.text for l in row for w in l.words])), len(rows))
     cells = list(table.cells) + _grid_cells(page, rows, borders, table.n_rows)
     return finish(page, _regrid(cells, borders), table.n_rows + len(rows), len(borders) - 1, ruled=table.ruled,
                   header_rows=header_rows) or table
+
+
+def _runs_across(line, borders: Sequence[float]) -> bool:
+    """A line of running text across the columns: no figure, and its words, a space
+    apart, step over two column borders or more (one may be a clipped cell's text
+    touching the next cell's)."""
+    words = sorted(line.words, key=lambda w: w.x0)
+    if any(is_figure(w.text) for w in words):
+        return False
+    space = sorted(w.height for w in words)[len(words) // 2]
+    crossed = {x for a, b in zip(words, words[1:]) if b.x0 - a.x1 < space
+               for x in borders[1:-1] if a.xmid < x < b.xmid}
+    return len(crossed) >= 2
 
 
 def _regrid(cells: list[Cell], borders: Sequence[float]) -> list[Cell]:
