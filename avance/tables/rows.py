@@ -46,24 +46,28 @@ def map_tables(tables: Sequence[Table], concepts: Sequence[Concept], min_concept
     return out
 
 
-def _figure_lines(table: Table, row: int, columns: dict[str, ColumnMatch]) -> list[tuple[float, float]]:
-    """The vertical bands of a body row's lines that print figures in mapped columns."""
-    words: list[Word] = []
+def _figure_lines(table: Table, row: int, columns: dict[str, ColumnMatch]) -> tuple[int, list[tuple[float, float]]]:
+    """The vertical bands of a body row's lines that print figures in mapped columns,
+    and the page they are on (a row joined across pages has its own lines on each:
+    the page with the most lines)."""
+    words: dict[int, list[Word]] = {}
     for m in columns.values():
         cell = table.cell_at(row, m.column)
         if cell is not None and cell.row == row:
-            words += [w for w in cell.words if is_figure(w.text)]
-    bands: list[tuple[float, float]] = []
-    for line in group_lines(words):
-        bands.append((line.top, line.bottom))
-    return bands
+            words.setdefault(cell.page, []).extend(w for w in cell.words if is_figure(w.text))
+    best: tuple[int, list[tuple[float, float]]] = (table.page, [])
+    for page, found in sorted(words.items()):
+        bands = [(line.top, line.bottom) for line in group_lines(found)]
+        if len(bands) > len(best[1]):
+            best = (page, bands)
+    return best
 
 
 def table_rows(mapped: MappedTable, number_concepts: set[str]) -> list[LogicalRow]:
     table, columns = mapped.table, mapped.columns
     rows: list[LogicalRow] = []
     for r in table.body_rows():
-        bands = _figure_lines(table, r, {k: v for k, v in columns.items() if k in number_concepts})
+        page, bands = _figure_lines(table, r, {k: v for k, v in columns.items() if k in number_concepts})
         if len(bands) <= 1:
             rows.append(_row_values(table, r, columns, None))
             continue
@@ -74,12 +78,13 @@ def table_rows(mapped: MappedTable, number_concepts: set[str]) -> list[LogicalRo
         for i in range(len(bands)):
             lo = edges[i] if i else None
             hi = edges[i + 1]
-            rows.append(_row_values(table, r, columns, (lo, hi), first=i == 0, band=bands[i]))
+            rows.append(_row_values(table, r, columns, (lo, hi), first=i == 0, band=bands[i], cut_page=page))
     return rows
 
 
 def _row_values(table: Table, r: int, columns: dict[str, ColumnMatch], cut: Optional[tuple],
-                first: bool = True, band: Optional[tuple[float, float]] = None) -> LogicalRow:
+                first: bool = True, band: Optional[tuple[float, float]] = None,
+                cut_page: Optional[int] = None) -> LogicalRow:
     values: dict[str, str] = {}
     boxes: dict[str, tuple[int, Box]] = {}
     banner = None
@@ -91,7 +96,7 @@ def _row_values(table: Table, r: int, columns: dict[str, ColumnMatch], cut: Opti
             banner = banner or cell.text or None
             continue
         words = list(cell.words)
-        if cut is not None:
+        if cut is not None and cell.page == cut_page:  # another page's cells are not cut
             lo, hi = cut
             words = [w for w in words if (lo is None or w.ymid >= lo) and (hi is None or w.ymid < hi)]
             if lo is None and band is not None and not first:
