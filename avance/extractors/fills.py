@@ -19,6 +19,9 @@ import numpy as np
 FILL_GREY = 205
 # How much lighter than its fill a pixel must be to count as a letter, and darker to be a rule.
 CONTRAST = 40
+# A light letter's stroke on a fill: this much lighter than the fill (thin strokes of
+# small type lose contrast in the scan's blur; the fill's own grain is within FLAT).
+LETTER_CONTRAST = 25
 # A cell border drawn on a fill, blurred by the scan, may be barely darker than the fill
 # (measured on a real scan: borders 60-75 grey on a fill of 100): a run this much darker
 # than its fill, and long like a rule, is a border.
@@ -96,7 +99,10 @@ def lighten_dark_fills(gray: np.ndarray) -> tuple[np.ndarray, list[tuple[int, in
         # stands out from it either way, letters light or dark and drawn borders, is ink
         patch = gray[box]
         local = cv2.medianBlur(patch, _odd(min(bh // 3, 41)))
-        differs = np.abs(patch.astype(np.int16) - local.astype(np.int16)) > CONTRAST
+        lift = patch.astype(np.int16) - local.astype(np.int16)
+        # the letters were found lighter than the fill: their thin strokes, blurred by the
+        # scan, stand out from it by less than a drawn border does
+        differs = (lift > LETTER_CONTRAST) | (lift < -CONTRAST)
         remapped = np.where(differs, 0, 255).astype(np.uint8)
         # borders fainter than CONTRAST come out of `differs` as dashes the rule finder
         # drops: kept whole where a long run is darker than the fill
