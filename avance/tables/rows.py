@@ -15,9 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Optional, Sequence
 
+from rapidfuzz import fuzz
+
 from ..extractors.layout import group_lines
 from ..records import Box, Word
-from .concepts import ColumnMatch, Concept, match_columns
+from .concepts import ColumnMatch, Concept, fold, match_columns
 from .model import Table
 from .reader import is_figure
 
@@ -39,11 +41,30 @@ class MappedTable:
 
 def map_tables(tables: Sequence[Table], concepts: Sequence[Concept], min_concepts: int = 3) -> list[MappedTable]:
     out = []
+    kinds = {c.name: c.kind for c in concepts}
     for table in tables:
         columns = match_columns(table, concepts)
         if len(columns) >= min_concepts:
+            taken = {m.column for m in columns.values()}
+            for name, m in list(columns.items()):
+                if kinds.get(name) == "text" and m.column + 1 not in taken and _clipped_into(table, m.column):
+                    columns[name] = replace(m, column=m.column + 1)
             out.append(MappedTable(table, columns))
     return out
+
+
+def _clipped_into(table: Table, col: int) -> bool:
+    """A text column printed twice: clipped to its width under its header, and whole in
+    the unheaded column beside it (a sheet whose cell overflowed into a blank column).
+    The whole text is the value."""
+    if col + 1 >= table.n_cols or table.header_paths[col + 1].strip():
+        return False
+    pairs = [(fold(table.text(r, col)), fold(table.text(r, col + 1))) for r in table.body_rows()]
+    pairs = [(a, b) for a, b in pairs if a or b]
+    if len(pairs) < 2:
+        return False
+    longer = sum(len(b) >= len(a) and fuzz.ratio(a, b[:len(a)]) >= 85 for a, b in pairs if a and b)
+    return longer * 4 >= len(pairs) * 3
 
 
 def _figure_lines(table: Table, row: int, columns: dict[str, ColumnMatch]) -> tuple[int, list[tuple[float, float]]]:
@@ -122,6 +143,12 @@ def join_wide(tables: Sequence[Table]) -> list[Table]:
         else:
             out.append(table)
     return out
+
+
+def continues_wide(tables_before: Sequence[Table], tables_after: Sequence[Table]) -> bool:
+    """Whether a page's tables carry on the last table before as its next group of columns."""
+    joined = join_wide(tables_before)
+    return bool(joined and tables_after) and _continues_columns(joined[-1], tables_after[0])
 
 
 def _last_page(table: Table) -> int:
