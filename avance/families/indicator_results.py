@@ -19,7 +19,7 @@ from ..normalizers.numbers import parse_number
 from ..records import Family, Flag, IndicatorResult, Page, Provenance, SectionInfo, SectionResult, Severity, Total
 from ..tables import read_tables
 from ..tables.concepts import Concept, choose
-from ..tables.rows import LogicalRow, join_wide, map_tables, table_rows
+from ..tables.rows import LogicalRow, continues_wide, join_wide, map_tables, table_rows
 from . import common
 from .base import FamilySpec, PageMark
 
@@ -48,7 +48,8 @@ ROW_CONCEPTS: tuple[Concept, ...] = (
     Concept("dimension", ("Dimensión a medir", "Dimensión", "Dimensiones a medir"), "choice", DIMENSIONS),
     Concept("frequency", ("Frecuencia de medición", "Frecuencia", "Periodicidad"), "choice", FREQUENCIES),
     Concept("unit", ("Unidad de medida",), "text"),
-    Concept("formula", ("Fórmula", "Método de cálculo", "Método de cálculo con variables de la fórmula"), "text", min_words=3),
+    Concept("formula", ("Fórmula", "Fórmula de cálculo", "Método de cálculo", "Método de cálculo con variables de la fórmula"),
+            "formula", min_words=3, avoid_own=("descripcion",)),
     Concept("target_programmed", ("Meta programada", "Metas programada", "Programada", "Metas programadas",
                                   "Program anual", "Meta anual programada", "Meta aprobada"), "number",
             avoid=("presupuesto",)),
@@ -268,4 +269,9 @@ def _section_info(info: SectionInfo, facts: dict, values: dict[str, str]) -> Sec
     return replace(info, **updates)
 
 
-SPEC = FamilySpec(family=Family.INDICATOR_RESULTS, detect=detect, parse=parse)
+def continues(pages: Sequence[Page], page: Page) -> bool:
+    """The next group of columns of a wide table printed one group per page."""
+    return continues_wide([t for p in pages for t in read_tables(p)], read_tables(page))
+
+
+SPEC = FamilySpec(family=Family.INDICATOR_RESULTS, detect=detect, parse=parse, continues=continues)
