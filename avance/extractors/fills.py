@@ -26,6 +26,11 @@ LETTER_CONTRAST = 25
 # (measured on a real scan: borders 60-75 grey on a fill of 100): a run this much darker
 # than its fill, and long like a rule, is a border.
 RULE_CONTRAST = 15
+# A halftone fill's pixels differ from their smoothed neighbourhood by this many grey
+# levels on average (a real scan's dotted header: 15-20; an even fill: 2-4), smoothed
+# over HALFTONE_SMOOTH pixels (a dot's pitch at 300 dpi) before its letters are found.
+HALFTONE_GRAIN = 8.0
+HALFTONE_SMOOTH = 5
 # A fill is flat: most of it within this many grey levels of its median.
 FLAT = 25
 # The smallest fill, as a share of the page's width and height (a header cell, not a bullet).
@@ -66,6 +71,14 @@ def _faint_rules(darker: np.ndarray, page_width: int, page_height: int) -> np.nd
     return (across | down) > 0
 
 
+def _smoothed_if_halftone(patch: np.ndarray, region: np.ndarray) -> np.ndarray:
+    """A fill printed as a halftone (a field of dots) smoothed over a dot's pitch: each
+    dot would otherwise stand out from the fill as a letter does. An even fill as it is."""
+    smooth = cv2.GaussianBlur(patch, (HALFTONE_SMOOTH, HALFTONE_SMOOTH), 0)
+    grain = np.abs(patch.astype(np.int16) - smooth.astype(np.int16))[region]
+    return smooth if grain.size and float(grain.mean()) > HALFTONE_GRAIN else patch
+
+
 def _odd(n: int) -> int:
     return max(3, min(255, n | 1))
 
@@ -97,7 +110,7 @@ def lighten_dark_fills(gray: np.ndarray) -> tuple[np.ndarray, list[tuple[int, in
             out = gray.copy()
         # a fill's own level, cell by cell (one band may hold several greys): what
         # stands out from it either way, letters light or dark and drawn borders, is ink
-        patch = gray[box]
+        patch = _smoothed_if_halftone(gray[box], region)
         local = cv2.medianBlur(patch, _odd(min(bh // 3, 41)))
         lift = patch.astype(np.int16) - local.astype(np.int16)
         # the letters were found lighter than the fill: their thin strokes, blurred by the
