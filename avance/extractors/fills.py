@@ -71,12 +71,13 @@ def _faint_rules(darker: np.ndarray, page_width: int, page_height: int) -> np.nd
     return (across | down) > 0
 
 
-def _smoothed_if_halftone(patch: np.ndarray, region: np.ndarray) -> np.ndarray:
+def _smoothed_if_halftone(patch: np.ndarray, region: np.ndarray) -> tuple[np.ndarray, bool]:
     """A fill printed as a halftone (a field of dots) smoothed over a dot's pitch: each
     dot would otherwise stand out from the fill as a letter does. An even fill as it is."""
     smooth = cv2.GaussianBlur(patch, (HALFTONE_SMOOTH, HALFTONE_SMOOTH), 0)
     grain = np.abs(patch.astype(np.int16) - smooth.astype(np.int16))[region]
-    return smooth if grain.size and float(grain.mean()) > HALFTONE_GRAIN else patch
+    halftone = bool(grain.size) and float(grain.mean()) > HALFTONE_GRAIN
+    return (smooth if halftone else patch), halftone
 
 
 def _odd(n: int) -> int:
@@ -110,16 +111,19 @@ def lighten_dark_fills(gray: np.ndarray) -> tuple[np.ndarray, list[tuple[int, in
             out = gray.copy()
         # a fill's own level, cell by cell (one band may hold several greys): what
         # stands out from it either way, letters light or dark and drawn borders, is ink
-        patch = _smoothed_if_halftone(gray[box], region)
+        patch, halftone = _smoothed_if_halftone(gray[box], region)
         local = cv2.medianBlur(patch, _odd(min(bh // 3, 41)))
         lift = patch.astype(np.int16) - local.astype(np.int16)
         # the letters were found lighter than the fill: their thin strokes, blurred by the
-        # scan, stand out from it by less than a drawn border does
-        differs = (lift > LETTER_CONTRAST) | (lift < -CONTRAST)
+        # scan, stand out from it by less than a drawn border does (on a smoothed
+        # halftone, the dots' remains do too: letters there must stand out as borders do)
+        if halftone:  # clusters of dots left darker than the fill are no ink, borders are
+            differs = (lift > CONTRAST) | _faint_rules(-lift > CONTRAST, w, h)
+        else:
+            # borders fainter than CONTRAST come out as dashes the rule finder drops:
+            # kept whole where a long run is darker than the fill
+            differs = (lift > LETTER_CONTRAST) | (lift < -CONTRAST) | _faint_rules(-lift > RULE_CONTRAST, w, h)
         remapped = np.where(differs, 0, 255).astype(np.uint8)
-        # borders fainter than CONTRAST come out of `differs` as dashes the rule finder
-        # drops: kept whole where a long run is darker than the fill
-        remapped[_faint_rules(local.astype(np.int16) - patch.astype(np.int16) > RULE_CONTRAST, w, h)] = 0
         inside = region & (local < FILL_GREY)  # not the paper at the fill's edge
         out[box][inside] = remapped[inside]
         # a band's edge is a border even where none is drawn (the fill ends on the paper)
