@@ -27,6 +27,9 @@ LINE_THICKNESS = 3.0
 # Edges this close are one edge (PDF points): scans waver, spreadsheets double their rules.
 SNAP = 2.5
 MIN_CELLS = 4
+# On a scan a rule comes out in pieces (faded print, a fill's edge): pieces of one line
+# this far apart (points) are joined.
+SCAN_JOIN = 10.0
 _FIGURE = re.compile(r"^[$(+-]*\s*\d[\d,. ]*%?\)?$")
 _DATE = re.compile(r"^\d{1,2}[/-]\d{1,2}[/-]\d{2,4}$")
 
@@ -87,10 +90,61 @@ def close_column_bands(edges: list[dict]) -> list[dict]:
     return edges + extra
 
 
-def edges_to_cell_groups(edges: list[dict]) -> list[list[tuple[float, float, float, float]]]:
+def close_frame(edges: list[dict]) -> list[dict]:
+    """A ruled grid whose outer side is not drawn (a scan that lost it, a sheet printed
+    without it): horizontal rules that start (end) together beyond the first (last)
+    vertical rule between them mark that side."""
+    horizontals = [e for e in edges if e["orientation"] == "h"]
+    verticals = [e for e in edges if e["orientation"] == "v"]
+    extra = []
+    for side in ("x0", "x1"):
+        groups: list[list[dict]] = []
+        for h in sorted(horizontals, key=lambda e: e[side]):
+            if groups and abs(groups[-1][0][side] - h[side]) <= SNAP:
+                groups[-1].append(h)
+            else:
+                groups.append([h])
+        for g in groups:
+            if len(g) < 3:
+                continue
+            x = sum(h[side] for h in g) / len(g)
+            top, bottom = min(h["top"] for h in g), max(h["top"] for h in g)
+            inside = [v for v in verticals if v["top"] < bottom and v["bottom"] > top and
+                      min(h["x0"] for h in g) + SNAP < v["x0"] < max(h["x1"] for h in g) - SNAP]
+            drawn = any(abs(v["x0"] - x) <= SNAP and v["top"] <= top + SNAP and v["bottom"] >= bottom - SNAP
+                        for v in verticals)
+            if len(inside) >= 2 and not drawn:
+                extra.append(_edge("v", x, top, x, bottom))
+    return edges + extra
+
+
+def reach_rules(edges: list[dict], reach: float) -> list[dict]:
+    """Vertical rules that stop short of the horizontal rule just above (below) them,
+    by at most `reach`, are drawn to it (a scan fades a rule's ends near a thick rule)."""
+    horizontals = [e for e in edges if e["orientation"] == "h"]
+    out = []
+    for e in edges:
+        if e["orientation"] == "v":
+            x = e["x0"]
+            over = [h for h in horizontals if h["x0"] - SNAP <= x <= h["x1"] + SNAP]
+            above = [h["top"] for h in over if -SNAP <= e["top"] - h["top"] <= reach]
+            below = [h["top"] for h in over if -SNAP <= h["top"] - e["bottom"] <= reach]
+            # the nearest rule is the end (one it meets already leaves it as it is)
+            above = [max(above)] if above and e["top"] - max(above) > SNAP else []
+            below = [min(below)] if below and min(below) - e["bottom"] > SNAP else []
+            if above or below:
+                top = max(above) if above else e["top"]
+                bottom = min(below) if below else e["bottom"]
+                e = _edge("v", x, top, x, bottom)
+        out.append(e)
+    return out
+
+
+def edges_to_cell_groups(edges: list[dict], join: float = SNAP) -> list[list[tuple[float, float, float, float]]]:
+    """`join`: collinear pieces of one rule this far apart are one rule (a scan breaks its rules)."""
     if not edges:
         return []
-    merged = plumber.merge_edges(edges, SNAP, SNAP, SNAP, SNAP)
+    merged = plumber.merge_edges(edges, SNAP, SNAP, join, join)
     intersections = plumber.edges_to_intersections(merged, 1, 1)
     cells = plumber.intersections_to_cells(intersections)
     return [g for g in plumber.cells_to_tables(cells) if len(g) >= MIN_CELLS]
@@ -610,7 +664,11 @@ def read_tables(page: Page) -> list[Table]:
 
 def _read_tables(page: Page) -> list[Table]:
     grids = []
-    for group in edges_to_cell_groups(close_column_bands(rules_to_edges(page.rules))):
+    edges = rules_to_edges(page.rules)
+    join = SNAP
+    if page.scan is not None:
+        edges, join = reach_rules(edges, SCAN_JOIN), SCAN_JOIN
+    for group in edges_to_cell_groups(close_frame(close_column_bands(edges)), join):
         table = grid_table(page, group)
         if table is not None and any(c.text for c in table.cells):
             grids.append(table)
