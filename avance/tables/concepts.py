@@ -18,9 +18,9 @@ from typing import Optional, Sequence
 
 from rapidfuzz import fuzz
 
-from ..extractors.layout import fold as layout_fold
+from ..extractors.layout import fold as layout_fold, group_lines
 from ..normalizers.numbers import parse_number
-from .model import Table
+from .model import Cell, Table
 
 
 @lru_cache(maxsize=65536)
@@ -149,6 +149,17 @@ class ColumnMatch:
     shifted: bool  # the header that named it stands one column to the right
 
 
+def _samples(cell: Optional[Cell], col: int) -> list[str]:
+    """What a cell holds for the column matcher: its text, or each of its lines where
+    every line is a figure (a tall cell with the figures of several goal lines)."""
+    if cell is None or cell.col != col:
+        return [""]
+    lines = group_lines(cell.words)
+    if len(lines) > 1 and all(parse_number(l.text) is not None for l in lines):
+        return [l.text for l in lines]
+    return [cell.text]
+
+
 def match_columns(table: Table, concepts: Sequence[Concept], rows: Optional[Sequence[int]] = None,
                   exclude: frozenset[int] = frozenset()) -> dict[str, ColumnMatch]:
     """The best assignment of concepts to columns under the best alignment: either
@@ -157,8 +168,7 @@ def match_columns(table: Table, concepts: Sequence[Concept], rows: Optional[Sequ
     headings). The alignment whose cells agree best with their headers wins."""
     rows = list(rows) if rows is not None else list(table.body_rows())
     # a merged cell repeats under every column it spans: only its own column holds it
-    own = [[table.text(r, c) if (cell := table.cell_at(r, c)) is not None and cell.col == c else ""
-            for r in rows] for c in range(table.n_cols)]
+    own = [[t for r in rows for t in _samples(table.cell_at(r, c), c)] for c in range(table.n_cols)]
     choices = frozenset(fold(v) for c in concepts for v in c.values)
     headers = [[header_score(path, c) for c in concepts] for path in table.header_paths]
     # an empty column is still the column its header names (an empty template, a
