@@ -92,9 +92,10 @@ def table_rows(mapped: MappedTable, number_concepts: set[str]) -> list[LogicalRo
         if len(bands) <= 1:
             rows.append(_row_values(table, r, columns, None))
             continue
-        # several lines of figures in one ruled row: a line each, text cells cut at the
-        # middles between the figure lines (the text above the first line is the group's)
-        cuts = [(a[1] + b[0]) / 2 for a, b in zip(bands, bands[1:])]
+        # several lines of figures in one ruled row: a line each, text cells cut just above
+        # each figure line (a name wrapped under its line's figures runs on downwards; the
+        # text above the first line is the group's)
+        cuts = [b[0] - 0.3 * (b[1] - b[0]) for b in bands[1:]]
         edges = [None] + cuts + [None]
         for i in range(len(bands)):
             lo = edges[i] if i else None
