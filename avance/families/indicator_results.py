@@ -41,7 +41,7 @@ ROW_CONCEPTS: tuple[Concept, ...] = (
                              "Programa presupuestario"), "text", min_words=2),
     Concept("indicator", ("Denominación del indicador", "Nombre del indicador", "Nombre de los indicadores",
                           "Indicador", "Proyectos metas", "Metas conceptos"), "text", min_words=3,
-            avoid=("definicion", "sentido", "metodo", "formula", "unidad", "frecuencia", "dimension", "tipo",
+            avoid_own=("definicion", "sentido", "metodo", "formula", "unidad", "frecuencia", "dimension", "tipo",
                    "nivel", "programa", "objetivo")),
     Concept("level", ("Nivel", "Nivel de la MIR", "Nivel del indicador"), "choice", LEVELS),
     Concept("indicator_type", ("Tipo", "Tipo de indicador"), "choice", TYPES),
@@ -177,9 +177,22 @@ def _is_total(row: LogicalRow) -> bool:
 
 
 def _is_group(row: LogicalRow) -> bool:
-    """A program or project line: it names a program or carries a budget, but no goal figures."""
+    """A program or project line: it names a program or carries a budget, but no goal
+    figures (a project line printed in the goals' column carries a key or a budget)."""
     has_goal = any(k in row.values for k in ("target_programmed", "target_modified", "achieved"))
-    return not has_goal and "indicator" not in row.values and any(k in row.values for k in GROUP_FIELDS)
+    keyed = any(k in row.values for k in ("program_code",) + BUDGETS)
+    return not has_goal and ("indicator" not in row.values or keyed) and any(k in row.values for k in GROUP_FIELDS)
+
+
+def _group_values(row: LogicalRow) -> dict[str, str]:
+    """What a grouping line's goal lines inherit; a name printed in the goals' column
+    is the program's, without the heading before it (`PROYECTOS INSTITUCIONALES:`)."""
+    values = {k: v for k, v in row.values.items() if k in GROUP_FIELDS}
+    if "program_name" not in values and row.values.get("indicator"):
+        heading, colon, rest = row.values["indicator"].partition(":")
+        values["program_name"] = rest.strip() if colon and rest.strip() and len(heading.split()) <= 4 \
+            else row.values["indicator"]
+    return values
 
 
 def parse(pages: Sequence[Page]) -> SectionResult:
@@ -202,7 +215,7 @@ def parse(pages: Sequence[Page]) -> SectionResult:
                     result.totals.append(Total("indicator_results", name, value))
             continue
         if _is_group(row):
-            group = {k: v for k, v in row.values.items() if k in GROUP_FIELDS}
+            group = _group_values(row)
             continue
         if not any(k in row.values for k in ("indicator", "target_programmed", "achieved", "formula")):
             continue
