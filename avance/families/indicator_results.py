@@ -13,7 +13,7 @@ import re
 from dataclasses import replace
 from typing import Optional, Sequence
 
-from ..extractors.layout import collapse, fold, group_lines
+from ..extractors.layout import collapse, fold, group_lines, split_chunks, typical_char_width
 from ..normalizers.checks import percent_agrees, format_figure
 from ..normalizers.numbers import parse_number
 from ..records import Family, Flag, IndicatorResult, Page, Provenance, SectionInfo, SectionResult, Severity, Total
@@ -127,7 +127,9 @@ def _dmy(text: Optional[str]) -> Optional[str]:
 
 
 def section_facts(pages: Sequence[Page]) -> dict:
-    lines = [l for p in pages[:1] for l in group_lines(p.words)]
+    # a line's blocks far apart are separate texts (a logo's words, `Página 1 de 1`)
+    lines = [c for p in pages[:1] for l in group_lines(p.words)
+             for c in split_chunks(l, 3 * typical_char_width(p.words))]
     facts: dict = {"government": common.find_government(lines)}
     for line in lines:
         raw, f = line.text, line.folded
