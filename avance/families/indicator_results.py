@@ -81,6 +81,7 @@ NUMBERS = {c.name for c in ROW_CONCEPTS if c.kind in ("number", "percent")}
 PERCENTS = {c.name for c in ROW_CONCEPTS if c.kind == "percent"}
 BUDGETS = ("budget_approved", "budget_modified", "budget_accrued", "budget_exercised", "budget_paid")
 # What a grouping line (program, project) prints and its lines inherit.
+_DASHES = ("-", "–", "—", "$ -", "$-")
 GROUP_FIELDS = ("program_code", "program_name") + BUDGETS
 _CHOICES = {c.name: c.values for c in ROW_CONCEPTS if c.kind == "choice"}
 
@@ -234,7 +235,9 @@ def _add_line(result: SectionResult, values: dict[str, str], row: LogicalRow, ro
     fields: dict = {}
     for name in (c.name for c in ROW_CONCEPTS):
         text = values.get(name)
-        if name in NUMBERS:
+        if name in BUDGETS and text is not None and text.strip() in _DASHES:
+            fields[name] = 0.0  # accounting style: a budget of nothing prints as a dash
+        elif name in NUMBERS:
             fields[name] = parse_number(text)
         elif name in _CHOICES:
             fields[name] = _choice(name, text)
@@ -284,9 +287,27 @@ def _section_info(info: SectionInfo, facts: dict, values: dict[str, str]) -> Sec
     return replace(info, **updates)
 
 
+def _code_read_again(text: str) -> Optional[str]:
+    """The one program key in a key cell read again alone."""
+    codes = [t for t in text.split() if re.fullmatch(r"[A-Z]{1,2}-?\d{2,4}[A-Z0-9]*", t)]
+    return codes[0] if len(codes) == 1 else None
+
+
+def _figure_read_again(text: str) -> Optional[float]:
+    """A figure cell read again alone; a dash is zero (a budget's, accounting style).
+    Digits a space apart that are no thousands (`96 94`) lost their point: no reading."""
+    text = text.strip()
+    if re.search(r"\d\s+\d", text) and not re.fullmatch(r"\d{1,3}(\s\d{3})+(\.\d+)?", text):
+        return None
+    return 0.0 if text in _DASHES else parse_number(text)
+
+
 def continues(pages: Sequence[Page], page: Page) -> bool:
     """The next group of columns of a wide table printed one group per page."""
     return continues_wide([t for p in pages for t in read_tables(p)], read_tables(page))
 
 
-SPEC = FamilySpec(family=Family.INDICATOR_RESULTS, detect=detect, parse=parse, continues=continues)
+SPEC = FamilySpec(family=Family.INDICATOR_RESULTS, detect=detect, parse=parse, continues=continues,
+                  reread_codes={("indicator_results", "program_code"): _code_read_again},
+                  value_readers={("indicator_results", name): _figure_read_again for name in NUMBERS},
+                  reread_text=frozenset(("indicator_results", name) for name in ("program_name", "indicator", "unit")))
