@@ -93,7 +93,8 @@ def close_column_bands(edges: list[dict]) -> list[dict]:
 def close_frame(edges: list[dict]) -> list[dict]:
     """A ruled grid whose outer side is not drawn (a scan that lost it, a sheet printed
     without it): horizontal rules that start (end) together beyond the first (last)
-    vertical rule between them mark that side."""
+    vertical rule between them mark that side, from the first to the last band between
+    them that inner vertical rules cross (bands of unruled rows beyond those stay open)."""
     horizontals = [e for e in edges if e["orientation"] == "h"]
     verticals = [e for e in edges if e["orientation"] == "v"]
     extra = []
@@ -108,12 +109,16 @@ def close_frame(edges: list[dict]) -> list[dict]:
             if len(g) < 3:
                 continue
             x = sum(h[side] for h in g) / len(g)
-            top, bottom = min(h["top"] for h in g), max(h["top"] for h in g)
-            inside = [v for v in verticals if v["top"] < bottom and v["bottom"] > top and
-                      min(h["x0"] for h in g) + SNAP < v["x0"] < max(h["x1"] for h in g) - SNAP]
+            lo, hi = min(h["x0"] for h in g) + SNAP, max(h["x1"] for h in g) - SNAP
+            tops = _positions([h["top"] for h in g])
+            ruled = [i for i, (a, b) in enumerate(zip(tops, tops[1:]))
+                     if any(lo < v["x0"] < hi and v["top"] <= a + SNAP and v["bottom"] >= b - SNAP for v in verticals)]
+            if not ruled:
+                continue
+            top, bottom = tops[ruled[0]], tops[ruled[-1] + 1]
             drawn = any(abs(v["x0"] - x) <= SNAP and v["top"] <= top + SNAP and v["bottom"] >= bottom - SNAP
                         for v in verticals)
-            if len(inside) >= 2 and not drawn:
+            if not drawn:
                 extra.append(_edge("v", x, top, x, bottom))
     return edges + extra
 
@@ -683,4 +688,32 @@ def _read_tables(page: Page) -> list[Table]:
         if table is not None:
             tables.append(table)
     tables.sort(key=lambda t: (t.box.top, t.box.x0))
-    return tables
+    return stack_grids(page, tables)
+
+
+def _borders(table: Table) -> list[float]:
+    return _positions(sorted({c.x0 for c in table.cells} | {c.x1 for c in table.cells}))
+
+
+def stack_grids(page: Page, tables: Sequence[Table]) -> list[Table]:
+    """A ruled grid with no header of its own right under a table whose columns it
+    shares is that table's body (a scan whose rule between them is lost, a body
+    drawn apart from its header)."""
+    out: list[Table] = []
+    height = sorted(w.height for w in page.words)[len(page.words) // 2] if page.words else 8.0
+    for table in tables:
+        above = out[-1] if out else None
+        if above is not None and table.ruled and table.header_rows == 0 and above.header_rows > 0 and \
+                -SNAP <= table.box.top - above.box.bottom <= 2 * height:
+            upper, lower = _borders(above), _borders(table)
+            shared = sum(any(abs(x - y) <= 2 * SNAP for y in upper) for x in lower)
+            if shared >= 0.8 * len(lower) and shared >= 3:
+                borders = _positions(sorted(upper + lower))
+                cells = list(above.cells) + [replace(c, row=c.row + above.n_rows) for c in table.cells]
+                stacked = finish(page, _regrid(cells, borders), above.n_rows + table.n_rows, len(borders) - 1,
+                                 ruled=True, header_rows=above.header_rows)
+                if stacked is not None:
+                    out[-1] = stacked
+                    continue
+        out.append(table)
+    return out
