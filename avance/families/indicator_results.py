@@ -81,6 +81,7 @@ NUMBERS = {c.name for c in ROW_CONCEPTS if c.kind in ("number", "percent")}
 PERCENTS = {c.name for c in ROW_CONCEPTS if c.kind == "percent"}
 BUDGETS = ("budget_approved", "budget_modified", "budget_accrued", "budget_exercised", "budget_paid")
 # What a grouping line (program, project) prints and its lines inherit.
+GOALS = ("target_programmed", "target_modified", "achieved")
 _DASHES = ("-", "–", "—", "$ -", "$-")
 GROUP_FIELDS = ("program_code", "program_name") + BUDGETS
 _CHOICES = {c.name: c.values for c in ROW_CONCEPTS if c.kind == "choice"}
@@ -179,12 +180,18 @@ def _is_total(row: LogicalRow) -> bool:
     return bool(labels) and row.values.get("indicator") in (None, *labels)
 
 
+def _has_figure(row: LogicalRow, names: Sequence[str]) -> bool:
+    return any(parse_number(row.values.get(k)) is not None for k in names)
+
+
 def _is_group(row: LogicalRow) -> bool:
     """A program or project line: it names a program or carries a budget, but no goal
     figures (a project line printed in the goals' column carries a key or a budget)."""
-    has_goal = any(k in row.values for k in ("target_programmed", "target_modified", "achieved"))
-    keyed = any(k in row.values for k in ("program_code",) + BUDGETS)
-    return not has_goal and ("indicator" not in row.values or keyed) and any(k in row.values for k in GROUP_FIELDS)
+    has_goal = _has_figure(row, GOALS)
+    budget = _has_figure(row, BUDGETS)
+    keyed = "program_code" in row.values or budget
+    named = "program_name" in row.values or "indicator" in row.values  # a key alone may be a speck
+    return not has_goal and ("indicator" not in row.values or keyed) and (named or budget)
 
 
 def _group_values(row: LogicalRow) -> dict[str, str]:
@@ -208,19 +215,27 @@ def parse(pages: Sequence[Page]) -> SectionResult:
     group: dict[str, str] = {}
     group_table = -1
     section_values: dict[str, str] = {}
+    heading: Optional[str] = None  # the words of the last heading row above the lines
     for table_no, row in rows:
         if table_no != group_table:
             group, group_table = {}, table_no
         if _is_total(row):
-            for name in BUDGETS:
-                value = parse_number(row.values.get(name))
-                if value is not None:
-                    result.totals.append(Total("indicator_results", name, value))
+            _add_totals(result, row)
             continue
         if _is_group(row):
             group = _group_values(row)
+            if not result.indicator_results and not result.totals and "program_code" not in row.values \
+                    and _has_figure(row, BUDGETS):
+                # a classification's banner over the programs, with the budget of all of
+                # them (Chiapas: the subfunction under the function's heading)
+                _add_totals(result, row)
+                section_values.update(subfuncion_name=group.get("program_name"), funcion_name=heading)
             continue
-        if not any(k in row.values for k in ("indicator", "target_programmed", "achieved", "formula")):
+        # a line names an indicator or prints a goal (a heading spread over the goal
+        # columns prints words there, no figure)
+        if not (any(k in row.values for k in ("indicator", "formula")) or _has_figure(row, GOALS)):
+            words = [w for t in row.texts for w in t.split() if any(c.isalpha() for c in w)]  # no specks
+            heading = collapse(" ".join(words)) if words and not _has_figure(row, NUMBERS) else heading
             continue
         for c in SECTION_CONCEPTS:
             if c.name in row.values:
@@ -229,6 +244,13 @@ def parse(pages: Sequence[Page]) -> SectionResult:
         _add_line(result, values, row, len(result.indicator_results) + 1)
     result.info = _section_info(result.info, facts, section_values)
     return result
+
+
+def _add_totals(result: SectionResult, row: LogicalRow) -> None:
+    for name in BUDGETS:
+        value = parse_number(row.values.get(name))
+        if value is not None:
+            result.totals.append(Total("indicator_results", name, value))
 
 
 def _add_line(result: SectionResult, values: dict[str, str], row: LogicalRow, row_no: int) -> None:
@@ -281,8 +303,8 @@ def _section_info(info: SectionInfo, facts: dict, values: dict[str, str]) -> Sec
                 updates[name] = iso
     if "period_end" in updates and "quarter" not in updates:
         updates["quarter"] = (int(updates["period_end"][5:7]) + 2) // 3
-    for name in ("finalidad_code", "funcion_code", "subfuncion_code"):
-        if name in values:
+    for name in ("finalidad_code", "funcion_code", "subfuncion_code", "funcion_name", "subfuncion_name"):
+        if values.get(name):
             updates[name] = values[name].strip()
     return replace(info, **updates)
 
