@@ -15,7 +15,7 @@ from typing import Optional, Sequence
 
 from ..extractors.layout import collapse, fold, group_lines, split_chunks, typical_char_width
 from ..normalizers.checks import percent_agrees, format_figure
-from ..normalizers.numbers import parse_number
+from ..normalizers.numbers import lost_decimal_point, parse_number
 from ..records import Family, Flag, IndicatorResult, Page, Provenance, SectionInfo, SectionResult, Severity, Total
 from ..tables import read_tables
 from ..tables.concepts import Concept, choose
@@ -261,6 +261,12 @@ def _add_line(result: SectionResult, values: dict[str, str], row: LogicalRow, ro
             fields[name] = 0.0  # accounting style: a budget of nothing prints as a dash
         elif name in NUMBERS:
             fields[name] = parse_number(text)
+            repaired = lost_decimal_point(text)
+            if repaired is not None:
+                fields[name] = repaired
+                result.flags.append(Flag("indicator_results", str(row_no), name, "ocr_repair", Severity.INFO, text,
+                                         format_figure(repaired), f"Line {row_no}: '{text}' read without its decimal "
+                                         f"point (thousands a space apart, then cents); stored as {format_figure(repaired)}."))
         elif name in _CHOICES:
             fields[name] = _choice(name, text)
         else:
