@@ -171,3 +171,62 @@ def test_a_mir_titled_matriz_de_indicadores_para_resultados_is_not_this_family()
     assert family.detect(_title_page("MATRIZ DE INDICADORES", "PARA RESULTADOS")) is None
     assert family.detect(_title_page("SEGUIMIENTO DE INDICADORES PARA RESULTADOS 2026")) is not None
     assert family.detect(_title_page("INDICADORES DE RESULTADOS", "AL SEGUNDO TRIMESTRE DE 2025")) is not None
+
+
+# --------------------------------------------------------------------------
+# the two scanned layouts (OCR); every value below was checked on the page images
+# --------------------------------------------------------------------------
+
+GUANAJUATO_SCAN = "itesg_indicadores_resultados_1t2024_scan.pdf"  # one wide table over three pages
+CHIAPAS_SCAN = "icatech_indicadores_resultados_1t2018_scan.pdf"  # project line over its goal lines
+
+
+@pytest.fixture(scope="module")
+def scans(tmp_path_factory) -> Path:
+    from avance.extractors.ocr import tesseract_available
+
+    if tesseract_available() is not None:
+        pytest.skip("Tesseract with Spanish is not installed")
+    out = tmp_path_factory.mktemp("indicator_results_scans")
+    run([REAL / GUANAJUATO_SCAN, REAL / CHIAPAS_SCAN], out)
+    return out
+
+
+def test_a_wide_scanned_table_printed_one_group_of_columns_per_page_is_joined(scans):
+    rows = _rows(scans, "indicator_results", GUANAJUATO_SCAN).sort_values("row_no").set_index("row_no")
+    assert len(rows) == 15  # 15 rows on each of the three pages, one line each
+    assert (rows.level == "Componente").all()  # printed `Compenente`
+    assert rows.program_code.notna().all() and rows.indicator.notna().all() and rows.unit.notna().all()
+    second = rows.loc[2]  # page 1: program and budget; page 2: indicator; page 3: goals and unit
+    assert second.program_code == "E017PB0722"
+    assert second.indicator == "Porcentaje de necesidades de infraestructura y equipamiento atendidas"
+    assert (second.formula, second.unit) == ("A/B*100", "Acciones de infraestructura")
+    assert (second.target_programmed, second.target_modified, second.achieved) == (100, 0, 0)
+    assert (second.budget_approved, second.budget_modified, second.budget_accrued, second.budget_exercised,
+            second.budget_paid) == (1886285, 2504029, 488973, 488973, 431844)
+    grants = rows.loc[10]
+    assert (grants.indicator, grants.unit, grants.target_programmed, grants.achieved) == \
+        ("Porcentaje de becas y apoyos otorgados", "Becas", 100, 44)
+    assert (grants.budget_approved, grants.budget_modified, grants.budget_paid) == (818193, 1363235, 237216)
+    last = rows.loc[15]  # its approved and paid budgets print as a dash: zero
+    assert last.indicator == "Porcentaje de proyectos de Investigación aplicada desarrollados"
+    assert (last.budget_approved, last.budget_modified, last.budget_paid) == (0, 108000, 0)
+    section = _rows(scans, "sections", GUANAJUATO_SCAN).iloc[0]
+    assert (section.page_start, section.page_end, section.quarter, section.fiscal_year) == (1, 3, 1, 2024)
+    assert (section.period_start, section.period_end) == ("2024-01-01", "2024-03-31")
+
+
+def test_a_scanned_project_line_is_carried_onto_its_goal_lines(scans):
+    rows = _rows(scans, "indicator_results", CHIAPAS_SCAN).sort_values("row_no")
+    assert len(rows) == 2
+    assert list(rows.program_code) == ["A001", "A001"]
+    assert set(rows.program_name) == {"FOMENTO A LA CALIDAD DEL SECTOR LABORAL DEL ESTADO"}
+    assert list(rows.indicator) == ["Número de cursos impartidos", "Cobertura en capacitación para el trabajo"]
+    assert list(rows.unit) == ["Curso", "Persona"]
+    assert list(rows.target_programmed) == [3191, 51051]  # printed `3 191.00`, `51 051.00`
+    assert list(rows.achieved) == [649, 9984]
+    assert list(rows.budget_approved) == [178103282, 178103282] and list(rows.budget_accrued) == [0, 0]
+    section = _rows(scans, "sections", CHIAPAS_SCAN).iloc[0]
+    assert (section.quarter, section.fiscal_year) == (1, 2018)
+    assert section.government == "GOBIERNO CONSTITUCIONAL DEL ESTADO DE CHIAPAS"
+    assert section.agency == "Instituto de Capacitación y Vinculación Tecnológica del Estado de Chiapas"

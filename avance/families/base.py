@@ -45,3 +45,7 @@ class FamilySpec:
     # Free-text fields, (table, field), whose cells the page pass read doubtfully: on scans
     # the pipeline reads them again as one block and keeps a sure reading (`ocr_reread`).
     reread_text: frozenset[tuple[str, str]] = frozenset()
+    # Whether a page carries on the running section's pages whatever it looks like on its
+    # own (a wide table's next group of columns, whose headers may read like another
+    # family's labels). None: pages are told by `detect` alone.
+    continues: Optional[Callable[[Sequence[Page], Page], bool]] = None

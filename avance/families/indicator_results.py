@@ -13,13 +13,13 @@ import re
 from dataclasses import replace
 from typing import Optional, Sequence
 
-from ..extractors.layout import collapse, fold, group_lines
+from ..extractors.layout import collapse, fold, group_lines, split_chunks, typical_char_width
 from ..normalizers.checks import percent_agrees, format_figure
-from ..normalizers.numbers import parse_number
+from ..normalizers.numbers import lost_decimal_point, parse_number
 from ..records import Family, Flag, IndicatorResult, Page, Provenance, SectionInfo, SectionResult, Severity, Total
 from ..tables import read_tables
 from ..tables.concepts import Concept, choose
-from ..tables.rows import LogicalRow, join_wide, map_tables, table_rows
+from ..tables.rows import LogicalRow, continues_wide, join_wide, map_tables, table_rows
 from . import common
 from .base import FamilySpec, PageMark
 
@@ -41,14 +41,15 @@ ROW_CONCEPTS: tuple[Concept, ...] = (
                              "Programa presupuestario"), "text", min_words=2),
     Concept("indicator", ("Denominación del indicador", "Nombre del indicador", "Nombre de los indicadores",
                           "Indicador", "Proyectos metas", "Metas conceptos"), "text", min_words=3,
-            avoid=("definicion", "sentido", "metodo", "formula", "unidad", "frecuencia", "dimension", "tipo",
+            avoid_own=("definicion", "sentido", "metodo", "formula", "unidad", "frecuencia", "dimension", "tipo",
                    "nivel", "programa", "objetivo")),
     Concept("level", ("Nivel", "Nivel de la MIR", "Nivel del indicador"), "choice", LEVELS),
     Concept("indicator_type", ("Tipo", "Tipo de indicador"), "choice", TYPES),
     Concept("dimension", ("Dimensión a medir", "Dimensión", "Dimensiones a medir"), "choice", DIMENSIONS),
     Concept("frequency", ("Frecuencia de medición", "Frecuencia", "Periodicidad"), "choice", FREQUENCIES),
     Concept("unit", ("Unidad de medida",), "text"),
-    Concept("formula", ("Fórmula", "Método de cálculo", "Método de cálculo con variables de la fórmula"), "text", min_words=3),
+    Concept("formula", ("Fórmula", "Fórmula de cálculo", "Método de cálculo", "Método de cálculo con variables de la fórmula"),
+            "formula", min_words=3, avoid_own=("descripcion",)),
     Concept("target_programmed", ("Meta programada", "Metas programada", "Programada", "Metas programadas",
                                   "Program anual", "Meta anual programada", "Meta aprobada"), "number",
             avoid=("presupuesto",)),
@@ -80,6 +81,8 @@ NUMBERS = {c.name for c in ROW_CONCEPTS if c.kind in ("number", "percent")}
 PERCENTS = {c.name for c in ROW_CONCEPTS if c.kind == "percent"}
 BUDGETS = ("budget_approved", "budget_modified", "budget_accrued", "budget_exercised", "budget_paid")
 # What a grouping line (program, project) prints and its lines inherit.
+GOALS = ("target_programmed", "target_modified", "achieved")
+_DASHES = ("-", "–", "—", "$ -", "$-")
 GROUP_FIELDS = ("program_code", "program_name") + BUDGETS
 _CHOICES = {c.name: c.values for c in ROW_CONCEPTS if c.kind == "choice"}
 
@@ -126,7 +129,9 @@ def _dmy(text: Optional[str]) -> Optional[str]:
 
 
 def section_facts(pages: Sequence[Page]) -> dict:
-    lines = [l for p in pages[:1] for l in group_lines(p.words)]
+    # a line's blocks far apart are separate texts (a logo's words, `Página 1 de 1`)
+    lines = [c for p in pages[:1] for l in group_lines(p.words)
+             for c in split_chunks(l, 3 * typical_char_width(p.words))]
     facts: dict = {"government": common.find_government(lines)}
     for line in lines:
         raw, f = line.text, line.folded
@@ -175,10 +180,29 @@ def _is_total(row: LogicalRow) -> bool:
     return bool(labels) and row.values.get("indicator") in (None, *labels)
 
 
+def _has_figure(row: LogicalRow, names: Sequence[str]) -> bool:
+    return any(parse_number(row.values.get(k)) is not None for k in names)
+
+
 def _is_group(row: LogicalRow) -> bool:
-    """A program or project line: it names a program or carries a budget, but no goal figures."""
-    has_goal = any(k in row.values for k in ("target_programmed", "target_modified", "achieved"))
-    return not has_goal and "indicator" not in row.values and any(k in row.values for k in GROUP_FIELDS)
+    """A program or project line: it names a program or carries a budget, but no goal
+    figures (a project line printed in the goals' column carries a key or a budget)."""
+    has_goal = _has_figure(row, GOALS)
+    budget = _has_figure(row, BUDGETS)
+    keyed = "program_code" in row.values or budget
+    named = "program_name" in row.values or "indicator" in row.values  # a key alone may be a speck
+    return not has_goal and ("indicator" not in row.values or keyed) and (named or budget)
+
+
+def _group_values(row: LogicalRow) -> dict[str, str]:
+    """What a grouping line's goal lines inherit; a name printed in the goals' column
+    is the program's, without the heading before it (`PROYECTOS INSTITUCIONALES:`)."""
+    values = {k: v for k, v in row.values.items() if k in GROUP_FIELDS}
+    if "program_name" not in values and row.values.get("indicator"):
+        heading, colon, rest = row.values["indicator"].partition(":")
+        values["program_name"] = rest.strip() if colon and rest.strip() and len(heading.split()) <= 4 \
+            else row.values["indicator"]
+    return values
 
 
 def parse(pages: Sequence[Page]) -> SectionResult:
@@ -191,19 +215,27 @@ def parse(pages: Sequence[Page]) -> SectionResult:
     group: dict[str, str] = {}
     group_table = -1
     section_values: dict[str, str] = {}
+    heading: Optional[str] = None  # the words of the last heading row above the lines
     for table_no, row in rows:
         if table_no != group_table:
             group, group_table = {}, table_no
         if _is_total(row):
-            for name in BUDGETS:
-                value = parse_number(row.values.get(name))
-                if value is not None:
-                    result.totals.append(Total("indicator_results", name, value))
+            _add_totals(result, row)
             continue
         if _is_group(row):
-            group = {k: v for k, v in row.values.items() if k in GROUP_FIELDS}
+            group = _group_values(row)
+            if not result.indicator_results and not result.totals and "program_code" not in row.values \
+                    and _has_figure(row, BUDGETS):
+                # a classification's banner over the programs, with the budget of all of
+                # them (Chiapas: the subfunction under the function's heading)
+                _add_totals(result, row)
+                section_values.update(subfuncion_name=group.get("program_name"), funcion_name=heading)
             continue
-        if not any(k in row.values for k in ("indicator", "target_programmed", "achieved", "formula")):
+        # a line names an indicator or prints a goal (a heading spread over the goal
+        # columns prints words there, no figure)
+        if not (any(k in row.values for k in ("indicator", "formula")) or _has_figure(row, GOALS)):
+            words = [w for t in row.texts for w in t.split() if any(c.isalpha() for c in w)]  # no specks
+            heading = collapse(" ".join(words)) if words and not _has_figure(row, NUMBERS) else heading
             continue
         for c in SECTION_CONCEPTS:
             if c.name in row.values:
@@ -214,12 +246,27 @@ def parse(pages: Sequence[Page]) -> SectionResult:
     return result
 
 
+def _add_totals(result: SectionResult, row: LogicalRow) -> None:
+    for name in BUDGETS:
+        value = parse_number(row.values.get(name))
+        if value is not None:
+            result.totals.append(Total("indicator_results", name, value))
+
+
 def _add_line(result: SectionResult, values: dict[str, str], row: LogicalRow, row_no: int) -> None:
     fields: dict = {}
     for name in (c.name for c in ROW_CONCEPTS):
         text = values.get(name)
-        if name in NUMBERS:
+        if name in BUDGETS and text is not None and text.strip() in _DASHES:
+            fields[name] = 0.0  # accounting style: a budget of nothing prints as a dash
+        elif name in NUMBERS:
             fields[name] = parse_number(text)
+            repaired = lost_decimal_point(text)
+            if repaired is not None:
+                fields[name] = repaired
+                result.flags.append(Flag("indicator_results", str(row_no), name, "ocr_repair", Severity.INFO, text,
+                                         format_figure(repaired), f"Line {row_no}: '{text}' read without its decimal "
+                                         f"point (thousands a space apart, then cents); stored as {format_figure(repaired)}."))
         elif name in _CHOICES:
             fields[name] = _choice(name, text)
         else:
@@ -262,10 +309,33 @@ def _section_info(info: SectionInfo, facts: dict, values: dict[str, str]) -> Sec
                 updates[name] = iso
     if "period_end" in updates and "quarter" not in updates:
         updates["quarter"] = (int(updates["period_end"][5:7]) + 2) // 3
-    for name in ("finalidad_code", "funcion_code", "subfuncion_code"):
-        if name in values:
+    for name in ("finalidad_code", "funcion_code", "subfuncion_code", "funcion_name", "subfuncion_name"):
+        if values.get(name):
             updates[name] = values[name].strip()
     return replace(info, **updates)
 
 
-SPEC = FamilySpec(family=Family.INDICATOR_RESULTS, detect=detect, parse=parse)
+def _code_read_again(text: str) -> Optional[str]:
+    """The one program key in a key cell read again alone."""
+    codes = [t for t in text.split() if re.fullmatch(r"[A-Z]{1,2}-?\d{2,4}[A-Z0-9]*", t)]
+    return codes[0] if len(codes) == 1 else None
+
+
+def _figure_read_again(text: str) -> Optional[float]:
+    """A figure cell read again alone; a dash is zero (a budget's, accounting style).
+    Digits a space apart that are no thousands (`96 94`) lost their point: no reading."""
+    text = text.strip()
+    if re.search(r"\d\s+\d", text) and not re.fullmatch(r"\d{1,3}(\s\d{3})+(\.\d+)?", text):
+        return None
+    return 0.0 if text in _DASHES else parse_number(text)
+
+
+def continues(pages: Sequence[Page], page: Page) -> bool:
+    """The next group of columns of a wide table printed one group per page."""
+    return continues_wide([t for p in pages for t in read_tables(p)], read_tables(page))
+
+
+SPEC = FamilySpec(family=Family.INDICATOR_RESULTS, detect=detect, parse=parse, continues=continues,
+                  reread_codes={("indicator_results", "program_code"): _code_read_again},
+                  value_readers={("indicator_results", name): _figure_read_again for name in NUMBERS},
+                  reread_text=frozenset(("indicator_results", name) for name in ("program_name", "indicator", "unit")))

@@ -56,3 +56,16 @@ def decimals(text: Optional[str]) -> int:
         return 0
     m = re.search(r"\.(\d+)", text)
     return len(m.group(1)) if m else 0
+
+
+_LOST_POINT = re.compile(r"^\d{1,3}(?: \d{3})+ \d{2}$")
+
+
+def lost_decimal_point(text: Optional[str]) -> Optional[float]:
+    """A figure grouped in thousands by spaces whose cents OCR read without their point
+    (`180 603 282 00` for `180 603 282.00`): the figure with its cents, else None."""
+    t = (text or "").strip()
+    if not _LOST_POINT.match(t):
+        return None
+    whole, cents = t.rsplit(" ", 1)
+    return float(whole.replace(" ", "") + "." + cents)

@@ -56,8 +56,11 @@ def group_sections(pages: Sequence[Page]) -> tuple[list[PageGroup], list[Page]]:
     orphans: list[Page] = []
     waiting: list[Page] = []  # an export's header-only page, cut from its table by blank lines
     for page in pages:
-        spec, mark = mark_page(page)
         current = groups[-1] if groups else None
+        if current is not None and current.spec.continues is not None and current.spec.continues(current.pages, page):
+            groups[-1] = PageGroup(current.spec, current.key, current.pages + (page,))
+            continue
+        spec, mark = mark_page(page)
         if spec is None or mark is None:
             if current is None:
                 (waiting if page.source == "ocr_text" else orphans).append(page)

@@ -18,9 +18,9 @@ from typing import Optional, Sequence
 
 from rapidfuzz import fuzz
 
-from ..extractors.layout import fold as layout_fold
+from ..extractors.layout import fold as layout_fold, group_lines
 from ..normalizers.numbers import parse_number
-from .model import Table
+from .model import Cell, Table
 
 
 @lru_cache(maxsize=65536)
@@ -33,13 +33,18 @@ def fold(text: str) -> str:
 class Concept:
     name: str
     labels: tuple[str, ...]
-    # text | number | percent | code | codes (dotted, several) | date | choice (one of `values`)
+    # text | formula (text, or terms joined by operators: `A/B*100`) | number | percent | code |
+    # codes (dotted, several) | date | choice (one of `values`)
     kind: str = "text"
     values: tuple[str, ...] = ()
     # label words that must not be in the header (`modificado` for an approved budget)
     avoid: tuple[str, ...] = ()
     # free text: fewer words than this is a doubtful fit (an indicator's name is a phrase)
     min_words: int = 1
+    # words that must not be in the column's own (deepest) header cell, whatever is above
+    # it (`Descripción de variables de la fórmula` is no formula; a `DESCRIPCIÓN` title
+    # over the columns says nothing)
+    avoid_own: tuple[str, ...] = ()
 
 
 # Below this a header says nothing about a concept.
@@ -47,6 +52,8 @@ HEADER_CUTOFF = 72.0
 _CODE = re.compile(r"^[A-Z]{1,2}\s?-?\d{2,4}[A-Z0-9]*$")
 _DOTTED = re.compile(r"\d{1,2}(?:\.\d{1,2})+")
 _DATE = re.compile(r"^\d{1,2}[/-]\d{1,2}[/-]\d{2,4}$")
+# Two terms joined by an operator, a letter among them (`A/B*100`, `(NA / NP) x 100`).
+_OPERATION = re.compile(r"(?=.*[A-Za-z])[\w)]\s*[/*×÷]\s*[\w(]")
 
 
 def _tokens(text: str) -> list[str]:
@@ -63,7 +70,7 @@ def header_score(path: str, concept: Concept) -> float:
     if not parts:
         return 0.0
     last, whole = parts[-1], " ".join(parts)
-    if any(a in whole.split() for a in concept.avoid):
+    if any(a in whole.split() for a in concept.avoid) or any(a in last.split() for a in concept.avoid_own):
         return 0.0
     best = 0.0
     for label in concept.labels:
@@ -110,6 +117,8 @@ def _fit(text: str, concept: Concept, choices: frozenset[str]) -> float:
     if concept.kind == "date":
         return float(bool(_DATE.match(text.strip())))
     words = folded.split()
+    if concept.kind == "formula" and _OPERATION.search(text):
+        return 1.0
     if concept.kind == "choice":
         return float(choose(text, concept.values) is not None)
     # free text: letters, not a bare figure, not a word another column chooses from
@@ -140,6 +149,17 @@ class ColumnMatch:
     shifted: bool  # the header that named it stands one column to the right
 
 
+def _samples(cell: Optional[Cell], col: int) -> list[str]:
+    """What a cell holds for the column matcher: its text, or each of its lines where
+    every line is a figure (a tall cell with the figures of several goal lines)."""
+    if cell is None or cell.col != col:
+        return [""]
+    lines = group_lines(cell.words)
+    if len(lines) > 1 and all(parse_number(l.text) is not None for l in lines):
+        return [l.text for l in lines]
+    return [cell.text]
+
+
 def match_columns(table: Table, concepts: Sequence[Concept], rows: Optional[Sequence[int]] = None,
                   exclude: frozenset[int] = frozenset()) -> dict[str, ColumnMatch]:
     """The best assignment of concepts to columns under the best alignment: either
@@ -148,8 +168,7 @@ def match_columns(table: Table, concepts: Sequence[Concept], rows: Optional[Sequ
     headings). The alignment whose cells agree best with their headers wins."""
     rows = list(rows) if rows is not None else list(table.body_rows())
     # a merged cell repeats under every column it spans: only its own column holds it
-    own = [[table.text(r, c) if (cell := table.cell_at(r, c)) is not None and cell.col == c else ""
-            for r in rows] for c in range(table.n_cols)]
+    own = [[t for r in rows for t in _samples(table.cell_at(r, c), c)] for c in range(table.n_cols)]
     choices = frozenset(fold(v) for c in concepts for v in c.values)
     headers = [[header_score(path, c) for c in concepts] for path in table.header_paths]
     # an empty column is still the column its header names (an empty template, a

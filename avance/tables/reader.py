@@ -27,6 +27,9 @@ LINE_THICKNESS = 3.0
 # Edges this close are one edge (PDF points): scans waver, spreadsheets double their rules.
 SNAP = 2.5
 MIN_CELLS = 4
+# On a scan a rule comes out in pieces (faded print, a fill's edge): pieces of one line
+# this far apart (points) are joined.
+SCAN_JOIN = 10.0
 _FIGURE = re.compile(r"^[$(+-]*\s*\d[\d,. ]*%?\)?$")
 _DATE = re.compile(r"^\d{1,2}[/-]\d{1,2}[/-]\d{2,4}$")
 
@@ -87,10 +90,66 @@ def close_column_bands(edges: list[dict]) -> list[dict]:
     return edges + extra
 
 
-def edges_to_cell_groups(edges: list[dict]) -> list[list[tuple[float, float, float, float]]]:
+def close_frame(edges: list[dict]) -> list[dict]:
+    """A ruled grid whose outer side is not drawn (a scan that lost it, a sheet printed
+    without it): horizontal rules that start (end) together beyond the first (last)
+    vertical rule between them mark that side, from the first to the last band between
+    them that inner vertical rules cross (bands of unruled rows beyond those stay open)."""
+    horizontals = [e for e in edges if e["orientation"] == "h"]
+    verticals = [e for e in edges if e["orientation"] == "v"]
+    extra = []
+    for side in ("x0", "x1"):
+        groups: list[list[dict]] = []
+        for h in sorted(horizontals, key=lambda e: e[side]):
+            if groups and abs(groups[-1][0][side] - h[side]) <= SNAP:
+                groups[-1].append(h)
+            else:
+                groups.append([h])
+        for g in groups:
+            if len(g) < 3:
+                continue
+            x = sum(h[side] for h in g) / len(g)
+            lo, hi = min(h["x0"] for h in g) + SNAP, max(h["x1"] for h in g) - SNAP
+            tops = _positions([h["top"] for h in g])
+            ruled = [i for i, (a, b) in enumerate(zip(tops, tops[1:]))
+                     if any(lo < v["x0"] < hi and v["top"] <= a + SNAP and v["bottom"] >= b - SNAP for v in verticals)]
+            if not ruled:
+                continue
+            top, bottom = tops[ruled[0]], tops[ruled[-1] + 1]
+            drawn = any(abs(v["x0"] - x) <= SNAP and v["top"] <= top + SNAP and v["bottom"] >= bottom - SNAP
+                        for v in verticals)
+            if not drawn:
+                extra.append(_edge("v", x, top, x, bottom))
+    return edges + extra
+
+
+def reach_rules(edges: list[dict], reach: float) -> list[dict]:
+    """Vertical rules that stop short of the horizontal rule just above (below) them,
+    by at most `reach`, are drawn to it (a scan fades a rule's ends near a thick rule)."""
+    horizontals = [e for e in edges if e["orientation"] == "h"]
+    out = []
+    for e in edges:
+        if e["orientation"] == "v":
+            x = e["x0"]
+            over = [h for h in horizontals if h["x0"] - SNAP <= x <= h["x1"] + SNAP]
+            above = [h["top"] for h in over if -SNAP <= e["top"] - h["top"] <= reach]
+            below = [h["top"] for h in over if -SNAP <= h["top"] - e["bottom"] <= reach]
+            # the nearest rule is the end (one it meets already leaves it as it is)
+            above = [max(above)] if above and e["top"] - max(above) > SNAP else []
+            below = [min(below)] if below and min(below) - e["bottom"] > SNAP else []
+            if above or below:
+                top = max(above) if above else e["top"]
+                bottom = min(below) if below else e["bottom"]
+                e = _edge("v", x, top, x, bottom)
+        out.append(e)
+    return out
+
+
+def edges_to_cell_groups(edges: list[dict], join: float = SNAP) -> list[list[tuple[float, float, float, float]]]:
+    """`join`: collinear pieces of one rule this far apart are one rule (a scan breaks its rules)."""
     if not edges:
         return []
-    merged = plumber.merge_edges(edges, SNAP, SNAP, SNAP, SNAP)
+    merged = plumber.merge_edges(edges, SNAP, SNAP, join, join)
     intersections = plumber.edges_to_intersections(merged, 1, 1)
     cells = plumber.intersections_to_cells(intersections)
     return [g for g in plumber.cells_to_tables(cells) if len(g) >= MIN_CELLS]
@@ -155,12 +214,17 @@ def is_figure(text: str) -> bool:
 
 
 def _numbering_row(texts: Sequence[str]) -> bool:
-    """A row of column numbers printed under the header (`1 2 3 ... 10`)."""
-    ints = [t for t in texts if t]
-    if len(ints) < 3 or not all(t.isdigit() and len(t) <= 2 for t in ints):
+    """A row of column numbers printed under the header (`1 2 3 ... 10`). On a scan a
+    speck beside a number reads as a letter (`14 h`): single characters are let pass
+    where the numbers run on (mostly by one). A row of small figures (`4 1 0 1`) is
+    a body row."""
+    tokens = [t for text in texts for t in text.split()]
+    ints = [int(t) for t in tokens if t.isdigit() and len(t) <= 2]
+    others = [t for t in tokens if not (t.isdigit() and len(t) <= 2)]
+    if len(ints) < 3 or any(len(t) > 1 for t in others) or len(others) * 3 > len(ints):
         return False
-    # counted up one by one: a row of small figures (`4 1 0 1`) is a body row
-    return all(int(b) == int(a) + 1 for a, b in zip(ints, ints[1:]))
+    steps = [b - a for a, b in zip(ints, ints[1:])]
+    return sum(s == 1 for s in steps) >= (0.75 if not others else 0.5) * len(steps)
 
 
 def is_date(text: str) -> bool:
@@ -203,10 +267,12 @@ def finish(page: Page, cells: list[Cell], n_rows: int, n_cols: int, ruled: bool,
             header_rows = r + 1
         if header_rows == n_rows:
             header_rows = 0 if n_rows > 1 and not any(rows[0]) else min(header_rows, 1)
+    numbering = {r for r in range(header_rows) if _numbering_row(rows[r])}
     paths = []
     for col in range(n_cols):
         parts: list[str] = []
-        for c in sorted((c for c in cells if c.row < header_rows and c.col <= col < c.col + c.col_span),
+        for c in sorted((c for c in cells if c.row < header_rows and c.row not in numbering and
+                         c.col <= col < c.col + c.col_span),
                         key=lambda c: c.row):
             text = c.text.strip()
             spans_all = c.col_span >= max(2, n_cols)  # a title over the whole table
@@ -249,10 +315,36 @@ def rows_from_lines(lines: Sequence, borders: Sequence[float]) -> list[list]:
             continue
         by_distance = sorted(anchors, key=lambda a: abs(lines[a].ymid - lines[i].ymid))
         free = [a for a in by_distance[:2] if not (filled[a] & occupied[i])]
-        target = free[0] if free else by_distance[0]
+        target = free[0] if free else _wrapped_into(lines, occupied, borders, i, by_distance[:2])
         rows[target].append(i)
         filled[target] |= occupied[i]
     return [[lines[i] for i in sorted(rows[a])] for a in anchors]
+
+
+def _starts_lower(line, column: int, borders: Sequence[float]) -> Optional[bool]:
+    """Whether the line's text in `column` starts with a small letter (None: no letter)."""
+    words = [w for w in line.words if _column_of(w.xmid, borders) == column]
+    first = next((c for w in words for c in w.text if c.isalpha()), None)
+    return None if first is None else first.islower()
+
+
+def _wrapped_into(lines: Sequence, occupied: Sequence[set], borders: Sequence[float], i: int,
+                  nearest: Sequence[int]) -> int:
+    """The row a wrapped text line belongs to when both rows beside it fill its
+    columns: text runs on downwards, so a line the next line continues (it starts with
+    a small letter) opens the row below; a line that itself starts small continues the
+    row above; otherwise the nearest row."""
+    column = min(occupied[i], default=None)
+    if column is not None:
+        above = [a for a in nearest if lines[a].ymid < lines[i].ymid]
+        below = [a for a in nearest if lines[a].ymid > lines[i].ymid]
+        follows = lines[i + 1] if i + 1 < len(lines) else None
+        if below and follows is not None and column in occupied[i + 1] and \
+                _starts_lower(follows, column, borders) and not _starts_lower(lines[i], column, borders):
+            return below[0]
+        if above and _starts_lower(lines[i], column, borders):
+            return above[0]
+    return nearest[0]
 
 
 def _grid_cells(page: Page, rows: Sequence[Sequence], borders: Sequence[float], first_row: int) -> list[Cell]:
@@ -287,6 +379,8 @@ def extend_below(page: Page, table: Table, floor: float = float("inf")) -> Table
             break
         body.append(l)
         last = l.bottom
+    while body and _runs_across(body[-1], borders):
+        body.pop()  # a sentence under the table (a note, a legal statement), not a row
     if len(body) < 1 or not any(_is_body_row([w.text for w in l.words]) or
                                 sum(1 for w in l.words if is_figure(w.text)) for l in body):
         return table
@@ -298,6 +392,9 @@ def extend_below(page: Page, table: Table, floor: float = float("inf")) -> Table
     own_body = _has_body_row(table.cells, table.n_rows)
     # a ruled grid that holds no value of its own is the header of the lines under it
     header_rows = None if own_body else table.n_rows
+    if header_rows is not None:  # the header's column numbers printed under its rules
+        header_rows += next((k for k, row in enumerate(rows)
+                             if not _numbering_row([w.text for l in row for w in l.words])), len(rows))
     cells = list(table.cells) + _grid_cells(page, rows, borders, table.n_rows)
     return finish(page, _regrid(cells, borders), table.n_rows + len(rows), len(borders) - 1, ruled=table.ruled,
                   header_rows=header_rows) or table
@@ -313,6 +410,19 @@ def _fits_columns(lines: Sequence, borders: Sequence[float]) -> bool:
     runs = white_runs(lines, x0, x1, 0.9 * char)
     inside = [(a, b) for a, b in runs if b - a >= 1.5 * char and not any(a - char <= x <= b + char for x in borders)]
     return len(inside) <= 1
+
+
+def _runs_across(line, borders: Sequence[float]) -> bool:
+    """A line of running text across the columns: no figure, and its words, a space
+    apart, step over two column borders or more (one may be a clipped cell's text
+    touching the next cell's)."""
+    words = sorted(line.words, key=lambda w: w.x0)
+    if any(is_figure(w.text) for w in words):
+        return False
+    space = sorted(w.height for w in words)[len(words) // 2]
+    crossed = {x for a, b in zip(words, words[1:]) if b.x0 - a.x1 < space
+               for x in borders[1:-1] if a.xmid < x < b.xmid}
+    return len(crossed) >= 2
 
 
 def _regrid(cells: list[Cell], borders: Sequence[float]) -> list[Cell]:
@@ -658,7 +768,11 @@ def read_tables(page: Page) -> list[Table]:
 
 def _read_tables(page: Page) -> list[Table]:
     grids = []
-    for group in edges_to_cell_groups(close_column_bands(rules_to_edges(page.rules))):
+    edges = rules_to_edges(page.rules)
+    join = SNAP
+    if page.scan is not None:
+        edges, join = reach_rules(edges, SCAN_JOIN), SCAN_JOIN
+    for group in edges_to_cell_groups(close_frame(close_column_bands(edges)), join):
         table = grid_table(page, group)
         if table is not None and any(c.text for c in table.cells):
             grids.append(table)
@@ -675,4 +789,32 @@ def _read_tables(page: Page) -> list[Table]:
     if table is not None:
         tables.append(table)
     tables.sort(key=lambda t: (t.box.top, t.box.x0))
-    return tables
+    return stack_grids(page, tables)
+
+
+def _borders(table: Table) -> list[float]:
+    return _positions(sorted({c.x0 for c in table.cells} | {c.x1 for c in table.cells}))
+
+
+def stack_grids(page: Page, tables: Sequence[Table]) -> list[Table]:
+    """A ruled grid with no header of its own right under a table whose columns it
+    shares is that table's body (a scan whose rule between them is lost, a body
+    drawn apart from its header)."""
+    out: list[Table] = []
+    height = sorted(w.height for w in page.words)[len(page.words) // 2] if page.words else 8.0
+    for table in tables:
+        above = out[-1] if out else None
+        if above is not None and table.ruled and table.header_rows == 0 and above.header_rows > 0 and \
+                -SNAP <= table.box.top - above.box.bottom <= 2 * height:
+            upper, lower = _borders(above), _borders(table)
+            shared = sum(any(abs(x - y) <= 2 * SNAP for y in upper) for x in lower)
+            if shared >= 0.8 * len(lower) and shared >= 3:
+                borders = _positions(sorted(upper + lower))
+                cells = list(above.cells) + [replace(c, row=c.row + above.n_rows) for c in table.cells]
+                stacked = finish(page, _regrid(cells, borders), above.n_rows + table.n_rows, len(borders) - 1,
+                                 ruled=True, header_rows=above.header_rows)
+                if stacked is not None:
+                    out[-1] = stacked
+                    continue
+        out.append(table)
+    return out

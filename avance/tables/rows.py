@@ -15,9 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Optional, Sequence
 
+from rapidfuzz import fuzz
+
 from ..extractors.layout import group_lines
 from ..records import Box, Word
-from .concepts import ColumnMatch, Concept, match_columns
+from .concepts import ColumnMatch, Concept, fold, match_columns
 from .model import Table
 from .reader import is_figure
 
@@ -39,47 +41,72 @@ class MappedTable:
 
 def map_tables(tables: Sequence[Table], concepts: Sequence[Concept], min_concepts: int = 3) -> list[MappedTable]:
     out = []
+    kinds = {c.name: c.kind for c in concepts}
     for table in tables:
         columns = match_columns(table, concepts)
         if len(columns) >= min_concepts:
+            taken = {m.column for m in columns.values()}
+            for name, m in list(columns.items()):
+                if kinds.get(name) == "text" and m.column + 1 not in taken and _clipped_into(table, m.column):
+                    columns[name] = replace(m, column=m.column + 1)
             out.append(MappedTable(table, columns))
     return out
 
 
-def _figure_lines(table: Table, row: int, columns: dict[str, ColumnMatch]) -> list[tuple[float, float]]:
-    """The vertical bands of a body row's lines that print figures in mapped columns."""
-    words: list[Word] = []
+def _clipped_into(table: Table, col: int) -> bool:
+    """A text column printed twice: clipped to its width under its header, and whole in
+    the unheaded column beside it (a sheet whose cell overflowed into a blank column).
+    The whole text is the value."""
+    if col + 1 >= table.n_cols or table.header_paths[col + 1].strip():
+        return False
+    pairs = [(fold(table.text(r, col)), fold(table.text(r, col + 1))) for r in table.body_rows()]
+    pairs = [(a, b) for a, b in pairs if a or b]
+    if len(pairs) < 2:
+        return False
+    longer = sum(len(b) >= len(a) and fuzz.ratio(a, b[:len(a)]) >= 85 for a, b in pairs if a and b)
+    return longer * 4 >= len(pairs) * 3
+
+
+def _figure_lines(table: Table, row: int, columns: dict[str, ColumnMatch]) -> tuple[int, list[tuple[float, float]]]:
+    """The vertical bands of a body row's lines that print figures in mapped columns,
+    and the page they are on (a row joined across pages has its own lines on each:
+    the page with the most lines)."""
+    words: dict[int, list[Word]] = {}
     for m in columns.values():
         cell = table.cell_at(row, m.column)
         if cell is not None and cell.row == row:
-            words += [w for w in cell.words if is_figure(w.text)]
-    bands: list[tuple[float, float]] = []
-    for line in group_lines(words):
-        bands.append((line.top, line.bottom))
-    return bands
+            words.setdefault(cell.page, []).extend(w for w in cell.words if is_figure(w.text))
+    best: tuple[int, list[tuple[float, float]]] = (table.page, [])
+    for page, found in sorted(words.items()):
+        bands = [(line.top, line.bottom) for line in group_lines(found)]
+        if len(bands) > len(best[1]):
+            best = (page, bands)
+    return best
 
 
 def table_rows(mapped: MappedTable, number_concepts: set[str]) -> list[LogicalRow]:
     table, columns = mapped.table, mapped.columns
     rows: list[LogicalRow] = []
     for r in table.body_rows():
-        bands = _figure_lines(table, r, {k: v for k, v in columns.items() if k in number_concepts})
+        page, bands = _figure_lines(table, r, {k: v for k, v in columns.items() if k in number_concepts})
         if len(bands) <= 1:
             rows.append(_row_values(table, r, columns, None))
             continue
-        # several lines of figures in one ruled row: a line each, text cells cut at the
-        # middles between the figure lines (the text above the first line is the group's)
-        cuts = [(a[1] + b[0]) / 2 for a, b in zip(bands, bands[1:])]
+        # several lines of figures in one ruled row: a line each, text cells cut just above
+        # each figure line (a name wrapped under its line's figures runs on downwards; the
+        # text above the first line is the group's)
+        cuts = [b[0] - 0.3 * (b[1] - b[0]) for b in bands[1:]]
         edges = [None] + cuts + [None]
         for i in range(len(bands)):
             lo = edges[i] if i else None
             hi = edges[i + 1]
-            rows.append(_row_values(table, r, columns, (lo, hi), first=i == 0, band=bands[i]))
+            rows.append(_row_values(table, r, columns, (lo, hi), first=i == 0, band=bands[i], cut_page=page))
     return rows
 
 
 def _row_values(table: Table, r: int, columns: dict[str, ColumnMatch], cut: Optional[tuple],
-                first: bool = True, band: Optional[tuple[float, float]] = None) -> LogicalRow:
+                first: bool = True, band: Optional[tuple[float, float]] = None,
+                cut_page: Optional[int] = None) -> LogicalRow:
     values: dict[str, str] = {}
     boxes: dict[str, tuple[int, Box]] = {}
     banner = None
@@ -91,7 +118,7 @@ def _row_values(table: Table, r: int, columns: dict[str, ColumnMatch], cut: Opti
             banner = banner or cell.text or None
             continue
         words = list(cell.words)
-        if cut is not None:
+        if cut is not None and cell.page == cut_page:  # another page's cells are not cut
             lo, hi = cut
             words = [w for w in words if (lo is None or w.ymid >= lo) and (hi is None or w.ymid < hi)]
             if lo is None and band is not None and not first:
@@ -117,6 +144,12 @@ def join_wide(tables: Sequence[Table]) -> list[Table]:
         else:
             out.append(table)
     return out
+
+
+def continues_wide(tables_before: Sequence[Table], tables_after: Sequence[Table]) -> bool:
+    """Whether a page's tables carry on the last table before as its next group of columns."""
+    joined = join_wide(tables_before)
+    return bool(joined and tables_after) and _continues_columns(joined[-1], tables_after[0])
 
 
 def _last_page(table: Table) -> int:
