@@ -24,6 +24,9 @@ class PageMark:
 
     family: Family
     key: Optional[str]
+    # False when the page was told by its table alone (no title): a family that
+    # knows the page by its title, detected later, is preferred
+    by_title: bool = True
 
 
 @dataclass(frozen=True)

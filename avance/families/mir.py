@@ -114,8 +114,8 @@ def detect(page: Page) -> Optional[PageMark]:
     above = [l for l in lines if l.bottom <= top + 0.5]
     _axis, _program, agency = _header_block(above)
     if page.source == "ocr":
-        return PageMark(Family.MIR_AVANCE, ocr_section_key(agency))
-    return PageMark(Family.MIR_AVANCE, fold(agency) if agency else None)
+        return PageMark(Family.MIR_AVANCE, ocr_section_key(agency), by_title=title is not None)
+    return PageMark(Family.MIR_AVANCE, fold(agency) if agency else None, by_title=title is not None)
 
 
 def _detect_ocr(page: Page) -> Optional[PageMark]:
@@ -132,7 +132,8 @@ def _detect_ocr(page: Page) -> Optional[PageMark]:
     if not anchored:
         return None
     _axis, _program, agency = ocr_header_block(table.above_title)
-    return PageMark(Family.MIR_AVANCE, ocr_section_key(agency))
+    titled = mt.find_title(group_lines(page.words)) is not None
+    return PageMark(Family.MIR_AVANCE, ocr_section_key(agency), by_title=titled)
 
 
 # --------------------------------------------------------------------------

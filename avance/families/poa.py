@@ -66,6 +66,7 @@ def detect(page: Page) -> Optional[PageMark]:
         title = _fuzzy_title("AVANCE PROGRAMATICO", lines[:12])
         evidence = len(header) >= 2 or _pa_line(lines) is not None or _fuzzy_title("PROGRAMA OPERATIVO ANUAL", lines[:12])
         is_poa = title and evidence
+    by_title = is_poa
     if not is_poa:
         # a report titled otherwise: its goal table says what it is
         is_poa = _concept_layout(page) is not None and "MATRIZ" not in head
@@ -73,7 +74,7 @@ def detect(page: Page) -> Optional[PageMark]:
         return None
     unidad = header.get("unidad")
     key = " ".join(v for v in unidad if v) if unidad else None
-    return PageMark(Family.POA_AVANCE, key)
+    return PageMark(Family.POA_AVANCE, key, by_title=by_title)
 
 
 def _fuzzy_title(title: str, lines: Sequence[TextLine]) -> bool:

@@ -42,11 +42,16 @@ class PageGroup:
 
 
 def mark_page(page: Page) -> tuple[Optional[FamilySpec], Optional[PageMark]]:
+    """The first family that knows the page by its title; else the first that
+    knows it by its table alone (a garbled scan's goal table can pass for a MIR's)."""
+    by_table: tuple[Optional[FamilySpec], Optional[PageMark]] = (None, None)
     for spec in FAMILY_SPECS:
         mark = spec.detect(page)
-        if mark is not None:
+        if mark is not None and mark.by_title:
             return spec, mark
-    return None, None
+        if mark is not None and by_table[0] is None:
+            by_table = (spec, mark)
+    return by_table
 
 
 def group_sections(pages: Sequence[Page]) -> tuple[list[PageGroup], list[Page]]:
@@ -61,6 +66,8 @@ def group_sections(pages: Sequence[Page]) -> tuple[list[PageGroup], list[Page]]:
             groups[-1] = PageGroup(current.spec, current.key, current.pages + (page,))
             continue
         spec, mark = mark_page(page)
+        if mark is not None and not mark.by_title and current is not None and current.spec.family != spec.family:
+            spec, mark = None, None  # an untitled page read as another family's table: the section goes on
         if spec is None or mark is None:
             if current is None:
                 (waiting if page.source == "ocr_text" else orphans).append(page)
