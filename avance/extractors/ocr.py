@@ -21,9 +21,15 @@ from .ocr_settings import OcrSettings
 from .tesseract import OcrUnavailable, OcrWord, engine
 
 __all__ = ["OcrSettings", "OcrUnavailable", "PageImages", "ocr_image", "ocr_pdf_page", "read_pdf_scan", "read_scan"]
+from .components import drop_small_components
 from .fills import lighten_dark_fills
 from .halftone import suppress_halftone
 from .orientation import detect_rotation, rotate_quarter
+
+# One core per worker, as Tesseract (OMP_THREAD_LIMIT): the parallelism is per document
+# or page. OpenCV's own threads cost ~10% more CPU on a page's cleaning here, and they
+# would fight the other workers for the cores.
+cv2.setNumThreads(1)
 
 POINTS_PER_INCH = 72.0
 
@@ -95,11 +101,7 @@ def mask_rules(mask: np.ndarray, to_points: float) -> list[Rule]:
 def clean_for_ocr(binv: np.ndarray, lines: np.ndarray, min_speck_area: int) -> np.ndarray:
     """Black text on white with rules and specks erased."""
     text = cv2.bitwise_and(binv, cv2.bitwise_not(cv2.dilate(lines, np.ones((3, 3), np.uint8))))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(text, connectivity=8)
-    if n > 1:
-        small = stats[:, cv2.CC_STAT_AREA] < min_speck_area
-        small[0] = False
-        text[small[labels]] = 0
+    drop_small_components(text, 8, min_speck_area)
     return 255 - text
 
 
