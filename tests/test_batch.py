@@ -434,3 +434,23 @@ def test_fewer_documents_than_workers_give_their_pages_the_idle_workers(tmp_path
     monkeypatch.setattr(run_module, "run_forked", lambda tasks, *args, **kw: seen.extend(tasks))
     run(make_copies(tmp_path / "in", ["a", "b"][:n_docs]), tmp_path / "out", batch=LOCAL2)
     assert [t.options.page_workers for t in seen] == [page_workers] * n_docs
+
+
+def test_a_child_that_read_a_scan_ends_after_it(tmp_path, monkeypatch):
+    """The documents after a scan go to a fresh child (a scan's heap is not carried on)."""
+    from avance.extractors import tesseract
+
+    def process_and_note_pid(path, *args, **kwargs):
+        (tmp_path / f"{Path(path).stem}.pid").write_text(str(os.getpid()))
+        if Path(path).stem.startswith("scan"):
+            tesseract.engine.cache_clear()
+            monkeypatch.setattr(tesseract, "_ApiEngine", lambda lang: object())
+            tesseract.engine("spa")  # as an OCR'd page leaves it
+        return REAL_PROCESS(path, *args, **kwargs)
+
+    monkeypatch.setattr(batch_module, "process_document", process_and_note_pid)
+    inputs = make_copies(tmp_path / "in", ["good", "scan", "good2", "good3"])
+    outcomes = run(inputs, tmp_path / "out", batch=BatchOptions(executor="local", workers=1, timeout=60))
+    assert [o.status.value for o in outcomes] == ["ok"] * 4
+    pid = {name: (tmp_path / f"{name}.pid").read_text() for name in ("good", "scan", "good2", "good3")}
+    assert pid["good"] == pid["scan"] != pid["good2"] == pid["good3"]

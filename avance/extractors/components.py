@@ -62,7 +62,19 @@ def components(binary: np.ndarray, connectivity: int, with_stats: bool = False) 
         stats[1:, cv2.CC_STAT_TOP] += window[0].start
         return Components(window, labels, stats[:, cv2.CC_STAT_AREA], stats)
     n, labels = cv2.connectedComponents(part, connectivity=connectivity)
-    return Components(window, labels, np.bincount(labels.ravel(), minlength=n))
+    return Components(window, labels, _label_counts(labels, n))
+
+
+_COUNT_ROWS = 256  # rows of labels counted at once: bincount copies them to 64 bits
+
+
+def _label_counts(labels: np.ndarray, n: int) -> np.ndarray:
+    """Pixels per label, a band of rows at a time (a whole page's labels in 64 bits
+    would be 67 MB: the peak of a scanned page's memory)."""
+    counts = np.zeros(n, np.int64)
+    for top in range(0, labels.shape[0], _COUNT_ROWS):
+        counts += np.bincount(labels[top:top + _COUNT_ROWS].ravel(), minlength=n)
+    return counts
 
 
 def blob_stats(binary: np.ndarray, connectivity: int = 8) -> np.ndarray:

@@ -5,7 +5,8 @@ processes, forked from a process that has already imported the pipeline (a fork
 costs milliseconds; a fresh interpreter would cost a second). A child reads a few
 small documents one after another (up to DOCUMENTS_PER_CHILD, SMALL_INPUT_BYTES in
 all; a big file alone), so that the caches one document fills serve the next
-(a child per small report cost ~50 ms of CPU each, as much as reading it). Each
+(a child per small report cost ~50 ms of CPU each, as much as reading it); a child
+that read a scan ends after it (a scan's heap is not a worker's to keep). Each
 document gets a memory cap (RLIMIT_AS: the child's address space when it starts
 the document plus `max_memory_mb`) and its own deadline; the child ignores Ctrl-C
 (the parent stops it) and dies with its parent. The parent waits on the children's
@@ -100,6 +101,13 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
+def _has_read_a_scan() -> bool:
+    """Tesseract is loaded in this process: a scan was read. Its heap (the engine's model,
+    page images) is not carried into another document: the child ends there."""
+    tesseract = sys.modules.get("avance.extractors.tesseract")
+    return tesseract is not None and tesseract.engine.cache_info().currsize > 0
+
+
 def _child_main(tasks: list[Task], wfd: int, limits: Limits, parent_pid: int) -> None:
     code = 0
     try:
@@ -117,6 +125,8 @@ def _child_main(tasks: list[Task], wfd: int, limits: Limits, parent_pid: int) ->
                 payload = ("error", work.unexpected(exc, task.options))
             data = pickle.dumps(payload)
             _write_all(wfd, LENGTH.pack(len(data)) + data)
+            if not code and _has_read_a_scan():
+                code = STOPPED
             if code:
                 break
     except BaseException:
