@@ -449,6 +449,7 @@ def test_a_child_that_read_a_scan_ends_after_it(tmp_path, monkeypatch):
         return REAL_PROCESS(path, *args, **kwargs)
 
     monkeypatch.setattr(batch_module, "process_document", process_and_note_pid)
+    tesseract.engine.cache_clear()  # an engine loaded here by an earlier test: every child would stop after one
     inputs = make_copies(tmp_path / "in", ["good", "scan", "good2", "good3"])
     outcomes = run(inputs, tmp_path / "out", batch=BatchOptions(executor="local", workers=1, timeout=60))
     assert [o.status.value for o in outcomes] == ["ok"] * 4
