@@ -18,6 +18,7 @@ from .pipeline.batch import summarize, with_recorded_warnings
 from .pipeline.document import SUPPORTED_SUFFIXES
 from .pipeline.options import MAX_TIMEOUT, MEMORY_MB_RANGE, WORKERS_RANGE, BatchOptions, ExtractOptions
 from .pipeline.run import collect_inputs, run
+from .pipeline.writer import arrow_without_pandas
 from .records import Status
 from .report import Reporter, closing_line, describe, printable  # noqa: F401 (describe: public since 0.1)
 
@@ -188,6 +189,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     text_out = sys.stderr if args.summary == "-" else sys.stdout
     reporter = Reporter.for_stream(len(inputs), quiet=args.quiet, stream=text_out)
     start = time.perf_counter()
+    arrow_without_pandas()  # this process and its workers only write tables
     try:
         outcomes = run(inputs, out_dir, options=options, batch=batch, on_outcome=reporter,
                        on_start=reporter.start, on_tick=reporter.tick)

@@ -20,10 +20,19 @@ them all with taskset.
 3. parallel: `avance extract --workers 2` against `--workers 1` on one 8-page scan.
 4. memory: peak RSS of the largest process of each avance run (os.wait4: the run's
    process tree), reported for the real scan.
+
+At the end, the issue's "Done when" figures side by side, each against its target:
+the one-core ratios by CPU seconds (user + system of the run's whole process tree;
+on a shared machine the steadier figure) and by wall time, the workers ratio by wall
+time only (its point is the wall time). Accuracy of the same runs: the last avance
+output of each comparison is scored with ../shared/tools/score.py where truth exists
+(the dev scans, the digital PDFs), and every output gets a digest of its tables, so
+two checkouts' runs (`--checkout`) can be seen to give the same tables or not.
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -40,6 +49,15 @@ DEV = SHARED / "corpus" / "dev"
 REAL_SCAN = SHARED / "realdocs" / "itsch_poa2025_evaluacion_fisico_financiera_ene-sep.pdf"
 DEV_SCANS = ("d001", "d011", "d012")
 DPI = 300
+SCORE = SHARED / "tools" / "score.py"
+KEEP: dict[str, Path] = {}  # comparison -> the last avance output folder (scored at the end)
+TARGETS = {  # the issue's "Done when": (what, how it is compared, at most)
+    "scans": ("dev scans / plain Tesseract, one core", "cpu", 1.0),
+    "real": ("real evaluation scan / plain Tesseract, one core", "cpu", 1.5),
+    "digital": ("12 digital PDFs / pypdfium2 floor, one core", "cpu", 8.0),
+    "parallel": ("one 8-page scan, --workers 2 / --workers 1", "wall", 0.6),
+}
+RSS_TARGET_MB = 300
 AVANCE = [sys.executable, "-m", "avance.cli"]
 CHECKOUT = ROOT  # the avance timed (--checkout: another one, e.g. the main branch's, for a before/after)
 
@@ -114,13 +132,47 @@ def tesseract_pages(pages: list[Path], cpu: int | None) -> tuple[float, float, f
     return total, peak, cpu_s
 
 
-def avance(pdfs: list[Path], workers: int, cpu: int | None, tmp: Path) -> tuple[float, float, float]:
+def avance(pdfs: list[Path], workers: int, cpu: int | None, tmp: Path, keep: str | None = None
+           ) -> tuple[float, float, float]:
+    """One timed `avance extract`; its output is kept under `keep` (the last run's) for scoring."""
     out = Path(tempfile.mkdtemp(dir=tmp, prefix="out_"))
     try:
         return timed(AVANCE + ["extract", *map(str, pdfs), "--out", str(out), "--workers", str(workers),
                                "--quiet", "--force"], cpu)
     finally:
-        shutil.rmtree(out, ignore_errors=True)
+        if keep:
+            if keep in KEEP:
+                shutil.rmtree(KEEP[keep], ignore_errors=True)
+            KEEP[keep] = out
+        else:
+            shutil.rmtree(out, ignore_errors=True)
+
+
+def tables_digest(out: Path) -> str:
+    """The tables' content, whatever the row order of files: same digest, same tables
+    (the pipeline version and source paths left out, so two checkouts compare)."""
+    import pyarrow.parquet as pq
+
+    h = hashlib.sha256()
+    for folder in sorted(p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        for f in sorted(folder.glob("*.parquet")):
+            rows = pq.read_table(f).to_pylist()
+            for row in rows:
+                for col in ("pipeline_version", "source_path", "source_abspath"):
+                    row.pop(col, None)
+            h.update(f"{folder.name}/{f.name}".encode())
+            h.update(json.dumps(rows, sort_keys=True, default=str).encode())
+    return h.hexdigest()[:16]
+
+
+def score(out: Path, truth: list[Path]) -> str | None:
+    """score.py's closing line (field accuracy, flags) for this output, or None."""
+    if not truth or not SCORE.exists():
+        return None
+    args = [a for t in truth for a in ("--truth", str(t))]
+    done = subprocess.run([sys.executable, str(SCORE), *args, "--out", str(out)], capture_output=True, text=True)
+    lines = done.stdout.strip().splitlines()
+    return lines[-1] if lines else done.stderr.strip()[-200:]
 
 
 def floor(pdfs: list[Path], cpu: int | None) -> tuple[float, float, float]:
@@ -176,22 +228,34 @@ def main(argv=None) -> int:
         if "scans" in only:
             pages = render_pages(dev_scans, tmp)
             results.append(compare(f"dev scans ({len(pages)} pages)", "tesseract", lambda: tesseract_pages(pages, args.cpu),
-                                   "avance --workers 1", lambda: avance(dev_scans, 1, args.cpu, tmp), args.runs))
+                                   "avance --workers 1", lambda: avance(dev_scans, 1, args.cpu, tmp, "scans"), args.runs))
+            results[-1]["key"] = "scans"
         if "real" in only:
             pages = render_pages([REAL_SCAN], tmp)
             results.append(compare(f"real evaluation scan ({len(pages)} pages)", "tesseract",
                                    lambda: tesseract_pages(pages, args.cpu),
-                                   "avance --workers 1", lambda: avance([REAL_SCAN], 1, args.cpu, tmp), args.runs))
+                                   "avance --workers 1", lambda: avance([REAL_SCAN], 1, args.cpu, tmp, "real"), args.runs))
+            results[-1]["key"] = "real"
         if "digital" in only:
             results.append(compare(f"digital dev PDFs ({len(digital)} files)", "pypdfium2 floor",
                                    lambda: floor(digital, args.cpu),
-                                   "avance --workers 1", lambda: avance(digital, 1, args.cpu, tmp), args.runs))
+                                   "avance --workers 1", lambda: avance(digital, 1, args.cpu, tmp, "digital"), args.runs))
+            results[-1]["key"] = "digital"
         if "parallel" in only:
             doc = Path(args.parallel_doc)
             results.append(compare(f"one scan, {doc.name}", "avance --workers 1", lambda: avance([doc], 1, None, tmp),
-                                   "avance --workers 2", lambda: avance([doc], 2, None, tmp), args.runs))
-    finally:
+                                   "avance --workers 2", lambda: avance([doc], 2, None, tmp, "parallel"), args.runs))
+            results[-1]["key"] = "parallel"
+        truth = {"scans": [p.with_name(p.name[:-4] + ".truth.json") for p in dev_scans],
+                 "digital": [p.with_name(p.name[:-4] + ".truth.json") for p in digital]}
+        for r in results:
+            out = KEEP.get(r["key"])
+            if out is not None:
+                r["digest"] = tables_digest(out)
+                r["score"] = score(out, [t for t in truth.get(r["key"], []) if t.exists()])
+    except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        raise
     load_after = os.getloadavg()
     print(f"\nload average before {load_before[0]:.1f}, after {load_after[0]:.1f} (2 cores); medians of {args.runs} "
           f"alternating runs; B/A = ratio of medians (median of per-round ratios)")
@@ -200,8 +264,26 @@ def main(argv=None) -> int:
     for r in results:
         print(f"{r['name'][:44]:44} {r['a']:>18} {r['a_median']:7.2f} {r['b']:>20} {r['b_median']:7.2f} "
               f"{r['ratio_of_medians']:6.2f} {r['median_ratio']:11.2f} {r['cpu_ratio']:7.2f} {r['b_peak_mb']:9.0f}")
+    print(f"\nDone when (issue 19), load average {load_before[0]:.1f} -> {load_after[0]:.1f}:")
+    print(f"{'figure':52} {'CPU':>6} {'wall':>6} {'target':>7} {'met':>4}")
+    for r in results:
+        what, how, target = TARGETS[r["key"]]
+        cpu_r, wall_r = r["cpu_ratio"], r["ratio_of_medians"]
+        met = (cpu_r if how == "cpu" else wall_r) <= target
+        print(f"{what:52} {cpu_r:6.2f} {wall_r:6.2f} {'<= ' + format(target, 'g'):>7} {'yes' if met else 'NO':>4}"
+              f"   ({how} ratio decides)")
+    for r in results:
+        if r["key"] in ("real", "parallel"):
+            print(f"{'peak RSS of one process, ' + r['key'] + ' (' + r['b'] + ')':52} {r['b_peak_mb']:6.0f} MB "
+                  f"{'<= ' + str(RSS_TARGET_MB):>7} {'yes' if r['b_peak_mb'] <= RSS_TARGET_MB else 'NO':>4}")
+    print("\naccuracy of the last avance run of each comparison (digest: its tables' content):")
+    for r in results:
+        print(f"  {r['key']:9} tables {r.get('digest', '-')}  {r.get('score') or '(no truth here)'}")
+    for out in KEEP.values():
+        shutil.rmtree(out, ignore_errors=True)
     if args.json:
         Path(args.json).write_text(json.dumps({"load": [load_before, load_after], "results": results}, indent=1))
+    shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

@@ -387,3 +387,71 @@ def test_progress_bar_on_a_terminal_and_lines_otherwise(tmp_path):
     reporter(outcomes[0])
     reporter.close()
     assert quiet.getvalue() == ""
+
+
+# --------------------------------------------------------------------------
+# small documents share a child; one document on two workers reads its pages in parallel
+# --------------------------------------------------------------------------
+
+def test_a_child_takes_a_fair_share_of_small_documents_and_a_big_file_alone(tmp_path):
+    from collections import deque
+
+    from avance.pipeline import executors
+    from avance.pipeline.batch import Task
+    from avance.pipeline.options import ExtractOptions
+
+    def task(i: int, size: int) -> Task:
+        path = tmp_path / f"{i}.pdf"
+        path.write_bytes(b"x" * size)
+        return Task(index=i, path=str(path), source_path=str(path), doc_id=str(i), out_dir=str(tmp_path),
+                    options=ExtractOptions())
+
+    small = deque(task(i, 100) for i in range(20))
+    shares = []
+    while small:
+        shares.append(len(executors.next_tasks(small, 2)))
+    assert shares == [executors.DOCUMENTS_PER_CHILD, 6, 3, 2, 1]  # at most 8, then half of what is left
+    big = executors.SMALL_INPUT_BYTES
+    mixed = deque([task(0, 100), task(1, big), task(2, 100), task(3, 100)])
+    assert [t.index for t in executors.next_tasks(mixed, 1)] == [0]      # the scan waits for a child of its own
+    assert [t.index for t in executors.next_tasks(mixed, 1)] == [1]
+    assert [t.index for t in executors.next_tasks(mixed, 1)] == [2, 3]
+
+
+def test_documents_after_a_crash_in_a_shared_child_are_read_by_the_next(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch_module, "process_document", faulty_process)
+    inputs = make_copies(tmp_path / "in", ["good", "crash", "good2", "good3"])
+    outcomes = run(inputs, tmp_path / "out", batch=BatchOptions(executor="local", workers=1, timeout=60))
+    assert [o.status.value for o in outcomes] == ["ok", "failed", "ok", "ok"]
+    assert "worker process died (signal SIGKILL)" in outcomes[1].error
+
+
+@pytest.mark.parametrize("n_docs, page_workers", [(1, 2), (2, 1)])
+def test_fewer_documents_than_workers_give_their_pages_the_idle_workers(tmp_path, monkeypatch, n_docs, page_workers):
+    from avance.pipeline import run as run_module
+
+    seen = []
+    monkeypatch.setattr(run_module, "run_forked", lambda tasks, *args, **kw: seen.extend(tasks))
+    run(make_copies(tmp_path / "in", ["a", "b"][:n_docs]), tmp_path / "out", batch=LOCAL2)
+    assert [t.options.page_workers for t in seen] == [page_workers] * n_docs
+
+
+def test_a_child_that_read_a_scan_ends_after_it(tmp_path, monkeypatch):
+    """The documents after a scan go to a fresh child (a scan's heap is not carried on)."""
+    from avance.extractors import tesseract
+
+    def process_and_note_pid(path, *args, **kwargs):
+        (tmp_path / f"{Path(path).stem}.pid").write_text(str(os.getpid()))
+        if Path(path).stem.startswith("scan"):
+            tesseract.engine.cache_clear()
+            monkeypatch.setattr(tesseract, "_ApiEngine", lambda lang: object())
+            tesseract.engine("spa")  # as an OCR'd page leaves it
+        return REAL_PROCESS(path, *args, **kwargs)
+
+    monkeypatch.setattr(batch_module, "process_document", process_and_note_pid)
+    tesseract.engine.cache_clear()  # an engine loaded here by an earlier test: every child would stop after one
+    inputs = make_copies(tmp_path / "in", ["good", "scan", "good2", "good3"])
+    outcomes = run(inputs, tmp_path / "out", batch=BatchOptions(executor="local", workers=1, timeout=60))
+    assert [o.status.value for o in outcomes] == ["ok"] * 4
+    pid = {name: (tmp_path / f"{name}.pid").read_text() for name in ("good", "scan", "good2", "good3")}
+    assert pid["good"] == pid["scan"] != pid["good2"] == pid["good3"]

@@ -15,6 +15,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from .components import components, drop_small_components
+
 # Grey below which a smoothed area may be a fill (0 black, 255 white).
 FILL_GREY = 205
 # How much lighter than its fill a pixel must be to count as a letter, and darker to be a rule.
@@ -45,10 +47,7 @@ def _fill_mask(gray: np.ndarray) -> np.ndarray:
     solid = cv2.morphologyEx(dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (stroke, stroke)))
     # blots a few strokes wide (bold digits, a stamp's dot) are no fill: left out before
     # closing, so that they cannot chain a fill down into the rows under it
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(solid, connectivity=8)
-    small = stats[:, cv2.CC_STAT_AREA] < (4 * stroke) ** 2
-    small[0] = False
-    solid[small[labels]] = 0
+    drop_small_components(solid, 8, (4 * stroke) ** 2)
     # the letters punched out of a fill are holes in it: close them
     hole = max(15, int(round(min(h, w) * 0.02)) | 1)
     return cv2.morphologyEx(solid, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (hole, hole)))
@@ -88,17 +87,19 @@ def lighten_dark_fills(gray: np.ndarray) -> tuple[np.ndarray, list[tuple[int, in
     """The page with light-on-dark areas remapped to dark-on-white, and those areas
     (x, y, width, height in pixels)."""
     h, w = gray.shape
+    found = components(_fill_mask(gray), 8, with_stats=True)
+    if found is None:  # no dark area at all (most pages)
+        return gray, []
     paper = float(np.percentile(gray, 90))
-    mask = _fill_mask(gray)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    top, left = found.window[0].start, found.window[1].start  # of the labels
     out = gray
     areas = []
-    for k in range(1, n):
-        x, y, bw, bh, area = stats[k]
+    for k in range(1, found.count + 1):
+        x, y, bw, bh, area = found.stats[k]
         if bw < MIN_FILL_WIDTH * w or bh < MIN_FILL_HEIGHT * h or area < 0.5 * bw * bh:
             continue
         box = (slice(y, y + bh), slice(x, x + bw))
-        region = labels[box] == k
+        region = found.labels[y - top:y - top + bh, x - left:x - left + bw] == k
         values = gray[box][region]
         level = float(np.median(values))
         flat = float(np.mean(np.abs(values.astype(np.int16) - int(level)) <= FLAT))

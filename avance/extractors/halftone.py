@@ -17,6 +17,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from .components import small_components
+
 # A dot: a 4-connected ink blob of at most this many pixels (at 300 dpi).
 _DOT_AREA = 8
 # Share of a window covered by dot blobs above which it is a shaded area.
@@ -33,10 +35,12 @@ _INK_PERCENTILE = 10.0
 
 def _dots(binv: np.ndarray) -> np.ndarray:
     """True on the pixels of the tiny 4-connected ink blobs."""
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(binv, connectivity=4)
-    small = stats[:, cv2.CC_STAT_AREA] <= _DOT_AREA
-    small[0] = False
-    return small[labels]
+    dots = np.zeros(binv.shape, bool)
+    found = small_components(binv, 4, _DOT_AREA + 1)
+    if found is not None:
+        window, small = found
+        dots[window] = small
+    return dots
 
 
 def _field(dots: np.ndarray) -> np.ndarray:

@@ -21,9 +21,15 @@ from .ocr_settings import OcrSettings
 from .tesseract import OcrUnavailable, OcrWord, engine
 
 __all__ = ["OcrSettings", "OcrUnavailable", "PageImages", "ocr_image", "ocr_pdf_page", "read_pdf_scan", "read_scan"]
+from .components import drop_small_components
 from .fills import lighten_dark_fills
 from .halftone import suppress_halftone
 from .orientation import detect_rotation, rotate_quarter
+
+# One core per worker, as Tesseract (OMP_THREAD_LIMIT): the parallelism is per document
+# or page. OpenCV's own threads cost ~10% more CPU on a page's cleaning here, and they
+# would fight the other workers for the cores.
+cv2.setNumThreads(1)
 
 POINTS_PER_INCH = 72.0
 
@@ -95,11 +101,7 @@ def mask_rules(mask: np.ndarray, to_points: float) -> list[Rule]:
 def clean_for_ocr(binv: np.ndarray, lines: np.ndarray, min_speck_area: int) -> np.ndarray:
     """Black text on white with rules and specks erased."""
     text = cv2.bitwise_and(binv, cv2.bitwise_not(cv2.dilate(lines, np.ones((3, 3), np.uint8))))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(text, connectivity=8)
-    if n > 1:
-        small = stats[:, cv2.CC_STAT_AREA] < min_speck_area
-        small[0] = False
-        text[small[labels]] = 0
+    drop_small_components(text, 8, min_speck_area)
     return 255 - text
 
 
@@ -326,15 +328,23 @@ class PageImages:
 @dataclass
 class _PagePass:
     words: list[OcrWord]
-    gray: np.ndarray
+    images: PageImages
     clean: np.ndarray
-    horizontal: np.ndarray
-    vertical: np.ndarray
+    horizontal_bits: np.ndarray  # the horizontal rules' mask, one bit a pixel
+    rules: list[Rule]
     skew_degrees: float
 
+    @property
+    def horizontal(self) -> np.ndarray:
+        width = self.images.shape[1]
+        return np.unpackbits(self.horizontal_bits, axis=1, count=width) * np.uint8(255)
 
-def _page_pass(gray: np.ndarray, turn: int, settings: OcrSettings) -> _PagePass:
-    """The page turned by `turn`, deskewed, cleaned and read once by Tesseract."""
+
+def _page_pass(gray: np.ndarray, turn: int, settings: OcrSettings, to_points: float) -> _PagePass:
+    """The page turned by `turn`, deskewed, cleaned and read once by Tesseract. What the
+    rest needs of the page's images is set aside before Tesseract reads (its page context
+    out of memory, the rules as boxes, the horizontal mask packed): a scan's peak memory
+    is Tesseract reading the page."""
     gray = rotate_quarter(gray, turn)
     angle = estimate_skew(binarize_inv(gray), settings.max_skew_degrees)
     gray = rotate(gray, angle)
@@ -343,7 +353,14 @@ def _page_pass(gray: np.ndarray, turn: int, settings: OcrSettings) -> _PagePass:
     horizontal, vertical = line_masks(binv)
     clean = clean_page(gray, settings, binv, (horizontal, vertical))
     del binv
-    return _PagePass(engine(settings.lang).words(clean, settings.psm), gray, clean, horizontal, vertical, angle)
+    images = PageImages(gray, clean)
+    del gray
+    rules = mask_rules(horizontal, to_points) + mask_rules(vertical, to_points)
+    del vertical
+    horizontal_bits = np.packbits(horizontal > 0, axis=1)
+    del horizontal
+    words = engine(settings.lang).words(clean, settings.psm)
+    return _PagePass(words, images, clean, horizontal_bits, rules, angle)
 
 
 def read_scan(image: np.ndarray, number: int, pixels_per_inch: float,
@@ -351,18 +368,17 @@ def read_scan(image: np.ndarray, number: int, pixels_per_inch: float,
     """One page image (any resolution) to a Page in points, and its page context."""
     gray = to_gray(image)
     turn = detect_rotation(gray, settings.lang)  # sideways / upside-down scans
-    read = _page_pass(gray, turn, settings)
+    to_points = POINTS_PER_INCH / pixels_per_inch
+    read = _page_pass(gray, turn, settings, to_points)
     words = read.words
     if settings.max_rereads:
         words = refine_low_confidence(read.clean, words, settings)
     words = read_unread_bands(read.clean, read.horizontal, words, settings)
-    to_points = POINTS_PER_INCH / pixels_per_inch
     geometry = ScanGeometry(pixels_per_inch=pixels_per_inch, quarter_turn=turn, skew_degrees=read.skew_degrees)
-    rules = mask_rules(read.horizontal, to_points) + mask_rules(read.vertical, to_points)
-    h, w = read.gray.shape
+    h, w = read.images.shape
     page = Page(number=number, width=w * to_points, height=h * to_points, words=tuple(to_words(words, to_points)),
-                rules=tuple(rules), source="ocr", scan=geometry)
-    return page, PageImages(read.gray, read.clean)
+                rules=tuple(read.rules), source="ocr", scan=geometry)
+    return page, read.images
 
 
 def ocr_image(image: np.ndarray, number: int, pixels_per_inch: float, settings: OcrSettings = OcrSettings()) -> Page:

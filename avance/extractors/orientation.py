@@ -22,6 +22,8 @@ from typing import Optional
 import cv2
 import numpy as np
 
+from .components import blob_stats
+
 # Working copy for the line-direction test: long side in pixels.
 _WORK_LONG_SIDE = 1800
 # Blob ratio (smeared across / smeared along) beyond which text lines are taken
@@ -47,8 +49,7 @@ def _small_text(gray: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def _blob_stats(binary: np.ndarray) -> np.ndarray:
-    n, _, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
-    return stats[1:]
+    return blob_stats(binary, 8)
 
 
 def lines_run_across(text: np.ndarray) -> Optional[bool]:

@@ -214,8 +214,9 @@ class ScanRereader:
         by_page: dict[int, list[AreaRequest]] = {}
         for request in unique.values():
             by_page.setdefault(request.page.number, []).append(request)
-        if self._pool is not None and len(by_page) > 1:
-            # each page's areas read by a page process from its context (the same readings)
+        if self._pool is not None and by_page:
+            # each page's areas read by a page process from its context (the same readings);
+            # the document's own process then never loads a Tesseract engine of its own
             numbers = sorted(by_page)
             pages = [self._page_images(by_page[n][0].page) for n in numbers]
             results = self._pool.map(_read_areas_of_page, [self.path] * len(numbers), [self.settings] * len(numbers),
@@ -245,6 +246,8 @@ class ScanRereader:
         """The readings of `box` (PDF points on the OCR'd page), one per entry of READINGS,
         stopping early once `enough` says the rest cannot change what they decide;
         `whole_cell`: the box is a cell nothing was read in, cut down to its glyphs first."""
+        if self._pool is not None:
+            return self.read_batch([AreaRequest(page, box, "cell" if whole_cell else "line", enough)])[0]
         crops = self._crops(page, box)
         if crops is None:
             return []
@@ -261,6 +264,8 @@ class ScanRereader:
 
     def read_text(self, page: Page, box: tuple[float, float, float, float]) -> list[AreaReading]:
         """Readings of a text cell's `box` as one block of lines, one per entry of TEXT_READINGS."""
+        if self._pool is not None:
+            return self.read_batch([AreaRequest(page, box, "text")])[0]
         crops = self._crops(page, box)
         if crops is None:
             return []
@@ -270,6 +275,8 @@ class ScanRereader:
         """The words of an area of print read again from its darkest ink, wherever they
         stand (a signature block: pen strokes across names are lighter than the print),
         placed on the page in PDF points."""
+        if self._pool is not None:
+            return self.read_batch([AreaRequest(page, box, "words")])[0]
         images = self._page_images(page) if page.scan is not None else None
         area = _pixel_area(images.shape, page, box) if images is not None else None
         if area is None:

@@ -1,21 +1,28 @@
 """Where `extract_one` runs: in this process, in forked children, or on a Dask cluster.
 
-Fault isolation (the `local` and `dask` executors): every document runs in its
-own child process, forked from a process that has already imported the
-pipeline (a fork costs milliseconds; a fresh interpreter would cost a second).
-The child gets a memory cap (RLIMIT_AS: its start-up address space plus
-`max_memory_mb`), ignores Ctrl-C (the parent stops it) and dies with its
-parent. The parent waits on the children's pipes with a deadline each: a child
-that raises, runs past `timeout`, runs out of memory or dies gets a `failed`
-documents row with the reason, written by the parent; the run goes on.
+Fault isolation (the `local` and `dask` executors): documents run in child
+processes, forked from a process that has already imported the pipeline (a fork
+costs milliseconds; a fresh interpreter would cost a second). A child reads a few
+small documents one after another (up to DOCUMENTS_PER_CHILD, SMALL_INPUT_BYTES in
+all; a big file alone), so that the caches one document fills serve the next
+(a child per small report cost ~50 ms of CPU each, as much as reading it); a child
+that read a scan ends after it (a scan's heap is not a worker's to keep). Each
+document gets a memory cap (RLIMIT_AS: the child's address space when it starts
+the document plus `max_memory_mb`) and its own deadline; the child ignores Ctrl-C
+(the parent stops it) and dies with its parent. The parent waits on the children's
+pipes: a document that raises, runs past `timeout`, runs out of memory or kills its
+child gets a `failed` documents row with the reason, written by the parent; the
+child's documents not yet started go to a new child, and the run goes on.
 """
 from __future__ import annotations
 
 import ctypes
+import math
 import os
 import pickle
 import select
 import signal
+import struct
 import sys
 import time
 import warnings
@@ -34,6 +41,10 @@ OnTick = Callable[[], None]
 TICK_SECONDS = 0.5  # how often a waiting run calls on_tick (a progress bar's clock)
 PR_SET_PDEATHSIG = 1
 SCHEDULER_TIMEOUT = "20s"  # connecting to a Dask scheduler
+DOCUMENTS_PER_CHILD = 8           # at most, one after another in one forked child
+SMALL_INPUT_BYTES = 4 * 2**20     # a child's documents in all (a scan is read alone)
+STOPPED = 3                       # a child's exit code: it stopped early (out of memory), the rest go on elsewhere
+LENGTH = struct.Struct("<Q")      # each outcome on the pipe: its length, then its pickle
 
 
 @dataclass(frozen=True)
@@ -77,26 +88,47 @@ def _die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
-def _child_main(task: Task, wfd: int, limits: Limits, parent_pid: int) -> None:
+def _cap_memory(max_memory_mb: int) -> None:
+    import resource  # Unix only, as fork is
+
+    cap = _address_space() + max_memory_mb * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (cap, resource.getrlimit(resource.RLIMIT_AS)[1]))
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _has_read_a_scan() -> bool:
+    """Tesseract is loaded in this process: a scan was read. Its heap (the engine's model,
+    page images) is not carried into another document: the child ends there."""
+    tesseract = sys.modules.get("avance.extractors.tesseract")
+    return tesseract is not None and tesseract.engine.cache_info().currsize > 0
+
+
+def _child_main(tasks: list[Task], wfd: int, limits: Limits, parent_pid: int) -> None:
     code = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         _die_with_parent(parent_pid)
-        if limits.max_memory_mb:
-            import resource  # Unix only, as fork is
-
-            cap = _address_space() + limits.max_memory_mb * 2**20
-            resource.setrlimit(resource.RLIMIT_AS, (cap, resource.getrlimit(resource.RLIMIT_AS)[1]))
-        payload = ("done", work.extract_one(task))
-    except MemoryError:
-        payload = ("error", out_of_memory(limits.max_memory_mb))
-    except BaseException as exc:
-        payload = ("error", work.unexpected(exc, task.options))
-    try:
-        data = pickle.dumps(payload)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(wfd, view):]
+        for task in tasks:
+            try:
+                if limits.max_memory_mb:
+                    _cap_memory(limits.max_memory_mb)
+                payload = ("done", work.extract_one(task))
+            except MemoryError:
+                payload = ("error", out_of_memory(limits.max_memory_mb))
+                code = STOPPED  # this heap is not to be trusted with another document
+            except BaseException as exc:
+                payload = ("error", work.unexpected(exc, task.options))
+            data = pickle.dumps(payload)
+            _write_all(wfd, LENGTH.pack(len(data)) + data)
+            if not code and _has_read_a_scan():
+                code = STOPPED
+            if code:
+                break
     except BaseException:
         code = 1
     finally:
@@ -109,10 +141,11 @@ def _child_main(task: Task, wfd: int, limits: Limits, parent_pid: int) -> None:
 
 
 class Child:
-    """A forked process extracting one document, with its deadline."""
+    """A forked process extracting a few documents one after another, with a deadline
+    for the one it is on. `tasks` holds those not yet reported, the running one first."""
 
-    def __init__(self, task: Task, limits: Limits):
-        self.task, self.limits = task, limits
+    def __init__(self, tasks: list[Task], limits: Limits):
+        self.tasks, self.limits = deque(tasks), limits
         for stream in (sys.stdout, sys.stderr):  # else the child would print our buffered text again
             stream.flush()
         parent = os.getpid()
@@ -122,29 +155,50 @@ class Child:
             pid = os.fork()
         if pid == 0:
             os.close(rfd)
-            _child_main(task, wfd, limits, parent)
+            _child_main(tasks, wfd, limits, parent)
         os.close(wfd)
         self.pid, self.fd = pid, rfd
-        self.deadline = time.monotonic() + limits.timeout if limits.timeout else None
+        self._start_clock()
         self.data = bytearray()
         self.reaped = False
+
+    def _start_clock(self) -> None:
+        self.deadline = time.monotonic() + self.limits.timeout if self.limits.timeout else None
+
+    @property
+    def task(self) -> Task:
+        """The document being read."""
+        return self.tasks[0]
 
     def fileno(self) -> int:
         return self.fd
 
-    def read(self) -> Optional[DocumentOutcome]:
-        """Read what is there; the outcome once the child has closed its end."""
+    def read(self) -> list[tuple[Task, DocumentOutcome]]:
+        """The documents finished since the last read. Once the child has closed its end:
+        the document it was on fails if it died on it; `tasks` keeps those never started."""
         chunk = os.read(self.fd, 1 << 16)
-        if chunk:
-            self.data += chunk
-            return None
-        self._reap()
-        status = self.status
-        try:
-            kind, value = pickle.loads(bytes(self.data))
-        except Exception:
-            return record_failure(self.task, self._death(status))
-        return value if kind == "done" else record_failure(self.task, value)
+        finished = []
+        self.data += chunk
+        while len(self.data) >= LENGTH.size:
+            (size,) = LENGTH.unpack_from(self.data)
+            if len(self.data) < LENGTH.size + size:
+                break
+            kind, value = pickle.loads(bytes(self.data[LENGTH.size:LENGTH.size + size]))
+            del self.data[:LENGTH.size + size]
+            task = self.tasks.popleft()
+            finished.append((task, value if kind == "done" else record_failure(task, value)))
+            self._start_clock()
+        if not chunk:
+            self._reap()
+            stopped = os.WIFEXITED(self.status) and os.WEXITSTATUS(self.status) == STOPPED
+            if self.tasks and not stopped:
+                task = self.tasks.popleft()
+                finished.append((task, record_failure(task, self._death(self.status))))
+        return finished
+
+    @property
+    def ended(self) -> bool:
+        return self.reaped
 
     def _death(self, status: int) -> str:
         if os.WIFSIGNALED(status):
@@ -171,14 +225,36 @@ class Child:
             pass
         self._reap()
 
-    def timed_out(self) -> DocumentOutcome:
+    def timed_out(self) -> tuple[Task, DocumentOutcome]:
         self.kill()
-        return record_failure(self.task, f"timed out after {self.limits.timeout:g} s")
+        task = self.tasks.popleft()
+        return task, record_failure(task, f"timed out after {self.limits.timeout:g} s")
+
+
+def _input_size(task: Task) -> int:
+    try:
+        return os.path.getsize(task.path)
+    except OSError:
+        return 0
+
+
+def next_tasks(pending: deque, workers: int) -> list[Task]:
+    """The documents of the next child: a fair share of what is left (so the workers end
+    together), at most DOCUMENTS_PER_CHILD and SMALL_INPUT_BYTES in all, at least one."""
+    share = min(DOCUMENTS_PER_CHILD, math.ceil(len(pending) / workers))
+    tasks = [pending.popleft()]
+    size = _input_size(tasks[0])
+    while pending and len(tasks) < share:
+        size += _input_size(pending[0])
+        if size > SMALL_INPUT_BYTES:
+            break
+        tasks.append(pending.popleft())
+    return tasks
 
 
 def run_forked(tasks: Iterable[Task], workers: int, limits: Limits, on_done: OnDone,
                on_start: OnStart = _nothing, on_tick: Optional[OnTick] = None) -> None:
-    """At most `workers` children at a time; each document in its own child.
+    """At most `workers` children at a time, each reading a few documents (`next_tasks`).
 
     `on_tick` is called at least every TICK_SECONDS while children run, from this
     thread (a progress bar redrawn by a thread of its own could hold a stream's
@@ -186,12 +262,16 @@ def run_forked(tasks: Iterable[Task], workers: int, limits: Limits, on_done: OnD
     """
     pending = deque(tasks)
     running: dict[int, Child] = {}
+
+    def ended(fd: int) -> None:  # its documents never started go to the next child
+        child = running.pop(fd)
+        pending.extendleft(reversed(child.tasks))
+
     try:
         while pending or running:
             while pending and len(running) < workers:
-                task = pending.popleft()
-                on_start(task)
-                child = Child(task, limits)
+                child = Child(next_tasks(pending, workers), limits)
+                on_start(child.task)
                 running[child.fd] = child
             deadlines = [c.deadline for c in running.values() if c.deadline is not None]
             wait = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
@@ -200,14 +280,19 @@ def run_forked(tasks: Iterable[Task], workers: int, limits: Limits, on_done: OnD
                 wait = TICK_SECONDS if wait is None else min(wait, TICK_SECONDS)
             ready, _, _ = select.select(list(running), [], [], wait)
             for fd in ready:
-                outcome = running[fd].read()
-                if outcome is not None:
-                    on_done(running.pop(fd).task, outcome)
+                child = running[fd]
+                finished = child.read()
+                for task, outcome in finished:
+                    on_done(task, outcome)
+                if child.ended:
+                    ended(fd)
+                elif finished and child.tasks:  # it went on to its next document
+                    on_start(child.task)
             now = time.monotonic()
             for fd, child in list(running.items()):
                 if child.deadline is not None and now >= child.deadline:
-                    del running[fd]
-                    on_done(child.task, child.timed_out())
+                    on_done(*child.timed_out())
+                    ended(fd)
     finally:
         for child in running.values():  # interrupted: stop the children, leave no orphans
             child.kill()

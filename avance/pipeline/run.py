@@ -59,10 +59,14 @@ def collect_inputs(paths: Iterable[str]) -> list[Path]:
 
 def warm_up_for_workers() -> None:
     """Loads, once in this process, what every document's forked child would otherwise
-    load again for itself: pyarrow loads pandas on the first table it builds (~0.3 s a
-    document measured on the digital dev corpus, more than the parsing of a small
-    report), the catalogs the text repairs read, and the table reader (pdfplumber's
-    edge stages)."""
+    load again for itself: pyarrow's first table (it loads pandas unless the caller
+    said there is none: `writer.arrow_without_pandas`), the catalogs the text repairs
+    read, and the table reader (pdfplumber's edge stages). Then the loaded objects are
+    frozen out of the garbage collector: a child's collections would otherwise walk
+    (and so copy, page by page) the whole inherited heap."""
+    import gc
+
+    import psutil  # noqa: F401  (each child reads its address space with it)
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -76,6 +80,8 @@ def warm_up_for_workers() -> None:
     for load in (catalogs.functional_classification, catalogs.administrative_classification,
                  catalogs.units_of_measure, catalogs.domain_words, catalogs.person_names):
         load()
+    gc.collect()
+    gc.freeze()
 
 
 def run(
