@@ -113,13 +113,20 @@ def close_frame(edges: list[dict]) -> list[dict]:
             tops = _positions([h["top"] for h in g])
             ruled = [i for i, (a, b) in enumerate(zip(tops, tops[1:]))
                      if any(lo < v["x0"] < hi and v["top"] <= a + SNAP and v["bottom"] >= b - SNAP for v in verticals)]
-            if not ruled:
-                continue
-            top, bottom = tops[ruled[0]], tops[ruled[-1] + 1]
-            drawn = any(abs(v["x0"] - x) <= SNAP and v["top"] <= top + SNAP and v["bottom"] >= bottom - SNAP
-                        for v in verticals)
-            if not drawn:
-                extra.append(_edge("v", x, top, x, bottom))
+            # each run of crossed bands on its own: two grids that start at one x (a list
+            # over a goal table) are not framed into one
+            runs: list[list[int]] = []
+            for i in ruled:
+                if runs and i == runs[-1][-1] + 1:
+                    runs[-1].append(i)
+                else:
+                    runs.append([i])
+            for run in runs:
+                top, bottom = tops[run[0]], tops[run[-1] + 1]
+                drawn = any(abs(v["x0"] - x) <= SNAP and v["top"] <= top + SNAP and v["bottom"] >= bottom - SNAP
+                            for v in verticals)
+                if not drawn:
+                    extra.append(_edge("v", x, top, x, bottom))
     return edges + extra
 
 
@@ -807,8 +814,10 @@ def stack_grids(page: Page, tables: Sequence[Table]) -> list[Table]:
         if above is not None and table.ruled and table.header_rows == 0 and above.header_rows > 0 and \
                 -SNAP <= table.box.top - above.box.bottom <= 2 * height:
             upper, lower = _borders(above), _borders(table)
-            shared = sum(any(abs(x - y) <= 2 * SNAP for y in upper) for x in lower)
-            if shared >= 0.8 * len(lower) and shared >= 3:
+            # inner borders only: any two grids of one page share their outer frame
+            inner = lower[1:-1]
+            shared = sum(any(abs(x - y) <= 2 * SNAP for y in upper) for x in inner)
+            if shared >= 0.8 * len(inner) and shared >= 2:
                 borders = _positions(sorted(upper + lower))
                 cells = list(above.cells) + [replace(c, row=c.row + above.n_rows) for c in table.cells]
                 stacked = finish(page, _regrid(cells, borders), above.n_rows + table.n_rows, len(borders) - 1,
