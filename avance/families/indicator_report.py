@@ -172,7 +172,8 @@ class Fields:
                 label_x = word_x(line, hit.start)
                 if is_ocr_line(line) and re.fullmatch(r"\s*\d{1,2}\s?[.,;:)]?\s?-?\s*", line.text[:hit.start]):
                     label_x = line.x0  # `4, Interpretación`: OCR'd numbering the label pattern misses
-                more = self._continuation(i, label_x, right)
+                value_x = next((w.x0 for w in words_between(line, hit.end, nxt)), None)
+                more = self._continuation(i, label_x, right, value_x)
                 value = " ".join([inline] + [text for text, _ in more])
                 if hit.field not in self.values or not clean(self.values[hit.field]):
                     self.values[hit.field] = value
@@ -181,9 +182,11 @@ class Fields:
                     self.ocr[hit.field] = is_ocr_line(line)
                     self.words[hit.field] = words_between(line, hit.end, nxt) + [w for _, ws in more for w in ws]
 
-    def _continuation(self, i: int, label_x: float, right: float) -> list[tuple[str, list[Word]]]:
+    def _continuation(self, i: int, label_x: float, right: float,
+                      value_x: Optional[float] = None) -> list[tuple[str, list[Word]]]:
         """Wrapped lines of a value whose label starts at `label_x`; `right` is
-        where the next label of the label's line starts (a second column).
+        where the next label of the label's line starts (a second column);
+        `value_x` where the value starts (a value column right of its labels).
         Each with the words it was read from."""
         out: list[tuple[str, list[Word]]] = []
         prev = self.lines[i]
@@ -195,8 +198,9 @@ class Fields:
             if not ws:
                 break
             nxt = make_line(ws)
-            if nxt.x0 > label_x + 6 * self.h and len(ws) == len(full.words):
-                break  # indented far right: another block, not a wrapped value
+            aligned = value_x is not None and abs(nxt.x0 - value_x) <= 0.5 * self.h
+            if nxt.x0 > label_x + 6 * self.h and len(ws) == len(full.words) and not aligned:
+                break  # indented far right, not under the value: another block, not a wrapped value
             if _HEADING_RX.match(nxt.folded) or is_table_header(full):
                 break
             hits = label_hits(nxt)
@@ -360,6 +364,9 @@ def key_token(text: str) -> Optional[str]:
 # PMD link and header facts
 # --------------------------------------------------------------------------
 
+_PMD_FIELDS = ("axis", "strategy", "line")
+
+
 def pmd_link(fields: Fields, where: Optional[dict[str, list[Word]]] = None
              ) -> tuple[Optional[str], Optional[str], tuple[str, ...]]:
     """Axis, strategy and action-line codes from the `Liga al PMD` block.
@@ -381,16 +388,41 @@ def pmd_link(fields: Fields, where: Optional[dict[str, list[Word]]] = None
     items: list[str] = [first_value] if first_value else []
     inline_ids = {id(w) for w in lines[start].words} if fields.line_index("pmd") is not None else set()
     item_words: list[list[Word]] = [[w for w in fields.words.get("pmd", []) if id(w) in inline_ids]] if first_value else []
+    # a second column of labels (`Eje: ... | Objetivo: ...`) splits every line at its
+    # labels' x; a wrapped line continues the last item of its own column
+    split = float("inf")
+    last_of: dict[int, int] = {}  # column (0 left, 1 right) -> its last item (-1: another label's)
     for k in range(start + 1, len(lines)):
         line = lines[k]
         hits = fields.hits[k]
-        if hits and hits[0].field not in ("axis", "strategy", "line"):
+        if hits and hits[0].field not in _PMD_FIELDS:
             break
         if _HEADING_RX.match(line.folded) or re.match(r"^\d{1,2}\s?[.)]\s+[A-Z]", line.folded):
             break
-        text = line.text[hits[0].end:] if hits else line.text
-        items.append(text)
-        item_words.append(words_between(line, hits[0].end, None) if hits else list(line.words))
+        if hits:
+            for j, hit in enumerate(hits):
+                if j:
+                    split = min(split, word_x(line, hit.start) - 3)
+                if hit.field not in _PMD_FIELDS:
+                    last_of[min(j, 1)] = -1  # this column's lines belong to another label
+                    continue
+                end = hits[j + 1].start if j + 1 < len(hits) else None
+                items.append(line.text[hit.end:end])
+                item_words.append(words_between(line, hit.end, end))
+                last_of[min(j, 1)] = len(items) - 1
+            continue
+        for column, ws in enumerate(([w for w in line.words if w.x0 < split],
+                                     [w for w in line.words if w.x0 >= split])):
+            if not ws or last_of.get(column) == -1:
+                continue
+            text = " ".join(w.text for w in ws)
+            if split < float("inf") and column in last_of and not re.match(r"^\d", text):
+                items[last_of[column]] += " " + text  # a wrapped value of a two-column block
+                item_words[last_of[column]] = item_words[last_of[column]] + ws
+                continue
+            items.append(text)
+            item_words.append(ws)
+            last_of[column] = len(items) - 1
     found: dict[str, list[Word]] = {"pmd_axis": [], "pmd_strategy": [], "pmd_lines": []}
     for raw, ws in zip(items, item_words):
         text = clean(raw)
