@@ -20,12 +20,15 @@ from ..normalizers.numbers import parse_number
 from ..records import (
     Family, Flag, Indicator, IndicatorBaseline, IndicatorVariable, Page, SectionInfo, SectionResult, Word,
 )
+from ..tables import read_tables
+from ..tables.concepts import Concept, match_columns
+from ..tables.periods import quarter_of
 from .base import FamilySpec, PageMark
 from .indicator_report import (
     Fields, _HEADING_RX, band_cell, best_keys, clean, column_of, drop_specks, entity_code, find_code,
     find_grids, frequency_of, header_columns, header_facts, header_has, key_catalog, key_token,
     label_hits, normalize_formula, numeric_text, ocr_candidates, ocr_fix_code, ocr_fix_formula,
-    fuzzy_header_columns, is_ocr_line, ocr_flag, ocr_key, ocr_text_repair, page_lines_of, parse_report, pmd_link, read_figure, repair_formula,
+    column_at, column_edges, fuzzy_header_columns, is_ocr_line, vocabulary_columns, ocr_flag, ocr_key, ocr_text_repair, page_lines_of, parse_report, pmd_link, read_figure, repair_formula,
     repair_key, report_name, rows_by_anchor, split_band, split_code_name, band_words, indicator_provenance,
 )
 from .indicator_report import (  # OCR text exports
@@ -268,6 +271,11 @@ _PERIOD_WORDS = [
 
 
 def _period_of(text: str) -> Optional[int]:
+    """The quarter a period cell names, in any spelling; else by its first word
+    (`ENER0-MARZO`, `I` as OCR read them)."""
+    quarter = quarter_of(text)
+    if quarter:
+        return quarter
     f = fold(text) + " "
     for period, starts in _PERIOD_WORDS:
         if any(f.startswith(s) for s in starts):
@@ -276,41 +284,33 @@ def _period_of(text: str) -> Optional[int]:
 
 
 def _baselines(lines: Sequence[TextLine], where: Optional[WordsOf] = None) -> list[IndicatorBaseline]:
-    head = next((l for l in lines if "PERIODO" in l.folded and "BASE" in l.folded), None)
-    if head is None:
-        head = next((l for l in lines if is_ocr_line(l) and header_has(l.text, "PERIODO")
-                     and header_has(l.text, "VALOR", "BASE")), None)
-    cols = header_columns(head, [("period", "PERIODO"), ("base", "VALOR"), ("target", "VALOR")]) if head else []
-    centers = {c.name: c.center for c in cols if c.name != "period"}
-    rows: dict[int, IndicatorBaseline] = {}
-    for line in lines:
-        if line is head:
+    """LÍNEA BASE from text lines: the header line whose words name the period, base
+    and target columns (in any order), then the lines under it that name a period."""
+    for h, head in enumerate(lines):
+        cols = {c.name: c for c in vocabulary_columns(head, BASELINE_COLUMNS)}
+        if not {"period", "base_value", "target_value"} <= set(cols):
             continue
-        period = _period_of(line.text)
-        if period is None:
-            continue
-        nums = [(w, parse_number(w.text)) for w in line.words]
-        nums = [(w, v) for w, v in nums if v is not None and not re.search(r"[A-Za-z]", w.text)]
-        base = target = None
-        base_w = target_w = None
-        if len(centers) == 2:
-            for w, v in nums:
-                if abs(w.xmid - centers["base"]) <= abs(w.xmid - centers["target"]):
-                    base, base_w = v, w
-                else:
-                    target, target_w = v, w
-        else:
-            vals = [v for _, v in nums]
-            base = vals[0] if vals else None
-            target = vals[1] if len(vals) > 1 else None
-            base_w = nums[0][0] if nums else None
-            target_w = nums[1][0] if len(nums) > 1 else None
-        if period not in rows:
-            rows[period] = IndicatorBaseline(period=period, base_value=base, target_value=target)
-            if where is not None:
-                where[str(period)] = {"base_value": [base_w] if base_w else [],
-                                      "target_value": [target_w] if target_w else []}
-    return [rows[p] for p in sorted(rows)]
+        rows: dict[int, IndicatorBaseline] = {}
+        for line in lines[h + 1:h + 12]:
+            period = _period_of(line.text)
+            if period is None:
+                if rows:
+                    break
+                continue
+            nums = [(w, parse_number(w.text)) for w in line.words]
+            nums = [(w, v) for w, v in nums if v is not None and not re.search(r"[A-Za-z]", w.text)]
+            found: dict[str, tuple[float, Word]] = {}
+            for w, v in nums:  # a figure belongs to the value column whose header is nearest
+                name = min(("base_value", "target_value"), key=lambda n: abs(w.xmid - cols[n].center))
+                found[name] = (v, w)
+            if period not in rows:
+                rows[period] = IndicatorBaseline(period, *(found[n][0] if n in found else None
+                                                           for n in ("base_value", "target_value")))
+                if where is not None:
+                    where[str(period)] = {n: [found[n][1]] if n in found else [] for n in ("base_value", "target_value")}
+        if rows:
+            return [rows[p] for p in sorted(rows)]
+    return []
 
 
 def _target(lines: Sequence[TextLine], where: Optional[WordsOf] = None
@@ -344,62 +344,131 @@ def _target(lines: Sequence[TextLine], where: Optional[WordsOf] = None
     return direction, annual, triennial
 
 
+# The sheet's tables as concepts: found by what their headers say, in any order.
+VARIABLE_COLUMNS = (
+    Concept("key", ("Clave", "Clave de la variable", "Nombre corto", "Siglas"), "text"),
+    Concept("description", ("Descripción", "Descripción de la variable", "Nombre de la variable", "Definición"), "text"),
+    Concept("unit", ("Unidad de medida", "Unidad"), "text"),
+    Concept("source", ("Fuente de datos", "Fuente de información", "Fuente", "Medio de verificación",
+                       "Medios de verificación"), "text"),
+)
+BASELINE_COLUMNS = (
+    Concept("period", ("Periodo", "Período", "Trimestre"), "text"),
+    Concept("base_value", ("Valor base", "Línea base", "Base"), "number"),
+    Concept("target_value", ("Valor meta", "Meta", "Meta programada"), "number"),
+)
+
+
+def _variable(key: str, values: dict[str, Optional[str]], raw: Optional[str], ocr: bool,
+              flags: Optional[list[Flag]]) -> IndicatorVariable:
+    """One variable row; on OCR'd text its key repair and text repairs flagged."""
+    if ocr and flags is not None:
+        if fold(raw or "") != key:
+            flags.append(ocr_flag("indicator_variables", key, "key", raw, key,
+                                  f"OCR read the variable key '{raw}'; it is '{key}' of the formula."))
+        for c, value in values.items():
+            fixed, notes = ocr_text_repair(drop_specks(value))
+            if fixed != value:
+                flags.append(ocr_flag("indicator_variables", key, c, value, fixed,
+                                      " ".join(notes) or "OCR specks read as lone letters were left out."))
+                values[c] = fixed
+    return IndicatorVariable(key=key, **values)
+
+
+def _table_variables(pages: Sequence[Page], catalog: Sequence[str] = (), flags: Optional[list[Flag]] = None,
+                     where: Optional[WordsOf] = None) -> list[IndicatorVariable]:
+    """VARIABLES from the table reader: the table whose headers name a key and at
+    least two of description, unit and source, whatever their order and wording."""
+    for page in pages:
+        ocr = page.source == "ocr"
+        for table in read_tables(page):
+            cols = match_columns(table, VARIABLE_COLUMNS)
+            if "key" not in cols or len(cols) < 3:
+                continue
+            out: list[IndicatorVariable] = []
+            for r in table.body_rows():
+                raw = table.text(r, cols["key"].column)
+                key = ocr_key(raw, catalog) if ocr else key_token(raw)
+                if not key or any(v.key == key for v in out):
+                    continue
+                values = {c: clean(table.text(r, cols[c].column)) if c in cols else None
+                          for c in ("description", "unit", "source")}
+                if where is not None:
+                    where[key] = {c: list(cell.words) for c, m in cols.items()
+                                  if (cell := table.cell_at(r, m.column)) is not None}
+                out.append(_variable(key, values, raw, ocr, flags))
+            if out:
+                return out
+    return []
+
+
 def _variables(lines: Sequence[TextLine], catalog: Sequence[str] = (),
                flags: Optional[list[Flag]] = None, where: Optional[WordsOf] = None) -> list[IndicatorVariable]:
+    """VARIABLES from text lines (a table without rules): the header line whose words
+    name a key and two more columns, in any order; each word of a row goes to the
+    column its cells begin in; a row is the key's line and the wrapped lines nearest it."""
     for h, head in enumerate(lines):
-        f = head.folded
-        ocr = is_ocr_line(head)
-        exact = "CLAVE" in f and "DESCRIP" in f and ("UNIDAD" in f or "FUENTE" in f)
-        if not exact and not (ocr and header_has(f, "CLAVE") and header_has(f, "DESCRIPCION")
-                              and header_has(f, "UNIDAD", "FUENTE")):
+        cols = vocabulary_columns(head, VARIABLE_COLUMNS)
+        if "key" not in {c.name for c in cols} or len(cols) < 3:
             continue
-        spec = [("key", "CLAVE"), ("description", "DESCRIP"), ("unit", "UNIDAD"), ("source", "FUENTE")]
-        cols = header_columns(head, spec) if exact else fuzzy_header_columns(head, spec)
+        ocr = is_ocr_line(head)
         body: list[TextLine] = []
         for line in lines[h + 1:]:
-            hits = label_hits(line)
-            if hits or _HEADING_RX.match(line.folded) or re.match(r"^\d{1,2}\s?[.)]\s+[A-Z]", line.folded):
+            if label_hits(line) or _HEADING_RX.match(line.folded) or re.match(r"^\d{1,2}\s?[.)]\s+[A-Z]", line.folded):
                 break
             if body and line.top - body[-1].bottom > 3 * line.height:
                 break
             body.append(line)
-
         gap = 0.9 * (sorted(l.height for l in body)[len(body) // 2] if body else 8.0)
+        edges = column_edges(body, cols, gap)
 
         def anchor(line: TextLine) -> Optional[str]:
             w = line.words[0]
-            if column_of(w, cols) != "key":
+            if column_at(w, edges) != "key":
                 return None
             return ocr_key(w.text, catalog) if ocr else key_token(w.text)
 
         out = []
         for a, members in rows_by_anchor(body, lambda l: anchor(l) is not None):
-            cells: dict[str, list[str]] = {"description": [], "unit": [], "source": []}
-            cell_words: dict[str, list[Word]] = {"key": [a.words[0]], "description": [], "unit": [], "source": []}
-            for line in sorted(members, key=lambda l: l.top):
-                for chunk in split_chunks(line, gap):
-                    col = column_of(chunk, cols)
-                    if col in cells:
-                        cells[col].append(chunk.text)
-                        cell_words[col].extend(chunk.words)
             key = anchor(a)
+            cells: dict[str, list[str]] = {c.name: [] for c in cols if c.name != "key"}
+            cell_words: dict[str, list[Word]] = {"key": [a.words[0]], **{c: [] for c in cells}}
+            for line in sorted(members, key=lambda l: l.top):
+                by_column: dict[str, list[Word]] = {}
+                for w in line.words:
+                    by_column.setdefault(column_at(w, edges), []).append(w)
+                for c, ws in by_column.items():
+                    if c in cells:
+                        cells[c].append(" ".join(w.text for w in ws))
+                        cell_words[c].extend(ws)
             if where is not None and key not in where:
                 where[key] = cell_words
-            values = {c: clean(" ".join(cells[c])) for c in cells}
-            if ocr:
-                raw = a.words[0].text
-                if fold(raw) != key and flags is not None:
-                    flags.append(ocr_flag("indicator_variables", key, "key", raw, key,
-                                          f"OCR read the variable key '{raw}'; it is '{key}' of the formula."))
-                for c in values:
-                    fixed, notes = ocr_text_repair(drop_specks(values[c]))
-                    if fixed != values[c]:
-                        if flags is not None:
-                            flags.append(ocr_flag("indicator_variables", key, c, values[c], fixed,
-                                                  " ".join(notes) or "OCR specks read as lone letters were left out."))
-                        values[c] = fixed
-            out.append(IndicatorVariable(key=key, **values))
+            values = {c: clean(" ".join(cells.get(c, []))) for c in ("description", "unit", "source")}
+            out.append(_variable(key, values, a.words[0].text, ocr, flags))
         return out
+    return []
+
+
+def _table_baselines(pages: Sequence[Page], where: Optional[WordsOf] = None) -> list[IndicatorBaseline]:
+    """LÍNEA BASE from the table reader: period, base and target columns named by
+    their headers in any order; the period in any of its spellings."""
+    for page in pages:
+        for table in read_tables(page):
+            cols = match_columns(table, BASELINE_COLUMNS)
+            if len(cols) < 3:
+                continue
+            rows: dict[int, IndicatorBaseline] = {}
+            for r in table.body_rows():
+                period = _period_of(table.text(r, cols["period"].column))
+                if period is None or period in rows:
+                    continue
+                cells = {c: table.cell_at(r, cols[c].column) for c in ("base_value", "target_value")}
+                rows[period] = IndicatorBaseline(period, *(parse_number(cells[c].text) if cells[c] else None
+                                                           for c in ("base_value", "target_value")))
+                if where is not None:
+                    where[str(period)] = {c: list(cell.words) if cell else [] for c, cell in cells.items()}
+            if rows:
+                return [rows[p] for p in sorted(rows)]
     return []
 
 
@@ -432,8 +501,9 @@ def parse_sheet(pages: Sequence[Page]) -> SectionResult:
     var_words: WordsOf = {}
     ocr_pages = [p for p in pages if p.source == "ocr"]
     formula = normalize_formula(_formula(fields, found))
-    variables = (_variables(lines, key_catalog(formula), flags, var_words) if ocr_pages
-                 else _variables(lines, where=var_words))
+    variables = [] if ocr_pages else _table_variables(pages, where=var_words)
+    if not variables:
+        variables = _variables(lines, key_catalog(formula) if ocr_pages else (), flags, var_words)
     if ocr_pages:
         ocr_flags: list[Flag] = []
         ocr_var_words: WordsOf = {}
@@ -462,10 +532,10 @@ def parse_sheet(pages: Sequence[Page]) -> SectionResult:
     range_words: WordsOf = {}
     ranges = _ranges(_block(fields, "ranges"), range_words)
     base_words: WordsOf = {}
-    baselines = _baselines(_block(fields, "baseline", max_lines=10), base_words)
-    if ocr_pages and not baselines:
+    baselines = [] if ocr_pages else _table_baselines(pages, base_words)
+    if not baselines:
         base_words = {}
-        baselines = _baselines(_find_baseline_lines(lines), base_words)
+        baselines = _baselines(lines, base_words)
     if ocr_pages:
         ocr_range_words: WordsOf = {}
         ranges = {**ranges, **_ocr_ranges(ocr_pages, flags, ocr_range_words)}
@@ -661,15 +731,6 @@ def _ocr_range_text(text: str) -> str:
         c = ocr_candidates(m.group(0), percent=True)
         return f"{c[0].value:g}" if c else m.group(0)
     return re.sub(r"[0-9OoIlSB][0-9OoIlSB.,]*%?", fix, text)
-
-
-def _find_baseline_lines(lines: Sequence[TextLine]) -> list[TextLine]:
-    """The LÍNEA BASE table by its OCR'd header (PERIODO | VALOR BASE | VALOR
-    META) where its label was misread."""
-    for i, line in enumerate(lines):
-        if is_ocr_line(line) and header_has(line.text, "PERIODO") and header_has(line.text, "VALOR", "META"):
-            return list(lines[i:i + 6])
-    return []
 
 
 def _ocr_baselines(pages: Sequence[Page], flags: list[Flag], where: Optional[WordsOf] = None) -> list[IndicatorBaseline]:

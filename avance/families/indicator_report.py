@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Optional, Sequence
 
 from ..extractors.grid import merge_positions
-from ..extractors.layout import TextLine, collapse, fold, group_lines, make_line
+from ..extractors.layout import TextLine, collapse, fold, group_lines, make_line, split_chunks
 from ..normalizers.numbers import parse_number
 from ..tables import read_tables
-from ..tables.concepts import Concept, match_columns
+from ..tables.concepts import HEADER_CUTOFF, Concept, header_score, match_columns
 from ..tables.periods import period_columns
 from ..records import (
     Family, Indicator, IndicatorValue, Page, SectionInfo, SectionResult, Word,
@@ -546,6 +546,39 @@ def _columns_from_starts(words: list[Word], spec: Sequence[tuple[str, str]],
         ws = words[i:end]
         cols.append(Column(name, min(w.x0 for w in ws), max(w.x1 for w in ws)))
     return cols
+
+
+def vocabulary_columns(line: TextLine, concepts: Sequence[Concept], gap: Optional[float] = None) -> list[Column]:
+    """A header line's columns named by their vocabulary, whatever their order and
+    wording: each run of header words (cut at wide gaps) takes the concept it names
+    best, best pairs first (fuzzy, OCR-tolerant). Left to right."""
+    chunks = split_chunks(line, 0.9 * line.height if gap is None else gap)
+    pairs = sorted(((header_score(c.text, k), i, k.name) for i, c in enumerate(chunks) for k in concepts),
+                   key=lambda p: -p[0])
+    named: dict[str, TextLine] = {}
+    taken: set[int] = set()
+    for score, i, name in pairs:
+        if score >= HEADER_CUTOFF and i not in taken and name not in named:
+            taken.add(i)
+            named[name] = chunks[i]
+    return sorted((Column(n, c.x0, c.x1) for n, c in named.items()), key=lambda c: c.x0)
+
+
+def column_edges(lines: Sequence[TextLine], cols: Sequence[Column], gap: float) -> dict[str, float]:
+    """Where each column's cells begin: the leftmost run of body words that starts
+    under it (left-aligned text under centered headers), else its header's left."""
+    edges = {c.name: c.x0 for c in cols}
+    for line in lines:
+        for chunk in split_chunks(line, gap):
+            name = column_of(chunk, cols)
+            edges[name] = min(edges[name], chunk.x0)
+    return edges
+
+
+def column_at(word: Word, edges: dict[str, float]) -> str:
+    """The column a word stands in: the last whose cells begin at or left of it."""
+    ordered = sorted(edges.items(), key=lambda e: e[1])
+    return next((name for name, x in reversed(ordered) if x <= word.x0 + 1), ordered[0][0])
 
 
 def column_of(word, cols: Sequence[Column]) -> str:
