@@ -25,7 +25,7 @@ from ..tables.concepts import Concept, match_columns
 from ..tables.periods import quarter_of
 from .base import FamilySpec, PageMark
 from .indicator_report import (
-    Fields, _HEADING_RX, band_cell, best_keys, clean, column_of, drop_specks, entity_code, find_code,
+    Fields, _HEADING_RX, band_cell, cell_pairs, best_keys, clean, column_of, drop_specks, entity_code, find_code,
     find_grids, frequency_of, header_columns, header_facts, header_has, key_catalog, key_token,
     label_hits, normalize_formula, numeric_text, ocr_candidates, ocr_fix_code, ocr_fix_formula,
     column_at, column_edges, fuzzy_header_columns, is_ocr_line, vocabulary_columns, ocr_flag, ocr_key, ocr_text_repair, page_lines_of, parse_report, pmd_link, read_figure, repair_formula,
@@ -244,9 +244,10 @@ def _ranges(lines: Sequence[TextLine], where: Optional[WordsOf] = None
     out: dict[str, tuple[Optional[float], Optional[float]]] = {}
     used: set[int] = set()
     for key, li, w in colors:
-        same = [r for r in range(len(ranges)) if ranges[r][0] == li and ranges[r][1] > w.x1 and r not in used]
-        others_on_line = [c for c in colors if c[1] == li and c[2] is not w]
-        if same and not others_on_line:
+        # a range beside its color, before the next color of the line (`ROJO: 0 - 75   VERDE: 90 - 100`)
+        stop = min((c[2].x0 for c in colors if c[1] == li and c[2].x0 > w.x1), default=float("inf"))
+        same = [r for r in range(len(ranges)) if ranges[r][0] == li and w.x1 < ranges[r][1] < stop and r not in used]
+        if same:
             pick = min(same, key=lambda r: ranges[r][1] - w.x1)
         else:
             below = [r for r in range(len(ranges)) if ranges[r][0] > li and r not in used]
@@ -311,6 +312,9 @@ def _baselines(lines: Sequence[TextLine], where: Optional[WordsOf] = None) -> li
         if rows:
             return [rows[p] for p in sorted(rows)]
     return []
+
+
+_TARGET_LABEL = re.compile(r"\bSENTIDO DE LA META\b|\bMETA (?:ANUAL|TRIENI?O)\b")
 
 
 def _target(lines: Sequence[TextLine], where: Optional[WordsOf] = None
@@ -495,6 +499,7 @@ def parse_sheet(pages: Sequence[Page]) -> SectionResult:
     plines = page_lines_of(pages)
     lines = [l for pl in plines for l in pl]
     fields = Fields(lines)
+    fields.fill(cell_pairs(pages))
     facts = header_facts(pages)
     flags: list[Flag] = []
     found: WordsOf = {}  # indicators fields (row key '') and baselines, as read
@@ -547,7 +552,9 @@ def parse_sheet(pages: Sequence[Page]) -> SectionResult:
     for period, by_field in base_words.items():
         for column, words in by_field.items():
             log.add("indicator_baselines", period, column, words)
-    direction, annual, triennial = _target(_block(fields, "target", max_lines=4), found)
+    # the target's block, else wherever its labels stand (`Sentido de la meta:`, `Meta Anual 2026:`)
+    target_lines = _block(fields, "target", max_lines=4) or [l for l in lines if _TARGET_LABEL.search(l.folded)]
+    direction, annual, triennial = _target(target_lines, found)
     code = find_code(lines)
     if ocr_pages:
         raw_code = code

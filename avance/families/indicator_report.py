@@ -48,7 +48,7 @@ LABELS: dict[str, str] = {
     "objective": r"OBJETIVO(?: DEL INDICADOR)?",
     "interpretation": r"INTERPRETACION(?: O LECTURA)?",
     "variables": r"VARIABLES",
-    "formula": r"FORMULA(?: DE CALCULO)?",
+    "formula": r"FORMULA(?: DE CALCULO)?|METODO DE CALCULO",
     "result_unit": r"UNIDAD DE MEDIDA(?: DEL RESULTADO| DEL INDICADOR)?",
     "ranges": r"RANGO DE VALOR(?:\s*\(?SEMAFORIZACION\)?)?|SEMAFORIZACION",
     "baseline": r"LINEA BASE",
@@ -217,6 +217,16 @@ class Fields:
             prev = full
         return out
 
+    def fill(self, pairs: dict[str, tuple[str, list[Word]]]) -> None:
+        """Labels this reading of lines missed (a label wrapped in its box): their values
+        from label/value cells. A label found on a line keeps its own reading."""
+        for field, (value, words) in pairs.items():
+            if field not in self.values:
+                self.values[field] = value
+                self.inline[field] = value
+                self.ocr[field] = any(w.conf is not None for w in words)
+                self.words[field] = words
+
     def get(self, field: str, table: str = "indicators", row_key: str = "", column: Optional[str] = None) -> Optional[str]:
         value = clean(self.values.get(field))
         if value and self.ocr.get(field):
@@ -230,6 +240,24 @@ class Fields:
 
     def line_index(self, field: str) -> Optional[int]:
         return self.line_of.get(field)
+
+
+def cell_pairs(pages: Sequence[Page]) -> dict[str, tuple[str, list[Word]]]:
+    """Label/value pairs printed as boxes (a label cell, its value in the cell to its
+    right), found by the label's vocabulary wherever the box stands; first wins."""
+    out: dict[str, tuple[str, list[Word]]] = {}
+    for page in pages:
+        for table in read_tables(page):
+            for cell in table.cells:
+                m = _LABEL_RX.fullmatch(" ".join(fold(cell.text or "").split()))
+                if not m:
+                    continue
+                field = next(k for k in LABELS if m.group(k) is not None)
+                value = table.cell_at(cell.row, cell.col + cell.col_span)
+                if value is None or not clean(value.text) or label_hits(make_line(value.words)) or field in out:
+                    continue
+                out[field] = (value.text, list(value.words))
+    return out
 
 
 def is_table_header(line: TextLine) -> bool:
@@ -777,6 +805,7 @@ def parse_report(pages: Sequence[Page]) -> SectionResult:
     plines = page_lines_of(pages)
     lines = [l for pl in plines for l in pl]
     fields = Fields(lines)
+    fields.fill(cell_pairs(pages))
     facts = header_facts(pages)
     code = find_code(lines)
     formula = normalize_formula(fields.get("formula"))
