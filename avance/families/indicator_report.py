@@ -17,7 +17,7 @@ from ..extractors.layout import TextLine, collapse, fold, group_lines, make_line
 from ..normalizers.numbers import parse_number
 from ..tables import read_tables
 from ..tables.concepts import HEADER_CUTOFF, Concept, header_score, match_columns
-from ..tables.periods import period_columns
+from ..tables.periods import period_columns, quarter_of
 from ..records import (
     Family, Indicator, IndicatorValue, Page, SectionInfo, SectionResult, Word,
 )
@@ -636,7 +636,13 @@ def rows_by_anchor(lines: Sequence[TextLine], is_anchor) -> list[tuple[TextLine,
 # the report
 # --------------------------------------------------------------------------
 
-_VALUES_HEADER = re.compile(r"\bCLAVE\b.*\bPERIODO\b|\bCLAVE\b.*\b1\b.*\b2\b.*\b3\b.*\b4\b")
+def _period_header(line: TextLine) -> bool:
+    """A header line over the period columns: `PERIODO`, `1 2 3 4`, quarters spelled out."""
+    if re.search(r"\bPERIODOS?\b|\bTRIMESTRES?\b", line.folded):
+        return True
+    if all(fold(w.text).strip(".") in ("1", "2", "3", "4") for w in line.words):
+        return True
+    return quarter_of(line.text) is not None and not any(re.search(r"\d[.,]\d", w.text) for w in line.words)
 
 
 def report_values(pages_lines: Sequence[Sequence[TextLine]], formula: Optional[str],
@@ -651,20 +657,30 @@ def report_values(pages_lines: Sequence[Sequence[TextLine]], formula: Optional[s
     for n, lines in enumerate(pages_lines):
         page_width = widths[n] if n < len(widths) else 0.0
         for h, head in enumerate(lines):
-            if not _VALUES_HEADER.search(head.folded):
+            if not re.search(r"\bCLAVE\b", head.folded) or label_hits(head):
                 continue
+            # the header may take several lines (`PERIODO` over `CLAVE DESCRIPCIÓN` over `1 2 3 4`)
+            band = [k for k in range(max(0, h - 2), min(len(lines), h + 3))
+                    if k == h or abs(lines[k].ymid - head.ymid) <= 2.5 * head.height and _period_header(lines[k])]
             cols = header_columns(head, [("key", "CLAVE"), ("desc", "DESCRIP")])
-            after = next((w.x1 for w in head.words if fold(w.text).startswith("DESCRIP")), 0.0)
+            after = next((w.x1 for w in head.words if fold(w.text).startswith("DESCRIP")),
+                         next((w.x1 for w in head.words if fold(w.text).startswith("CLAVE")), 0.0))
             periods: dict[int, float] = {}
-            for w in head.words:
-                t = fold(w.text).strip(".")
-                if t in ("1", "2", "3", "4") and w.x0 > after:
-                    periods[int(t)] = w.xmid
+            for k in band:
+                for w in lines[k].words:
+                    t = fold(w.text).strip(".")
+                    if t in ("1", "2", "3", "4") and w.x0 > after:
+                        periods[int(t)] = w.xmid
+                if len(periods) < 4:  # quarters spelled out (`ENE-MAR`, `1er. trim.`)
+                    for chunk in split_chunks(lines[k], 0.9 * lines[k].height):
+                        q = quarter_of(chunk.text)
+                        if q and chunk.x0 > after:
+                            periods.setdefault(q, chunk.xmid)
             cols = [Column(c.name, c.x0, min(c.x1, after)) for c in cols]
             if len(periods) < 4:
                 # period numbers lost (OCR of a shaded header): four equal columns
                 # from PERIODO to the table's right edge (mirror of its left margin)
-                per = next((w for w in head.words if fold(w.text).startswith("PERIOD")), None)
+                per = next((w for k in band for w in lines[k].words if fold(w.text).startswith("PERIOD")), None)
                 if per is not None and page_width:
                     right = page_width - head.x0
                     step = (right - per.x1) / 4
@@ -675,7 +691,7 @@ def report_values(pages_lines: Sequence[Sequence[TextLine]], formula: Optional[s
             pitch = (max(periods.values()) - min(periods.values())) / max(1, len(periods) - 1) or 40.0
             value_left = min(periods.values()) - pitch * 0.6
             body: list[TextLine] = []
-            for line in lines[h + 1:]:
+            for line in lines[max(band) + 1:]:
                 f = line.folded
                 if label_hits(line) or _HEADING_RX.match(f) or f.startswith("FORMULA"):
                     break
