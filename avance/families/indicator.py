@@ -15,7 +15,7 @@ from typing import Optional, Sequence
 
 from rapidfuzz.distance import Levenshtein
 
-from ..extractors.layout import TextLine, fold, group_lines, split_chunks
+from ..extractors.layout import TextLine, fold, group_lines
 from ..normalizers.numbers import parse_number
 from ..records import (
     Family, Flag, Indicator, IndicatorBaseline, IndicatorVariable, Page, SectionInfo, SectionResult, Word,
@@ -25,11 +25,11 @@ from ..tables.concepts import Concept, match_columns
 from ..tables.periods import quarter_of
 from .base import FamilySpec, PageMark
 from .indicator_report import (
-    Fields, _HEADING_RX, band_cell, cell_pairs, best_keys, clean, column_of, drop_specks, entity_code, find_code,
-    find_grids, frequency_of, header_columns, header_facts, header_has, key_catalog, key_token,
-    label_hits, normalize_formula, numeric_text, ocr_candidates, ocr_fix_code, ocr_fix_formula,
-    column_at, column_edges, fuzzy_header_columns, is_ocr_line, vocabulary_columns, ocr_flag, ocr_key, ocr_text_repair, page_lines_of, parse_report, pmd_link, read_figure, repair_formula,
-    repair_key, report_name, rows_by_anchor, split_band, split_code_name, band_words, indicator_provenance,
+    Fields, _HEADING_RX, band_cell, band_words, best_keys, cell_pairs, clean, column_at, column_edges, drop_specks,
+    entity_code, find_code, find_grids, frequency_of, header_facts, header_has, indicator_provenance, is_ocr_line,
+    key_catalog, key_token, label_hits, normalize_formula, numeric_text, ocr_candidates, ocr_fix_code,
+    ocr_fix_formula, ocr_flag, ocr_key, ocr_text_repair, page_lines_of, parse_report, pmd_link, read_figure,
+    repair_formula, repair_key, report_name, rows_by_anchor, split_band, split_code_name, vocabulary_columns,
 )
 from .indicator_report import (  # OCR text exports
     ExportRow, Provenance, _NUMBERED, export_identity, export_facts, export_formula_value, export_label_fields,

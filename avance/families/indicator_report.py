@@ -114,11 +114,6 @@ def clean(text: Optional[str]) -> Optional[str]:
     return text or None
 
 
-def words_left_of(line: TextLine, x: float) -> Optional[TextLine]:
-    ws = [w for w in line.words if w.x1 <= x]
-    return make_line(ws) if ws else None
-
-
 def word_x(line: TextLine, offset: int) -> float:
     """x0 of the word holding character `offset` of `line.text`."""
     pos = 0
@@ -522,13 +517,6 @@ def frequency_of(value: Optional[str]) -> Optional[str]:
     if not value:
         return None
     return clean(value.split()[0]) if value.split() else None
-
-
-def all_lines(pages: Sequence[Page]) -> list[TextLine]:
-    out: list[TextLine] = []
-    for page in pages:
-        out.extend(group_lines(page.words))
-    return out
 
 
 def page_lines_of(pages: Sequence[Page]) -> list[list[TextLine]]:
@@ -1420,15 +1408,6 @@ def ocr_text_repair(text: Optional[str]) -> tuple[Optional[str], list[str]]:
     return (" ".join(out) or None), [f"OCR: {n}." for n in notes]
 
 
-def fuzzy_header_columns(line: TextLine, spec: Sequence[tuple[str, str]]) -> list[Column]:
-    """`header_columns` for an OCR'd header: a column starts at the first word
-    close to its name (`ESCRIPCIÓN` for DESCRIPCIÓN)."""
-    full = {"DESCRIP": "DESCRIPCION", "PERIOD": "PERIODO"}
-    return _columns_from_starts(
-        list(line.words), spec,
-        lambda text, prefix: fold(text).startswith(prefix) or header_has(text, full.get(prefix, prefix)))
-
-
 # --------------------------------------------------------------------------
 # OCR text exports: the export's own lines read cell by cell
 # --------------------------------------------------------------------------
@@ -1721,9 +1700,6 @@ def export_report_name(rows: Sequence[ExportRow]) -> tuple[Optional[str], list[E
             break
         picked.append(row)
     return (clean(" ".join(r.text for r in picked)) if picked else None), picked
-
-
-_VALUE_HEAD = ("CLAVE", "DESCRIP")
 
 
 def export_values(rows: Sequence[ExportRow]) -> tuple[list[IndicatorValue], list[Flag], list[Provenance]]:
