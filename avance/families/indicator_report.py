@@ -654,15 +654,15 @@ def report_values(pages_lines: Sequence[Sequence[TextLine]], formula: Optional[s
             after = next((w.x1 for w in head.words if fold(w.text).startswith("DESCRIP")),
                          next((w.x1 for w in head.words if fold(w.text).startswith("CLAVE")), 0.0))
             periods: dict[int, float] = {}
-            for k in band:
+            for k in band:  # quarter numbers right of the key's columns, or on a line of their own
                 for w in lines[k].words:
                     t = fold(w.text).strip(".")
-                    if t in ("1", "2", "3", "4") and w.x0 > after:
+                    if t in ("1", "2", "3", "4") and (w.x0 > after or k != h):
                         periods[int(t)] = w.xmid
                 if len(periods) < 4:  # quarters spelled out (`ENE-MAR`, `1er. trim.`)
                     for chunk in split_chunks(lines[k], 0.9 * lines[k].height):
                         q = quarter_of(chunk.text)
-                        if q and chunk.x0 > after:
+                        if q and (chunk.x0 > after or k != h):
                             periods.setdefault(q, chunk.xmid)
             cols = [Column(c.name, c.x0, min(c.x1, after)) for c in cols]
             if len(periods) < 4:
@@ -684,19 +684,30 @@ def report_values(pages_lines: Sequence[Sequence[TextLine]], formula: Optional[s
                 if label_hits(line) or _HEADING_RX.match(f) or f.startswith("FORMULA"):
                     break
                 body.append(line)
-            def anchor_key(line: TextLine) -> Optional[str]:
-                w = line.words[0]
-                if cols and column_of(w, cols) == "key" and w.xmid < value_left:
-                    return ocr_key(w.text, catalog) if w.conf is not None else key_token(w.text)
-                return None
+            # the quarters right of the key (the usual order) or anywhere else (a moved order)
+            periods_right = not cols or min(periods.values()) > cols[0].x1
 
-            for anchor, members in rows_by_anchor(body, lambda l: anchor_key(l) is not None):
-                key = anchor_key(anchor)
+            def is_value(w: Word) -> bool:
+                if periods_right:
+                    return w.xmid >= value_left
+                return (bool(re.match(r"^[-$(]?\d", w.text))  # a figure, not the key beside it
+                        and min(abs(x - w.xmid) for x in periods.values()) <= 0.6 * pitch)
+
+            def anchor_of(line: TextLine) -> Optional[tuple[str, Word]]:
+                """The row's key: its first word outside the quarters, when in the key's column."""
+                w = next((w for w in line.words if not is_value(w)), None)
+                if w is None or not cols or column_of(w, cols) != "key":
+                    return None
+                key = ocr_key(w.text, catalog) if w.conf is not None else key_token(w.text)
+                return (key, w) if key else None
+
+            for anchor, members in rows_by_anchor(body, lambda l: anchor_of(l) is not None):
+                key, key_word = anchor_of(anchor)
                 vals: dict[int, Optional[float]] = {}
                 wvals: dict[int, Word] = {}
                 for line in members:
                     for w in line.words:
-                        if w.xmid < value_left:
+                        if not is_value(w):
                             continue
                         p = min(periods, key=lambda k: abs(periods[k] - w.xmid))
                         v = parse_number(w.text)
@@ -708,14 +719,14 @@ def report_values(pages_lines: Sequence[Sequence[TextLine]], formula: Optional[s
                         if v is not None:
                             vals[p] = v
                             wvals[p] = w
-                raw = anchor.words[0].text
-                if anchor.words[0].conf is not None and fold(raw) != key:
+                raw = key_word.text
+                if key_word.conf is not None and fold(raw) != key:
                     notes.append((key, "", "variable_key", raw, key,
                                   f"OCR read the variable key '{raw}'; it is '{key}' of the formula."))
                 if key not in out:
                     order.append(key)
                     out[key] = {}
-                    key_words[key] = anchor.words[0]
+                    key_words[key] = key_word
                 out[key].update(vals)
                 value_words.setdefault(key, {}).update(wvals)
     keys = best_keys(order, formula)
