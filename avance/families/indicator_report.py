@@ -755,33 +755,55 @@ def table_values(pages: Sequence[Page], formula: Optional[str] = None, flags: Op
                  log: Optional["ProvenanceLog"] = None) -> list[IndicatorValue]:
     """Captured values from the table reader, whatever the layout of their table:
     the column whose header names the key, the quarters however they are spelled.
-    A key OCR misread is repaired to the formula's (an `ocr_repair` flag)."""
-    rows: list[IndicatorValue] = []
+    A key misread is repaired to the formula's; on OCR'd pages each figure is
+    chosen among its readings (`ocr_repair` flags)."""
+    flags = [] if flags is None else flags
+    catalog = key_catalog(formula)
+    raw: dict[str, dict[int, str]] = {}
+    raw_words: dict[str, dict[int, list[Word]]] = {}
+    key_words: dict[str, list[Word]] = {}
+    raw_keys: dict[str, str] = {}
+    ocr = False
     for page in pages:
         for table in read_tables(page):
             periods = {q: c for (q, kind), c in period_columns(table).items() if kind == "P"}
             keys = match_columns(table, (VALUE_KEY,), exclude=frozenset(periods.values()))
             if "key" not in keys or len(periods) < 2:
                 continue
+            ocr = ocr or page.source == "ocr"
             for r in table.body_rows():
-                key = key_token(table.text(r, keys["key"].column))
+                cell = table.cell_at(r, keys["key"].column)
+                text = cell.text if cell is not None else ""
+                key = ocr_key(text, catalog) if page.source == "ocr" else key_token(text)
                 if not key:
                     continue
-                for q in range(1, 5):
-                    cell = table.cell_at(r, periods[q]) if q in periods else None
-                    value = parse_number(cell.text) if cell is not None else None
-                    rows.append(IndicatorValue(variable_key=key, period=q, value=value))
-                    if log is not None and cell is not None and value is not None:
-                        log.add("indicator_values", f"{key}|{q}", "value", list(cell.words))
-    keys = best_keys(list(dict.fromkeys(r.variable_key for r in rows)), formula)
-    repaired = []
-    for r in rows:
-        fixed = repair_key(r.variable_key, keys)
-        if fixed != r.variable_key and flags is not None and r.period == 1:
-            flags.append(ocr_flag("indicator_values", fixed, "variable_key", r.variable_key, fixed,
-                                  f"The variable key was read '{r.variable_key}'; it is '{fixed}' of the formula."))
-        repaired.append(IndicatorValue(variable_key=fixed, period=r.period, value=r.value))
-    return repaired
+                if key not in raw:
+                    raw[key], raw_keys[key], key_words[key] = {}, text, list(cell.words)
+                for q, c in periods.items():
+                    value = table.cell_at(r, c)
+                    if value is not None and value.text.strip():
+                        raw[key][q] = value.text
+                        raw_words.setdefault(key, {})[q] = [w for w in value.words if any(ch.isdigit() for ch in w.text)]
+    order = list(raw)
+    if ocr:
+        for key in order:
+            if fold(raw_keys[key]) != key:
+                flags.append(ocr_flag("indicator_values", key, "variable_key", raw_keys[key], key,
+                                      f"OCR read the variable key '{raw_keys[key]}'; it is '{key}' of the formula."))
+        return ocr_figures(order, raw, raw_words, key_words, formula, flags, log)
+    keys = best_keys(order, formula)
+    rows = []
+    for key in order:
+        fixed = repair_key(key, keys)
+        if fixed != key:
+            flags.append(ocr_flag("indicator_values", fixed, "variable_key", key, fixed,
+                                  f"The variable key was read '{key}'; it is '{fixed}' of the formula."))
+        for q in range(1, 5):
+            value = parse_number(raw[key][q]) if q in raw[key] else None
+            rows.append(IndicatorValue(variable_key=fixed, period=q, value=value))
+            if log is not None and value is not None:
+                log.add("indicator_values", f"{fixed}|{q}", "value", raw_words[key][q])
+    return rows
 
 
 def report_name(lines: Sequence[TextLine], fields: Fields) -> Optional[str]:
@@ -827,11 +849,13 @@ def parse_report(pages: Sequence[Page]) -> SectionResult:
     flags: list[Flag] = []
     log = ProvenanceLog(pages)
     ocr = any(p.source == "ocr" for p in pages)
-    values = ocr_report_values(pages, formula, flags, log) if ocr else []
+    # the values' table by its headers' vocabulary; an OCR'd grid whose header is
+    # unreadable by its place; else the text lines (a table without rules)
+    values = table_values(pages, formula, flags, log)
+    if not values and ocr:
+        values = ocr_report_values(pages, formula, flags, log)
     if not values:
         values = report_values(plines, formula, [p.width for p in pages], flags, log)
-    if not values:
-        values = table_values(pages, formula, flags, log)
     keys = best_keys([v.variable_key for v in values], formula)
     formula = repair_formula(formula, keys)
     if ocr:
@@ -1315,6 +1339,14 @@ def ocr_report_values(pages: Sequence[_Page], formula: Optional[str], flags: lis
         if fold(raw_keys[key]) != key:
             flags.append(ocr_flag("indicator_values", key, "variable_key", raw_keys[key], key,
                                   f"OCR read the variable key '{raw_keys[key]}'; it is '{key}' of the formula."))
+    return ocr_figures(order, raw, raw_words, key_words, formula, flags, log)
+
+
+def ocr_figures(order: Sequence[str], raw: dict[str, dict[int, str]], raw_words: dict[str, dict[int, list[Word]]],
+                key_words: dict[str, list[Word]], formula: Optional[str], flags: list[Flag],
+                log: Optional["ProvenanceLog"] = None) -> list[IndicatorValue]:
+    """Captured values from their OCR'd cells: each figure's best reading, or among
+    the doubtful ones the readings under which the result equals its formula."""
     parsed = None
     try:
         parsed = parse_formula(formula) if formula else None
