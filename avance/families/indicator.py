@@ -453,24 +453,32 @@ def _variables(lines: Sequence[TextLine], catalog: Sequence[str] = (),
     return []
 
 
-def _table_baselines(pages: Sequence[Page], where: Optional[WordsOf] = None) -> list[IndicatorBaseline]:
+def _table_baselines(pages: Sequence[Page], flags: list[Flag], where: Optional[WordsOf] = None
+                     ) -> list[IndicatorBaseline]:
     """LÍNEA BASE from the table reader: period, base and target columns named by
-    their headers in any order; the period in any of its spellings."""
+    their headers in any order; the period in any of its spellings, or, OCR having
+    lost it, the row's place among four. OCR'd figures repaired (flagged)."""
     for page in pages:
         for table in read_tables(page):
             cols = match_columns(table, BASELINE_COLUMNS)
             if len(cols) < 3:
                 continue
             rows: dict[int, IndicatorBaseline] = {}
-            for r in table.body_rows():
-                period = _period_of(table.text(r, cols["period"].column))
+            body = list(table.body_rows())
+            for n, r in enumerate(body, start=1):
+                period = _period_of(table.text(r, cols["period"].column)) or (n if len(body) == 4 else None)
                 if period is None or period in rows:
                     continue
-                cells = {c: table.cell_at(r, cols[c].column) for c in ("base_value", "target_value")}
-                rows[period] = IndicatorBaseline(period, *(parse_number(cells[c].text) if cells[c] else None
-                                                           for c in ("base_value", "target_value")))
-                if where is not None:
-                    where[str(period)] = {c: list(cell.words) if cell else [] for c, cell in cells.items()}
+                values = []
+                for field in ("base_value", "target_value"):
+                    cell = table.cell_at(r, cols[field].column)
+                    text = cell.text if cell is not None else None
+                    values.append(read_figure(numeric_text(text), "indicator_baselines", str(period), field, flags)
+                                  if page.source == "ocr" else parse_number(text or ""))
+                    if where is not None:
+                        where.setdefault(str(period), {})[field] = [
+                            w for w in (cell.words if cell else ()) if any(ch.isdigit() for ch in w.text)]
+                rows[period] = IndicatorBaseline(period, *values)
             if rows:
                 return [rows[p] for p in sorted(rows)]
     return []
@@ -506,18 +514,13 @@ def parse_sheet(pages: Sequence[Page]) -> SectionResult:
     var_words: WordsOf = {}
     ocr_pages = [p for p in pages if p.source == "ocr"]
     formula = normalize_formula(_formula(fields, found))
-    variables = [] if ocr_pages else _table_variables(pages, where=var_words)
+    # an OCR'd ruled grid read by xmid (OCR'd text overflows its cells), else the table
+    # reader (headers by vocabulary, any order), else text lines (a table without rules)
+    variables = _ocr_variables(ocr_pages, key_catalog(formula), flags, var_words) if ocr_pages else []
+    if not variables:
+        variables = _table_variables(pages, key_catalog(formula), flags, var_words)
     if not variables:
         variables = _variables(lines, key_catalog(formula) if ocr_pages else (), flags, var_words)
-    if ocr_pages:
-        ocr_flags: list[Flag] = []
-        ocr_var_words: WordsOf = {}
-        ocr_vars = _ocr_variables(ocr_pages, key_catalog(formula, [v.key for v in variables]), ocr_flags,
-                                  ocr_var_words)
-        if ocr_vars:  # the ruled grid beats the text layout
-            variables = ocr_vars
-            var_words = ocr_var_words
-            flags[:] = [f for f in flags if f.table != "indicator_variables"] + ocr_flags
     keys = best_keys([v.key for v in variables], formula)
     formula = repair_formula(formula, keys)
     if ocr_pages:
@@ -537,7 +540,7 @@ def parse_sheet(pages: Sequence[Page]) -> SectionResult:
     range_words: WordsOf = {}
     ranges = _ranges(_block(fields, "ranges"), range_words)
     base_words: WordsOf = {}
-    baselines = [] if ocr_pages else _table_baselines(pages, base_words)
+    baselines = _table_baselines(pages, flags, base_words)
     if not baselines:
         base_words = {}
         baselines = _baselines(lines, base_words)
@@ -545,10 +548,6 @@ def parse_sheet(pages: Sequence[Page]) -> SectionResult:
         ocr_range_words: WordsOf = {}
         ranges = {**ranges, **_ocr_ranges(ocr_pages, flags, ocr_range_words)}
         range_words.setdefault("", {}).update(ocr_range_words.get("", {}))
-        ocr_base_words: WordsOf = {}
-        ocr_baselines = _ocr_baselines(ocr_pages, flags, ocr_base_words)
-        if ocr_baselines:
-            baselines, base_words = ocr_baselines, ocr_base_words
     for period, by_field in base_words.items():
         for column, words in by_field.items():
             log.add("indicator_baselines", period, column, words)
@@ -738,37 +737,6 @@ def _ocr_range_text(text: str) -> str:
         c = ocr_candidates(m.group(0), percent=True)
         return f"{c[0].value:g}" if c else m.group(0)
     return re.sub(r"[0-9OoIlSB][0-9OoIlSB.,]*%?", fix, text)
-
-
-def _ocr_baselines(pages: Sequence[Page], flags: list[Flag], where: Optional[WordsOf] = None) -> list[IndicatorBaseline]:
-    """LÍNEA BASE: the ruled PERIODO | VALOR BASE | VALOR META grid; a period
-    label OCR could not read is the row's place among four."""
-    for page in pages:
-        for grid in find_grids(page):
-            if grid.nrows < 2 or grid.ncols != 3:
-                continue
-            head = " ".join(band_cell(grid, page.words, (grid.ys[0], grid.ys[1]), c) or "" for c in range(3))
-            if not (header_has(head, "PERIODO") and header_has(head, "VALOR", "BASE", "META")):
-                continue
-            rows: dict[int, IndicatorBaseline] = {}
-            body = grid.nrows - 1
-            for r in range(1, grid.nrows):
-                label = band_cell(grid, page.words, (grid.ys[r], grid.ys[r + 1]), 0)
-                period = _period_of(label or "") or (r if body == 4 else None)
-                if period is None or period in rows:
-                    continue
-                vals = []
-                for c, field in ((1, "base_value"), (2, "target_value")):
-                    band = (grid.ys[r], grid.ys[r + 1])
-                    text = numeric_text(band_cell(grid, page.words, band, c))
-                    vals.append(read_figure(text, "indicator_baselines", str(period), field, flags))
-                    if where is not None:
-                        where.setdefault(str(period), {})[field] = [
-                            w for w in band_words(grid, page.words, band, c) if any(ch.isdigit() for ch in w.text)]
-                rows[period] = IndicatorBaseline(period, vals[0], vals[1])
-            if rows:
-                return [rows[p] for p in sorted(rows)]
-    return []
 
 
 # --------------------------------------------------------------------------
