@@ -29,7 +29,7 @@ from .indicator_report import (
     entity_code, find_code, find_grids, frequency_of, header_facts, header_has, indicator_provenance, is_ocr_line,
     key_catalog, key_token, label_hits, normalize_formula, numeric_text, ocr_candidates, ocr_fix_code,
     ocr_fix_formula, ocr_flag, ocr_key, ocr_text_repair, page_lines_of, parse_report, pmd_link, read_figure,
-    repair_formula, repair_key, report_name, rows_by_anchor, split_band, split_code_name, vocabulary_columns,
+    repair_formula, repair_key, report_name, rows_by_anchor, name_headers, split_band, split_code_name, vocabulary_columns,
 )
 from .indicator_report import (  # OCR text exports
     ExportRow, Provenance, _NUMBERED, export_identity, export_facts, export_formula_value, export_label_fields,
@@ -538,16 +538,16 @@ def parse_sheet(pages: Sequence[Page]) -> SectionResult:
     pmd_words: dict[str, list[Word]] = {}
     axis, strategy, pmd_lines = pmd_link(fields, pmd_words)
     range_words: WordsOf = {}
+    # the semaphore as text (a color beside its range, or over it), a table's cells preferred
     ranges = _ranges(_block(fields, "ranges"), range_words)
+    table_range_words: WordsOf = {}
+    ranges = {**ranges, **_table_ranges(pages, flags, table_range_words)}
+    range_words.setdefault("", {}).update(table_range_words.get("", {}))
     base_words: WordsOf = {}
     baselines = _table_baselines(pages, flags, base_words)
     if not baselines:
         base_words = {}
         baselines = _baselines(lines, base_words)
-    if ocr_pages:
-        ocr_range_words: WordsOf = {}
-        ranges = {**ranges, **_ocr_ranges(ocr_pages, flags, ocr_range_words)}
-        range_words.setdefault("", {}).update(ocr_range_words.get("", {}))
     for period, by_field in base_words.items():
         for column, words in by_field.items():
             log.add("indicator_baselines", period, column, words)
@@ -606,34 +606,18 @@ def parse_sheet(pages: Sequence[Page]) -> SectionResult:
 # OCR'd sheets: the ruled tables read cell by cell
 # --------------------------------------------------------------------------
 
-_VAR_ROLES = [("key", ("CLAVE",)), ("description", ("DESCRIPCION",)), ("unit", ("UNIDAD", "MEDIDA")),
-              ("source", ("FUENTE", "DATOS"))]
-
-
 def _ocr_variables(pages: Sequence[Page], catalog: Sequence[str], flags: list[Flag],
                    where: Optional[WordsOf] = None) -> list[IndicatorVariable]:
-    """VARIABLES on OCR'd pages: the ruled grid under a CLAVE | DESCRIPCIÓN |
-    UNIDAD DE MEDIDA | FUENTE DE DATOS header; keys repaired to the formula's."""
+    """VARIABLES on OCR'd pages: the ruled grid whose header cells name a key and at
+    least two of description, unit and source (any order); keys repaired to the formula's."""
     out: list[IndicatorVariable] = []
     for page in pages:
         for grid in find_grids(page):
             if grid.nrows < 2 or grid.ncols < 3:
                 continue
             heads = [band_cell(grid, page.words, (grid.ys[0], grid.ys[1]), c) for c in range(grid.ncols)]
-            joined = " ".join(h or "" for h in heads)
-            if not (header_has(joined, "CLAVE") and header_has(joined, "DESCRIPCION", "UNIDAD", "FUENTE")):
-                continue
-            roles: dict[str, int] = {}
-            for c, h in enumerate(heads):
-                for role, names in _VAR_ROLES:
-                    if role not in roles and header_has(h, *names):
-                        roles[role] = c
-                        break
-            if grid.ncols == 4:  # the family's column order where a header word is unreadable
-                for c, (role, _) in enumerate(_VAR_ROLES):
-                    if role not in roles and c not in roles.values():
-                        roles[role] = c
-            if "key" not in roles:
+            roles = name_headers(heads, VARIABLE_COLUMNS)
+            if "key" not in roles or len(roles) < 3:
                 continue
             kc = roles["key"]
             for r in range(1, grid.nrows):
@@ -698,34 +682,40 @@ def _split_range(text: Optional[str]) -> Optional[tuple[str, str]]:
     return (toks[0], toks[1]) if len(toks) == 2 else None
 
 
-def _ocr_ranges(pages: Sequence[Page], flags: list[Flag], where: Optional[WordsOf] = None
-                ) -> dict[str, tuple[Optional[float], Optional[float]]]:
-    """ROJO | AMARILLO | VERDE over a row of ranges, in a ruled grid; a color
-    OCR could not read is the one the other two leave."""
+def _table_ranges(pages: Sequence[Page], flags: list[Flag], where: Optional[WordsOf] = None
+                  ) -> dict[str, tuple[Optional[float], Optional[float]]]:
+    """ROJO | AMARILLO | VERDE header cells over a row of ranges, from the table
+    reader, in any order; a color OCR could not read is the one the other two leave."""
     for page in pages:
-        for grid in find_grids(page):
-            if grid.nrows < 2 or grid.ncols != 3:
+        for table in read_tables(page):
+            if table.header_rows < 1 or table.n_rows <= table.header_rows:
                 continue
-            colors = [_color_of(band_cell(grid, page.words, (grid.ys[0], grid.ys[1]), c)) for c in range(3)]
-            known = [c for c in colors if c]
+            r = table.header_rows  # the ranges: the first row under the colors
+            ranged = [c for c in range(table.n_cols) if _split_range(table.text(r, c))]
+            colors = {c: _color_of(table.header_paths[c].split(" > ")[-1]) for c in ranged}
+            known = [k for k in colors.values() if k]
             if len(known) < 2 or len(set(known)) != len(known):
                 continue
-            missing = [c for c in ("red", "yellow", "green") if c not in known]
-            colors = [c or missing[0] for c in colors]
+            missing = [k for k in ("red", "yellow", "green") if k not in known]
+            unnamed = [c for c, k in colors.items() if not k]
+            if len(unnamed) == 1 and len(missing) == 1:
+                colors[unnamed[0]] = missing[0]
             out = {}
-            for c, color in enumerate(colors):
-                ws = grid.cell_words(page.words, 1, c)
-                text = " ".join(w.text for w in sorted(ws, key=lambda w: w.x0))
-                parts = _split_range(text)
-                if not parts:
+            for c, color in colors.items():
+                if not color:
                     continue
-                lo = read_figure(parts[0], "indicators", "", f"{color}_min", flags, percent=True)
-                hi = read_figure(parts[1], "indicators", "", f"{color}_max", flags, percent=True)
+                cell = table.cell_at(r, c)
+                lo_text, hi_text = _split_range(cell.text)
+                if page.source == "ocr":
+                    lo = read_figure(lo_text, "indicators", "", f"{color}_min", flags, percent=True)
+                    hi = read_figure(hi_text, "indicators", "", f"{color}_max", flags, percent=True)
+                else:
+                    lo, hi = parse_number(lo_text), parse_number(hi_text)
                 out[color] = (lo, hi)
                 if where is not None:
-                    ordered = sorted(ws, key=lambda w: w.x0)
-                    where.setdefault("", {})[f"{color}_min"] = narrow(ordered, parts[0])
-                    where[""][f"{color}_max"] = narrow(ordered, parts[1])
+                    ordered = sorted(cell.words, key=lambda w: w.x0)
+                    where.setdefault("", {})[f"{color}_min"] = narrow(ordered, lo_text)
+                    where[""][f"{color}_max"] = narrow(ordered, hi_text)
             if out:
                 return out
     return {}

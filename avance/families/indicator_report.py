@@ -564,20 +564,29 @@ def _columns_from_starts(words: list[Word], spec: Sequence[tuple[str, str]],
     return cols
 
 
+def name_headers(texts: Sequence[Optional[str]], concepts: Sequence[Concept]) -> dict[str, int]:
+    """Concept -> index of the header text that names it best, best pairs first (fuzzy,
+    OCR-tolerant); one concept per header. A single header left unnamed takes the
+    single concept left (a header OCR could not read)."""
+    pairs = sorted(((header_score(t or "", k), i, k.name) for i, t in enumerate(texts) for k in concepts),
+                   key=lambda p: -p[0])
+    named: dict[str, int] = {}
+    for score, i, name in pairs:
+        if score >= HEADER_CUTOFF and i not in named.values() and name not in named:
+            named[name] = i
+    left = [i for i in range(len(texts)) if i not in named.values()]
+    missing = [k.name for k in concepts if k.name not in named]
+    if len(named) >= 2 and len(left) == 1 and len(missing) == 1:
+        named[missing[0]] = left[0]
+    return named
+
+
 def vocabulary_columns(line: TextLine, concepts: Sequence[Concept], gap: Optional[float] = None) -> list[Column]:
     """A header line's columns named by their vocabulary, whatever their order and
-    wording: each run of header words (cut at wide gaps) takes the concept it names
-    best, best pairs first (fuzzy, OCR-tolerant). Left to right."""
+    wording: each run of header words (cut at wide gaps) takes the concept it names. Left to right."""
     chunks = split_chunks(line, 0.9 * line.height if gap is None else gap)
-    pairs = sorted(((header_score(c.text, k), i, k.name) for i, c in enumerate(chunks) for k in concepts),
-                   key=lambda p: -p[0])
-    named: dict[str, TextLine] = {}
-    taken: set[int] = set()
-    for score, i, name in pairs:
-        if score >= HEADER_CUTOFF and i not in taken and name not in named:
-            taken.add(i)
-            named[name] = chunks[i]
-    return sorted((Column(n, c.x0, c.x1) for n, c in named.items()), key=lambda c: c.x0)
+    named = name_headers([c.text for c in chunks], concepts)
+    return sorted((Column(n, chunks[i].x0, chunks[i].x1) for n, i in named.items()), key=lambda c: c.x0)
 
 
 def column_edges(lines: Sequence[TextLine], cols: Sequence[Column], gap: float) -> dict[str, float]:
