@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Callable, Iterable, Optional, Sequence
+from typing import Iterable, Optional, Sequence
 
 from ..extractors.grid import merge_positions
 from ..extractors.layout import TextLine, collapse, fold, group_lines, make_line, split_chunks
@@ -538,32 +538,6 @@ class Column:
         return (self.x0 + self.x1) / 2
 
 
-def header_columns(line: TextLine, spec: Sequence[tuple[str, str]]) -> list[Column]:
-    """Columns of a header line: spec is (name, folded word prefix) in order;
-    a column spans from its first word to the word before the next column's."""
-    return _columns_from_starts(list(line.words), spec, lambda text, prefix: fold(text).startswith(prefix))
-
-
-def _columns_from_starts(words: list[Word], spec: Sequence[tuple[str, str]],
-                         starts_column: Callable[[str, str], bool]) -> list[Column]:
-    """Columns of header words: each of spec's (name, prefix) in order starts at the next
-    word `starts_column` accepts, and spans to the word before the next column's start."""
-    starts: list[tuple[str, int]] = []
-    pos = 0
-    for name, prefix in spec:
-        for i in range(pos, len(words)):
-            if starts_column(words[i].text, prefix):
-                starts.append((name, i))
-                pos = i + 1
-                break
-    cols = []
-    for n, (name, i) in enumerate(starts):
-        end = starts[n + 1][1] if n + 1 < len(starts) else len(words)
-        ws = words[i:end]
-        cols.append(Column(name, min(w.x0 for w in ws), max(w.x1 for w in ws)))
-    return cols
-
-
 def name_headers(texts: Sequence[Optional[str]], concepts: Sequence[Concept]) -> dict[str, int]:
     """Concept -> index of the header text that names it best, best pairs first (fuzzy,
     OCR-tolerant); one concept per header. A single header left unnamed takes the
@@ -633,6 +607,13 @@ def rows_by_anchor(lines: Sequence[TextLine], is_anchor) -> list[tuple[TextLine,
 # the report
 # --------------------------------------------------------------------------
 
+# The captured values' table as concepts: a key column (its description beside it),
+# quarters from their headers.
+VALUE_KEY = Concept("key", ("Clave", "Clave de la variable", "Variable", "Nombre corto"), "text")
+VALUE_COLUMNS = (VALUE_KEY, Concept("description", ("Descripción", "Descripción de la variable",
+                                                    "Nombre de la variable"), "text"))
+
+
 def _period_header(line: TextLine) -> bool:
     """A header line over the period columns: `PERIODO`, `1 2 3 4`, quarters spelled out."""
     if re.search(r"\bPERIODOS?\b|\bTRIMESTRES?\b", line.folded):
@@ -654,14 +635,13 @@ def report_values(pages_lines: Sequence[Sequence[TextLine]], formula: Optional[s
     for n, lines in enumerate(pages_lines):
         page_width = widths[n] if n < len(widths) else 0.0
         for h, head in enumerate(lines):
-            if not re.search(r"\bCLAVE\b", head.folded) or label_hits(head):
+            cols = vocabulary_columns(head, VALUE_COLUMNS)
+            if "key" not in {c.name for c in cols} or label_hits(head):
                 continue
             # the header may take several lines (`PERIODO` over `CLAVE DESCRIPCIÓN` over `1 2 3 4`)
             band = [k for k in range(max(0, h - 2), min(len(lines), h + 3))
                     if k == h or abs(lines[k].ymid - head.ymid) <= 2.5 * head.height and _period_header(lines[k])]
-            cols = header_columns(head, [("key", "CLAVE"), ("desc", "DESCRIP")])
-            after = next((w.x1 for w in head.words if fold(w.text).startswith("DESCRIP")),
-                         next((w.x1 for w in head.words if fold(w.text).startswith("CLAVE")), 0.0))
+            after = max(c.x1 for c in cols)
             periods: dict[int, float] = {}
             for k in band:  # quarter numbers right of the key's columns, or on a line of their own
                 for w in lines[k].words:
@@ -673,7 +653,6 @@ def report_values(pages_lines: Sequence[Sequence[TextLine]], formula: Optional[s
                         q = quarter_of(chunk.text)
                         if q and (chunk.x0 > after or k != h):
                             periods.setdefault(q, chunk.xmid)
-            cols = [Column(c.name, c.x0, min(c.x1, after)) for c in cols]
             if len(periods) < 4:
                 # period numbers lost (OCR of a shaded header): four equal columns
                 # from PERIODO to the table's right edge (mirror of its left margin)
@@ -694,7 +673,7 @@ def report_values(pages_lines: Sequence[Sequence[TextLine]], formula: Optional[s
                     break
                 body.append(line)
             # the quarters right of the key (the usual order) or anywhere else (a moved order)
-            periods_right = not cols or min(periods.values()) > cols[0].x1
+            periods_right = min(periods.values()) > cols[0].x1
 
             def is_value(w: Word) -> bool:
                 if periods_right:
@@ -705,7 +684,7 @@ def report_values(pages_lines: Sequence[Sequence[TextLine]], formula: Optional[s
             def anchor_of(line: TextLine) -> Optional[tuple[str, Word]]:
                 """The row's key: its first word outside the quarters, when in the key's column."""
                 w = next((w for w in line.words if not is_value(w)), None)
-                if w is None or not cols or column_of(w, cols) != "key":
+                if w is None or column_of(w, cols) != "key":
                     return None
                 key = ocr_key(w.text, catalog) if w.conf is not None else key_token(w.text)
                 return (key, w) if key else None
@@ -756,8 +735,6 @@ def report_values(pages_lines: Sequence[Sequence[TextLine]], formula: Optional[s
     return rows
 
 
-# The captured values' table as concepts: a key column, quarters from their headers.
-VALUE_KEY = Concept("key", ("Clave", "Clave de la variable", "Variable", "Nombre corto"), "text")
 
 
 def table_values(pages: Sequence[Page], formula: Optional[str] = None, flags: Optional[list[Flag]] = None,
