@@ -26,7 +26,7 @@ from ..tables.periods import quarter_of
 from .base import FamilySpec, PageMark
 from .indicator_report import (
     Fields, _HEADING_RX, band_cell, band_words, best_keys, cell_pairs, clean, column_at, column_edges, drop_specks,
-    entity_code, find_code, find_grids, frequency_of, header_facts, header_has, indicator_provenance, is_ocr_line,
+    entity_code, find_code, find_grids, frequency_of, header_facts, indicator_provenance, is_ocr_line,
     key_catalog, key_token, label_hits, normalize_formula, numeric_text, ocr_candidates, ocr_fix_code,
     ocr_fix_formula, ocr_flag, ocr_key, ocr_text_repair, page_lines_of, parse_report, pmd_link, read_figure,
     repair_formula, repair_key, report_name, rows_by_anchor, name_headers, split_band, split_code_name, vocabulary_columns,
