@@ -16,6 +16,7 @@ from ..extractors.grid import merge_positions
 from ..extractors.layout import TextLine, collapse, fold, group_lines, make_line, split_chunks
 from ..normalizers.numbers import parse_number
 from ..tables import read_tables
+from ..tables.model import Table
 from ..tables.concepts import HEADER_CUTOFF, Concept, header_score, match_columns
 from ..tables.periods import period_columns, quarter_of
 from ..records import (
@@ -737,6 +738,14 @@ def report_values(pages_lines: Sequence[Sequence[TextLine]], formula: Optional[s
 
 
 
+def _numbered_periods(table: Table) -> dict[int, int]:
+    """Quarter -> column under a `PERIODO` heading whose numbers OCR lost (a small
+    header row): four columns under it are the quarters in order."""
+    under = [c for c, path in enumerate(table.header_paths)
+             if path and fold(path.split(" > ")[0]).strip(" :") in ("PERIODO", "PERIODOS", "TRIMESTRE", "TRIMESTRES")]
+    return {q: c for q, c in enumerate(under, start=1)} if len(under) == 4 else {}
+
+
 def table_values(pages: Sequence[Page], formula: Optional[str] = None, flags: Optional[list[Flag]] = None,
                  log: Optional["ProvenanceLog"] = None) -> list[IndicatorValue]:
     """Captured values from the table reader, whatever the layout of their table:
@@ -752,17 +761,21 @@ def table_values(pages: Sequence[Page], formula: Optional[str] = None, flags: Op
     ocr = False
     for page in pages:
         for table in read_tables(page):
-            periods = {q: c for (q, kind), c in period_columns(table).items() if kind == "P"}
-            keys = match_columns(table, (VALUE_KEY,), exclude=frozenset(periods.values()))
+            periods = {q: c for (q, kind), c in period_columns(table).items() if kind == "P"} or _numbered_periods(table)
+            keys = {name: m.column for name, m in
+                    match_columns(table, (VALUE_KEY,), exclude=frozenset(periods.values())).items()}
+            if "key" not in keys:  # keys OCR garbled (`¡PT`) vouch for no column: its header alone
+                keys = {k: c for k, c in name_headers(list(table.header_paths), (VALUE_KEY,)).items()
+                        if c not in periods.values()}
             if "key" not in keys or len(periods) < 2:
                 continue
             ocr = ocr or page.source == "ocr"
             for r in table.body_rows():
-                cell = table.cell_at(r, keys["key"].column)
+                cell = table.cell_at(r, keys["key"])
                 text = cell.text if cell is not None else ""
                 key = ocr_key(text, catalog) if page.source == "ocr" else key_token(text)
-                if not key:
-                    continue
+                if not key or header_score(text, VALUE_KEY) >= HEADER_CUTOFF:
+                    continue  # no key, or a header row the reader left in the body
                 if key not in raw:
                     raw[key], raw_keys[key], key_words[key] = {}, text, list(cell.words)
                 for q, c in periods.items():
