@@ -21,7 +21,7 @@ from ..records import (
     Family, Flag, Indicator, IndicatorBaseline, IndicatorVariable, Page, SectionInfo, SectionResult, Word,
 )
 from ..tables import read_tables
-from ..tables.concepts import Concept, match_columns
+from ..tables.concepts import Concept
 from ..tables.periods import quarter_of
 from .base import FamilySpec, PageMark
 from .indicator_report import (
@@ -29,7 +29,7 @@ from .indicator_report import (
     entity_code, find_code, find_grids, frequency_of, header_facts, indicator_provenance, is_ocr_line,
     key_catalog, key_token, label_hits, normalize_formula, numeric_text, ocr_candidates, ocr_fix_code,
     ocr_fix_formula, ocr_flag, ocr_key, ocr_text_repair, page_lines_of, parse_report, pmd_link, read_figure,
-    repair_formula, repair_key, report_name, rows_by_anchor, name_headers, split_band, split_code_name, vocabulary_columns,
+    repair_formula, repair_key, report_name, rows_by_anchor, name_headers, table_columns, split_band, split_code_name, vocabulary_columns,
 )
 from .indicator_report import (  # OCR text exports
     ExportRow, Provenance, _NUMBERED, export_identity, export_facts, export_formula_value, export_label_fields,
@@ -386,20 +386,20 @@ def _table_variables(pages: Sequence[Page], catalog: Sequence[str] = (), flags: 
     for page in pages:
         ocr = page.source == "ocr"
         for table in read_tables(page):
-            cols = match_columns(table, VARIABLE_COLUMNS)
+            cols = table_columns(table, VARIABLE_COLUMNS)
             if "key" not in cols or len(cols) < 3:
                 continue
             out: list[IndicatorVariable] = []
             for r in table.body_rows():
-                raw = table.text(r, cols["key"].column)
+                raw = table.text(r, cols["key"])
                 key = ocr_key(raw, catalog) if ocr else key_token(raw)
                 if not key or any(v.key == key for v in out):
                     continue
-                values = {c: clean(table.text(r, cols[c].column)) if c in cols else None
+                values = {c: clean(table.text(r, cols[c])) if c in cols else None
                           for c in ("description", "unit", "source")}
                 if where is not None:
-                    where[key] = {c: list(cell.words) for c, m in cols.items()
-                                  if (cell := table.cell_at(r, m.column)) is not None}
+                    where[key] = {c: list(cell.words) for c, col in cols.items()
+                                  if (cell := table.cell_at(r, col)) is not None}
                 out.append(_variable(key, values, raw, ocr, flags))
             if out:
                 return out
@@ -460,18 +460,18 @@ def _table_baselines(pages: Sequence[Page], flags: list[Flag], where: Optional[W
     lost it, the row's place among four. OCR'd figures repaired (flagged)."""
     for page in pages:
         for table in read_tables(page):
-            cols = match_columns(table, BASELINE_COLUMNS)
+            cols = table_columns(table, BASELINE_COLUMNS)
             if len(cols) < 3:
                 continue
             rows: dict[int, IndicatorBaseline] = {}
             body = list(table.body_rows())
             for n, r in enumerate(body, start=1):
-                period = _period_of(table.text(r, cols["period"].column)) or (n if len(body) == 4 else None)
+                period = _period_of(table.text(r, cols["period"])) or (n if len(body) == 4 else None)
                 if period is None or period in rows:
                     continue
                 values = []
                 for field in ("base_value", "target_value"):
-                    cell = table.cell_at(r, cols[field].column)
+                    cell = table.cell_at(r, cols[field])
                     text = cell.text if cell is not None else None
                     values.append(read_figure(numeric_text(text), "indicator_baselines", str(period), field, flags)
                                   if page.source == "ocr" else parse_number(text or ""))

@@ -556,6 +556,18 @@ def name_headers(texts: Sequence[Optional[str]], concepts: Sequence[Concept]) ->
     return named
 
 
+def table_columns(table: Table, concepts: Sequence[Concept], exclude: frozenset[int] = frozenset()) -> dict[str, int]:
+    """Concept -> column of a read table: by header and cell content (`match_columns`),
+    and a concept whose cells OCR garbled (`¡PT`, `"` for `II`) by its header alone."""
+    cols = {name: m.column for name, m in match_columns(table, concepts, exclude=exclude).items()}
+    missing = [k for k in concepts if k.name not in cols]
+    if missing:
+        free = [c for c in range(table.n_cols) if c not in cols.values() and c not in exclude]
+        named = name_headers([table.header_paths[c] for c in free], missing)
+        cols.update({name: free[i] for name, i in named.items()})
+    return cols
+
+
 def vocabulary_columns(line: TextLine, concepts: Sequence[Concept], gap: Optional[float] = None) -> list[Column]:
     """A header line's columns named by their vocabulary, whatever their order and
     wording: each run of header words (cut at wide gaps) takes the concept it names. Left to right."""
@@ -762,11 +774,7 @@ def table_values(pages: Sequence[Page], formula: Optional[str] = None, flags: Op
     for page in pages:
         for table in read_tables(page):
             periods = {q: c for (q, kind), c in period_columns(table).items() if kind == "P"} or _numbered_periods(table)
-            keys = {name: m.column for name, m in
-                    match_columns(table, (VALUE_KEY,), exclude=frozenset(periods.values())).items()}
-            if "key" not in keys:  # keys OCR garbled (`¡PT`) vouch for no column: its header alone
-                keys = {k: c for k, c in name_headers(list(table.header_paths), (VALUE_KEY,)).items()
-                        if c not in periods.values()}
+            keys = table_columns(table, (VALUE_KEY,), exclude=frozenset(periods.values()))
             if "key" not in keys or len(periods) < 2:
                 continue
             ocr = ocr or page.source == "ocr"
