@@ -17,6 +17,7 @@ from ..extractors.layout import TextLine, collapse, fold, group_lines, make_line
 from ..normalizers.numbers import parse_number
 from ..tables import read_tables
 from ..tables.model import Table
+from ..tables.reader import finish, is_figure
 from ..tables.concepts import HEADER_CUTOFF, Concept, header_score, match_columns
 from ..tables.periods import period_columns, quarter_of
 from ..records import (
@@ -751,11 +752,21 @@ def report_values(pages_lines: Sequence[Sequence[TextLine]], formula: Optional[s
 
 
 def _numbered_periods(table: Table) -> dict[int, int]:
-    """Quarter -> column under a `PERIODO` heading whose numbers OCR lost (a small
-    header row): four columns under it are the quarters in order."""
+    """Quarter -> column under a `PERIODO` heading whose numbers OCR lost or misread
+    (a small header row): four columns under it are the quarters in order."""
     under = [c for c, path in enumerate(table.header_paths)
              if path and fold(path.split(" > ")[0]).strip(" :") in ("PERIODO", "PERIODOS", "TRIMESTRE", "TRIMESTRES")]
     return {q: c for q, c in enumerate(under, start=1)} if len(under) == 4 else {}
+
+
+def _header_to_body(page: Page, table: Table) -> Table:
+    """A header the reader let run over body rows of one figure each (`AMA | ... |
+    1,220`) ends at the first of its rows that holds a key and a figure."""
+    for r in range(1, table.header_rows):
+        own = [c.text.strip() for c in table.cells if c.row == r and c.text]
+        if any(is_figure(t) for t in own) and any(" " not in t and ocr_key(t, ()) for t in own if not is_figure(t)):
+            return finish(page, list(table.cells), table.n_rows, table.n_cols, table.ruled, header_rows=r) or table
+    return table
 
 
 def table_values(pages: Sequence[Page], formula: Optional[str] = None, flags: Optional[list[Flag]] = None,
@@ -773,7 +784,11 @@ def table_values(pages: Sequence[Page], formula: Optional[str] = None, flags: Op
     ocr = False
     for page in pages:
         for table in read_tables(page):
-            periods = {q: c for (q, kind), c in period_columns(table).items() if kind == "P"} or _numbered_periods(table)
+            table = _header_to_body(page, table)
+            periods = {q: c for (q, kind), c in period_columns(table).items() if kind == "P"}
+            numbered = _numbered_periods(table)
+            if len(periods) < 4 and all(numbered.get(q) == c for q, c in periods.items()):
+                periods = numbered or periods  # a quarter's number OCR misread: its place under PERIODO
             keys = table_columns(table, (VALUE_KEY,), exclude=frozenset(periods.values()))
             if "key" not in keys or len(periods) < 2:
                 continue
