@@ -152,3 +152,41 @@ def test_formula_normalized(raw, expected):
 def test_ocr_key_repaired_to_known_key():
     assert repair_key("T50", ["TSM", "TSO", "PSPM"]) == "TSO"
     assert repair_key("TSM", ["TSM", "TSO"]) == "TSM"
+
+
+def test_sheet_table_columns_are_named_by_their_vocabulary_in_any_order():
+    from avance.families.indicator import BASELINE_COLUMNS, VARIABLE_COLUMNS
+    from avance.families.indicator_report import name_headers
+
+    # other wording, another order, a header OCR could not read (named by elimination)
+    assert name_headers(["CLAVE", "MEDIO DE VERIFICACIÓN", "DESCRIPCIÓN", "UNIDAD DE MEDIDA"], VARIABLE_COLUMNS) == {
+        "key": 0, "source": 1, "description": 2, "unit": 3}
+    assert name_headers(["CLAVE", "DESCRIPCIÓN", "~~ ==", "FUENTE DE DATOS"], VARIABLE_COLUMNS)["unit"] == 2
+    assert name_headers(["PERIODO", "VALOR META", "VALOR BASE"], BASELINE_COLUMNS) == {
+        "period": 0, "target_value": 1, "base_value": 2}
+    assert name_headers(["NOMBRE DEL INDICADOR:", "PORCENTAJE DE MUJERES"], VARIABLE_COLUMNS) == {}
+
+
+def test_two_column_label_value_pairs_keep_to_their_column():
+    from avance.extractors.layout import group_lines
+    from avance.families.indicator_report import Fields, pmd_link
+
+    def words(text, x, top):
+        out = []
+        for tok in text.split():
+            out.append(Word(x0=x, top=top, x1=x + 5 * len(tok), bottom=top + 8, text=tok))
+            x += 5 * (len(tok) + 1)
+        return out
+
+    ws = (words("Eje:", 40, 100) + words("5 - Tránsito a la igualdad", 110, 100)
+          + words("Objetivo:", 320, 100) + words("Garantizar la atención", 390, 100)
+          + words("integral de las mujeres.", 390, 110)
+          + words("Estrategia:", 40, 120) + words("5.1 - ESTRATEGIA DE", 110, 120)
+          + words("Línea de Acción:", 320, 120) + words("5.1.2", 420, 120)
+          + words("PREVENCIÓN", 110, 130))
+    fields = Fields(group_lines(ws))
+    assert fields.get("objective") == "Garantizar la atención integral de las mujeres."
+    axis, strategy, lines = pmd_link(fields)
+    assert axis == "5 - Tránsito a la igualdad"
+    assert strategy == "5.1 - ESTRATEGIA DE PREVENCIÓN"
+    assert lines == ("5.1.2",)

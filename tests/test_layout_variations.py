@@ -1,4 +1,4 @@
-"""Accuracy floors on layouts no parser was written for: the dev corpus's POA and MIR
+"""Accuracy floors on layouts no parser was written for: the dev corpus's POA, MIR and indicator
 content drawn in other layouts (tests/variations), born-digital. The floors follow
 the measured figures (bench/variations.py), a little under them."""
 from __future__ import annotations
@@ -59,3 +59,33 @@ def test_later_quarter_percentages_raise_no_false_warnings(extracted):
     result = score([load_truth(str(p)) for p in truths["later_quarter"]], str(out))
     unexpected = [w for w in result["flags"]["unexpected"] if w["rule"] == "percent_mismatch"]
     assert unexpected == [], unexpected
+
+# Indicator sheets and their reports (one dev document holds both): kind -> floor of
+# field accuracy over its first sheet and report drawn in that kind's layout.
+INDICATOR_SOURCE = "d003_ind_tecate"
+INDICATOR_FLOORS = {"no_rules": 0.95, "column_order": 0.95, "wording": 0.95, "later_quarter": 0.95,
+                    "two_column_sheet": 0.95, "boxed_header": 0.95, "fonts_paper": 0.95}
+
+
+@pytest.fixture(scope="module")
+def indicators_extracted(tmp_path_factory) -> tuple[Path, dict[str, Path]]:
+    from tests.variations.render import FAMILIES, KIND_FAMILIES
+
+    work = tmp_path_factory.mktemp("indicator_layouts")
+    truths: dict[str, Path] = {}
+    for kind in INDICATOR_FLOORS:
+        families = [f for f in ("indicator_sheet", "indicator_report") if f in KIND_FAMILIES.get(kind, FAMILIES)]
+        truth = select_sections(load_truth_json(DIGITAL / f"{INDICATOR_SOURCE}.truth.json"), families, 2)
+        pdf = work / f"{INDICATOR_SOURCE}.{kind}.pdf"
+        render(truth, kind, pdf, seed=0)
+        truths[kind] = truth_path_for(pdf)
+    out = work / "out"
+    run([work / f"{INDICATOR_SOURCE}.{kind}.pdf" for kind in INDICATOR_FLOORS], out)
+    return out, truths
+
+
+@pytest.mark.parametrize("kind", sorted(INDICATOR_FLOORS))
+def test_other_layouts_of_indicator_sheets_and_reports_are_read(indicators_extracted, kind):
+    out, truths = indicators_extracted
+    result = score([load_truth(str(truths[kind]))], str(out))
+    assert result["field_accuracy"] >= INDICATOR_FLOORS[kind], (kind, result["field_accuracy"])

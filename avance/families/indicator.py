@@ -15,18 +15,21 @@ from typing import Optional, Sequence
 
 from rapidfuzz.distance import Levenshtein
 
-from ..extractors.layout import TextLine, fold, group_lines, split_chunks
+from ..extractors.layout import TextLine, fold, group_lines
 from ..normalizers.numbers import parse_number
 from ..records import (
     Family, Flag, Indicator, IndicatorBaseline, IndicatorVariable, Page, SectionInfo, SectionResult, Word,
 )
+from ..tables import read_tables
+from ..tables.concepts import Concept
+from ..tables.periods import quarter_of
 from .base import FamilySpec, PageMark
 from .indicator_report import (
-    Fields, _HEADING_RX, band_cell, best_keys, clean, column_of, drop_specks, entity_code, find_code,
-    find_grids, frequency_of, header_columns, header_facts, header_has, key_catalog, key_token,
-    label_hits, normalize_formula, numeric_text, ocr_candidates, ocr_fix_code, ocr_fix_formula,
-    fuzzy_header_columns, is_ocr_line, ocr_flag, ocr_key, ocr_text_repair, page_lines_of, parse_report, pmd_link, read_figure, repair_formula,
-    repair_key, report_name, rows_by_anchor, split_band, split_code_name, band_words, indicator_provenance,
+    Fields, _HEADING_RX, band_cell, band_words, best_keys, cell_pairs, clean, column_at, column_edges, drop_specks,
+    entity_code, find_code, find_grids, frequency_of, header_facts, indicator_provenance, is_ocr_line,
+    key_catalog, key_token, label_hits, normalize_formula, numeric_text, ocr_candidates, ocr_fix_code,
+    ocr_fix_formula, ocr_flag, ocr_key, ocr_text_repair, page_lines_of, parse_report, pmd_link, read_figure,
+    repair_formula, repair_key, report_name, rows_by_anchor, name_headers, table_columns, split_band, split_code_name, vocabulary_columns,
 )
 from .indicator_report import (  # OCR text exports
     ExportRow, Provenance, _NUMBERED, export_identity, export_facts, export_formula_value, export_label_fields,
@@ -241,9 +244,10 @@ def _ranges(lines: Sequence[TextLine], where: Optional[WordsOf] = None
     out: dict[str, tuple[Optional[float], Optional[float]]] = {}
     used: set[int] = set()
     for key, li, w in colors:
-        same = [r for r in range(len(ranges)) if ranges[r][0] == li and ranges[r][1] > w.x1 and r not in used]
-        others_on_line = [c for c in colors if c[1] == li and c[2] is not w]
-        if same and not others_on_line:
+        # a range beside its color, before the next color of the line (`ROJO: 0 - 75   VERDE: 90 - 100`)
+        stop = min((c[2].x0 for c in colors if c[1] == li and c[2].x0 > w.x1), default=float("inf"))
+        same = [r for r in range(len(ranges)) if ranges[r][0] == li and w.x1 < ranges[r][1] < stop and r not in used]
+        if same:
             pick = min(same, key=lambda r: ranges[r][1] - w.x1)
         else:
             below = [r for r in range(len(ranges)) if ranges[r][0] > li and r not in used]
@@ -268,6 +272,11 @@ _PERIOD_WORDS = [
 
 
 def _period_of(text: str) -> Optional[int]:
+    """The quarter a period cell names, in any spelling; else by its first word
+    (`ENER0-MARZO`, `I` as OCR read them)."""
+    quarter = quarter_of(text)
+    if quarter:
+        return quarter
     f = fold(text) + " "
     for period, starts in _PERIOD_WORDS:
         if any(f.startswith(s) for s in starts):
@@ -276,41 +285,36 @@ def _period_of(text: str) -> Optional[int]:
 
 
 def _baselines(lines: Sequence[TextLine], where: Optional[WordsOf] = None) -> list[IndicatorBaseline]:
-    head = next((l for l in lines if "PERIODO" in l.folded and "BASE" in l.folded), None)
-    if head is None:
-        head = next((l for l in lines if is_ocr_line(l) and header_has(l.text, "PERIODO")
-                     and header_has(l.text, "VALOR", "BASE")), None)
-    cols = header_columns(head, [("period", "PERIODO"), ("base", "VALOR"), ("target", "VALOR")]) if head else []
-    centers = {c.name: c.center for c in cols if c.name != "period"}
-    rows: dict[int, IndicatorBaseline] = {}
-    for line in lines:
-        if line is head:
+    """LÍNEA BASE from text lines: the header line whose words name the period, base
+    and target columns (in any order), then the lines under it that name a period."""
+    for h, head in enumerate(lines):
+        cols = {c.name: c for c in vocabulary_columns(head, BASELINE_COLUMNS)}
+        if not {"period", "base_value", "target_value"} <= set(cols):
             continue
-        period = _period_of(line.text)
-        if period is None:
-            continue
-        nums = [(w, parse_number(w.text)) for w in line.words]
-        nums = [(w, v) for w, v in nums if v is not None and not re.search(r"[A-Za-z]", w.text)]
-        base = target = None
-        base_w = target_w = None
-        if len(centers) == 2:
-            for w, v in nums:
-                if abs(w.xmid - centers["base"]) <= abs(w.xmid - centers["target"]):
-                    base, base_w = v, w
-                else:
-                    target, target_w = v, w
-        else:
-            vals = [v for _, v in nums]
-            base = vals[0] if vals else None
-            target = vals[1] if len(vals) > 1 else None
-            base_w = nums[0][0] if nums else None
-            target_w = nums[1][0] if len(nums) > 1 else None
-        if period not in rows:
-            rows[period] = IndicatorBaseline(period=period, base_value=base, target_value=target)
-            if where is not None:
-                where[str(period)] = {"base_value": [base_w] if base_w else [],
-                                      "target_value": [target_w] if target_w else []}
-    return [rows[p] for p in sorted(rows)]
+        rows: dict[int, IndicatorBaseline] = {}
+        for line in lines[h + 1:h + 12]:
+            period = _period_of(line.text)
+            if period is None:
+                if rows:
+                    break
+                continue
+            nums = [(w, parse_number(w.text)) for w in line.words]
+            nums = [(w, v) for w, v in nums if v is not None and not re.search(r"[A-Za-z]", w.text)]
+            found: dict[str, tuple[float, Word]] = {}
+            for w, v in nums:  # a figure belongs to the value column whose header is nearest
+                name = min(("base_value", "target_value"), key=lambda n: abs(w.xmid - cols[n].center))
+                found[name] = (v, w)
+            if period not in rows:
+                rows[period] = IndicatorBaseline(period, *(found[n][0] if n in found else None
+                                                           for n in ("base_value", "target_value")))
+                if where is not None:
+                    where[str(period)] = {n: [found[n][1]] if n in found else [] for n in ("base_value", "target_value")}
+        if rows:
+            return [rows[p] for p in sorted(rows)]
+    return []
+
+
+_TARGET_LABEL = re.compile(r"\bSENTIDO DE LA META\b|\bMETA (?:ANUAL|TRIENI?O)\b")
 
 
 def _target(lines: Sequence[TextLine], where: Optional[WordsOf] = None
@@ -344,62 +348,139 @@ def _target(lines: Sequence[TextLine], where: Optional[WordsOf] = None
     return direction, annual, triennial
 
 
+# The sheet's tables as concepts: found by what their headers say, in any order.
+VARIABLE_COLUMNS = (
+    Concept("key", ("Clave", "Clave de la variable", "Nombre corto", "Siglas"), "text"),
+    Concept("description", ("Descripción", "Descripción de la variable", "Nombre de la variable", "Definición"), "text"),
+    Concept("unit", ("Unidad de medida", "Unidad"), "text"),
+    Concept("source", ("Fuente de datos", "Fuente de información", "Fuente", "Medio de verificación",
+                       "Medios de verificación"), "text"),
+)
+BASELINE_COLUMNS = (
+    Concept("period", ("Periodo", "Período", "Trimestre"), "text"),
+    Concept("base_value", ("Valor base", "Línea base", "Base"), "number"),
+    Concept("target_value", ("Valor meta", "Meta", "Meta programada"), "number"),
+)
+
+
+def _variable(key: str, values: dict[str, Optional[str]], raw: Optional[str], ocr: bool,
+              flags: Optional[list[Flag]]) -> IndicatorVariable:
+    """One variable row; on OCR'd text its key repair and text repairs flagged."""
+    if ocr and flags is not None:
+        if fold(raw or "") != key:
+            flags.append(ocr_flag("indicator_variables", key, "key", raw, key,
+                                  f"OCR read the variable key '{raw}'; it is '{key}' of the formula."))
+        for c, value in values.items():
+            fixed, notes = ocr_text_repair(drop_specks(value))
+            if fixed != value:
+                flags.append(ocr_flag("indicator_variables", key, c, value, fixed,
+                                      " ".join(notes) or "OCR specks read as lone letters were left out."))
+                values[c] = fixed
+    return IndicatorVariable(key=key, **values)
+
+
+def _table_variables(pages: Sequence[Page], catalog: Sequence[str] = (), flags: Optional[list[Flag]] = None,
+                     where: Optional[WordsOf] = None) -> list[IndicatorVariable]:
+    """VARIABLES from the table reader: the table whose headers name a key and at
+    least two of description, unit and source, whatever their order and wording."""
+    for page in pages:
+        ocr = page.source == "ocr"
+        for table in read_tables(page):
+            cols = table_columns(table, VARIABLE_COLUMNS)
+            if "key" not in cols or len(cols) < 3:
+                continue
+            out: list[IndicatorVariable] = []
+            for r in table.body_rows():
+                raw = table.text(r, cols["key"])
+                key = ocr_key(raw, catalog) if ocr else key_token(raw)
+                if not key or any(v.key == key for v in out):
+                    continue
+                values = {c: clean(table.text(r, cols[c])) if c in cols else None
+                          for c in ("description", "unit", "source")}
+                if where is not None:
+                    where[key] = {c: list(cell.words) for c, col in cols.items()
+                                  if (cell := table.cell_at(r, col)) is not None}
+                out.append(_variable(key, values, raw, ocr, flags))
+            if out:
+                return out
+    return []
+
+
 def _variables(lines: Sequence[TextLine], catalog: Sequence[str] = (),
                flags: Optional[list[Flag]] = None, where: Optional[WordsOf] = None) -> list[IndicatorVariable]:
+    """VARIABLES from text lines (a table without rules): the header line whose words
+    name a key and two more columns, in any order; each word of a row goes to the
+    column its cells begin in; a row is the key's line and the wrapped lines nearest it."""
     for h, head in enumerate(lines):
-        f = head.folded
-        ocr = is_ocr_line(head)
-        exact = "CLAVE" in f and "DESCRIP" in f and ("UNIDAD" in f or "FUENTE" in f)
-        if not exact and not (ocr and header_has(f, "CLAVE") and header_has(f, "DESCRIPCION")
-                              and header_has(f, "UNIDAD", "FUENTE")):
+        cols = vocabulary_columns(head, VARIABLE_COLUMNS)
+        if "key" not in {c.name for c in cols} or len(cols) < 3:
             continue
-        spec = [("key", "CLAVE"), ("description", "DESCRIP"), ("unit", "UNIDAD"), ("source", "FUENTE")]
-        cols = header_columns(head, spec) if exact else fuzzy_header_columns(head, spec)
+        ocr = is_ocr_line(head)
         body: list[TextLine] = []
         for line in lines[h + 1:]:
-            hits = label_hits(line)
-            if hits or _HEADING_RX.match(line.folded) or re.match(r"^\d{1,2}\s?[.)]\s+[A-Z]", line.folded):
+            if label_hits(line) or _HEADING_RX.match(line.folded) or re.match(r"^\d{1,2}\s?[.)]\s+[A-Z]", line.folded):
                 break
             if body and line.top - body[-1].bottom > 3 * line.height:
                 break
             body.append(line)
-
         gap = 0.9 * (sorted(l.height for l in body)[len(body) // 2] if body else 8.0)
+        edges = column_edges(body, cols, gap)
 
         def anchor(line: TextLine) -> Optional[str]:
             w = line.words[0]
-            if column_of(w, cols) != "key":
+            if column_at(w, edges) != "key":
                 return None
             return ocr_key(w.text, catalog) if ocr else key_token(w.text)
 
         out = []
         for a, members in rows_by_anchor(body, lambda l: anchor(l) is not None):
-            cells: dict[str, list[str]] = {"description": [], "unit": [], "source": []}
-            cell_words: dict[str, list[Word]] = {"key": [a.words[0]], "description": [], "unit": [], "source": []}
-            for line in sorted(members, key=lambda l: l.top):
-                for chunk in split_chunks(line, gap):
-                    col = column_of(chunk, cols)
-                    if col in cells:
-                        cells[col].append(chunk.text)
-                        cell_words[col].extend(chunk.words)
             key = anchor(a)
+            cells: dict[str, list[str]] = {c.name: [] for c in cols if c.name != "key"}
+            cell_words: dict[str, list[Word]] = {"key": [a.words[0]], **{c: [] for c in cells}}
+            for line in sorted(members, key=lambda l: l.top):
+                by_column: dict[str, list[Word]] = {}
+                for w in line.words:
+                    by_column.setdefault(column_at(w, edges), []).append(w)
+                for c, ws in by_column.items():
+                    if c in cells:
+                        cells[c].append(" ".join(w.text for w in ws))
+                        cell_words[c].extend(ws)
             if where is not None and key not in where:
                 where[key] = cell_words
-            values = {c: clean(" ".join(cells[c])) for c in cells}
-            if ocr:
-                raw = a.words[0].text
-                if fold(raw) != key and flags is not None:
-                    flags.append(ocr_flag("indicator_variables", key, "key", raw, key,
-                                          f"OCR read the variable key '{raw}'; it is '{key}' of the formula."))
-                for c in values:
-                    fixed, notes = ocr_text_repair(drop_specks(values[c]))
-                    if fixed != values[c]:
-                        if flags is not None:
-                            flags.append(ocr_flag("indicator_variables", key, c, values[c], fixed,
-                                                  " ".join(notes) or "OCR specks read as lone letters were left out."))
-                        values[c] = fixed
-            out.append(IndicatorVariable(key=key, **values))
+            values = {c: clean(" ".join(cells.get(c, []))) for c in ("description", "unit", "source")}
+            out.append(_variable(key, values, a.words[0].text, ocr, flags))
         return out
+    return []
+
+
+def _table_baselines(pages: Sequence[Page], flags: list[Flag], where: Optional[WordsOf] = None
+                     ) -> list[IndicatorBaseline]:
+    """LÍNEA BASE from the table reader: period, base and target columns named by
+    their headers in any order; the period in any of its spellings, or, OCR having
+    lost it, the row's place among four. OCR'd figures repaired (flagged)."""
+    for page in pages:
+        for table in read_tables(page):
+            cols = table_columns(table, BASELINE_COLUMNS)
+            if len(cols) < 3:
+                continue
+            rows: dict[int, IndicatorBaseline] = {}
+            body = list(table.body_rows())
+            for n, r in enumerate(body, start=1):
+                period = _period_of(table.text(r, cols["period"])) or (n if len(body) == 4 else None)
+                if period is None or period in rows:
+                    continue
+                values = []
+                for field in ("base_value", "target_value"):
+                    cell = table.cell_at(r, cols[field])
+                    text = cell.text if cell is not None else None
+                    values.append(read_figure(numeric_text(text), "indicator_baselines", str(period), field, flags)
+                                  if page.source == "ocr" else parse_number(text or ""))
+                    if where is not None:
+                        where.setdefault(str(period), {})[field] = [
+                            w for w in (cell.words if cell else ()) if any(ch.isdigit() for ch in w.text)]
+                rows[period] = IndicatorBaseline(period, *values)
+            if rows:
+                return [rows[p] for p in sorted(rows)]
     return []
 
 
@@ -426,23 +507,20 @@ def parse_sheet(pages: Sequence[Page]) -> SectionResult:
     plines = page_lines_of(pages)
     lines = [l for pl in plines for l in pl]
     fields = Fields(lines)
+    fields.fill(cell_pairs(pages))
     facts = header_facts(pages)
     flags: list[Flag] = []
     found: WordsOf = {}  # indicators fields (row key '') and baselines, as read
     var_words: WordsOf = {}
     ocr_pages = [p for p in pages if p.source == "ocr"]
     formula = normalize_formula(_formula(fields, found))
-    variables = (_variables(lines, key_catalog(formula), flags, var_words) if ocr_pages
-                 else _variables(lines, where=var_words))
-    if ocr_pages:
-        ocr_flags: list[Flag] = []
-        ocr_var_words: WordsOf = {}
-        ocr_vars = _ocr_variables(ocr_pages, key_catalog(formula, [v.key for v in variables]), ocr_flags,
-                                  ocr_var_words)
-        if ocr_vars:  # the ruled grid beats the text layout
-            variables = ocr_vars
-            var_words = ocr_var_words
-            flags[:] = [f for f in flags if f.table != "indicator_variables"] + ocr_flags
+    # an OCR'd ruled grid read by xmid (OCR'd text overflows its cells), else the table
+    # reader (headers by vocabulary, any order), else text lines (a table without rules)
+    variables = _ocr_variables(ocr_pages, key_catalog(formula), flags, var_words) if ocr_pages else []
+    if not variables:
+        variables = _table_variables(pages, key_catalog(formula), flags, var_words)
+    if not variables:
+        variables = _variables(lines, key_catalog(formula) if ocr_pages else (), flags, var_words)
     keys = best_keys([v.key for v in variables], formula)
     formula = repair_formula(formula, keys)
     if ocr_pages:
@@ -460,24 +538,22 @@ def parse_sheet(pages: Sequence[Page]) -> SectionResult:
     pmd_words: dict[str, list[Word]] = {}
     axis, strategy, pmd_lines = pmd_link(fields, pmd_words)
     range_words: WordsOf = {}
+    # the semaphore as text (a color beside its range, or over it), a table's cells preferred
     ranges = _ranges(_block(fields, "ranges"), range_words)
+    table_range_words: WordsOf = {}
+    ranges = {**ranges, **_table_ranges(pages, flags, table_range_words)}
+    range_words.setdefault("", {}).update(table_range_words.get("", {}))
     base_words: WordsOf = {}
-    baselines = _baselines(_block(fields, "baseline", max_lines=10), base_words)
-    if ocr_pages and not baselines:
+    baselines = _table_baselines(pages, flags, base_words)
+    if not baselines:
         base_words = {}
-        baselines = _baselines(_find_baseline_lines(lines), base_words)
-    if ocr_pages:
-        ocr_range_words: WordsOf = {}
-        ranges = {**ranges, **_ocr_ranges(ocr_pages, flags, ocr_range_words)}
-        range_words.setdefault("", {}).update(ocr_range_words.get("", {}))
-        ocr_base_words: WordsOf = {}
-        ocr_baselines = _ocr_baselines(ocr_pages, flags, ocr_base_words)
-        if ocr_baselines:
-            baselines, base_words = ocr_baselines, ocr_base_words
+        baselines = _baselines(lines, base_words)
     for period, by_field in base_words.items():
         for column, words in by_field.items():
             log.add("indicator_baselines", period, column, words)
-    direction, annual, triennial = _target(_block(fields, "target", max_lines=4), found)
+    # the target's block, else wherever its labels stand (`Sentido de la meta:`, `Meta Anual 2026:`)
+    target_lines = _block(fields, "target", max_lines=4) or [l for l in lines if _TARGET_LABEL.search(l.folded)]
+    direction, annual, triennial = _target(target_lines, found)
     code = find_code(lines)
     if ocr_pages:
         raw_code = code
@@ -530,34 +606,18 @@ def parse_sheet(pages: Sequence[Page]) -> SectionResult:
 # OCR'd sheets: the ruled tables read cell by cell
 # --------------------------------------------------------------------------
 
-_VAR_ROLES = [("key", ("CLAVE",)), ("description", ("DESCRIPCION",)), ("unit", ("UNIDAD", "MEDIDA")),
-              ("source", ("FUENTE", "DATOS"))]
-
-
 def _ocr_variables(pages: Sequence[Page], catalog: Sequence[str], flags: list[Flag],
                    where: Optional[WordsOf] = None) -> list[IndicatorVariable]:
-    """VARIABLES on OCR'd pages: the ruled grid under a CLAVE | DESCRIPCIÓN |
-    UNIDAD DE MEDIDA | FUENTE DE DATOS header; keys repaired to the formula's."""
+    """VARIABLES on OCR'd pages: the ruled grid whose header cells name a key and at
+    least two of description, unit and source (any order); keys repaired to the formula's."""
     out: list[IndicatorVariable] = []
     for page in pages:
         for grid in find_grids(page):
             if grid.nrows < 2 or grid.ncols < 3:
                 continue
             heads = [band_cell(grid, page.words, (grid.ys[0], grid.ys[1]), c) for c in range(grid.ncols)]
-            joined = " ".join(h or "" for h in heads)
-            if not (header_has(joined, "CLAVE") and header_has(joined, "DESCRIPCION", "UNIDAD", "FUENTE")):
-                continue
-            roles: dict[str, int] = {}
-            for c, h in enumerate(heads):
-                for role, names in _VAR_ROLES:
-                    if role not in roles and header_has(h, *names):
-                        roles[role] = c
-                        break
-            if grid.ncols == 4:  # the family's column order where a header word is unreadable
-                for c, (role, _) in enumerate(_VAR_ROLES):
-                    if role not in roles and c not in roles.values():
-                        roles[role] = c
-            if "key" not in roles:
+            roles = name_headers(heads, VARIABLE_COLUMNS)
+            if "key" not in roles or len(roles) < 3:
                 continue
             kc = roles["key"]
             for r in range(1, grid.nrows):
@@ -622,34 +682,40 @@ def _split_range(text: Optional[str]) -> Optional[tuple[str, str]]:
     return (toks[0], toks[1]) if len(toks) == 2 else None
 
 
-def _ocr_ranges(pages: Sequence[Page], flags: list[Flag], where: Optional[WordsOf] = None
-                ) -> dict[str, tuple[Optional[float], Optional[float]]]:
-    """ROJO | AMARILLO | VERDE over a row of ranges, in a ruled grid; a color
-    OCR could not read is the one the other two leave."""
+def _table_ranges(pages: Sequence[Page], flags: list[Flag], where: Optional[WordsOf] = None
+                  ) -> dict[str, tuple[Optional[float], Optional[float]]]:
+    """ROJO | AMARILLO | VERDE header cells over a row of ranges, from the table
+    reader, in any order; a color OCR could not read is the one the other two leave."""
     for page in pages:
-        for grid in find_grids(page):
-            if grid.nrows < 2 or grid.ncols != 3:
+        for table in read_tables(page):
+            if table.header_rows < 1 or table.n_rows <= table.header_rows:
                 continue
-            colors = [_color_of(band_cell(grid, page.words, (grid.ys[0], grid.ys[1]), c)) for c in range(3)]
-            known = [c for c in colors if c]
+            r = table.header_rows  # the ranges: the first row under the colors
+            ranged = [c for c in range(table.n_cols) if _split_range(table.text(r, c))]
+            colors = {c: _color_of(table.header_paths[c].split(" > ")[-1]) for c in ranged}
+            known = [k for k in colors.values() if k]
             if len(known) < 2 or len(set(known)) != len(known):
                 continue
-            missing = [c for c in ("red", "yellow", "green") if c not in known]
-            colors = [c or missing[0] for c in colors]
+            missing = [k for k in ("red", "yellow", "green") if k not in known]
+            unnamed = [c for c, k in colors.items() if not k]
+            if len(unnamed) == 1 and len(missing) == 1:
+                colors[unnamed[0]] = missing[0]
             out = {}
-            for c, color in enumerate(colors):
-                ws = grid.cell_words(page.words, 1, c)
-                text = " ".join(w.text for w in sorted(ws, key=lambda w: w.x0))
-                parts = _split_range(text)
-                if not parts:
+            for c, color in colors.items():
+                if not color:
                     continue
-                lo = read_figure(parts[0], "indicators", "", f"{color}_min", flags, percent=True)
-                hi = read_figure(parts[1], "indicators", "", f"{color}_max", flags, percent=True)
+                cell = table.cell_at(r, c)
+                lo_text, hi_text = _split_range(cell.text)
+                if page.source == "ocr":
+                    lo = read_figure(lo_text, "indicators", "", f"{color}_min", flags, percent=True)
+                    hi = read_figure(hi_text, "indicators", "", f"{color}_max", flags, percent=True)
+                else:
+                    lo, hi = parse_number(lo_text), parse_number(hi_text)
                 out[color] = (lo, hi)
                 if where is not None:
-                    ordered = sorted(ws, key=lambda w: w.x0)
-                    where.setdefault("", {})[f"{color}_min"] = narrow(ordered, parts[0])
-                    where[""][f"{color}_max"] = narrow(ordered, parts[1])
+                    ordered = sorted(cell.words, key=lambda w: w.x0)
+                    where.setdefault("", {})[f"{color}_min"] = narrow(ordered, lo_text)
+                    where[""][f"{color}_max"] = narrow(ordered, hi_text)
             if out:
                 return out
     return {}
@@ -661,46 +727,6 @@ def _ocr_range_text(text: str) -> str:
         c = ocr_candidates(m.group(0), percent=True)
         return f"{c[0].value:g}" if c else m.group(0)
     return re.sub(r"[0-9OoIlSB][0-9OoIlSB.,]*%?", fix, text)
-
-
-def _find_baseline_lines(lines: Sequence[TextLine]) -> list[TextLine]:
-    """The LÍNEA BASE table by its OCR'd header (PERIODO | VALOR BASE | VALOR
-    META) where its label was misread."""
-    for i, line in enumerate(lines):
-        if is_ocr_line(line) and header_has(line.text, "PERIODO") and header_has(line.text, "VALOR", "META"):
-            return list(lines[i:i + 6])
-    return []
-
-
-def _ocr_baselines(pages: Sequence[Page], flags: list[Flag], where: Optional[WordsOf] = None) -> list[IndicatorBaseline]:
-    """LÍNEA BASE: the ruled PERIODO | VALOR BASE | VALOR META grid; a period
-    label OCR could not read is the row's place among four."""
-    for page in pages:
-        for grid in find_grids(page):
-            if grid.nrows < 2 or grid.ncols != 3:
-                continue
-            head = " ".join(band_cell(grid, page.words, (grid.ys[0], grid.ys[1]), c) or "" for c in range(3))
-            if not (header_has(head, "PERIODO") and header_has(head, "VALOR", "BASE", "META")):
-                continue
-            rows: dict[int, IndicatorBaseline] = {}
-            body = grid.nrows - 1
-            for r in range(1, grid.nrows):
-                label = band_cell(grid, page.words, (grid.ys[r], grid.ys[r + 1]), 0)
-                period = _period_of(label or "") or (r if body == 4 else None)
-                if period is None or period in rows:
-                    continue
-                vals = []
-                for c, field in ((1, "base_value"), (2, "target_value")):
-                    band = (grid.ys[r], grid.ys[r + 1])
-                    text = numeric_text(band_cell(grid, page.words, band, c))
-                    vals.append(read_figure(text, "indicator_baselines", str(period), field, flags))
-                    if where is not None:
-                        where.setdefault(str(period), {})[field] = [
-                            w for w in band_words(grid, page.words, band, c) if any(ch.isdigit() for ch in w.text)]
-                rows[period] = IndicatorBaseline(period, vals[0], vals[1])
-            if rows:
-                return [rows[p] for p in sorted(rows)]
-    return []
 
 
 # --------------------------------------------------------------------------

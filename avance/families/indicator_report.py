@@ -10,14 +10,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Callable, Iterable, Optional, Sequence
+from typing import Iterable, Optional, Sequence
 
 from ..extractors.grid import merge_positions
-from ..extractors.layout import TextLine, collapse, fold, group_lines, make_line
+from ..extractors.layout import TextLine, collapse, fold, group_lines, make_line, split_chunks
 from ..normalizers.numbers import parse_number
 from ..tables import read_tables
-from ..tables.concepts import Concept, match_columns
-from ..tables.periods import period_columns
+from ..tables.model import Table
+from ..tables.reader import finish, is_figure
+from ..tables.concepts import HEADER_CUTOFF, Concept, header_score, match_columns
+from ..tables.periods import period_columns, quarter_of
 from ..records import (
     Family, Indicator, IndicatorValue, Page, SectionInfo, SectionResult, Word,
 )
@@ -48,7 +50,7 @@ LABELS: dict[str, str] = {
     "objective": r"OBJETIVO(?: DEL INDICADOR)?",
     "interpretation": r"INTERPRETACION(?: O LECTURA)?",
     "variables": r"VARIABLES",
-    "formula": r"FORMULA(?: DE CALCULO)?",
+    "formula": r"FORMULA(?: DE CALCULO)?|METODO DE CALCULO",
     "result_unit": r"UNIDAD DE MEDIDA(?: DEL RESULTADO| DEL INDICADOR)?",
     "ranges": r"RANGO DE VALOR(?:\s*\(?SEMAFORIZACION\)?)?|SEMAFORIZACION",
     "baseline": r"LINEA BASE",
@@ -114,11 +116,6 @@ def clean(text: Optional[str]) -> Optional[str]:
     return text or None
 
 
-def words_left_of(line: TextLine, x: float) -> Optional[TextLine]:
-    ws = [w for w in line.words if w.x1 <= x]
-    return make_line(ws) if ws else None
-
-
 def word_x(line: TextLine, offset: int) -> float:
     """x0 of the word holding character `offset` of `line.text`."""
     pos = 0
@@ -172,7 +169,8 @@ class Fields:
                 label_x = word_x(line, hit.start)
                 if is_ocr_line(line) and re.fullmatch(r"\s*\d{1,2}\s?[.,;:)]?\s?-?\s*", line.text[:hit.start]):
                     label_x = line.x0  # `4, Interpretación`: OCR'd numbering the label pattern misses
-                more = self._continuation(i, label_x, right)
+                value_x = next((w.x0 for w in words_between(line, hit.end, nxt)), None)
+                more = self._continuation(i, label_x, right, value_x)
                 value = " ".join([inline] + [text for text, _ in more])
                 if hit.field not in self.values or not clean(self.values[hit.field]):
                     self.values[hit.field] = value
@@ -181,9 +179,11 @@ class Fields:
                     self.ocr[hit.field] = is_ocr_line(line)
                     self.words[hit.field] = words_between(line, hit.end, nxt) + [w for _, ws in more for w in ws]
 
-    def _continuation(self, i: int, label_x: float, right: float) -> list[tuple[str, list[Word]]]:
+    def _continuation(self, i: int, label_x: float, right: float,
+                      value_x: Optional[float] = None) -> list[tuple[str, list[Word]]]:
         """Wrapped lines of a value whose label starts at `label_x`; `right` is
-        where the next label of the label's line starts (a second column).
+        where the next label of the label's line starts (a second column);
+        `value_x` where the value starts (a value column right of its labels).
         Each with the words it was read from."""
         out: list[tuple[str, list[Word]]] = []
         prev = self.lines[i]
@@ -195,8 +195,9 @@ class Fields:
             if not ws:
                 break
             nxt = make_line(ws)
-            if nxt.x0 > label_x + 6 * self.h and len(ws) == len(full.words):
-                break  # indented far right: another block, not a wrapped value
+            aligned = value_x is not None and abs(nxt.x0 - value_x) <= 0.5 * self.h
+            if nxt.x0 > label_x + 6 * self.h and len(ws) == len(full.words) and not aligned:
+                break  # indented far right, not under the value: another block, not a wrapped value
             if _HEADING_RX.match(nxt.folded) or is_table_header(full):
                 break
             hits = label_hits(nxt)
@@ -213,6 +214,16 @@ class Fields:
             prev = full
         return out
 
+    def fill(self, pairs: dict[str, tuple[str, list[Word]]]) -> None:
+        """Labels this reading of lines missed (a label wrapped in its box): their values
+        from label/value cells. A label found on a line keeps its own reading."""
+        for field, (value, words) in pairs.items():
+            if field not in self.values:
+                self.values[field] = value
+                self.inline[field] = value
+                self.ocr[field] = any(w.conf is not None for w in words)
+                self.words[field] = words
+
     def get(self, field: str, table: str = "indicators", row_key: str = "", column: Optional[str] = None) -> Optional[str]:
         value = clean(self.values.get(field))
         if value and self.ocr.get(field):
@@ -226,6 +237,24 @@ class Fields:
 
     def line_index(self, field: str) -> Optional[int]:
         return self.line_of.get(field)
+
+
+def cell_pairs(pages: Sequence[Page]) -> dict[str, tuple[str, list[Word]]]:
+    """Label/value pairs printed as boxes (a label cell, its value in the cell to its
+    right), found by the label's vocabulary wherever the box stands; first wins."""
+    out: dict[str, tuple[str, list[Word]]] = {}
+    for page in pages:
+        for table in read_tables(page):
+            for cell in table.cells:
+                m = _LABEL_RX.fullmatch(" ".join(fold(cell.text or "").split()))
+                if not m:
+                    continue
+                field = next(k for k in LABELS if m.group(k) is not None)
+                value = table.cell_at(cell.row, cell.col + cell.col_span)
+                if value is None or not clean(value.text) or label_hits(make_line(value.words)) or field in out:
+                    continue
+                out[field] = (value.text, list(value.words))
+    return out
 
 
 def is_table_header(line: TextLine) -> bool:
@@ -360,6 +389,9 @@ def key_token(text: str) -> Optional[str]:
 # PMD link and header facts
 # --------------------------------------------------------------------------
 
+_PMD_FIELDS = ("axis", "strategy", "line")
+
+
 def pmd_link(fields: Fields, where: Optional[dict[str, list[Word]]] = None
              ) -> tuple[Optional[str], Optional[str], tuple[str, ...]]:
     """Axis, strategy and action-line codes from the `Liga al PMD` block.
@@ -381,16 +413,41 @@ def pmd_link(fields: Fields, where: Optional[dict[str, list[Word]]] = None
     items: list[str] = [first_value] if first_value else []
     inline_ids = {id(w) for w in lines[start].words} if fields.line_index("pmd") is not None else set()
     item_words: list[list[Word]] = [[w for w in fields.words.get("pmd", []) if id(w) in inline_ids]] if first_value else []
+    # a second column of labels (`Eje: ... | Objetivo: ...`) splits every line at its
+    # labels' x; a wrapped line continues the last item of its own column
+    split = float("inf")
+    last_of: dict[int, int] = {}  # column (0 left, 1 right) -> its last item (-1: another label's)
     for k in range(start + 1, len(lines)):
         line = lines[k]
         hits = fields.hits[k]
-        if hits and hits[0].field not in ("axis", "strategy", "line"):
+        if hits and hits[0].field not in _PMD_FIELDS:
             break
         if _HEADING_RX.match(line.folded) or re.match(r"^\d{1,2}\s?[.)]\s+[A-Z]", line.folded):
             break
-        text = line.text[hits[0].end:] if hits else line.text
-        items.append(text)
-        item_words.append(words_between(line, hits[0].end, None) if hits else list(line.words))
+        if hits:
+            for j, hit in enumerate(hits):
+                if j:
+                    split = min(split, word_x(line, hit.start) - 3)
+                if hit.field not in _PMD_FIELDS:
+                    last_of[min(j, 1)] = -1  # this column's lines belong to another label
+                    continue
+                end = hits[j + 1].start if j + 1 < len(hits) else None
+                items.append(line.text[hit.end:end])
+                item_words.append(words_between(line, hit.end, end))
+                last_of[min(j, 1)] = len(items) - 1
+            continue
+        for column, ws in enumerate(([w for w in line.words if w.x0 < split],
+                                     [w for w in line.words if w.x0 >= split])):
+            if not ws or last_of.get(column) == -1:
+                continue
+            text = " ".join(w.text for w in ws)
+            if split < float("inf") and column in last_of and not re.match(r"^\d", text):
+                items[last_of[column]] += " " + text  # a wrapped value of a two-column block
+                item_words[last_of[column]] = item_words[last_of[column]] + ws
+                continue
+            items.append(text)
+            item_words.append(ws)
+            last_of[column] = len(items) - 1
     found: dict[str, list[Word]] = {"pmd_axis": [], "pmd_strategy": [], "pmd_lines": []}
     for raw, ws in zip(items, item_words):
         text = clean(raw)
@@ -464,13 +521,6 @@ def frequency_of(value: Optional[str]) -> Optional[str]:
     return clean(value.split()[0]) if value.split() else None
 
 
-def all_lines(pages: Sequence[Page]) -> list[TextLine]:
-    out: list[TextLine] = []
-    for page in pages:
-        out.extend(group_lines(page.words))
-    return out
-
-
 def page_lines_of(pages: Sequence[Page]) -> list[list[TextLine]]:
     return [group_lines(p.words) for p in pages]
 
@@ -490,30 +540,58 @@ class Column:
         return (self.x0 + self.x1) / 2
 
 
-def header_columns(line: TextLine, spec: Sequence[tuple[str, str]]) -> list[Column]:
-    """Columns of a header line: spec is (name, folded word prefix) in order;
-    a column spans from its first word to the word before the next column's."""
-    return _columns_from_starts(list(line.words), spec, lambda text, prefix: fold(text).startswith(prefix))
+def name_headers(texts: Sequence[Optional[str]], concepts: Sequence[Concept]) -> dict[str, int]:
+    """Concept -> index of the header text that names it best, best pairs first (fuzzy,
+    OCR-tolerant); one concept per header. A single header left unnamed takes the
+    single concept left (a header OCR could not read)."""
+    pairs = sorted(((header_score(t or "", k), i, k.name) for i, t in enumerate(texts) for k in concepts),
+                   key=lambda p: -p[0])
+    named: dict[str, int] = {}
+    for score, i, name in pairs:
+        if score >= HEADER_CUTOFF and i not in named.values() and name not in named:
+            named[name] = i
+    left = [i for i in range(len(texts)) if i not in named.values()]
+    missing = [k.name for k in concepts if k.name not in named]
+    if len(named) >= 2 and len(left) == 1 and len(missing) == 1:
+        named[missing[0]] = left[0]
+    return named
 
 
-def _columns_from_starts(words: list[Word], spec: Sequence[tuple[str, str]],
-                         starts_column: Callable[[str, str], bool]) -> list[Column]:
-    """Columns of header words: each of spec's (name, prefix) in order starts at the next
-    word `starts_column` accepts, and spans to the word before the next column's start."""
-    starts: list[tuple[str, int]] = []
-    pos = 0
-    for name, prefix in spec:
-        for i in range(pos, len(words)):
-            if starts_column(words[i].text, prefix):
-                starts.append((name, i))
-                pos = i + 1
-                break
-    cols = []
-    for n, (name, i) in enumerate(starts):
-        end = starts[n + 1][1] if n + 1 < len(starts) else len(words)
-        ws = words[i:end]
-        cols.append(Column(name, min(w.x0 for w in ws), max(w.x1 for w in ws)))
+def table_columns(table: Table, concepts: Sequence[Concept], exclude: frozenset[int] = frozenset()) -> dict[str, int]:
+    """Concept -> column of a read table: by header and cell content (`match_columns`),
+    and a concept whose cells OCR garbled (`¡PT`, `"` for `II`) by its header alone."""
+    cols = {name: m.column for name, m in match_columns(table, concepts, exclude=exclude).items()}
+    missing = [k for k in concepts if k.name not in cols]
+    if missing:
+        free = [c for c in range(table.n_cols) if c not in cols.values() and c not in exclude]
+        named = name_headers([table.header_paths[c] for c in free], missing)
+        cols.update({name: free[i] for name, i in named.items()})
     return cols
+
+
+def vocabulary_columns(line: TextLine, concepts: Sequence[Concept], gap: Optional[float] = None) -> list[Column]:
+    """A header line's columns named by their vocabulary, whatever their order and
+    wording: each run of header words (cut at wide gaps) takes the concept it names. Left to right."""
+    chunks = split_chunks(line, 0.9 * line.height if gap is None else gap)
+    named = name_headers([c.text for c in chunks], concepts)
+    return sorted((Column(n, chunks[i].x0, chunks[i].x1) for n, i in named.items()), key=lambda c: c.x0)
+
+
+def column_edges(lines: Sequence[TextLine], cols: Sequence[Column], gap: float) -> dict[str, float]:
+    """Where each column's cells begin: the leftmost run of body words that starts
+    under it (left-aligned text under centered headers), else its header's left."""
+    edges = {c.name: c.x0 for c in cols}
+    for line in lines:
+        for chunk in split_chunks(line, gap):
+            name = column_of(chunk, cols)
+            edges[name] = min(edges[name], chunk.x0)
+    return edges
+
+
+def column_at(word: Word, edges: dict[str, float]) -> str:
+    """The column a word stands in: the last whose cells begin at or left of it."""
+    ordered = sorted(edges.items(), key=lambda e: e[1])
+    return next((name for name, x in reversed(ordered) if x <= word.x0 + 1), ordered[0][0])
 
 
 def column_of(word, cols: Sequence[Column]) -> str:
@@ -543,7 +621,20 @@ def rows_by_anchor(lines: Sequence[TextLine], is_anchor) -> list[tuple[TextLine,
 # the report
 # --------------------------------------------------------------------------
 
-_VALUES_HEADER = re.compile(r"\bCLAVE\b.*\bPERIODO\b|\bCLAVE\b.*\b1\b.*\b2\b.*\b3\b.*\b4\b")
+# The captured values' table as concepts: a key column (its description beside it),
+# quarters from their headers.
+VALUE_KEY = Concept("key", ("Clave", "Clave de la variable", "Variable", "Nombre corto"), "text")
+VALUE_COLUMNS = (VALUE_KEY, Concept("description", ("Descripción", "Descripción de la variable",
+                                                    "Nombre de la variable"), "text"))
+
+
+def _period_header(line: TextLine) -> bool:
+    """A header line over the period columns: `PERIODO`, `1 2 3 4`, quarters spelled out."""
+    if re.search(r"\bPERIODOS?\b|\bTRIMESTRES?\b", line.folded):
+        return True
+    if all(fold(w.text).strip(".") in ("1", "2", "3", "4") for w in line.words):
+        return True
+    return quarter_of(line.text) is not None and not any(re.search(r"\d[.,]\d", w.text) for w in line.words)
 
 
 def report_values(pages_lines: Sequence[Sequence[TextLine]], formula: Optional[str],
@@ -558,20 +649,28 @@ def report_values(pages_lines: Sequence[Sequence[TextLine]], formula: Optional[s
     for n, lines in enumerate(pages_lines):
         page_width = widths[n] if n < len(widths) else 0.0
         for h, head in enumerate(lines):
-            if not _VALUES_HEADER.search(head.folded):
+            cols = vocabulary_columns(head, VALUE_COLUMNS)
+            if "key" not in {c.name for c in cols} or label_hits(head):
                 continue
-            cols = header_columns(head, [("key", "CLAVE"), ("desc", "DESCRIP")])
-            after = next((w.x1 for w in head.words if fold(w.text).startswith("DESCRIP")), 0.0)
+            # the header may take several lines (`PERIODO` over `CLAVE DESCRIPCIÓN` over `1 2 3 4`)
+            band = [k for k in range(max(0, h - 2), min(len(lines), h + 3))
+                    if k == h or abs(lines[k].ymid - head.ymid) <= 2.5 * head.height and _period_header(lines[k])]
+            after = max(c.x1 for c in cols)
             periods: dict[int, float] = {}
-            for w in head.words:
-                t = fold(w.text).strip(".")
-                if t in ("1", "2", "3", "4") and w.x0 > after:
-                    periods[int(t)] = w.xmid
-            cols = [Column(c.name, c.x0, min(c.x1, after)) for c in cols]
+            for k in band:  # quarter numbers right of the key's columns, or on a line of their own
+                for w in lines[k].words:
+                    t = fold(w.text).strip(".")
+                    if t in ("1", "2", "3", "4") and (w.x0 > after or k != h):
+                        periods[int(t)] = w.xmid
+                if len(periods) < 4:  # quarters spelled out (`ENE-MAR`, `1er. trim.`)
+                    for chunk in split_chunks(lines[k], 0.9 * lines[k].height):
+                        q = quarter_of(chunk.text)
+                        if q and (chunk.x0 > after or k != h):
+                            periods.setdefault(q, chunk.xmid)
             if len(periods) < 4:
                 # period numbers lost (OCR of a shaded header): four equal columns
                 # from PERIODO to the table's right edge (mirror of its left margin)
-                per = next((w for w in head.words if fold(w.text).startswith("PERIOD")), None)
+                per = next((w for k in band for w in lines[k].words if fold(w.text).startswith("PERIOD")), None)
                 if per is not None and page_width:
                     right = page_width - head.x0
                     step = (right - per.x1) / 4
@@ -582,24 +681,35 @@ def report_values(pages_lines: Sequence[Sequence[TextLine]], formula: Optional[s
             pitch = (max(periods.values()) - min(periods.values())) / max(1, len(periods) - 1) or 40.0
             value_left = min(periods.values()) - pitch * 0.6
             body: list[TextLine] = []
-            for line in lines[h + 1:]:
+            for line in lines[max(band) + 1:]:
                 f = line.folded
                 if label_hits(line) or _HEADING_RX.match(f) or f.startswith("FORMULA"):
                     break
                 body.append(line)
-            def anchor_key(line: TextLine) -> Optional[str]:
-                w = line.words[0]
-                if cols and column_of(w, cols) == "key" and w.xmid < value_left:
-                    return ocr_key(w.text, catalog) if w.conf is not None else key_token(w.text)
-                return None
+            # the quarters right of the key (the usual order) or anywhere else (a moved order)
+            periods_right = min(periods.values()) > cols[0].x1
 
-            for anchor, members in rows_by_anchor(body, lambda l: anchor_key(l) is not None):
-                key = anchor_key(anchor)
+            def is_value(w: Word) -> bool:
+                if periods_right:
+                    return w.xmid >= value_left
+                return (bool(re.match(r"^[-$(]?\d", w.text))  # a figure, not the key beside it
+                        and min(abs(x - w.xmid) for x in periods.values()) <= 0.6 * pitch)
+
+            def anchor_of(line: TextLine) -> Optional[tuple[str, Word]]:
+                """The row's key: its first word outside the quarters, when in the key's column."""
+                w = next((w for w in line.words if not is_value(w)), None)
+                if w is None or column_of(w, cols) != "key":
+                    return None
+                key = ocr_key(w.text, catalog) if w.conf is not None else key_token(w.text)
+                return (key, w) if key else None
+
+            for anchor, members in rows_by_anchor(body, lambda l: anchor_of(l) is not None):
+                key, key_word = anchor_of(anchor)
                 vals: dict[int, Optional[float]] = {}
                 wvals: dict[int, Word] = {}
                 for line in members:
                     for w in line.words:
-                        if w.xmid < value_left:
+                        if not is_value(w):
                             continue
                         p = min(periods, key=lambda k: abs(periods[k] - w.xmid))
                         v = parse_number(w.text)
@@ -611,14 +721,14 @@ def report_values(pages_lines: Sequence[Sequence[TextLine]], formula: Optional[s
                         if v is not None:
                             vals[p] = v
                             wvals[p] = w
-                raw = anchor.words[0].text
-                if anchor.words[0].conf is not None and fold(raw) != key:
+                raw = key_word.text
+                if key_word.conf is not None and fold(raw) != key:
                     notes.append((key, "", "variable_key", raw, key,
                                   f"OCR read the variable key '{raw}'; it is '{key}' of the formula."))
                 if key not in out:
                     order.append(key)
                     out[key] = {}
-                    key_words[key] = anchor.words[0]
+                    key_words[key] = key_word
                 out[key].update(vals)
                 value_words.setdefault(key, {}).update(wvals)
     keys = best_keys(order, formula)
@@ -639,41 +749,83 @@ def report_values(pages_lines: Sequence[Sequence[TextLine]], formula: Optional[s
     return rows
 
 
-# The captured values' table as concepts: a key column, quarters from their headers.
-VALUE_KEY = Concept("key", ("Clave", "Clave de la variable", "Variable", "Nombre corto"), "text")
+
+
+def _numbered_periods(table: Table) -> dict[int, int]:
+    """Quarter -> column under a `PERIODO` heading whose numbers OCR lost or misread
+    (a small header row): four columns under it are the quarters in order."""
+    under = [c for c, path in enumerate(table.header_paths)
+             if path and fold(path.split(" > ")[0]).strip(" :") in ("PERIODO", "PERIODOS", "TRIMESTRE", "TRIMESTRES")]
+    return {q: c for q, c in enumerate(under, start=1)} if len(under) == 4 else {}
+
+
+def _header_to_body(page: Page, table: Table) -> Table:
+    """A header the reader let run over body rows of one figure each (`AMA | ... |
+    1,220`) ends at the first of its rows that holds a key and a figure."""
+    for r in range(1, table.header_rows):
+        own = [c.text.strip() for c in table.cells if c.row == r and c.text]
+        if any(is_figure(t) for t in own) and any(" " not in t and ocr_key(t, ()) for t in own if not is_figure(t)):
+            return finish(page, list(table.cells), table.n_rows, table.n_cols, table.ruled, header_rows=r) or table
+    return table
 
 
 def table_values(pages: Sequence[Page], formula: Optional[str] = None, flags: Optional[list[Flag]] = None,
                  log: Optional["ProvenanceLog"] = None) -> list[IndicatorValue]:
     """Captured values from the table reader, whatever the layout of their table:
     the column whose header names the key, the quarters however they are spelled.
-    A key OCR misread is repaired to the formula's (an `ocr_repair` flag)."""
-    rows: list[IndicatorValue] = []
+    A key misread is repaired to the formula's; on OCR'd pages each figure is
+    chosen among its readings (`ocr_repair` flags)."""
+    flags = [] if flags is None else flags
+    catalog = key_catalog(formula)
+    raw: dict[str, dict[int, str]] = {}
+    raw_words: dict[str, dict[int, list[Word]]] = {}
+    key_words: dict[str, list[Word]] = {}
+    raw_keys: dict[str, str] = {}
+    ocr = False
     for page in pages:
         for table in read_tables(page):
+            table = _header_to_body(page, table)
             periods = {q: c for (q, kind), c in period_columns(table).items() if kind == "P"}
-            keys = match_columns(table, (VALUE_KEY,), exclude=frozenset(periods.values()))
+            numbered = _numbered_periods(table)
+            if len(periods) < 4 and all(numbered.get(q) == c for q, c in periods.items()):
+                periods = numbered or periods  # a quarter's number OCR misread: its place under PERIODO
+            keys = table_columns(table, (VALUE_KEY,), exclude=frozenset(periods.values()))
             if "key" not in keys or len(periods) < 2:
                 continue
+            ocr = ocr or page.source == "ocr"
             for r in table.body_rows():
-                key = key_token(table.text(r, keys["key"].column))
-                if not key:
-                    continue
-                for q in range(1, 5):
-                    cell = table.cell_at(r, periods[q]) if q in periods else None
-                    value = parse_number(cell.text) if cell is not None else None
-                    rows.append(IndicatorValue(variable_key=key, period=q, value=value))
-                    if log is not None and cell is not None and value is not None:
-                        log.add("indicator_values", f"{key}|{q}", "value", list(cell.words))
-    keys = best_keys(list(dict.fromkeys(r.variable_key for r in rows)), formula)
-    repaired = []
-    for r in rows:
-        fixed = repair_key(r.variable_key, keys)
-        if fixed != r.variable_key and flags is not None and r.period == 1:
-            flags.append(ocr_flag("indicator_values", fixed, "variable_key", r.variable_key, fixed,
-                                  f"The variable key was read '{r.variable_key}'; it is '{fixed}' of the formula."))
-        repaired.append(IndicatorValue(variable_key=fixed, period=r.period, value=r.value))
-    return repaired
+                cell = table.cell_at(r, keys["key"])
+                text = cell.text if cell is not None else ""
+                key = ocr_key(text, catalog) if page.source == "ocr" else key_token(text)
+                if not key or header_score(text, VALUE_KEY) >= HEADER_CUTOFF:
+                    continue  # no key, or a header row the reader left in the body
+                if key not in raw:
+                    raw[key], raw_keys[key], key_words[key] = {}, text, list(cell.words)
+                for q, c in periods.items():
+                    value = table.cell_at(r, c)
+                    if value is not None and value.text.strip():
+                        raw[key][q] = value.text
+                        raw_words.setdefault(key, {})[q] = [w for w in value.words if any(ch.isdigit() for ch in w.text)]
+    order = list(raw)
+    if ocr:
+        for key in order:
+            if fold(raw_keys[key]) != key:
+                flags.append(ocr_flag("indicator_values", key, "variable_key", raw_keys[key], key,
+                                      f"OCR read the variable key '{raw_keys[key]}'; it is '{key}' of the formula."))
+        return ocr_figures(order, raw, raw_words, key_words, formula, flags, log)
+    keys = best_keys(order, formula)
+    rows = []
+    for key in order:
+        fixed = repair_key(key, keys)
+        if fixed != key:
+            flags.append(ocr_flag("indicator_values", fixed, "variable_key", key, fixed,
+                                  f"The variable key was read '{key}'; it is '{fixed}' of the formula."))
+        for q in range(1, 5):
+            value = parse_number(raw[key][q]) if q in raw[key] else None
+            rows.append(IndicatorValue(variable_key=fixed, period=q, value=value))
+            if log is not None and value is not None:
+                log.add("indicator_values", f"{fixed}|{q}", "value", raw_words[key][q])
+    return rows
 
 
 def report_name(lines: Sequence[TextLine], fields: Fields) -> Optional[str]:
@@ -712,17 +864,20 @@ def parse_report(pages: Sequence[Page]) -> SectionResult:
     plines = page_lines_of(pages)
     lines = [l for pl in plines for l in pl]
     fields = Fields(lines)
+    fields.fill(cell_pairs(pages))
     facts = header_facts(pages)
     code = find_code(lines)
     formula = normalize_formula(fields.get("formula"))
     flags: list[Flag] = []
     log = ProvenanceLog(pages)
     ocr = any(p.source == "ocr" for p in pages)
-    values = ocr_report_values(pages, formula, flags, log) if ocr else []
+    # the values' table by its headers' vocabulary; an OCR'd grid whose header is
+    # unreadable by its place; else the text lines (a table without rules)
+    values = table_values(pages, formula, flags, log)
+    if not values and ocr:
+        values = ocr_report_values(pages, formula, flags, log)
     if not values:
         values = report_values(plines, formula, [p.width for p in pages], flags, log)
-    if not values:
-        values = table_values(pages, formula, flags, log)
     keys = best_keys([v.variable_key for v in values], formula)
     formula = repair_formula(formula, keys)
     if ocr:
@@ -1206,6 +1361,14 @@ def ocr_report_values(pages: Sequence[_Page], formula: Optional[str], flags: lis
         if fold(raw_keys[key]) != key:
             flags.append(ocr_flag("indicator_values", key, "variable_key", raw_keys[key], key,
                                   f"OCR read the variable key '{raw_keys[key]}'; it is '{key}' of the formula."))
+    return ocr_figures(order, raw, raw_words, key_words, formula, flags, log)
+
+
+def ocr_figures(order: Sequence[str], raw: dict[str, dict[int, str]], raw_words: dict[str, dict[int, list[Word]]],
+                key_words: dict[str, list[Word]], formula: Optional[str], flags: list[Flag],
+                log: Optional["ProvenanceLog"] = None) -> list[IndicatorValue]:
+    """Captured values from their OCR'd cells: each figure's best reading, or among
+    the doubtful ones the readings under which the result equals its formula."""
     parsed = None
     try:
         parsed = parse_formula(formula) if formula else None
@@ -1308,15 +1471,6 @@ def ocr_text_repair(text: Optional[str]) -> tuple[Optional[str], list[str]]:
             t = _RUN_TOGETHER[t]
         out.append(t)
     return (" ".join(out) or None), [f"OCR: {n}." for n in notes]
-
-
-def fuzzy_header_columns(line: TextLine, spec: Sequence[tuple[str, str]]) -> list[Column]:
-    """`header_columns` for an OCR'd header: a column starts at the first word
-    close to its name (`ESCRIPCIÓN` for DESCRIPCIÓN)."""
-    full = {"DESCRIP": "DESCRIPCION", "PERIOD": "PERIODO"}
-    return _columns_from_starts(
-        list(line.words), spec,
-        lambda text, prefix: fold(text).startswith(prefix) or header_has(text, full.get(prefix, prefix)))
 
 
 # --------------------------------------------------------------------------
@@ -1611,9 +1765,6 @@ def export_report_name(rows: Sequence[ExportRow]) -> tuple[Optional[str], list[E
             break
         picked.append(row)
     return (clean(" ".join(r.text for r in picked)) if picked else None), picked
-
-
-_VALUE_HEAD = ("CLAVE", "DESCRIP")
 
 
 def export_values(rows: Sequence[ExportRow]) -> tuple[list[IndicatorValue], list[Flag], list[Provenance]]:
