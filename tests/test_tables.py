@@ -185,3 +185,22 @@ def test_tall_rows_and_header_years_do_not_break_the_body():
     assert table.header_paths[2] == "Meta anual 2026"
     firsts = [table.text(r, 0) for r in table.body_rows() if table.text(r, 0)]
     assert firsts == ["Fin", "Propósito", "Componente"]
+
+
+def test_quarters_and_percentages_in_the_spellings_narrow_headers_print():
+    from avance.tables.model import Box, Table
+    from avance.tables.periods import period_columns, quarter_of
+    assert quarter_of("JULIO-SEPTIEMB RE") == 3 and quarter_of("OCTUBRE-DICIEM BRE") == 4
+    assert quarter_of("Ene-Mar") == 1 and quarter_of("TRIMESTRE 2") == 2 and quarter_of("Nombre") is None
+    paths = ("PROGRAMADO 2026 > ABRIL-JUNIO", "REALIZADO > AVANCE > DEL > ABRIL-JUNIO",
+             "% DE > AVANCE > DEL > TRIMESTRE > ABRIL-JUNIO", "% DE AVANCE ACUMULADO > DEL > TRIMESTRE > ABRIL-JUNIO")
+    table = Table(page=1, box=Box(0, 0, 100, 100), cells=(), n_rows=1, n_cols=4, header_rows=1,
+                  header_paths=paths, ruled=False)
+    assert period_columns(table) == {(2, "P"): 0, (2, "A"): 1, (2, "%"): 2, (2, "%acc"): 3}
+
+
+def test_a_cut_off_date_written_out_is_the_report_date():
+    from avance.extractors.layout import group_lines
+    from avance.families.common import find_report_date
+    words = [Word(40 + 40 * i, 20, 75 + 40 * i, 28, t) for i, t in enumerate("Fecha de corte: 30 de junio de 2024".split())]
+    assert find_report_date(group_lines(words)) == "2024-06"

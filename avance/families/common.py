@@ -118,7 +118,8 @@ def find_quarter(lines: Sequence[TextLine]) -> Optional[int]:
 
 
 def find_report_date(lines: Sequence[TextLine], default_year: Optional[int] = None) -> Optional[str]:
-    """`Fecha: mar-24` -> `2024-03` (the date may sit on the line below its label)."""
+    """`Fecha: mar-24`, `Fecha de corte: 30 de junio de 2024` -> `2024-03`, `2024-06`
+    (the date may sit on the line below its label)."""
     for i, line in enumerate(lines):
         if "FECHA" not in line.folded:
             continue
@@ -134,4 +135,7 @@ def find_report_date(lines: Sequence[TextLine], default_year: Optional[int] = No
                 year = int(m.group(3))
                 year = year + 2000 if year < 100 else year
                 return f"{year:04d}-{int(m.group(2)):02d}"
+            m = re.search(r"\b\d{1,2}\s+DE\s+([A-Z]{3})[A-Z]*\s+(?:DE(?:L)?\s+)?(\d{4})\b", text)  # 30 de junio de 2024
+            if m and m.group(1) in _MONTHS:
+                return f"{int(m.group(2)):04d}-{_MONTHS[m.group(1)]:02d}"
     return None

@@ -33,8 +33,9 @@ KINDS = {
 def quarter_of(text: str) -> Optional[int]:
     """The quarter a header cell names, if it names one."""
     f = " ".join(fold(text).replace("-", " ").replace(".", " ").split())
+    squeezed = f.replace(" ", "")  # a month broken over two lines of a narrow cell (`SEPTIEMB` / `RE`)
     for q, spellings in _MONTH_RANGES.items():
-        if any(s in f for s in spellings):
+        if any(s in f or s.replace(" ", "") in squeezed for s in spellings):
             return q
     if f in _ROMANS:
         return _ROMANS[f]
@@ -75,7 +76,12 @@ def period_columns(table: Table) -> dict[tuple[int, str], int]:
             continue
         kind = kind_of(parts[-1]) if quarter_of(parts[-1]) is None else None
         if kind is None:
-            # one column per quarter: it holds what the header above the quarters says
-            kind = next((k for p in reversed(parts[:-1]) if (k := kind_of(p))), "P")
+            # one column per quarter: it holds what the header above the quarters says;
+            # a percentage label stacked over several cells (`% DE` / `AVANCE` / `DEL
+            # TRIMESTRE`) is read whole
+            above = parts[:-1]
+            pct = [i for i, p in enumerate(above) if "%" in p or "porcentaje" in fold(p)]
+            kind = kind_of(" ".join(above[pct[-1]:])) if pct else None
+            kind = kind or next((k for p in reversed(above) if (k := kind_of(p))), "P")
         out.setdefault((quarters[-1], kind), col)
     return out

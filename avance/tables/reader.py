@@ -517,6 +517,9 @@ def _values(line) -> int:
                 after.x0 - w.x1 < 2.5 * max(1.0, w.height) or _SURELY_CODE.match(code)):
             continue  # a code naming what follows it (a list of action lines), not a figure
         before = words[i - 1] if i > 0 else None
+        if before is not None and before.text.endswith(":") and \
+                w.x0 - before.x1 < 4 * before.width / max(1, len(before.text)):
+            continue  # a labelled value (`FINALIDAD: 2`), not a table's figure
         if before is not None and _LABEL_NUMBER.match(w.text.strip()) and before.text.rstrip(".")[-1:].isalpha() and \
                 _one_space(before, w):
             continue  # a label's number or year, one space after its word
@@ -535,7 +538,10 @@ def _body_run(lines: Sequence, pitch: float) -> Optional[tuple[int, int]]:
         # tall rows (a long justification) put many lines between two rows' figures;
         # a table ends where the page leaves white space
         unbroken = all(lines[k + 1].top - lines[k].bottom <= 1.5 * pitch for k in range(a, b))
-        if b - a > 60 or not unbroken and (lines[b].top - lines[a].bottom > 10 * pitch or b - a > 12):
+        middle = (lines[a].x0 + lines[a].x1) / 2
+        # lines that start left are rows of their own (a list, a header), not a tall cell's
+        left = sum(1 for k in range(a + 1, b) if lines[k].x0 < middle)
+        if b - a > 60 or left > 12 or not unbroken and (lines[b].top - lines[a].bottom > 10 * pitch or b - a > 12):
             runs.append([b])
         else:
             runs[-1].append(b)
