@@ -190,3 +190,12 @@ def test_two_column_label_value_pairs_keep_to_their_column():
     assert axis == "5 - Tránsito a la igualdad"
     assert strategy == "5.1 - ESTRATEGIA DE PREVENCIÓN"
     assert lines == ("5.1.2",)
+
+
+def test_report_titles_worded_otherwise_are_still_report_titles():
+    from avance.families.indicator import _line_has_loosely, _tokens
+    assert _line_has_loosely(_tokens("REPORTE DE AVANCE DEL INDICADOR 2026"), "REPORTE DE INDICADOR")
+    assert _line_has_loosely(_tokens("FICHA TÉCNICA DEL INDICADOR"), "FICHA TECNICA")
+    assert not _line_has_loosely(_tokens("REPORTE TRIMESTRAL DE AVANCE DE LAS METAS DEL PROGRAMA DE INDICADOR"),
+                                 "REPORTE DE INDICADOR")
+    assert not _line_has_loosely(_tokens("REPORTE DE AVANCE DE INDICADORES"), "REPORTE DE INDICADOR")

@@ -86,6 +86,19 @@ def _line_has(tokens: list[str], phrase: str) -> bool:
     return False
 
 
+def _line_has_loosely(tokens: list[str], phrase: str, gap: int = 3) -> bool:
+    """The phrase's words in order with a few words between (`REPORTE DE AVANCE DEL
+    INDICADOR` is a `REPORTE DE INDICADOR`)."""
+    target = [t for t in phrase.split() if t not in ("DE", "DEL")]
+    at = -1
+    for k, word in enumerate(target):
+        nxt = next((i for i in range(at + 1, len(tokens)) if tokens[i] == word), None)  # exact: not `INDICADORES`
+        if nxt is None or (k > 0 and nxt - at > gap + 1):
+            return False
+        at = nxt
+    return True
+
+
 class _PageView:
     def __init__(self, page: Page):
         self.page = page
@@ -107,7 +120,7 @@ class _PageView:
         for line, toks in zip(self.lines, self.toks):
             if line.top > limit:
                 break
-            if _line_has(toks, phrase):
+            if _line_has(toks, phrase) or _line_has_loosely(toks, phrase):
                 return True
         return False
 
