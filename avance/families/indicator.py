@@ -78,8 +78,11 @@ def _tok_eq(a: str, b: str) -> bool:
     return Levenshtein.distance(a, b, score_cutoff=2 if n >= 9 else 1) <= (2 if n >= 9 else 1)
 
 
-def _line_has(tokens: list[str], phrase: str) -> bool:
+def _line_has(tokens: list[str], phrase: str, token_set: Optional[frozenset] = None) -> bool:
     target = phrase.split()
+    present = token_set if token_set is not None else frozenset(tokens)
+    if any(len(t) < 5 and t not in present for t in target):
+        return False  # a short word matches only itself (`_tok_eq`): absent, no place can match
     for i in range(len(tokens) - len(target) + 1):
         if all(_tok_eq(tokens[i + k], target[k]) for k in range(len(target))):
             return True
@@ -104,11 +107,12 @@ class _PageView:
         self.page = page
         self.lines = group_lines(page.words)
         self.toks = [_tokens(l.text) for l in self.lines]
+        self.sets = [frozenset(t) for t in self.toks]
 
     def first(self, phrase: str) -> Optional[int]:
         """Index of the first line holding the phrase (fuzzy per word)."""
-        for i, toks in enumerate(self.toks):
-            if _line_has(toks, phrase):
+        for i, (toks, present) in enumerate(zip(self.toks, self.sets)):
+            if _line_has(toks, phrase, present):
                 return i
         return None
 
