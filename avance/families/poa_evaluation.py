@@ -562,7 +562,6 @@ def _page_table(page: Page, flags: list[Flag]) -> Optional[_PageTable]:
 def _row(band: Band, no: int, project: tuple, anchors: Sequence[float], flags: list[Flag]) -> EvaluationRow:
     c = band.cells
     key = str(no)
-    notes: dict[str, tuple[str, str]] = {}
     # figures and percentages: the first printed line of each cell
     opts: dict[str, list[tuple[Optional[float], Optional[str]]]] = {}
     raws: dict[str, str] = {}

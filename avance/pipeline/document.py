@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 from .. import __version__
-from ..errors import AvanceError, NotAReport, UnreadableDocument, describe_exception
+from ..errors import AvanceError, NotAReport, describe_exception
 from ..extractors.layout import collapse, group_lines
 from ..families import FAMILY_SPECS
 from ..families.signatures import (
