@@ -494,10 +494,13 @@ _SURELY_CODE = re.compile(r"^(\d(\.\d)+|\d{1,2}(\.\d{1,2}){2,4})\.?$")  # `1.1`,
 _LABEL_NUMBER = re.compile(r"^(\d{1,2}|(19|20)\d\d)$")  # `TRIMESTRE 1`, `METAS 2026`
 
 
+def _char_width(word: Word) -> float:
+    return word.width / max(1, len(word.text))
+
+
 def _one_space(left: Word, right: Word) -> bool:
     """Two words a space apart (a monospaced space is a whole letter wide)."""
-    char = left.width / max(1, len(left.text))
-    return right.x0 - left.x1 <= 1.05 * char
+    return right.x0 - left.x1 <= 1.05 * _char_width(left)
 
 
 def _values(line) -> int:
@@ -511,16 +514,15 @@ def _values(line) -> int:
     for i, w in enumerate(words):
         if not (is_figure(w.text) or is_date(w.text)):
             continue
+        text = w.text.strip()
         after = words[i + 1] if i + 1 < len(words) else None
-        code = w.text.strip()
-        if _CODE_LIKE.match(code) and after is not None and after.text[:1].isalpha() and (
-                after.x0 - w.x1 < 2.5 * max(1.0, w.height) or _SURELY_CODE.match(code)):
+        if _CODE_LIKE.match(text) and after is not None and after.text[:1].isalpha() and (
+                after.x0 - w.x1 < 2.5 * max(1.0, w.height) or _SURELY_CODE.match(text)):
             continue  # a code naming what follows it (a list of action lines), not a figure
         before = words[i - 1] if i > 0 else None
-        if before is not None and before.text.endswith(":") and \
-                w.x0 - before.x1 < 4 * before.width / max(1, len(before.text)):
+        if before is not None and before.text.endswith(":") and w.x0 - before.x1 < 4 * _char_width(before):
             continue  # a labelled value (`FINALIDAD: 2`), not a table's figure
-        if before is not None and _LABEL_NUMBER.match(w.text.strip()) and before.text.rstrip(".")[-1:].isalpha() and \
+        if before is not None and _LABEL_NUMBER.match(text) and before.text.rstrip(".")[-1:].isalpha() and \
                 _one_space(before, w):
             continue  # a label's number or year, one space after its word
         count += 1
