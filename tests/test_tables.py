@@ -204,3 +204,62 @@ def test_a_cut_off_date_written_out_is_the_report_date():
     from avance.families.common import find_report_date
     words = [Word(40 + 40 * i, 20, 75 + 40 * i, 28, t) for i, t in enumerate("Fecha de corte: 30 de junio de 2024".split())]
     assert find_report_date(group_lines(words)) == "2024-06"
+
+
+def _column_ruled(rows: list[list[str]], widths: list[float]) -> Page:
+    """A header row ruled all round over a body ruled only by its columns and a closing rule."""
+    page = _page(rows, widths, ruled=True)
+    header_bottom = 116
+    kept = tuple(r for r in page.rules if r.height > 1 or r.top < header_bottom + 1 or r.top > 100 + 16 * len(rows) - 1)
+    return Page(1, 900, 700, page.words, kept)
+
+
+def test_a_body_ruled_only_by_its_columns_is_read_line_by_line():
+    # a budget statement: every line of the body carries its figures in the same columns
+    header = ["Concepto", "Aprobado", "Modificado", "Devengado"]
+    body = [["GOBIERNO", "$0.00", "$0.00", "$0.00"], ["JUSTICIA", "$0.00", "$0.00", "$0.00"],
+            ["EDUCACIÓN", "$67,109,951.43", "$69,125,998.55", "$39,450,710.00"],
+            ["SALUD", "$1,000.00", "$1,200.00", "$900.00"]]
+    table, = read_tables(_column_ruled([header] + body, [200, 100, 100, 100]))
+    assert table.n_rows == 5 and table.header_rows == 1
+    assert [table.text(r, 0) for r in table.body_rows()] == ["GOBIERNO", "JUSTICIA", "EDUCACIÓN", "SALUD"]
+    assert table.text(3, 2) == "$69,125,998.55" and table.header_paths[2] == "Modificado"
+
+
+def test_a_band_whose_lines_fill_other_columns_stays_one_row():
+    # a project line with its budget over goal lines with their targets: one ruled row
+    header = ["Proyecto", "Programada", "Alcanzada", "Aprobado", "Ejercido"]
+    body = [["A001 FOMENTO", "", "", "178,103,282.00", "180,603,282.00"],
+            ["Cursos impartidos", "3,191.00", "649.00", "", ""],
+            ["Personas capacitadas", "51,051.00", "9,984.00", "", ""],
+            ["Becas entregadas", "120.00", "30.00", "", ""]]
+    table, = read_tables(_column_ruled([header] + body, [200, 90, 90, 110, 110]))
+    assert table.n_rows == 2
+    assert table.text(1, 1) == "3,191.00 51,051.00 120.00"
+
+
+def test_quarter_labels_ocr_misread_are_named_by_their_order():
+    from avance.tables.model import Box, Table
+    from avance.tables.periods import period_columns
+    paths = ("DESCRIPCION", "PERIODO > 1er. trim. > P", "PERIODO > 1er. trim. > A", "PERIODO > 2d0. trim. > P",
+             "PERIODO > 2d0. trim. > A", "PERIODO > Ser. trim. > P", "PERIODO > Ser. trim. > A",
+             "PERIODO > áto. trim. > P", "PERIODO > áto. trim. > A", "ACUMULADO > P", "ACUMULADO > A")
+    table = Table(page=1, box=Box(0, 0, 100, 100), cells=(), n_rows=1, n_cols=len(paths), header_rows=1,
+                  header_paths=paths, ruled=False)
+    periods = period_columns(table)
+    assert periods[(3, "P")] == 5 and periods[(4, "A")] == 8
+    assert 9 not in periods.values() and 10 not in periods.values()  # a column of its own, not a quarter
+
+
+def test_a_scanned_list_boxed_right_over_a_goal_table_stays_a_grid_of_its_own():
+    # on a scan rule pieces a few points apart are joined; the outer rules of a box
+    # drawn just over another are not one rule (each ends on its own box's rule)
+    from avance.records import ScanGeometry
+    listing = _page([["4.1", "Profesionalización del servicio público"], ["4.2", "Fiscalización"]],
+                    [60, 450], ruled=True)
+    table = _page([HEADER] + BODY, WIDTHS, ruled=True)
+    table_words, table_rules = _shifted(table, 38)  # its top rule 6 points under the list's bottom rule
+    page = Page(1, 900, 700, listing.words + table_words, listing.rules + table_rules,
+                scan=ScanGeometry(300, 0, 0.0))
+    grids = read_tables(page)
+    assert [(g.n_rows, g.n_cols) for g in grids] == [(2, 2), (3, 5)]

@@ -66,12 +66,15 @@ def kind_of(text: str) -> Optional[str]:
 def period_columns(table: Table) -> dict[tuple[int, str], int]:
     """(quarter, "P" or "A") -> column, for the columns whose header paths name a quarter."""
     out: dict[tuple[int, str], int] = {}
+    by_order = _quarters_by_order(table.header_paths)
     for col, path in enumerate(table.header_paths):
         parts = [p for p in path.split(" > ") if p.strip()]
         quarters = [q for p in parts if (q := quarter_of(p))]
         if not quarters and len(parts) >= 2 and parts[-1].strip() in ("1", "2", "3", "4") and \
                 any(fold(p).split()[:1] in (["periodo"], ["periodos"], ["trimestre"], ["trimestres"]) for p in parts[:-1]):
             quarters = [int(parts[-1].strip())]  # `PERIODO > 1`: numbered quarters under their heading
+        if not quarters:
+            quarters = [q] if (q := by_order.get(col)) else []
         if not quarters:
             continue
         kind = kind_of(parts[-1]) if quarter_of(parts[-1]) is None else None
@@ -85,3 +88,38 @@ def period_columns(table: Table) -> dict[tuple[int, str], int]:
             kind = kind or next((k for p in reversed(above) if (k := kind_of(p))), "P")
         out.setdefault((quarters[-1], kind), col)
     return out
+
+
+def _quarters_by_order(paths) -> dict[int, int]:
+    """Column -> quarter for P/A pairs whose quarter label is unreadable (a scan's
+    `Ser. trim.` for `3er. trim.`) beside pairs that name theirs: quarters are printed
+    in order, so a pair k places after the one naming quarter q is quarter q + k."""
+    groups: list[tuple[tuple[str, ...], list[int]]] = []  # (label path, columns), left to right
+    for col, path in enumerate(paths):
+        parts = tuple(p.strip() for p in path.split(" > ") if p.strip())
+        if len(parts) < 2 or kind_of(parts[-1]) not in ("P", "A"):
+            continue
+        if groups and groups[-1][0] == parts[:-1] and groups[-1][1][-1] == col - 1:
+            groups[-1][1].append(col)
+        else:
+            groups.append((parts[:-1], [col]))
+    out: dict[int, int] = {}
+    for parent in {label[:-1] for label, _ in groups}:
+        siblings = [(label, cols) for label, cols in groups if label[:-1] == parent]
+        named = [(i, q) for i, (label, _) in enumerate(siblings) if (q := quarter_of(" ".join(label)))]
+        # the named pairs must themselves be in order, one quarter a pair
+        if not named or any(q - i != named[0][1] - named[0][0] for i, q in named):
+            continue
+        offset = named[0][1] - named[0][0]
+        for i, (label, cols) in enumerate(siblings):
+            if 1 <= i + offset <= 4 and quarter_of(" ".join(label)) is None and _garbled_quarter(label[-1]):
+                out.update({c: i + offset for c in cols})
+    return out
+
+
+def _garbled_quarter(label: str) -> bool:
+    """A label that reads like a quarter OCR got wrong (`Ser. trim.`, `Il`), not a
+    column of its own (`ACUMULADO`, `TOTAL`)."""
+    f = fold(label).replace(".", " ")
+    return "trim" in f or any(m in f for m in ("ene", "abr", "jul", "oct", "mar", "jun", "sep", "dic")) or \
+        len(f.replace(" ", "")) <= 3

@@ -31,6 +31,7 @@ MIN_CELLS = 4
 # this far apart (points) are joined.
 SCAN_JOIN = 10.0
 _FIGURE = re.compile(r"^[$(+-]*\s*\d[\d,. ]*%?\)?$")
+_SPECKS = ".,:;'\"”|"
 _DATE = re.compile(r"^\d{1,2}[/-]\d{1,2}[/-]\d{2,4}$")
 
 
@@ -156,10 +157,51 @@ def edges_to_cell_groups(edges: list[dict], join: float = SNAP) -> list[list[tup
     """`join`: collinear pieces of one rule this far apart are one rule (a scan breaks its rules)."""
     if not edges:
         return []
-    merged = plumber.merge_edges(edges, SNAP, SNAP, join, join)
+    merged = plumber.merge_edges(edges, SNAP, SNAP, SNAP, SNAP)
+    if join > SNAP:
+        merged = _join_pieces(merged, join)
     intersections = plumber.edges_to_intersections(merged, 1, 1)
     cells = plumber.intersections_to_cells(intersections)
     return [g for g in plumber.cells_to_tables(cells) if len(g) >= MIN_CELLS]
+
+
+def _join_pieces(edges: list[dict], join: float) -> list[dict]:
+    """Pieces of one rule `join` apart are one rule, unless each piece of an upright
+    rule ends on a rule across it and those are two rules: the gap between two grids
+    drawn one over the other, not a faded stretch."""
+    def crossing(e: dict, at: float) -> Optional[float]:
+        """Where a rule across `e` meets it at `at` (its position), if one does."""
+        if e["orientation"] == "v":
+            x = e["x0"]
+            return next((c["top"] for c in edges if c["orientation"] == "h" and
+                         c["x0"] - SNAP <= x <= c["x1"] + SNAP and abs(c["top"] - at) <= SNAP), None)
+        y = e["top"]
+        return next((c["x0"] for c in edges if c["orientation"] == "v" and
+                     c["top"] - SNAP <= y <= c["bottom"] + SNAP and abs(c["x0"] - at) <= SNAP), None)
+
+    out = []
+    for orientation, lo, hi, pos in (("h", "x0", "x1", "top"), ("v", "top", "bottom", "x0")):
+        groups: dict[float, list[dict]] = {}
+        for e in edges:
+            if e["orientation"] == orientation:
+                groups.setdefault(e[pos], []).append(e)
+        for pieces in groups.values():
+            pieces.sort(key=lambda e: e[lo])
+            joined = [pieces[0]]
+            for e in pieces[1:]:
+                last = joined[-1]
+                if e[lo] <= last[hi] + join:
+                    # (grids one over another only: a dashed rule's gap may fall on a narrow column)
+                    a, b = (crossing(last, last[hi]), crossing(e, e[lo])) if orientation == "v" else (None, None)
+                    if a is None or b is None or abs(a - b) <= SNAP:
+                        if e[hi] > last[hi]:
+                            joined[-1] = _edge(orientation, *((last["x0"], last["top"], e["x1"], last["bottom"])
+                                                             if orientation == "h" else
+                                                             (last["x0"], last["top"], last["x1"], e["bottom"])))
+                        continue
+                joined.append(e)
+            out += joined
+    return out
 
 
 def _positions(values: Sequence[float]) -> list[float]:
@@ -197,7 +239,49 @@ def grid_table(page: Page, boxes: Sequence[tuple[float, float, float, float]]) -
         inside = [w for r in range(r0, r1) for c in range(c0, c1) for w in by_position.get((r, c), ())]
         inside.sort(key=lambda w: (w.top, w.x0))
         cells.append(_cell(page, Box(x0, top, x1, bottom), r0, c0, r1 - r0, c1 - c0, inside))
-    return finish(page, cells, len(ys) - 1, len(xs) - 1, ruled=True)
+    cells, n_rows = _split_line_bands(page, cells, xs, ys)
+    return finish(page, cells, n_rows, len(xs) - 1, ruled=True)
+
+
+def _split_line_bands(page: Page, cells: list[Cell], xs: Sequence[float],
+                      ys: Sequence[float]) -> tuple[list[Cell], int]:
+    """A band ruled only by its columns (a statement whose rows have no rules, or lost
+    them on a scan) holds many rows: when its lines that carry figures all carry them
+    in the same columns, each such line anchors a row of its own, across every column
+    of the grid (a column whose rules did not close it included). A band whose lines
+    fill different columns (a project line with its budget over goal lines with their
+    targets) stays one row."""
+    n_rows = len(ys) - 1
+    out: list[Cell] = []
+    shift = 0
+    line_height = sorted(w.height for w in page.words)[len(page.words) // 2] if page.words else 8.0
+    for r in range(n_rows):
+        band = [c for c in cells if c.row == r]
+        rows = []
+        if band and ys[r + 1] - ys[r] > 4 * line_height and all(c.col_span == 1 and c.row_span == 1 for c in band) and \
+                not any(c.row < r < c.row + c.row_span for c in cells):
+            box = Box(xs[0], ys[r], xs[-1], ys[r + 1])
+            lines = group_lines([w for w in page.words if _inside(w, box)])
+            # (a scan's specks stick to figures: `$0.00.`; a speck or a signature over a
+            # figure loses it: most lines, nearly every column)
+            figures = [f for l in lines if (f := {col for w in l.words if is_figure(w.text.rstrip(_SPECKS))
+                                                  and (col := _column_of(w.xmid, xs)) is not None})]
+            union = set().union(*figures) if figures else set()
+            if len(figures) >= 3 and len(union) >= 2 and \
+                    sum(len(f) >= 0.75 * len(union) for f in figures) >= 2 / 3 * len(figures):
+                rows = rows_from_lines(lines, xs)
+        if len(rows) < 2:
+            out += [replace(c, row=c.row + shift) for c in band]
+            continue
+        for k, row in enumerate(rows):
+            top = ys[r] if k == 0 else (max(l.bottom for l in rows[k - 1]) + min(l.top for l in row)) / 2
+            bottom = ys[r + 1] if k == len(rows) - 1 else (max(l.bottom for l in row) + min(l.top for l in rows[k + 1])) / 2
+            words = [w for l in row for w in l.words]
+            for col in range(len(xs) - 1):
+                out.append(_cell(page, Box(xs[col], top, xs[col + 1], bottom), r + shift + k, col, 1, 1,
+                                 [w for w in words if xs[col] <= w.xmid < xs[col + 1]]))
+        shift += len(rows) - 1
+    return out, n_rows + shift
 
 
 def _inside(w: Box, box: Box) -> bool:
@@ -317,15 +401,35 @@ def rows_from_lines(lines: Sequence, borders: Sequence[float]) -> list[list]:
         return [[l] for l in lines]
     rows: dict[int, list[int]] = {a: [a] for a in anchors}
     filled: dict[int, set[int]] = {a: set(occupied[a]) for a in anchors}
+    # rows whose anchor lines open a numbered item (`101- PROPORCIONAR`) start there:
+    # their cells are printed top-aligned, so a line under one runs on from it
+    coded = sum(any(_LEADING_CODE.match(t) for t in _column_texts(lines[a], borders)) for a in anchors)
+    top_aligned = coded >= max(2, 0.6 * len(anchors))
     for i in range(len(lines)):
         if i in rows:
             continue
         by_distance = sorted(anchors, key=lambda a: abs(lines[a].ymid - lines[i].ymid))
         free = [a for a in by_distance[:2] if not (filled[a] & occupied[i])]
-        target = free[0] if free else _wrapped_into(lines, occupied, borders, i, by_distance[:2])
+        above = [a for a in by_distance[:2] if lines[a].ymid < lines[i].ymid]
+        if free:
+            target = free[0]
+        elif top_aligned and above:
+            target = above[0]
+        else:
+            target = _wrapped_into(lines, occupied, borders, i, by_distance[:2])
         rows[target].append(i)
         filled[target] |= occupied[i]
     return [[lines[i] for i in sorted(rows[a])] for a in anchors]
+
+
+def _column_texts(line, borders: Sequence[float]) -> list[str]:
+    """The line's text in each column it reaches."""
+    by_column: dict[int, list[str]] = {}
+    for w in sorted(line.words, key=lambda w: w.x0):
+        c = _column_of(w.xmid, borders)
+        if c is not None:
+            by_column.setdefault(c, []).append(w.text)
+    return [" ".join(ts) for ts in by_column.values()]
 
 
 def _starts_lower(line, column: int, borders: Sequence[float]) -> Optional[bool]:
@@ -520,8 +624,10 @@ def _values(line) -> int:
                 after.x0 - w.x1 < 2.5 * max(1.0, w.height) or _SURELY_CODE.match(text)):
             continue  # a code naming what follows it (a list of action lines), not a figure
         before = words[i - 1] if i > 0 else None
-        if before is not None and before.text.endswith(":") and w.x0 - before.x1 < 4 * _char_width(before):
-            continue  # a labelled value (`FINALIDAD: 2`), not a table's figure
+        if before is not None and before.text.endswith(":") and (
+                w.x0 - before.x1 < 4 * _char_width(before) or
+                after is not None and after.text[:1].isalpha() and after.x0 - w.x1 <= 2 * _char_width(w)):
+            continue  # a labelled value (`FINALIDAD: 2`, `DEPENDENCIA:   31 DESARROLLO`), not a table's figure
         if before is not None and _LABEL_NUMBER.match(text) and before.text.rstrip(".")[-1:].isalpha() and \
                 _one_space(before, w):
             continue  # a label's number or year, one space after its word
