@@ -89,3 +89,19 @@ def test_other_layouts_of_indicator_sheets_and_reports_are_read(indicators_extra
     out, truths = indicators_extracted
     result = score([load_truth(str(truths[kind]))], str(out))
     assert result["field_accuracy"] >= INDICATOR_FLOORS[kind], (kind, result["field_accuracy"])
+
+
+def test_a_scanned_poa_in_a_mixed_layout_is_read(tmp_path):
+    """A POA drawn with another template's choices, then scanned: a list of action lines
+    boxed right over the goal table (two grids, not one), quarter labels OCR misreads
+    on a continuation page (`Ser. trim.`), an action-line code whose dot is lost."""
+    from tests.variations.scan import scan_name, scan_pdf
+
+    truth = select_sections(load_truth_json(DIGITAL / "d005_poa_mexicali.truth.json"), ["poa_avance"], None)
+    pdf = tmp_path / "d005_poa_mexicali.mixed.pdf"
+    render(truth, "mixed", pdf, seed=0)
+    scanned = scan_pdf(pdf, scan_name(pdf), seed=0)
+    out = tmp_path / "out"
+    run([scanned], out)
+    result = score([load_truth(str(truth_path_for(scanned)))], str(out))
+    assert result["field_accuracy"] >= 0.95, result["field_accuracy"]

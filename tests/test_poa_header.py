@@ -60,3 +60,30 @@ def test_boxes_whose_labels_wrap_and_abbreviate():
     assert values["ramo"] == ("31", "DESARROLLO INTEGRAL")
     assert values["programa"] == ("511", "GESTION ADMINISTRATIVA")
     assert values["unidad"] == ("31101", "DIRECCION")
+
+
+def test_a_label_value_header_with_a_wide_label_column_is_no_table_row():
+    # values stand far right of their labels: `DEPENDENCIA:   31 DESARROLLO ... FUNCIÓN:   6 PROTECCION`
+    from avance.tables.reader import _values
+    line, = group_lines(_words(40, 80, "DEPENDENCIA:") + _words(150, 80, "31 DESARROLLO INTEGRAL") +
+                        _words(400, 80, "FUNCIÓN:") + _words(520, 80, "6 PROTECCION SOCIAL"))
+    assert _values(line) == 0
+    row, = group_lines(_words(40, 80, "Total:") + _words(150, 80, "1,234") + _words(220, 80, "5,678"))
+    assert _values(row) == 2
+
+
+def test_a_table_heading_is_no_misread_header_label():
+    # OCR labels are matched loosely (`EJSCUTORA`), but `PROGRAMADA` is a word of its own
+    assert poa._fuzzy_label(["PROGRAMADA"]) is None
+    assert poa._fuzzy_label(["PROGRAMA", "PRESUPUESTARIQ"]) == ("programa", 2)
+
+
+def test_a_goal_code_one_digit_off_its_place_is_put_back_with_a_flag():
+    from avance.records import Goal, SectionResult, SectionInfo
+    def goal(code):
+        return Goal(code, False, "x", None, None, None, None, None, (), None, None, 1)
+    result = SectionResult(info=SectionInfo(family="poa_avance", page_start=1, page_end=1),
+                           goals=[goal("104"), goal("405"), goal("106")])
+    poa._ocr_sequence_codes(result)
+    assert [g.goal_code for g in result.goals] == ["104", "105", "106"]
+    assert result.flags[0].rule == "ocr_repair" and result.flags[0].raw_value == "405"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from itertools import product
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional, Sequence
 
 from rapidfuzz import fuzz
@@ -43,6 +43,8 @@ HEADER_LABELS: tuple[tuple[str, str], ...] = (
 )
 ACTION_LINES_LABEL = r"LINEAS?\s+DE\s+ACCION"
 _CODE = re.compile(r"^\d{1,2}(?:\.\d{1,2}){1,4}\.?$")
+_GOAL_HEADING = re.compile(r"\bP\.?\s?M\.?\s?D\b|METAS\s*/\s*ACCIONES")
+_LOST_DOT = re.compile(r"^\d{2}\.?$")
 _GOAL_CODE = re.compile(r"^(M\s?\.?\s?\d{1,4}|\d{1,4})(\s*(?:\.-|-|\.|\)|:))?\s*(.*)$", re.IGNORECASE)
 
 
@@ -55,11 +57,13 @@ def detect(page: Page) -> Optional[PageMark]:
     head = " ".join(l.folded for l in lines[:12])
     if "EVALUACION" in head:
         return None
-    is_poa = "AVANCE PROGRAMATICO" in head or (
-        "PROGRAMA OPERATIVO ANUAL" in head and any("P.M.D" in l.folded or "METAS/ACCIONES" in l.folded for l in lines)
-    )
     ocr = page.source == "ocr"
     header = _page_header_values(page, lines)
+    # a POA titled by its program (`SEGUIMIENTO DE METAS DEL PROGRAMA OPERATIVO ANUAL`):
+    # its goal table's headings or its header labels say the rest
+    is_poa = "AVANCE PROGRAMATICO" in head or (
+        "PROGRAMA OPERATIVO ANUAL" in head and (len(header) >= 3 or any(_GOAL_HEADING.search(l.folded) for l in lines))
+    )
     if not is_poa and ocr:
         # a misread title (`PROGPAMITICO`) counts only with more POA evidence on the
         # page: a fuzzy title alone also matches other reports' signature pages
@@ -117,14 +121,16 @@ def _fuzzy_label(words: Sequence[str]) -> Optional[tuple[str, int]]:
     `FIMALIDAD`); `FUNCION` and `SUBFUNCION` are told apart by which is closer."""
     best: Optional[tuple[float, int, str]] = None
     for n in (2, 1):
-        if len(words) < n:
-            continue
+        if len(words) < n or best is not None:
+            continue  # a two-word label read (`PROGRAMA PRESUPUESTARIQ`) beats its first word
         head = " ".join(words[:n]).rstrip(":;.,")
         if len(head) < 4:
             continue
         for label, name in _FUZZY_LABELS:
             if len(label.split()) != n or len(label) < 5:
                 continue
+            if head.startswith(label) and len(head) > len(label) + 1:
+                continue  # another word, not a misread label (`PROGRAMADA` is no `PROGRAMA`)
             score = fuzz.ratio(head, label)
             if score >= 80 and (best is None or score > best[0]):
                 best = (score, n, name)
@@ -219,7 +225,7 @@ def _header_values(lines: Sequence[TextLine], ocr: bool = False) -> dict[str, tu
     return values
 
 
-def _action_lines(lines: Sequence[TextLine], table_top: float) -> list[ActionLine]:
+def _action_lines(lines: Sequence[TextLine], table_top: float, ocr: bool = False) -> list[ActionLine]:
     start = next((i for i, l in enumerate(lines) if re.match(ACTION_LINES_LABEL, l.folded)), None)
     if start is None:
         return []
@@ -231,10 +237,12 @@ def _action_lines(lines: Sequence[TextLine], table_top: float) -> list[ActionLin
         if i == 0:  # drop the label words
             label_len = len(re.match(ACTION_LINES_LABEL + r":?", line.folded).group(0).split())
             words = words[label_len:]
-        for w in words:
+        for k, w in enumerate(words):
             if fold(w.text).rstrip(":") == "FECHA":
                 break  # `Fecha: mar-26` printed beside the list is the report date, read elsewhere
-            if _CODE.match(w.text):
+            # on a scan a line that opens with two digits is a code whose dot OCR lost
+            # (`45` for `4.5`; _ocr_action_lines puts it back)
+            if _CODE.match(w.text) or (ocr and k == 0 and entries and _LOST_DOT.match(w.text)):
                 entries.append([w.text.rstrip(".")])
             elif entries:
                 entries[-1].append(w.text)
@@ -334,6 +342,7 @@ class TableLayout:
     bottom: float
     period_columns: dict[tuple[int, str], Column] = field(default_factory=dict)
     header_top: Optional[float] = None  # the ruled header's top rule (scans)
+    unnamed_periods: int = 0  # columns amid the quarters' that no header named
 
     def get(self, name: str) -> Optional[Column]:
         return next((c for c in self.columns if c.name == name), None)
@@ -418,14 +427,18 @@ def _concept_layout(page: Page) -> Optional[TableLayout]:
     _, table, columns, periods = best
     layout_columns = [Column(name, *table.column_extent(m.column)) for name, m in columns.items()]
     period_cols = {(q, kind): Column(kind, *table.column_extent(col)) for (q, kind), col in periods.items()}
-    return TableLayout(columns=layout_columns, top=table.body_top() - 1, bottom=page.height,
-                       period_columns=period_cols)
+    named = set(periods.values()) | {m.column for m in columns.values()}
+    unnamed = sum(1 for col in range(min(periods.values()), max(periods.values())) if col not in named)
+    # the table ends where the reader found it end (a footer after a wide gap is no row)
+    return TableLayout(columns=layout_columns, top=table.body_top() - 1, bottom=table.box.bottom + 2,
+                       period_columns=period_cols, unnamed_periods=unnamed)
 
 
 def _complete(layout: TableLayout) -> bool:
     """The header read well enough to name the goal table's main columns and quarters."""
     names = {c.name for c in layout.columns}
-    return {"description", "unit", "annual_target"} <= names and len(layout.period_columns) >= 6
+    return {"description", "unit", "annual_target"} <= names and len(layout.period_columns) >= 6 and \
+        not layout.unnamed_periods
 
 
 def _table_layout(page: Page) -> Optional[TableLayout]:
@@ -504,7 +517,7 @@ def _page_goals(page: Page) -> list[RawGoal]:
     layout = _table_layout(page)
     if layout is None or layout.get("description") is None:
         return []
-    bottom = _body_bottom(lines, layout.top, page.height)
+    bottom = _body_bottom(lines, layout.top, layout.bottom)
     body = [w for w in page.words if layout.top < w.ymid < bottom]
     desc_col = layout.get("description")
     desc_lines = group_lines([w for w in body if desc_col.holds(w)])
@@ -861,7 +874,7 @@ def parse(pages: Sequence[Page]) -> SectionResult:
         table_top = min(table_top, layout.header_top - 1) if table_top is not None else layout.header_top - 1
     if table_top is None:
         table_top = layout.top - 40 if layout else pages[0].height
-    result = SectionResult(info=info, action_lines=_action_lines(first_lines, table_top), flags=header_flags)
+    result = SectionResult(info=info, action_lines=_action_lines(first_lines, table_top, pages[0].source == "ocr"), flags=header_flags)
     if pages[0].source == "ocr":
         result.action_lines = _ocr_action_lines(result.action_lines, result.flags)
     catalog = [a.code for a in result.action_lines]
@@ -882,7 +895,36 @@ def parse(pages: Sequence[Page]) -> SectionResult:
             result.goals.append(goal)
             result.goal_periods.extend(periods)
             result.provenance.extend(_goal_provenance(goal.goal_code, raw))
+    if pages[0].source == "ocr":
+        _ocr_sequence_codes(result)
     return result
+
+
+def _ocr_sequence_codes(result: SectionResult) -> None:
+    """A goal code one digit off its place in the sequence (`405` between `104` and
+    `106`: OCR read a 1 as a 4) is the code of that place."""
+    goals = result.goals
+    for i in range(1, len(goals) - 1):
+        before, here, after = (_code_number(g.goal_code) for g in goals[i - 1:i + 2])
+        code = goals[i].goal_code
+        if goals[i].is_main_goal or None in (before, here, after) or after - before != 2:
+            continue
+        expected = str(before + 1)
+        if len(expected) != len(code) or sum(a != b for a, b in zip(expected, code)) != 1 or \
+                any(g.goal_code == expected for g in goals):
+            continue
+        result.flags.append(Flag(table="goals", row_key=expected, field="goal_code", rule="ocr_repair",
+                                 severity=Severity.INFO, raw_value=code, value=expected,
+                                 message=f"Goal code read as '{code}' taken as '{expected}': it stands between "
+                                         f"{goals[i - 1].goal_code} and {goals[i + 1].goal_code}."))
+        goals[i] = replace(goals[i], goal_code=expected)
+        result.goal_periods = [replace(p, goal_code=expected) if p.goal_code == code else p
+                               for p in result.goal_periods]
+        result.provenance = [replace(p, row_key=p.row_key.replace(code, expected, 1)) if p.table in ("goals", "goal_periods") and
+                             p.row_key.split("|")[0] == code else p for p in result.provenance]
+        result.flags = [replace(f, row_key=f.row_key.replace(code, expected, 1))
+                        if f.table in ("goals", "goal_periods") and f.row_key.split("|")[0] == code else f
+                        for f in result.flags]
 
 
 # --------------------------------------------------------------------------
