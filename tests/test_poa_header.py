@@ -87,3 +87,15 @@ def test_a_goal_code_one_digit_off_its_place_is_put_back_with_a_flag():
     poa._ocr_sequence_codes(result)
     assert [g.goal_code for g in result.goals] == ["104", "105", "106"]
     assert result.flags[0].rule == "ocr_repair" and result.flags[0].raw_value == "405"
+
+
+def test_action_line_codes_misread_on_a_scan_are_put_back_in_order():
+    from avance.records import ActionLine
+    read = [ActionLine(c, "x") for c in ("4.1.2", "3.1.4", "4.1.5", "423", "45", "45.2", "4.5.3")]
+    flags = []
+    fixed = poa._ocr_action_lines(read, flags)
+    assert [a.code for a in fixed] == ["4.1.2", "4.1.4", "4.1.5", "4.2.3", "4.5", "4.5.2", "4.5.3"]
+    assert len(flags) == 4 and all(f.rule == "ocr_repair" for f in flags)
+    # a list's last line may open another level: left as read
+    assert [a.code for a in poa._ocr_action_lines([ActionLine(c, "x") for c in ("1.2.1", "1.2.2", "5.2.3")], [])] \
+        == ["1.2.1", "1.2.2", "5.2.3"]

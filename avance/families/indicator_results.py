@@ -26,6 +26,10 @@ from .base import FamilySpec, PageMark
 # Title words, folded and without spaces (some text layers run them together).
 TITLES = ("INDICADORESDERESULTADOS", "INDICADORESPARARESULTADOS")
 NOT_AFTER = ("MATRIZDE",)  # a MIR is a "matriz de indicadores para resultados"
+# The title stands among the page's first lines, with few letters beside it (`AL
+# PRIMER TRIMESTRE DEL 2018`, the government's name run into it).
+_TITLE_LINES = 12
+_TITLE_EXTRA = 60
 
 LEVELS = ("Fin", "Propósito", "Componente", "Actividad")
 TYPES = ("Estratégico", "Gestión")
@@ -87,18 +91,18 @@ GROUP_FIELDS = ("program_code", "program_name") + BUDGETS
 _CHOICES = {c.name: c.values for c in ROW_CONCEPTS if c.kind == "choice"}
 
 
-def _squeezed(page: Page) -> str:
-    return "".join(fold(w.text) for w in page.words)
-
-
 def detect(page: Page) -> Optional[PageMark]:
-    text = _squeezed(page)
-    for title in TITLES:
-        at = text.find(title)
-        while at >= 0:
-            if not any(text[:at].endswith(before) for before in NOT_AFTER):
-                return PageMark(Family.INDICATOR_RESULTS, None)
-            at = text.find(title, at + 1)
+    """A page titled so near its top: the title on a short line of its own (a letter
+    or an index that names the report in a sentence or a list is no report)."""
+    for line in group_lines(page.words)[:_TITLE_LINES]:
+        text = "".join(fold(w.text) for w in line.words)  # some text layers store a word letter by letter
+        for title in TITLES:
+            at = text.find(title)
+            while at >= 0:
+                if len(text) <= len(title) + _TITLE_EXTRA and \
+                        not any(text[:at].endswith(before) for before in NOT_AFTER):
+                    return PageMark(Family.INDICATOR_RESULTS, None)
+                at = text.find(title, at + 1)
     return None
 
 

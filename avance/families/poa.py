@@ -44,7 +44,7 @@ HEADER_LABELS: tuple[tuple[str, str], ...] = (
 ACTION_LINES_LABEL = r"LINEAS?\s+DE\s+ACCION"
 _CODE = re.compile(r"^\d{1,2}(?:\.\d{1,2}){1,4}\.?$")
 _GOAL_HEADING = re.compile(r"\bP\.?\s?M\.?\s?D\b|METAS\s*/\s*ACCIONES")
-_LOST_DOT = re.compile(r"^\d{2}\.?$")
+_LOST_DOT = re.compile(r"^\d{2,3}\.?$")
 _GOAL_CODE = re.compile(r"^(M\s?\.?\s?\d{1,4}|\d{1,4})(\s*(?:\.-|-|\.|\)|:))?\s*(.*)$", re.IGNORECASE)
 
 
@@ -240,10 +240,11 @@ def _action_lines(lines: Sequence[TextLine], table_top: float, ocr: bool = False
         for k, w in enumerate(words):
             if fold(w.text).rstrip(":") == "FECHA":
                 break  # `Fecha: mar-26` printed beside the list is the report date, read elsewhere
-            # on a scan a line that opens with two digits is a code whose dot OCR lost
-            # (`45` for `4.5`; _ocr_action_lines puts it back)
-            if _CODE.match(w.text) or (ocr and k == 0 and entries and _LOST_DOT.match(w.text)):
-                entries.append([w.text.rstrip(".")])
+            # on a scan a line that opens with two or three digits is a code whose dots
+            # OCR lost (`45` for `4.5`, `423`; _ocr_action_lines puts them back)
+            text = w.text.replace(",", ".") if ocr and k == 0 else w.text  # `45,2`: a comma read for a dot
+            if _CODE.match(text) or (ocr and k == 0 and entries and _LOST_DOT.match(text)):
+                entries.append([text.rstrip(".")])
             elif entries:
                 entries[-1].append(w.text)
     out, seen = [], set()
@@ -256,12 +257,51 @@ def _action_lines(lines: Sequence[TextLine], table_top: float, ocr: bool = False
 
 
 def _ocr_action_lines(lines: list[ActionLine], flags: list[Flag]) -> list[ActionLine]:
+    return _out_of_order_codes(_lost_dots(lines, flags), flags)
+
+
+def _level_key(code: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in code.split(".") if p.isdigit())
+
+
+def _out_of_order_codes(lines: list[ActionLine], flags: list[Flag]) -> list[ActionLine]:
+    """The list is printed in order: a code whose first level differs from both
+    neighbours' (`3.1.4` between `4.1.2` and `4.1.5`) and falls in order with
+    theirs is their first level misread."""
+    out = list(lines)
+    # a list printed in two columns is read row by row, out of order: one misread
+    # code breaks the order in two places at most
+    if sum(_level_key(a.code) >= _level_key(b.code) for a, b in zip(out, out[1:])) > 2:
+        return out
+    # (not at the list's ends: a list holds the plan's lines a program serves, and its
+    # last may well open another level)
+    for i in range(1, len(out) - 1):
+        before, code, after = out[i - 1].code, out[i].code, out[i + 1].code
+        first = before.split(".")[0]
+        if after.split(".")[0] != first or code.split(".")[0] == first or "." not in code:
+            continue
+        fixed = first + code[code.index("."):]
+        if not _level_key(before) < _level_key(fixed) < _level_key(after) or any(a.code == fixed for a in out):
+            continue
+        flags.append(Flag(table="action_lines", row_key=fixed, field="code", rule="ocr_repair",
+                          severity=Severity.INFO, raw_value=code, value=fixed,
+                          message=f"Action line code read as '{code}' taken as '{fixed}': the list runs in order "
+                                  f"and the codes around it ({before}, {after}) start with {first}."))
+        out[i] = ActionLine(code=fixed, description=out[i].description)
+    return out
+
+
+def _lost_dots(lines: list[ActionLine], flags: list[Flag]) -> list[ActionLine]:
     """Action-line codes whose dot OCR lost (`1.21` among `1.2`, `1.2.2`):
     where every other code writes one digit per level, a two-digit level is
     two levels."""
     multi = [a for a in lines if any(len(p) > 1 for p in a.code.split("."))]
-    if not multi or len(multi) * 2 > len(lines):
+    # a level past 20 (`45`, `423`) is no level number a plan reaches: digits run together
+    implausible = [a for a in multi if any(len(p) > 1 and int(p) > 20 for p in a.code.split("."))]
+    if not multi or len(multi) * 2 > len(lines) and not implausible:
         return lines
+    if len(multi) * 2 > len(lines):
+        multi = implausible
     codes = {a.code for a in lines}
     out = []
     for a in lines:
@@ -341,7 +381,7 @@ class TableLayout:
     top: float  # first body y
     bottom: float
     period_columns: dict[tuple[int, str], Column] = field(default_factory=dict)
-    header_top: Optional[float] = None  # the ruled header's top rule (scans)
+    header_top: Optional[float] = None  # where the goal table's header starts
     unnamed_periods: int = 0  # columns amid the quarters' that no header named
 
     def get(self, name: str) -> Optional[Column]:
@@ -431,7 +471,7 @@ def _concept_layout(page: Page) -> Optional[TableLayout]:
     unnamed = sum(1 for col in range(min(periods.values()), max(periods.values())) if col not in named)
     # the table ends where the reader found it end (a footer after a wide gap is no row)
     return TableLayout(columns=layout_columns, top=table.body_top() - 1, bottom=table.box.bottom + 2,
-                       period_columns=period_cols, unnamed_periods=unnamed)
+                       period_columns=period_cols, unnamed_periods=unnamed, header_top=table.box.top)
 
 
 def _complete(layout: TableLayout) -> bool:
@@ -447,9 +487,19 @@ def _table_layout(page: Page) -> Optional[TableLayout]:
         # OCR garbles stacked header labels; where the rules show this family's usual
         # grid and the labels were not read, the rules are the surer reading
         ruled = _ruled_layout(page)
-        if ruled is not None:
+        if ruled is not None and (layout is None or _agree(layout, ruled)):
             return ruled
     return layout
+
+
+def _agree(read: TableLayout, ruled: TableLayout) -> bool:
+    """The rule grid's columns (the family's usual order) stand where the headers the
+    reader did name put them: a template in another order is read by its headers."""
+    for column in read.columns:
+        other = max(ruled.columns, key=lambda c: min(c.x1, column.x1) - max(c.x0, column.x0))
+        if other.name != column.name and min(other.x1, column.x1) - max(other.x0, column.x0) > 0:
+            return False
+    return True
 
 
 @dataclass

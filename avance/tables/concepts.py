@@ -113,7 +113,10 @@ def _fit(text: str, concept: Concept, choices: frozenset[str]) -> float:
     if concept.kind == "code":
         return float(bool(_CODE.match(text.strip().upper())))
     if concept.kind == "codes":  # dotted codes, one or several (`1.1.4, 1.2.3`)
-        return float(bool(_DOTTED.search(text)) and not any(c.isalpha() for c in text.replace("M", "")[:3]))
+        if _DOTTED.search(text):
+            return float(not any(c.isalpha() for c in text.replace("M", "")[:3]))
+        # digits whose dots OCR lost (`423`, `35353`) may be codes: the header decides
+        return 0.5 if re.fullmatch(r"\d{2,}(?:[\s,]+\d{2,})*", text.strip()) else 0.0
     if concept.kind == "date":
         return float(bool(_DATE.match(text.strip())))
     words = folded.split()
