@@ -263,3 +263,30 @@ def test_a_scanned_list_boxed_right_over_a_goal_table_stays_a_grid_of_its_own():
                 scan=ScanGeometry(300, 0, 0.0))
     grids = read_tables(page)
     assert [(g.n_rows, g.n_cols) for g in grids] == [(2, 2), (3, 5)]
+
+
+def test_a_page_footer_is_no_row_and_a_header_a_little_apart_is_still_the_header():
+    from avance.tables.reader import _values
+    from avance.extractors.layout import group_lines
+    footer, = group_lines([_word(40, 590, "SIPPRES"), _word(600, 590, "Página"), _word(640, 590, "1"),
+                           _word(652, 590, "de"), _word(668, 590, "2")])
+    assert _values(footer) == 0
+    # small type: the header's last line a rule's width (7.5 points, more than a line) over the body
+    words = [_word(50, 100, "Meta"), _word(75, 100, "anual"), _word(150, 100, "Programado"), _word(250, 100, "Alcanzado")]
+    for i, (a, b, c) in enumerate((("120", "30", "28"), ("4", "1", "0"), ("9", "2", "2"))):
+        top = 114 + 9 * i
+        words += [_word(50, top, a), _word(150, top, b), _word(250, top, c)]
+    words = [Word(w.x0, w.top, w.x1, w.top + 5, w.text) for w in words]  # 5-point type
+    words[-3:] = [Word(w.x0, w.top + 3, w.x1, w.bottom + 3, w.text) for w in words[-3:]]
+    table, = read_tables(Page(1, 900, 700, tuple(words)))
+    assert table.header_paths == ("Meta anual", "Programado", "Alcanzado")
+
+
+def test_roman_quarter_labels_ocr_garbles_are_named_by_their_order():
+    from avance.tables.model import Box, Table
+    from avance.tables.periods import period_columns
+    paths = ("META ANUAL", "I > P", "I > A", "1I > P", "1I > A", "T1II > P", "T1II > A", "IV > P", "IV > A")
+    table = Table(page=1, box=Box(0, 0, 100, 100), cells=(), n_rows=1, n_cols=len(paths), header_rows=1,
+                  header_paths=paths, ruled=False)
+    assert period_columns(table) == {(1, "P"): 1, (1, "A"): 2, (2, "P"): 3, (2, "A"): 4, (3, "P"): 5, (3, "A"): 6,
+                                     (4, "P"): 7, (4, "A"): 8}

@@ -122,4 +122,4 @@ def _garbled_quarter(label: str) -> bool:
     column of its own (`ACUMULADO`, `TOTAL`)."""
     f = fold(label).replace(".", " ")
     return "trim" in f or any(m in f for m in ("ene", "abr", "jul", "oct", "mar", "jun", "sep", "dic")) or \
-        len(f.replace(" ", "")) <= 3
+        len(f.replace(" ", "")) <= 3 or bool(re.fullmatch(r"[ivxlt1|!]{1,5}", f.replace(" ", "")))  # `T1II` for `III`

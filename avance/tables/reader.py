@@ -595,6 +595,7 @@ def columns_from_whitespace(lines: Sequence, x0: float, x1: float, min_gap: floa
 
 _CODE_LIKE = re.compile(r"^\d{1,2}(\.\d{1,2}){1,4}\.?$")
 _SURELY_CODE = re.compile(r"^(\d(\.\d)+|\d{1,2}(\.\d{1,2}){2,4})\.?$")  # `1.1`, `4.5.3`: no decimal reads so
+_PAGE_WORD = re.compile(r"^(p[aá]gina|p[aá]g\.?|hoja|page)$", re.IGNORECASE)
 _LABEL_NUMBER = re.compile(r"^(\d{1,2}|(19|20)\d\d)$")  # `TRIMESTRE 1`, `METAS 2026`
 
 
@@ -631,6 +632,9 @@ def _values(line) -> int:
         if before is not None and _LABEL_NUMBER.match(text) and before.text.rstrip(".")[-1:].isalpha() and \
                 _one_space(before, w):
             continue  # a label's number or year, one space after its word
+        if before is not None and text.isdigit() and (_PAGE_WORD.match(before.text) or (
+                before.text.lower() in ("de", "of") and i > 1 and words[i - 2].text.isdigit())):
+            continue  # a page number (`Página 1 de 2`), however wide the spaces
         count += 1
     return count
 
@@ -850,7 +854,10 @@ def whitespace_table(page: Page, words: Sequence[Word]) -> Optional[Table]:
         return None
     header = []
     k = first - 1
-    while k >= 0 and len(header) < 6 and lines[k + 1].top - lines[k].bottom <= 1.2 * pitch and \
+    # a header sits close over its body (a rule's width apart, at most two lines' height
+    # in small type); its own lines are stacked tight
+    while k >= 0 and len(header) < 6 and \
+            lines[k + 1].top - lines[k].bottom <= (2.0 if k == first - 1 else 1.2) * pitch and \
             not _LEADING_CODE.match(lines[k].text):
         header.insert(0, lines[k])
         k -= 1
