@@ -232,3 +232,14 @@ def test_a_justification_header_naming_the_quarter_is_no_quarter_column():
     assert mt._justification_header("Observaciones del 2do. trim.")
     assert not mt._justification_header("META PROGRAMADA 2026 > TRIMESTRE 1")
     assert not mt._justification_header("PORCENTAJE DE AVANCE TRIMESTRAL > TRIMESTRE 1")
+
+
+def test_a_mir_titled_by_its_own_name_is_found_by_its_title():
+    from avance.extractors.layout import group_lines
+    from avance.families import mir_table as mt
+    from avance.records import Word
+    words, x = [], 40.0
+    for token in "SEGUIMIENTO DE INDICADORES DE LA MATRIZ DE INDICADORES PARA RESULTADOS 2026 - TERCER TRIMESTRE".split():
+        words.append(Word(x, 80, x + 5 * len(token), 88, token))
+        x += 5 * len(token) + 4
+    assert mt.find_title(group_lines(words)) is not None

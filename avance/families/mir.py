@@ -272,6 +272,12 @@ def _read(page: Page) -> Optional[mt.PageTable]:
     if page.source == "ocr":
         table = mt.read_page_ocr(page)
         if table is not None:
+            # the shared reader names columns by their headers in any order: where it
+            # names more of them (a template in another order), it reads the page
+            read = mt.read_page(page)
+            if read is not None and read.rows and len(read.columns) > len(table.columns) and \
+                    len(read.rows) >= len(table.rows):
+                return read
             return table
     return mt.read_page(page)
 

@@ -52,7 +52,11 @@ FREQUENCIES = ("Trimestral", "Anual", "Semestral", "Mensual", "Bimestral", "Cuat
 _LEVEL_PREFIX = {"FIN": "FIN", "PROP": "PROPOSITO", "COMP": "COMPONENTE", "ACTI": "ACTIVIDAD", "ACTV": "ACTIVIDAD"}
 OBJECTIVE_CODE = re.compile(r"^(\d{1,2}(?:\s?[.,]\s?\d{1,2}){1,7})\s*[.:;'´`’]*\s*")
 _SIGNATURE_WORDS = ("ELABORO", "REVISO", "AUTORIZO", "VO. BO", "VO.BO", "VISTO BUENO")
-TITLE_RX = re.compile(r"CUMPLIMIENTO\s+DE\s+METAS|AVANCE\s+EN\s+CUMPLIMIENTO")
+# A MIR progress report's title, in the wordings templates use; the MIR's own name
+# (`MATRIZ DE INDICADORES PARA RESULTADOS`) says it whatever words come around it.
+TITLE_RX = re.compile(r"CUMPLIMIENTO\s+DE\s+METAS|AVANCE\s+EN\s+CUMPLIMIENTO|"
+                      r"MATRIZ\s+DE\s+INDICADORES\s+(?:PARA|DE)\s+(?:LOS\s+)?RESULTADOS|"
+                      r"SEGUIMIENTO\s+DE\s+(?:LOS\s+)?INDICADORES")
 
 
 def level_of(text: str) -> Optional[str]:
