@@ -338,4 +338,5 @@ def continues(pages: Sequence[Page], page: Page) -> bool:
 SPEC = FamilySpec(family=Family.INDICATOR_RESULTS, detect=detect, parse=parse, continues=continues,
                   reread_codes={("indicator_results", "program_code"): _code_read_again},
                   value_readers={("indicator_results", name): _figure_read_again for name in NUMBERS},
+                  reread_figures=frozenset(("indicator_results", name) for name in NUMBERS),
                   reread_text=frozenset(("indicator_results", name) for name in ("program_name", "indicator", "unit")))

@@ -17,11 +17,12 @@ from ..families.signatures import (
 from ..families.signatures_export import read_export_signatories
 from ..normalizers.checks import check_section
 from ..normalizers.normalize import normalize_document
+from ..normalizers.numbers import parse_number
 from ..normalizers.catalogs import load_user_catalogs
 from ..normalizers.places import place_document
 from ..normalizers.user_catalogs import match_user_catalogs
 from ..normalizers.rereads import (
-    SURE_TEXT, code_stands, code_targets, missing_targets, rechecked, settle_codes, settle_texts, settle_warnings, targets_of,
+    SURE_TEXT, code_stands, code_targets, figure_stands, figure_targets, settle_figures, missing_targets, rechecked, settle_codes, settle_texts, settle_warnings, targets_of,
     text_targets,
 )
 from ..records import (
@@ -186,6 +187,13 @@ def read_again_on_scans(sections: list[SectionResult], pages: Sequence[Page], re
                                        {**spec.reread_codes, **readers})
                 # figures found in cells read empty on the page enter the checks
                 section = rechecked(settled) if len(settled.flags) != len(section.flags) else settled
+            if spec is not None and spec.reread_figures:
+                figures = [t for t in figure_targets(section, spec.reread_figures) if t.page in by_number]
+                enough = {t.ref: figure_stands(section, t.ref, readers.get(t.ref[0::2], parse_number))
+                          for t in figures}
+                settled = settle_figures(section, _read_all(rereader, figures, by_number, enough=enough, grey=True),
+                                         readers)
+                section = rechecked(settled) if len(settled.flags) != len(section.flags) else settled
             targets = [t for t in targets_of(section) if t.page in by_number]
             if targets:
                 section = settle_warnings(section, _read_all(rereader, targets, by_number), readers)
@@ -207,10 +215,12 @@ class AllOf:
         return all(stop(readings, remaining) for stop in self.stops)
 
 
-def _read_all(rereader, targets, pages_by_number, text: bool = False, enough: Optional[dict] = None) -> dict:
+def _read_all(rereader, targets, pages_by_number, text: bool = False, enough: Optional[dict] = None,
+              grey: bool = False) -> dict:
     """One batch: one reading per distinct box (rows of a merged cell share theirs, read the
     way the first asks); `text`: as blocks; `enough`: ref -> when a box's readings so far
-    settle it (a box shared by several refs stops when they all are)."""
+    settle it (a box shared by several refs stops when they all are); `grey`: from the grey
+    page alone (figures checked, extractors/reread.GREY_READINGS)."""
     from ..extractors.reread import AreaRequest
 
     first: dict = {}
@@ -222,7 +232,7 @@ def _read_all(rereader, targets, pages_by_number, text: bool = False, enough: Op
         stop = None
         if len(stops) == len(sharing):
             stop = stops[0] if len(stops) == 1 else AllOf(tuple(stops))
-        how = "text" if text else ("cell" if sharing[0].whole_cell else "line")
+        how = "text" if text else "grey" if grey else ("cell" if sharing[0].whole_cell else "line")
         requests.append(AreaRequest(pages_by_number[number], box, how, stop))
     readings = rereader.read_batch(requests)
     return {t.ref: reading for sharing, reading in zip(first.values(), readings) for t in sharing}
