@@ -475,3 +475,82 @@ def settle_figures(section: SectionResult, readings: Mapping[FieldRef, Sequence[
                                       f"alone from the grey page, {support} of {len(reads)} readings give "
                                       f"{format_figure(value)}, which was kept."))
     return out
+
+
+# Codes of one column share a shape, letters and digits in the same places (`E017PB0714`,
+# `P005PA0716`: a letter, three digits, two letters, four digits). A code of that length
+# with a letter where the column has a digit, the letter a look-alike of a digit (`ED17PB0714`,
+# `PO05PA0716`: small type's `0` read as `D` or `O`), is read as the column's shape says.
+# Only letters become digits: a digit read for a letter is ambiguous (`8` is `B` or `S`).
+_DIGIT_OF = {"O": "0", "D": "0", "Q": "0", "U": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "G": "6",
+             "B": "8", "o": "0", "l": "1"}
+MIN_SHAPED_CODES = 3
+
+
+def code_shape(code: str) -> str:
+    """`E017PB0714` -> `LDDDLLDDDD` (other characters kept)."""
+    return "".join("L" if c.isalpha() else "D" if c.isdigit() else c for c in code)
+
+
+def column_shapes(section: SectionResult, fields: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """(table, field) -> the shape most of its codes have (more than half, of at least
+    MIN_SHAPED_CODES codes)."""
+    out = {}
+    for table, field in fields:
+        codes = [c for c in (getattr(r, field, None) for r in getattr(section, table, ())) if isinstance(c, str) and c]
+        if len(codes) < MIN_SHAPED_CODES:
+            continue
+        shape, n = Counter(code_shape(c) for c in codes).most_common(1)[0]
+        if 2 * n > len(codes):
+            out[(table, field)] = shape
+    return out
+
+
+def fit_shape(code: Optional[str], shape: str) -> Optional[str]:
+    """The code with look-alike letters read as the digits its column's shape puts there;
+    None when it is not the shape's length or differs from it otherwise."""
+    if not code or len(code) != len(shape):
+        return None
+    out = []
+    for c, s in zip(code, shape):
+        if code_shape(c) == s:
+            out.append(c)
+        elif s == "D" and c in _DIGIT_OF:
+            out.append(_DIGIT_OF[c])
+        else:
+            return None
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class ShapedCode:
+    """A family's reading of a code, fitted to its column's shape (see fit_shape)."""
+
+    parse: Callable[[str], object]
+    shape: str
+
+    def __call__(self, text: str):
+        code = self.parse(text)
+        return (fit_shape(code, self.shape) or code) if isinstance(code, str) else code
+
+
+def fit_code_shapes(section: SectionResult, shapes: Mapping[tuple[str, str], str]) -> SectionResult:
+    """The section's codes read with look-alike letters where their column has digits,
+    fitted to the column's shape, each flagged `ocr_repair`."""
+    if not shapes:
+        return section
+    out = replace(section, flags=list(section.flags), **{t: list(getattr(section, t)) for t, _ in shapes})
+    key_of = ROW_KEYS
+    for (table, field), shape in shapes.items():
+        rows = getattr(out, table)
+        for i, row in enumerate(rows):
+            code = getattr(row, field)
+            fitted = fit_shape(code, shape) if isinstance(code, str) else None
+            if fitted is None or fitted == code:
+                continue
+            rows[i] = replace(row, **{field: fitted})
+            out.flags.append(Flag(table=table, row_key=key_of[table](row), field=field, rule="ocr_repair",
+                                  severity=Severity.INFO, raw_value=code, value=fitted,
+                                  message=f"{field} '{code}' has a letter where the other codes of its column have a "
+                                          f"digit, and the letter looks like it; read as '{fitted}'."))
+    return out

@@ -22,8 +22,8 @@ from ..normalizers.catalogs import load_user_catalogs
 from ..normalizers.places import place_document
 from ..normalizers.user_catalogs import match_user_catalogs
 from ..normalizers.rereads import (
-    SURE_TEXT, code_stands, code_targets, figure_stands, figure_targets, settle_figures, missing_targets, rechecked, settle_codes, settle_texts, settle_warnings, targets_of,
-    text_targets,
+    SURE_TEXT, ShapedCode, code_stands, code_targets, column_shapes, figure_stands, figure_targets, fit_code_shapes,
+    missing_targets, rechecked, settle_codes, settle_figures, settle_texts, settle_warnings, targets_of, text_targets,
 )
 from ..records import (
     DocumentInfo, DocumentResult, Flag, Page, SectionInfo, SectionResult, Severity,
@@ -179,12 +179,16 @@ def read_again_on_scans(sections: list[SectionResult], pages: Sequence[Page], re
         try:
             readers = spec.value_readers if spec is not None else {}
             if spec is not None and (spec.reread_codes or readers):
+                # codes read again as their column's shape has them (`ED17PB0714` with the `0`s of its column)
+                shapes = column_shapes(section, spec.reread_codes)
+                parsers = {k: ShapedCode(p, shapes[k]) if k in shapes else p for k, p in spec.reread_codes.items()}
                 codes = [t for t in code_targets(section, spec.reread_codes) if t.page in by_number]
                 # a code read the same way by most of its first readings stands: the rest are not read
-                enough = {t.ref: code_stands(section, t.ref, spec.reread_codes[t.ref[0], t.ref[2]]) for t in codes}
+                enough = {t.ref: code_stands(section, t.ref, parsers[t.ref[0], t.ref[2]]) for t in codes}
                 targets = codes + [t for t in missing_targets(section, readers) if t.page in by_number]
                 settled = settle_codes(section, _read_all(rereader, targets, by_number, enough=enough),
-                                       {**spec.reread_codes, **readers})
+                                       {**parsers, **readers})
+                settled = fit_code_shapes(settled, shapes)
                 # figures found in cells read empty on the page enter the checks
                 section = rechecked(settled) if len(settled.flags) != len(section.flags) else settled
             if spec is not None and spec.reread_figures:
