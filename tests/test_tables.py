@@ -263,3 +263,24 @@ def test_a_scanned_list_boxed_right_over_a_goal_table_stays_a_grid_of_its_own():
                 scan=ScanGeometry(300, 0, 0.0))
     grids = read_tables(page)
     assert [(g.n_rows, g.n_cols) for g in grids] == [(2, 2), (3, 5)]
+
+
+def test_a_column_whose_header_was_not_read_is_named_by_its_place():
+    from avance.tables.concepts import fill_by_order
+
+    concepts = CONCEPTS + (Concept("modified", ("Meta modificada",), "number"),
+                           Concept("pct", ("Porcentaje de cumplimiento",), "percent"))
+    order = ((("target",), ("modified",), ("achieved",), ("pct",)),)
+    # a two-row header: `METAS` over four figure columns whose headers OCR garbled
+    header = [["Nombre del indicador", "Unidad de medida", "METAS", "METAS", "METAS", "METAS"],
+              ["Nombre del indicador", "Unidad de medida", "Programada", "MOD. - ANJAL", "Alcanzada", "a CUMPA"]]
+    body = [["Porcentaje de cursos impartidos", "Curso", "120", "130", "60", "46.15"],
+            ["Número de personas capacitadas", "Persona", "3,500", "3,500", "1,200", "34.29"]]
+    table, = read_tables(_page(header + body, [190, 90, 60, 60, 60, 60], ruled=True, header_rows=2))
+    matched = match_columns(table, concepts)
+    assert "modified" not in matched and "pct" not in matched
+    found = {k: m.column for k, m in fill_by_order(table, matched, concepts, order).items()}
+    assert (found["target"], found["modified"], found["achieved"], found["pct"]) == (2, 3, 4, 5)
+    # without the named neighbours around it, a column is not named by place
+    unnamed = {k: v for k, v in matched.items() if k != "achieved"}
+    assert "modified" not in fill_by_order(table, unnamed, concepts, order)

@@ -77,6 +77,12 @@ SECTION_CONCEPTS: tuple[Concept, ...] = (
     Concept("subfuncion_code", ("SF", "Subfunción"), "number"),
 )
 CONCEPTS = ROW_CONCEPTS + SECTION_CONCEPTS
+# The order the goal and budget columns are printed in (CONAC's template and the states'):
+# a column whose header OCR did not read is named by its place (tables.concepts.fill_by_order).
+ORDERS: tuple[tuple[tuple[str, ...], ...], ...] = (
+    (("target_programmed",), ("target_modified",), ("achieved",), ("pct_vs_programmed", "pct_vs_modified")),
+    (("budget_approved",), ("budget_modified",), ("budget_accrued",), ("budget_exercised",), ("budget_paid",)),
+)
 NUMBERS = {c.name for c in ROW_CONCEPTS if c.kind in ("number", "percent")}
 PERCENTS = {c.name for c in ROW_CONCEPTS if c.kind == "percent"}
 BUDGETS = ("budget_approved", "budget_modified", "budget_accrued", "budget_exercised", "budget_paid")
@@ -209,7 +215,8 @@ def parse(pages: Sequence[Page]) -> SectionResult:
     facts = section_facts(pages)
     tables = join_wide([t for page in pages for t in read_tables(page)])
     # (table number, row): a grouping line is carried only onto the lines of its own table
-    rows = [(n, row) for n, mapped in enumerate(map_tables(tables, CONCEPTS)) for row in table_rows(mapped, NUMBERS)]
+    rows = [(n, row) for n, mapped in enumerate(map_tables(tables, CONCEPTS, sequences=ORDERS))
+            for row in table_rows(mapped, NUMBERS)]
     result = SectionResult(info=SectionInfo(family=Family.INDICATOR_RESULTS.value, page_start=pages[0].number,
                                             page_end=pages[-1].number))
     group: dict[str, str] = {}
