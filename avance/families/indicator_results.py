@@ -78,9 +78,10 @@ SECTION_CONCEPTS: tuple[Concept, ...] = (
 )
 CONCEPTS = ROW_CONCEPTS + SECTION_CONCEPTS
 # The order the goal and budget columns are printed in (CONAC's template and the states'):
-# a column whose header OCR did not read is named by its place (tables.concepts.fill_by_order).
+# a column whose header OCR did not read is named by its place (tables.concepts.fill_by_order);
+# one percent after the targets including a modified one is taken against it unless its header says otherwise.
 ORDERS: tuple[tuple[tuple[str, ...], ...], ...] = (
-    (("target_programmed",), ("target_modified",), ("achieved",), ("pct_vs_programmed", "pct_vs_modified")),
+    (("target_programmed",), ("target_modified",), ("achieved",), ("pct_vs_modified", "pct_vs_programmed")),
     (("budget_approved",), ("budget_modified",), ("budget_accrued",), ("budget_exercised",), ("budget_paid",)),
 )
 NUMBERS = {c.name for c in ROW_CONCEPTS if c.kind in ("number", "percent")}

@@ -226,7 +226,7 @@ def fill_by_order(table: Table, matches: dict[str, ColumnMatch], concepts: Seque
     named place takes the next place when the column after it is the place after that, or,
     for the sequence's last place, when it stands under the same heading above (`METAS >`);
     its cells must hold the concept's kind of value, and among a place's concepts its
-    header's likeness (however weak) chooses."""
+    header's likeness (however weak) chooses, the first listed on a tie."""
     by_name = {c.name: c for c in concepts}
     out = dict(matches)
     taken = {m.column for m in out.values()}
@@ -254,11 +254,11 @@ def fill_by_order(table: Table, matches: dict[str, ColumnMatch], concepts: Seque
             elif not parent(col) or parent(col) != parent(before.column):  # the last place: under the same heading
                 continue
             cells = [t for r in rows for t in _samples(table.cell_at(r, col), col)]
-            fits = [(header_score(table.header_paths[col], by_name[n]), n) for n in place if n in by_name
-                    and content_score(cells, by_name[n], choices) >= ORDER_CONTENT]
+            fits = [(header_score(table.header_paths[col], by_name[n]), -k, n) for k, n in enumerate(place)
+                    if n in by_name and content_score(cells, by_name[n], choices) >= ORDER_CONTENT]
             if not fits or not any(t.strip() for t in cells):
                 continue
-            score, name = max(fits)
+            score, _, name = max(fits)  # a tie goes to the place's first concept
             out[name] = ColumnMatch(name, col, score, content_score(cells, by_name[name], choices), False)
             taken.add(col)
     return out
