@@ -437,6 +437,13 @@ DETAILS: tuple[tuple[re.Pattern, Any], ...] = tuple((re.compile(p, re.S), s) for
                                          for g in m.groups()))),
     (r"confidence (\d+) against (\d+)", r"confianza \1 contra \2"),
     (r"(\d+) of (\d+) readings give", r"\1 de \2 lecturas coinciden"),
+    (r"from the grey page", "desde la imagen en grises, sin binarizar"),
+    (r"a quote between two terms is the multiplication sign", "unas comillas entre dos términos son el signo de "
+                                                             "multiplicar"),
+    (r"'(\d)' in a ratio of letter variables is the letter '(\w)'",
+     r"«\1» en un cociente de variables con letra es la letra «\2»"),
+    (r"has a letter where the other codes of its column have a digit",
+     "tiene una letra parecida a un dígito donde las demás claves de su columna tienen un dígito"),
     (r"mean word confidence (\d+)", r"confianza media \1"),
     (r"darkest ink", "desde la tinta más oscura de la impresión, pues los trazos de pluma son más claros"),
     (r"column titled '([^']*)' had no label or name", r"la columna «\1» no tenía etiqueta ni nombre legible"),

@@ -249,3 +249,37 @@ def test_a_page_that_names_the_report_in_a_sentence_is_not_the_report():
                          "el estado analítico, el gasto por categoría programática y los indicadores de resultados, "
                          "para su publicación en el portal."])
     assert family.detect(letter) is None
+
+
+def test_small_type_figures_codes_and_words_of_the_guanajuato_scan(scans):
+    # 200 dpi scan of small type: the page pass reads 6 and 9 as 8, 0 as D or O, `mn` as `rm`,
+    # the formula's `*` as a quote; checked on the page images
+    rows = _rows(scans, "indicator_results", GUANAJUATO_SCAN).sort_values("row_no").set_index("row_no")
+    first = rows.loc[1]
+    assert (first.program_code, first.budget_approved, first.budget_modified) == ("E017PB0714", 9847655, 25646430)
+    fourth = rows.loc[4]
+    assert fourth.indicator == "Porcentaje de alumnos con formación y/o certificados en competencias laborales"
+    assert (fourth.unit, fourth.target_programmed) == ("Alumno", 78.57)
+    assert (fourth.budget_modified, fourth.budget_exercised) == (843298, 193533)
+    assert (rows.loc[5].formula, rows.loc[5].unit, rows.loc[6].unit) == ("A/B*100", "Alumnos", "Alumnos")
+    assert (rows.loc[6].budget_approved, rows.loc[9].budget_approved) == (813294, 165316)
+    seventh = rows.loc[7]
+    assert (seventh.program_code, seventh.formula, seventh.target_programmed) == ("E038PB0726", "A/B*100", 78.26)
+    eleventh = rows.loc[11]
+    assert (eleventh.program_code, eleventh.target_programmed, eleventh.budget_exercised) == \
+        ("P005PA0716", 96.94, 121851)
+    assert (rows.loc[13].target_programmed, rows.loc[13].budget_paid) == (96.94, 133629)
+    assert (rows.loc[10].budget_exercised, rows.loc[15].budget_accrued) == (240843, 91755)
+    assert (rows.formula == "A/B*100").all()
+    flags = _rows(scans, "flags", GUANAJUATO_SCAN)
+    found = {(f.row_key, f.field, f.rule) for f in flags.itertuples()}
+    assert {("1", "budget_approved", "ocr_reread"), ("7", "formula", "ocr_repair"),
+            ("5", "formula", "ocr_repair")} <= found
+
+
+def test_goal_columns_whose_headers_ocr_lost_are_named_by_their_place(scans):
+    # Chiapas: `MODIF. ANUAL` and `% CUMPLIM. MODIF.` white on a dark band, read `MOD. ANJAL`, `a CUMPA`
+    rows = _rows(scans, "indicator_results", CHIAPAS_SCAN).sort_values("row_no")
+    assert list(rows.target_modified) == [3191, 51051]
+    assert list(rows.pct_vs_modified) == [20.34, 19.56]
+    assert rows.pct_vs_programmed.isna().all()

@@ -185,3 +185,15 @@ def test_normalize_document_respells_nothing_on_a_text_layer():
     assert report.indicator_values[1].variable_key == "T50"
     assert {f.rule for s in out for f in s.flags} == {"code_segmentation"}
     assert normalize_document([], text_source="ocr") == []
+
+
+def test_formula_glyphs_read_as_a_formulas():
+    from avance.normalizers.formula import repair_formula
+
+    assert repair_formula('A/B"100') == ("A/B*100", ["a quote between two terms is the multiplication sign"])
+    assert repair_formula("A/8*100")[0] == "A/B*100"
+    assert repair_formula('(NA/NP)"100')[0] == "(NA/NP)*100"
+    # printed divisors, a sentence with quotes, a formula as printed: unchanged
+    for text in ("A/2*100", "A/B*100", 'Número de "alumnos" atendidos', 'Alumnos atendidos/alumnos "inscritos"',
+                 "PMAV = (MAV / MSA) * 100"):
+        assert repair_formula(text) == (text, [])

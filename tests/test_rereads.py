@@ -173,3 +173,68 @@ def test_missing_targets_skip_printed_nothings_and_read_misreadings_whole():
     targets = {t.ref[1]: t for t in missing_targets(s, [("goal_periods", "programmed")])}
     assert set(targets) == {"104|2", "104|3"}
     assert all(t.whole_cell for t in targets.values())
+
+
+def _result_row(no, code=None, approved=None, target=None):
+    from avance.records import IndicatorResult
+    from avance.families.indicator_results import ROW_CONCEPTS
+
+    fields = {c.name: None for c in ROW_CONCEPTS}
+    fields.update(program_code=code, budget_approved=approved, target_programmed=target)
+    return IndicatorResult(row_no=no, page=1, **fields)
+
+
+def test_figures_checked_on_the_grey_page_take_two_readings_with_the_pages_digits():
+    from avance.normalizers.rereads import FigureStands, figure_targets, settle_figures
+
+    s = SectionResult(info=SectionInfo(family="indicator_results", page_start=1, page_end=1),
+                      indicator_results=[_result_row(1, approved=847855.0, target=77.99),
+                                         _result_row(2, approved=25848430.0, target=98.94)],
+                      provenance=[where("indicator_results", "1", "budget_approved", 100, "0,847,855"),
+                                  where("indicator_results", "1", "target_programmed", 200, "77.99"),
+                                  where("indicator_results", "2", "budget_approved", 100, "25,848,430", y0=200, y1=206),
+                                  where("indicator_results", "2", "target_programmed", 200, "98.94", y0=200, y1=206)])
+    fields = [("indicator_results", "budget_approved"), ("indicator_results", "target_programmed")]
+    assert len(figure_targets(s, fields)) == 4
+    settled = settle_figures(s, {
+        ("indicator_results", "1", "budget_approved"): [AreaReading("9,847,655", 90), AreaReading("9,847,655", 80),
+                                                       AreaReading("0,847,855", 70)],
+        # a digit lost is no reading of the same figure: 77.9 has one vote, the page's stands
+        ("indicator_results", "1", "target_programmed"): [AreaReading("77.9", 90), AreaReading("77.90", 90)],
+        # a tie is no majority
+        ("indicator_results", "2", "budget_approved"): [AreaReading("25,646,430", 90),
+                                                       AreaReading("25,846,430", 90)],
+        ("indicator_results", "2", "target_programmed"): [AreaReading("96.94", 90), AreaReading("96.94", 90),
+                                                         AreaReading("26.94", 90)],
+    })
+    assert [(r.budget_approved, r.target_programmed) for r in settled.indicator_results] == \
+        [(9847655.0, 77.99), (25848430.0, 96.94)]
+    flags = {(f.row_key, f.field) for f in settled.flags if f.rule == "ocr_reread"}
+    assert flags == {("1", "budget_approved"), ("2", "target_programmed")}
+    # the third reading is not taken once two agree with the page
+    stands = FigureStands(98.94, "98.94", float)
+    assert stands([AreaReading("98.94", 90), AreaReading("98.94", 90)], 1)
+    assert not stands([AreaReading("96.94", 90), AreaReading("98.94", 90)], 1)
+
+
+def test_codes_take_their_columns_shape():
+    from avance.families.indicator_results import _code_read_again
+    from avance.normalizers.rereads import ShapedCode, column_shapes, fit_code_shapes, fit_shape
+
+    codes = ["E017PB0714", "ED38PB0726", "P005PA0716", "PO05PA0719", "S016PB3068"]
+    s = SectionResult(info=SectionInfo(family="indicator_results", page_start=1, page_end=1),
+                      indicator_results=[_result_row(i + 1, code=c) for i, c in enumerate(codes)])
+    shapes = column_shapes(s, [("indicator_results", "program_code")])
+    assert shapes == {("indicator_results", "program_code"): "LDDDLLDDDD"}
+    fitted = fit_code_shapes(s, shapes)
+    assert [r.program_code for r in fitted.indicator_results] == \
+        ["E017PB0714", "E038PB0726", "P005PA0716", "P005PA0719", "S016PB3068"]
+    assert {(f.row_key, f.rule) for f in fitted.flags} == {("2", "ocr_repair"), ("4", "ocr_repair")}
+    # a digit read for a letter is ambiguous (8 is B or S); another length is another code
+    assert fit_shape("8016PB3068", "LDDDLLDDDD") is None and fit_shape("E17PB0714", "LDDDLLDDDD") is None
+    # readings of a code are fitted before they are counted
+    assert ShapedCode(_code_read_again, "LDDDLLDDDD")("ED17PB0714") == "E017PB0714"
+    # codes of many shapes have none
+    mixed = replace(s, indicator_results=[_result_row(i + 1, code=c) for i, c in
+                                          enumerate(["E017", "K-12", "A1B2C3", "P005PA0716"])])
+    assert column_shapes(mixed, [("indicator_results", "program_code")]) == {}

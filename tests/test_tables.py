@@ -290,3 +290,24 @@ def test_roman_quarter_labels_ocr_garbles_are_named_by_their_order():
                   header_paths=paths, ruled=False)
     assert period_columns(table) == {(1, "P"): 1, (1, "A"): 2, (2, "P"): 3, (2, "A"): 4, (3, "P"): 5, (3, "A"): 6,
                                      (4, "P"): 7, (4, "A"): 8}
+
+
+def test_a_column_whose_header_was_not_read_is_named_by_its_place():
+    from avance.tables.concepts import fill_by_order
+
+    concepts = CONCEPTS + (Concept("modified", ("Meta modificada",), "number"),
+                           Concept("pct", ("Porcentaje de cumplimiento",), "percent"))
+    order = ((("target",), ("modified",), ("achieved",), ("pct",)),)
+    # a two-row header: `METAS` over four figure columns whose headers OCR garbled
+    header = [["Nombre del indicador", "Unidad de medida", "METAS", "METAS", "METAS", "METAS"],
+              ["Nombre del indicador", "Unidad de medida", "Programada", "MOD. - ANJAL", "Alcanzada", "a CUMPA"]]
+    body = [["Porcentaje de cursos impartidos", "Curso", "120", "130", "60", "46.15"],
+            ["Número de personas capacitadas", "Persona", "3,500", "3,500", "1,200", "34.29"]]
+    table, = read_tables(_page(header + body, [190, 90, 60, 60, 60, 60], ruled=True, header_rows=2))
+    matched = match_columns(table, concepts)
+    assert "modified" not in matched and "pct" not in matched
+    found = {k: m.column for k, m in fill_by_order(table, matched, concepts, order).items()}
+    assert (found["target"], found["modified"], found["achieved"], found["pct"]) == (2, 3, 4, 5)
+    # without the named neighbours around it, a column is not named by place
+    unnamed = {k: v for k, v in matched.items() if k != "achieved"}
+    assert "modified" not in fill_by_order(table, unnamed, concepts, order)

@@ -48,6 +48,9 @@ class FamilySpec:
     # Free-text fields, (table, field), whose cells the page pass read doubtfully: on scans
     # the pipeline reads them again as one block and keeps a sure reading (`ocr_reread`).
     reread_text: frozenset[tuple[str, str]] = frozenset()
+    # Figure fields, (table, field), every figure of which the pipeline checks against the
+    # grey page on scans (rereads.settle_figures): the page pass misreads small type.
+    reread_figures: frozenset[tuple[str, str]] = frozenset()
     # Whether a page carries on the running section's pages whatever it looks like on its
     # own (a wide table's next group of columns, whose headers may read like another
     # family's labels). None: pages are told by `detect` alone.

@@ -81,6 +81,13 @@ SECTION_CONCEPTS: tuple[Concept, ...] = (
     Concept("subfuncion_code", ("SF", "Subfunción"), "number"),
 )
 CONCEPTS = ROW_CONCEPTS + SECTION_CONCEPTS
+# The order the goal and budget columns are printed in (CONAC's template and the states'):
+# a column whose header OCR did not read is named by its place (tables.concepts.fill_by_order);
+# one percent after the targets including a modified one is taken against it unless its header says otherwise.
+ORDERS: tuple[tuple[tuple[str, ...], ...], ...] = (
+    (("target_programmed",), ("target_modified",), ("achieved",), ("pct_vs_modified", "pct_vs_programmed")),
+    (("budget_approved",), ("budget_modified",), ("budget_accrued",), ("budget_exercised",), ("budget_paid",)),
+)
 NUMBERS = {c.name for c in ROW_CONCEPTS if c.kind in ("number", "percent")}
 PERCENTS = {c.name for c in ROW_CONCEPTS if c.kind == "percent"}
 BUDGETS = ("budget_approved", "budget_modified", "budget_accrued", "budget_exercised", "budget_paid")
@@ -213,7 +220,8 @@ def parse(pages: Sequence[Page]) -> SectionResult:
     facts = section_facts(pages)
     tables = join_wide([t for page in pages for t in read_tables(page)])
     # (table number, row): a grouping line is carried only onto the lines of its own table
-    rows = [(n, row) for n, mapped in enumerate(map_tables(tables, CONCEPTS)) for row in table_rows(mapped, NUMBERS)]
+    rows = [(n, row) for n, mapped in enumerate(map_tables(tables, CONCEPTS, sequences=ORDERS))
+            for row in table_rows(mapped, NUMBERS)]
     result = SectionResult(info=SectionInfo(family=Family.INDICATOR_RESULTS.value, page_start=pages[0].number,
                                             page_end=pages[-1].number))
     group: dict[str, str] = {}
@@ -342,4 +350,5 @@ def continues(pages: Sequence[Page], page: Page) -> bool:
 SPEC = FamilySpec(family=Family.INDICATOR_RESULTS, detect=detect, parse=parse, continues=continues,
                   reread_codes={("indicator_results", "program_code"): _code_read_again},
                   value_readers={("indicator_results", name): _figure_read_again for name in NUMBERS},
+                  reread_figures=frozenset(("indicator_results", name) for name in NUMBERS),
                   reread_text=frozenset(("indicator_results", name) for name in ("program_name", "indicator", "unit")))

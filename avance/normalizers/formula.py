@@ -140,3 +140,38 @@ def evaluate_formula(expr: Expr, values: Mapping[str, Optional[float]]) -> Optio
     if right == 0:
         return None
     return left / right
+
+
+# OCR's slips in a printed formula of letter variables (`A/B*100`): a quote for the
+# multiplication sign (`A/B"100`: the star of small type read as a double quote), and a
+# letter variable read as its look-alike digit where a ratio of two variables is taken as a
+# percent (`A/8*100`: a percent of dividing by 8 is no indicator's formula). Only digits
+# with one look-alike letter (a `0` is `O` or `D`; `1` and `2` may be printed divisors).
+_QUOTE_OPERATOR = re.compile(r"(?<=[A-Za-z0-9)])\s*[\"“”]\s*(?=[A-Za-z0-9(])")
+_LETTER_OF = {"8": "B", "6": "G", "5": "S"}
+_RATIO_PERCENT = re.compile(r"^(\(?\s*)([A-Z]|\d)(\s*/\s*)([A-Z]|\d)(\s*\)?\s*[*xX×]\s*100\s*)$")
+
+
+# Terms, operators and brackets only: short variable names (a sentence with quotes is no formula).
+_FORMULA_SHAPED = re.compile(r"^(?:[A-Za-z]{1,6}(?![A-Za-z])|\d+(?:\.\d+)?|[\s()/*+\-×\"“”])+$")
+
+
+def repair_formula(text: Optional[str]) -> tuple[Optional[str], list[str]]:
+    """The formula with OCR's look-alike glyphs read as a formula's (see above), and what was
+    changed (empty when nothing was)."""
+    if not text or not _FORMULA_SHAPED.match(text):
+        return text, []
+    changes = []
+    out = text
+    if _QUOTE_OPERATOR.search(out):
+        out = _QUOTE_OPERATOR.sub("*", out)
+        changes.append("a quote between two terms is the multiplication sign")
+    m = _RATIO_PERCENT.match(out)
+    if m:
+        left, right = m.group(2), m.group(4)
+        if (left.isdigit() and right.isalpha() and left in _LETTER_OF) or \
+                (right.isdigit() and left.isalpha() and right in _LETTER_OF):
+            digit = left if left.isdigit() else right
+            out = (m.group(1) + _LETTER_OF.get(left, left) + m.group(3) + _LETTER_OF.get(right, right) + m.group(5))
+            changes.append(f"'{digit}' in a ratio of letter variables is the letter '{_LETTER_OF[digit]}'")
+    return out, changes

@@ -73,7 +73,7 @@ from ..records import ROW_KEYS, Flag, SectionResult, Severity
 from . import catalogs
 from .catalogs import fold
 from .codes import segment
-from .formula import parse_formula, variables
+from .formula import parse_formula, repair_formula, variables
 from .keys import match_key, related_sheet
 from .names import reconcile
 from .text import Vocabulary, inflection_of, repair_text, spanish_vocabulary
@@ -129,7 +129,31 @@ def normalize_document(sections: list[SectionResult], text_source: Optional[str]
         vocab = spanish_vocabulary()
         units = _document_units(out)
         out = [_labels(s, vocab, units) for s in out]
+        out = [_formulas(s) for s in out]
     return out
+
+
+# Formulas of letter variables OCR'd with look-alike glyphs (formula.repair_formula).
+FORMULA_FIELDS: dict[str, tuple[str, ...]] = {"indicator_results": ("formula",)}
+
+
+def _formulas(s: SectionResult) -> SectionResult:
+    changed = {}
+    for table, fields in FORMULA_FIELDS.items():
+        rows = []
+        for row in getattr(s, table):
+            changes = {}
+            for field in fields:
+                raw = getattr(row, field)
+                value, why = repair_formula(raw)
+                if why:
+                    changes[field] = value
+                    s.flags.append(_flag(table, ROW_KEYS[table](row), field, "ocr_repair", raw, value,
+                                         f"The scan's reading of the formula '{raw}' was repaired to '{value}': "
+                                         f"{'; '.join(why)}."))
+            rows.append(replace(row, **changes) if changes else row)
+        changed[table] = rows
+    return replace(s, **changed)
 
 
 def _copy(s: SectionResult) -> SectionResult:

@@ -68,8 +68,10 @@ _SENTENCE_END = re.compile(r"[.:;!?¿¡(\"]\s*$")
 # (`rn` read for `m`) in lower case. Compared on folded text (no accents).
 _LOWER_PAIRS = ["li", "lt", "ti", "ec", "co", "ao", "nu", "nm", "hb", "ft", "uv", "nñ", "ij", "gq", "rt"]
 _UPPER_PAIRS = ["il", "ij", "od", "oq", "cg", "ef", "uv", "hn", "nñ", "pr", "bh", "ce", "mn"]
+# `rm` for `mn`: the five strokes of small-type `mn` regrouped as an `r` and an `m` (the real
+# Guanajuato scan reads `alumnos` as `alurmos` in most of its lines).
 _GROUP_PAIRS = [("rn", "m"), ("cl", "d"), ("ri", "n"), ("in", "m"), ("ni", "m"),
-                ("ii", "u"), ("li", "h"), ("vv", "w"), ("iu", "m"), ("nn", "m")]
+                ("ii", "u"), ("li", "h"), ("vv", "w"), ("iu", "m"), ("nn", "m"), ("rm", "mn")]
 # `ci` run together reads as `d` or `a` (`dudadana`, `Soaal`); the other way round it does not
 _GROUPS = _GROUP_PAIRS + [(meant, seen) for seen, meant in _GROUP_PAIRS] + [("d", "ci"), ("a", "ci")]
 

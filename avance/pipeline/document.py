@@ -17,12 +17,13 @@ from ..families.signatures import (
 from ..families.signatures_export import read_export_signatories
 from ..normalizers.checks import check_section
 from ..normalizers.normalize import normalize_document
+from ..normalizers.numbers import parse_number
 from ..normalizers.catalogs import load_user_catalogs
 from ..normalizers.places import place_document
 from ..normalizers.user_catalogs import match_user_catalogs
 from ..normalizers.rereads import (
-    SURE_TEXT, code_stands, code_targets, missing_targets, rechecked, settle_codes, settle_texts, settle_warnings, targets_of,
-    text_targets,
+    SURE_TEXT, ShapedCode, code_stands, code_targets, column_shapes, figure_stands, figure_targets, fit_code_shapes,
+    missing_targets, rechecked, settle_codes, settle_figures, settle_texts, settle_warnings, targets_of, text_targets,
 )
 from ..records import (
     DocumentInfo, DocumentResult, Flag, Page, SectionInfo, SectionResult, Severity,
@@ -178,13 +179,24 @@ def read_again_on_scans(sections: list[SectionResult], pages: Sequence[Page], re
         try:
             readers = spec.value_readers if spec is not None else {}
             if spec is not None and (spec.reread_codes or readers):
+                # codes read again as their column's shape has them (`ED17PB0714` with the `0`s of its column)
+                shapes = column_shapes(section, spec.reread_codes)
+                parsers = {k: ShapedCode(p, shapes[k]) if k in shapes else p for k, p in spec.reread_codes.items()}
                 codes = [t for t in code_targets(section, spec.reread_codes) if t.page in by_number]
                 # a code read the same way by most of its first readings stands: the rest are not read
-                enough = {t.ref: code_stands(section, t.ref, spec.reread_codes[t.ref[0], t.ref[2]]) for t in codes}
+                enough = {t.ref: code_stands(section, t.ref, parsers[t.ref[0], t.ref[2]]) for t in codes}
                 targets = codes + [t for t in missing_targets(section, readers) if t.page in by_number]
                 settled = settle_codes(section, _read_all(rereader, targets, by_number, enough=enough),
-                                       {**spec.reread_codes, **readers})
+                                       {**parsers, **readers})
+                settled = fit_code_shapes(settled, shapes)
                 # figures found in cells read empty on the page enter the checks
+                section = rechecked(settled) if len(settled.flags) != len(section.flags) else settled
+            if spec is not None and spec.reread_figures:
+                figures = [t for t in figure_targets(section, spec.reread_figures) if t.page in by_number]
+                enough = {t.ref: figure_stands(section, t.ref, readers.get(t.ref[0::2], parse_number))
+                          for t in figures}
+                settled = settle_figures(section, _read_all(rereader, figures, by_number, enough=enough, grey=True),
+                                         readers)
                 section = rechecked(settled) if len(settled.flags) != len(section.flags) else settled
             targets = [t for t in targets_of(section) if t.page in by_number]
             if targets:
@@ -207,10 +219,12 @@ class AllOf:
         return all(stop(readings, remaining) for stop in self.stops)
 
 
-def _read_all(rereader, targets, pages_by_number, text: bool = False, enough: Optional[dict] = None) -> dict:
+def _read_all(rereader, targets, pages_by_number, text: bool = False, enough: Optional[dict] = None,
+              grey: bool = False) -> dict:
     """One batch: one reading per distinct box (rows of a merged cell share theirs, read the
     way the first asks); `text`: as blocks; `enough`: ref -> when a box's readings so far
-    settle it (a box shared by several refs stops when they all are)."""
+    settle it (a box shared by several refs stops when they all are); `grey`: from the grey
+    page alone (figures checked, extractors/reread.GREY_READINGS)."""
     from ..extractors.reread import AreaRequest
 
     first: dict = {}
@@ -222,7 +236,7 @@ def _read_all(rereader, targets, pages_by_number, text: bool = False, enough: Op
         stop = None
         if len(stops) == len(sharing):
             stop = stops[0] if len(stops) == 1 else AllOf(tuple(stops))
-        how = "text" if text else ("cell" if sharing[0].whole_cell else "line")
+        how = "text" if text else "grey" if grey else ("cell" if sharing[0].whole_cell else "line")
         requests.append(AreaRequest(pages_by_number[number], box, how, stop))
     readings = rereader.read_batch(requests)
     return {t.ref: reading for sharing, reading in zip(first.values(), readings) for t in sharing}

@@ -213,3 +213,55 @@ def _assign(concepts: Sequence[Concept], headers, contents, start: int, n_cols: 
             out[m.concept] = m
             taken.add(m.column)
     return out
+
+
+# A column named by its place needs most of its cells to fit its concept (figures; a
+# banner's words spread over the columns are cells too: Chiapas' 2 of 3).
+ORDER_CONTENT = 0.6
+
+
+def fill_by_order(table: Table, matches: dict[str, ColumnMatch], concepts: Sequence[Concept],
+                  sequences: Sequence[Sequence[Sequence[str]]]) -> dict[str, ColumnMatch]:
+    """Columns whose headers OCR garbled (`MOD. - ANJAL` for `MODIF. ANUAL`, white type on a
+    dark band), named by their place where a family prints concepts in a fixed order
+    (`sequences`: each a list of places, each place the concepts it may be, e.g. programmed,
+    modified, achieved targets then a percent of either). An unnamed column right after a
+    named place takes the next place when the column after it is the place after that, or,
+    for the sequence's last place, when it stands under the same heading above (`METAS >`);
+    its cells must hold the concept's kind of value, and among a place's concepts its
+    header's likeness (however weak) chooses, the first listed on a tie."""
+    by_name = {c.name: c for c in concepts}
+    out = dict(matches)
+    taken = {m.column for m in out.values()}
+    rows = list(table.body_rows())
+    choices = frozenset(fold(v) for c in concepts for v in c.values)
+
+    def parent(col: int) -> str:
+        return table.header_paths[col].rpartition(" > ")[0]
+
+    def named(place: Sequence[str]) -> Optional[ColumnMatch]:
+        return next((out[n] for n in place if n in out), None)
+
+    for sequence in sequences:
+        for i in range(1, len(sequence)):
+            before, place = named(sequence[i - 1]), sequence[i]
+            if before is None or named(place) is not None or before.shifted:
+                continue
+            col = before.column + 1
+            if col >= table.n_cols or col in taken:
+                continue
+            if i + 1 < len(sequence):  # a place between two: the next place is named, right after it
+                after = named(sequence[i + 1])
+                if after is None or after.column != col + 1:
+                    continue
+            elif not parent(col) or parent(col) != parent(before.column):  # the last place: under the same heading
+                continue
+            cells = [t for r in rows for t in _samples(table.cell_at(r, col), col)]
+            fits = [(header_score(table.header_paths[col], by_name[n]), -k, n) for k, n in enumerate(place)
+                    if n in by_name and content_score(cells, by_name[n], choices) >= ORDER_CONTENT]
+            if not fits or not any(t.strip() for t in cells):
+                continue
+            score, _, name = max(fits)  # a tie goes to the place's first concept
+            out[name] = ColumnMatch(name, col, score, content_score(cells, by_name[name], choices), False)
+            taken.add(col)
+    return out

@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 
 from ..extractors.layout import group_lines
 from ..records import Box, Word
-from .concepts import ColumnMatch, Concept, fold, match_columns
+from .concepts import ColumnMatch, Concept, fill_by_order, fold, match_columns
 from .model import Table
 from .reader import is_figure
 
@@ -39,11 +39,17 @@ class MappedTable:
     columns: dict[str, ColumnMatch]
 
 
-def map_tables(tables: Sequence[Table], concepts: Sequence[Concept], min_concepts: int = 3) -> list[MappedTable]:
+def map_tables(tables: Sequence[Table], concepts: Sequence[Concept], min_concepts: int = 3,
+               sequences: Sequence[Sequence[Sequence[str]]] = ()) -> list[MappedTable]:
+    """Each table with its columns matched to `concepts` (tables with fewer than
+    `min_concepts` dropped); `sequences`: concepts printed in a fixed order, by which a
+    column whose header was not read is named (concepts.fill_by_order)."""
     out = []
     kinds = {c.name: c.kind for c in concepts}
     for table in tables:
         columns = match_columns(table, concepts)
+        if sequences and len(columns) >= min_concepts:
+            columns = fill_by_order(table, columns, concepts, sequences)
         if len(columns) >= min_concepts:
             taken = {m.column for m in columns.values()}
             for name, m in list(columns.items()):
