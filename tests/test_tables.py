@@ -311,3 +311,16 @@ def test_a_column_whose_header_was_not_read_is_named_by_its_place():
     # without the named neighbours around it, a column is not named by place
     unnamed = {k: v for k, v in matched.items() if k != "achieved"}
     assert "modified" not in fill_by_order(table, unnamed, concepts, order)
+
+
+def test_a_block_label_flush_left_ends_an_unruled_table():
+    # `Línea base y metas por periodo:` table, then `Parámetros de semaforización:` and its ranges
+    words = [_word(50, 100, "PERIODO"), _word(250, 100, "VALOR"), _word(282, 100, "META"), _word(350, 100, "BASE")]
+    for i, q in enumerate(("1er.", "2do.", "3er.", "4to.")):
+        top = 112 + 10 * i
+        words += [_word(50, top, q), _word(73, top, "trim."), _right(320, top, "90.00"), _right(400, top, "0.00")]
+    words += [_word(40, 155, "Parámetros"), _word(96, 155, "de"), _word(110, 155, "semaforización:")]
+    words += [_word(60, 167, "0.00"), _word(85, 167, "-"), _word(93, 167, "75.00"), _word(200, 167, "76.00"),
+              _word(230, 167, "-"), _word(238, 167, "89.00")]
+    table, = read_tables(Page(1, 900, 700, tuple(words)))
+    assert [table.text(r, 0) for r in table.body_rows()] == ["1er. trim.", "2do. trim.", "3er. trim.", "4to. trim."]

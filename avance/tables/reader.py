@@ -653,7 +653,10 @@ def _body_run(lines: Sequence, pitch: float) -> Optional[tuple[int, int]]:
         middle = (lines[a].x0 + lines[a].x1) / 2
         # lines that start left are rows of their own (a list, a header), not a tall cell's
         left = sum(1 for k in range(a + 1, b) if lines[k].x0 < middle)
-        if b - a > 60 or left > 12 or not unbroken and (lines[b].top - lines[a].bottom > 10 * pitch or b - a > 12):
+        # a block's own label flush at the left (`Parámetros de semaforización:`) opens another table
+        labelled = any(_block_label(lines[k], min(lines[a].x0, lines[b].x0), pitch) for k in range(a + 1, b))
+        if b - a > 60 or left > 12 or labelled or \
+                not unbroken and (lines[b].top - lines[a].bottom > 10 * pitch or b - a > 12):
             runs.append([b])
         else:
             runs[-1].append(b)
@@ -663,9 +666,16 @@ def _body_run(lines: Sequence, pitch: float) -> Optional[tuple[int, int]]:
     last = run[-1]
     # a wrapped cell's lines under the last valued line
     while last + 1 < len(lines) and lines[last + 1].top - lines[last].bottom <= 0.8 * pitch and \
-            _values(lines[last + 1]) == 0 and last + 1 - run[-1] <= 4:
+            _values(lines[last + 1]) == 0 and last + 1 - run[-1] <= 4 and \
+            not _block_label(lines[last + 1], lines[run[-1]].x0, pitch):
         last += 1
     return run[0], last
+
+
+def _block_label(line, left: float, pitch: float) -> bool:
+    """A label of a block of its own (`Parámetros de semaforización:`): it ends with a
+    colon, holds no value and starts at the table's left edge or left of it."""
+    return line.text.rstrip().endswith(":") and line.x0 <= left + pitch and _values(line) == 0
 
 
 def _cut_between(lo: float, hi: float, body: Sequence) -> float:
