@@ -132,11 +132,18 @@ def _space_between(before: int, after: int, spaces: set[int]) -> bool:
 
 
 def _word(chars: list[tuple]) -> Word:
-    return Word(
-        x0=min(c[1] for c in chars), top=min(c[2] for c in chars),
-        x1=max(c[3] for c in chars), bottom=max(c[4] for c in chars),
-        text="".join(c[0] for c in chars),
-    )
+    # the characters' bounding box, in one pass (every word of every page)
+    _, x0, top, x1, bottom, _ = chars[0]
+    for _, left, upper, right, lower, _ in chars:
+        if left < x0:
+            x0 = left
+        if upper < top:
+            top = upper
+        if right > x1:
+            x1 = right
+        if lower > bottom:
+            bottom = lower
+    return Word(x0=x0, top=top, x1=x1, bottom=bottom, text="".join([c[0] for c in chars]))
 
 
 def _is_straight(obj: pdfium.PdfObject) -> bool:

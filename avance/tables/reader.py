@@ -111,8 +111,9 @@ def close_frame(edges: list[dict]) -> list[dict]:
             x = sum(h[side] for h in g) / len(g)
             lo, hi = min(h["x0"] for h in g) + SNAP, max(h["x1"] for h in g) - SNAP
             tops = _positions([h["top"] for h in g])
+            inner = [(v["top"], v["bottom"]) for v in verticals if lo < v["x0"] < hi]
             ruled = [i for i, (a, b) in enumerate(zip(tops, tops[1:]))
-                     if any(lo < v["x0"] < hi and v["top"] <= a + SNAP and v["bottom"] >= b - SNAP for v in verticals)]
+                     if any(top <= a + SNAP and bottom >= b - SNAP for top, bottom in inner)]
             # each run of crossed bands on its own: two grids that start at one x (a list
             # over a goal table) are not framed into one
             runs: list[list[int]] = []
