@@ -9,6 +9,7 @@ objects (lines and rectangles); curves (logos, signatures) are not rules.
 from __future__ import annotations
 
 import re
+from operator import itemgetter
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -105,7 +106,7 @@ def _words(chars: list[tuple]) -> tuple[Word, ...]:
     # the gap tolerance (4-point spreadsheets) prints its spaces narrower than
     # it, so a space in the stream between two neighbours splits them too.
     spaces = {c[5] for c in chars if c[0] == " "}
-    printed.sort(key=lambda c: (c[2], c[1]))
+    printed.sort(key=_TOP_X0)
     lines: list[list[tuple]] = []
     for c in printed:
         if lines and abs(c[2] - lines[-1][0][2]) <= Y_TOLERANCE:
@@ -114,17 +115,25 @@ def _words(chars: list[tuple]) -> tuple[Word, ...]:
             lines.append([c])
     words: list[Word] = []
     for line in lines:
-        line.sort(key=lambda c: c[1])
-        current: list[tuple] = []
-        for c in line:
-            if current and (c[1] - current[-1][3] > X_TOLERANCE or c[1] < current[-1][1]
-                            or _space_between(current[-1][5], c[5], spaces)):
+        line.sort(key=_X0)
+        current: list[tuple] = [line[0]]
+        before = line[0]
+        for c in line[1:]:
+            # a space between: only neighbours in the stream a character or more apart
+            # (`_space_between`; adjacent characters have nothing between them)
+            if c[1] - before[3] > X_TOLERANCE or c[1] < before[1] or \
+                    (1 < c[5] - before[5] <= _SPACE_REACH and _space_between(before[5], c[5], spaces)):
                 words.append(_word(current))
-                current = []
-            current.append(c)
-        if current:
-            words.append(_word(current))
+                current = [c]
+            else:
+                current.append(c)
+            before = c
+        words.append(_word(current))
     return tuple(words)
+
+
+_TOP_X0 = itemgetter(2, 1)
+_X0 = itemgetter(1)
 
 
 def _space_between(before: int, after: int, spaces: set[int]) -> bool:
