@@ -8,6 +8,7 @@ objects (lines and rectangles); curves (logos, signatures) are not rules.
 """
 from __future__ import annotations
 
+import ctypes
 import re
 from operator import itemgetter
 from pathlib import Path
@@ -155,26 +156,46 @@ def _word(chars: list[tuple]) -> Word:
     return Word(x0=x0, top=top, x1=x1, bottom=bottom, text="".join([c[0] for c in chars]))
 
 
-def _is_straight(obj: pdfium.PdfObject) -> bool:
-    n = pdfium_c.FPDFPath_CountSegments(obj.raw)
+def _is_straight(raw) -> bool:
+    n = pdfium_c.FPDFPath_CountSegments(raw)
     if n <= 0 or n > 12:
         return False
     for i in range(n):
-        seg = pdfium_c.FPDFPath_GetPathSegment(obj.raw, i)
+        seg = pdfium_c.FPDFPath_GetPathSegment(raw, i)
         if pdfium_c.FPDFPathSegment_GetType(seg) == pdfium_c.FPDF_SEGMENT_BEZIERTO:
             return False
     return True
 
 
+def _paths(parent, count, get, level: int = 0):
+    """The path objects of a page, or of a form object within it (one level down: what
+    `PdfPage.get_objects(filter=(PATH,), max_depth=2)` gives, in its order), as raw
+    handles: no Python object for each of a page's thousands of text objects."""
+    n = count(parent)
+    if n < 0:
+        raise pdfium.PdfiumError("Failed to get number of pageobjects.")
+    for i in range(n):
+        raw = get(parent, i)
+        if not raw:
+            raise pdfium.PdfiumError("Failed to get pageobject.")
+        kind = pdfium_c.FPDFPageObj_GetType(raw)
+        if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+            yield raw
+        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and level < 1:
+            yield from _paths(raw, pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject, level + 1)
+
+
 def _rules(page: pdfium.PdfPage, height: float) -> tuple[Rule, ...]:
     rules = []
-    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=2):
-        if not _is_straight(obj):
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    for raw in _paths(page.raw, pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject):
+        if not _is_straight(raw):
             continue
-        left, bottom, right, top = obj.get_bounds()
-        if right - left < MIN_RULE_LENGTH and top - bottom < MIN_RULE_LENGTH:
+        if not pdfium_c.FPDFPageObj_GetBounds(raw, left, bottom, right, top):
+            raise pdfium.PdfiumError("Failed to locate pageobject.")
+        if right.value - left.value < MIN_RULE_LENGTH and top.value - bottom.value < MIN_RULE_LENGTH:
             continue
-        rules.append(Rule(x0=left, top=height - top, x1=right, bottom=height - bottom))
+        rules.append(Rule(x0=left.value, top=height - top.value, x1=right.value, bottom=height - bottom.value))
     return tuple(rules)
 
 
