@@ -11,6 +11,7 @@ helpers live in `indicator_report`.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 from typing import Optional, Sequence
 
@@ -132,6 +133,11 @@ class _PageView:
         self.sets = [frozenset(t) for t in self.toks]
         self.texts = [" ".join(t) for t in self.toks]
         self.text = "\n".join(self.texts)
+        self.starts = []  # where each line's text starts in the page's
+        at = 0
+        for text in self.texts:
+            self.starts.append(at)
+            at += len(text) + 1
         self._first: dict[str, Optional[int]] = {}
 
     def first(self, phrase: str) -> Optional[int]:
@@ -144,8 +150,16 @@ class _PageView:
         pieces = _pieces(phrase)
         if not _may_hold(self.text, pieces):
             return None  # no line can hold it (most phrases on most pages): no line is tried
-        for i, (toks, present) in enumerate(zip(self.toks, self.sets)):
-            if _may_hold(self.texts[i], pieces) and _line_has(toks, phrase, present):
+        # only the lines where the word of longest pieces shows one of them are tried
+        word = max(pieces, key=lambda w: min(len(p) for p in w))
+        lines = set()
+        for piece in word:
+            at = self.text.find(piece)
+            while at >= 0:
+                lines.add(bisect_right(self.starts, at) - 1)
+                at = self.text.find(piece, at + 1)
+        for i in sorted(lines):
+            if _may_hold(self.texts[i], pieces) and _line_has(self.toks[i], phrase, self.sets[i]):
                 return i
         return None
 
