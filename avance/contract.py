@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from enum import Enum
+from functools import lru_cache
 from typing import Any, Iterable, Sequence
 
 import pyarrow as pa
@@ -114,8 +115,21 @@ def _plain(value: Any) -> Any:
     return value
 
 
+_FLAT = (str, int, float, type(None), Enum)
+
+
+@lru_cache(maxsize=None)
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
 def record_to_row(record: Any, **keys: Any) -> dict[str, Any]:
-    row = {k: _plain(v) for k, v in dataclasses.asdict(record).items()}
+    values = [getattr(record, name) for name in _field_names(type(record))]
+    if all(isinstance(v, _FLAT) or isinstance(v, tuple) and all(isinstance(x, _FLAT) for x in v) for v in values):
+        # flat values (every contract record's): what `asdict` would copy, without its deep walk
+        row = {name: _plain(v) for name, v in zip(_field_names(type(record)), values)}
+    else:
+        row = {k: _plain(v) for k, v in dataclasses.asdict(record).items()}
     row.update(keys)
     return row
 

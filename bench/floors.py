@@ -28,6 +28,11 @@ time only (its point is the wall time). Accuracy of the same runs: the last avan
 output of each comparison is scored with ../shared/tools/score.py where truth exists
 (the dev scans, the digital PDFs), and every output gets a digest of its tables, so
 two checkouts' runs (`--checkout`) can be seen to give the same tables or not.
+
+avance's modules are compiled to bytecode before timing (`--bytecode compiled`, the
+default), as `pip install` leaves an installed package; this machine sets
+PYTHONDONTWRITEBYTECODE=1, under which a run from a fresh checkout compiles every module
+at start-up (`--bytecode source` times that).
 """
 from __future__ import annotations
 
@@ -79,9 +84,12 @@ print(n)
 """
 
 
+BYTECODE = "compiled"  # --bytecode
+
+
 def env() -> dict:
     e = dict(os.environ, OMP_THREAD_LIMIT="1")
-    if CHECKOUT != ROOT:  # another checkout is only read
+    if CHECKOUT != ROOT or BYTECODE == "source":  # another checkout is only read (its bytecode aside)
         e["PYTHONDONTWRITEBYTECODE"] = "1"
         if not (CHECKOUT / ".venv").exists():  # a bare source tree (git archive COMMIT): this venv's packages
             e["PYTHONPATH"] = str(CHECKOUT)
@@ -175,6 +183,20 @@ def score(out: Path, truth: list[Path]) -> str | None:
     return lines[-1] if lines else done.stderr.strip()[-200:]
 
 
+def prepare_bytecode(mode: str) -> None:
+    """`compiled`: the timed checkout's package compiled to bytecode first, as `pip install`
+    leaves an installed package (a run then reads its modules' bytecode). `source`: its
+    bytecode removed, so every run compiles its modules from source, as on a machine that
+    sets PYTHONDONTWRITEBYTECODE=1 (this one does) over a fresh checkout: ~0.15 s of
+    CPU a run here. Neither is timed."""
+    package = CHECKOUT / "avance"
+    if mode == "compiled":
+        subprocess.run([AVANCE[0], "-m", "compileall", "-q", str(package)], check=True, stdout=subprocess.DEVNULL)
+    else:
+        for cache in package.rglob("__pycache__"):
+            shutil.rmtree(cache, ignore_errors=True)
+
+
 def floor(pdfs: list[Path], cpu: int | None) -> tuple[float, float, float]:
     return timed([sys.executable, "-c", FLOOR_SCRIPT, *map(str, pdfs)], cpu)
 
@@ -212,12 +234,17 @@ def main(argv=None) -> int:
     ap.add_argument("--json", default=None, help="also write the figures here")
     ap.add_argument("--checkout", default=None,
                     help="time the avance of this checkout (its .venv) instead of this one's")
+    ap.add_argument("--bytecode", choices=("compiled", "source"), default="compiled",
+                    help="compiled (default): the timed checkout's modules are compiled to bytecode before "
+                         "timing, as an installed package is; source: every run compiles them (see prepare_bytecode)")
     args = ap.parse_args(argv)
+    global CHECKOUT, BYTECODE
     if args.checkout:
-        global CHECKOUT
         CHECKOUT = Path(args.checkout).resolve()
         if (CHECKOUT / ".venv").exists():
             AVANCE[0] = str(CHECKOUT / ".venv" / "bin" / "python")
+    BYTECODE = args.bytecode
+    prepare_bytecode(BYTECODE)
     only = set(args.only.split(","))
     tmp = Path(tempfile.mkdtemp(prefix="floors_"))
     results = []
@@ -258,7 +285,7 @@ def main(argv=None) -> int:
         raise
     load_after = os.getloadavg()
     print(f"\nload average before {load_before[0]:.1f}, after {load_after[0]:.1f} (2 cores); medians of {args.runs} "
-          f"alternating runs; B/A = ratio of medians (median of per-round ratios)")
+          f"alternating runs; B/A = ratio of medians (median of per-round ratios); avance's bytecode: {BYTECODE}")
     print(f"{'comparison':44} {'A':>18} {'A s':>7} {'B':>20} {'B s':>7} {'B/A':>6} {'(per-round)':>11} "
           f"{'CPU B/A':>7} {'B peak MB':>9}")
     for r in results:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from typing import Iterable, Sequence
 
 from ..records import Box, Word
@@ -17,15 +18,18 @@ from ..records import Box, Word
 class TextLine(Box):
     words: tuple[Word, ...] = ()
 
-    @property
+    # a line is immutable: its text and folded text are built once (detectors and
+    # parsers ask every line for them again and again)
+    @cached_property
     def text(self) -> str:
         return " ".join(w.text for w in self.words)
 
-    @property
+    @cached_property
     def folded(self) -> str:
         return fold(self.text)
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Upper-case, accents dropped, whitespace collapsed: for matching labels."""
     text = unicodedata.normalize("NFKD", text)
@@ -47,10 +51,25 @@ def bounding(words: Sequence[Box]) -> Box:
     )
 
 
+def _x0(w: Word) -> float:
+    return w.x0
+
+
 def make_line(words: Iterable[Word]) -> TextLine:
-    ws = tuple(sorted(words, key=lambda w: w.x0))
-    b = bounding(ws)
-    return TextLine(x0=b.x0, top=b.top, x1=b.x1, bottom=b.bottom, words=ws)
+    ws = tuple(sorted(words, key=_x0))
+    if not ws:
+        raise ValueError("a line of no words")  # as `bounding` does (min of nothing)
+    # one pass for the four sides (what `bounding` gives: a line is built for every
+    # page line and table cell, thousands a document)
+    x0, top, x1, bottom = ws[0].x0, ws[0].top, ws[0].x1, ws[0].bottom
+    for w in ws:
+        if w.top < top:
+            top = w.top
+        if w.x1 > x1:
+            x1 = w.x1
+        if w.bottom > bottom:
+            bottom = w.bottom
+    return TextLine(x0=x0, top=top, x1=x1, bottom=bottom, words=ws)
 
 
 _LINE_CACHE: dict[int, tuple[tuple[Word, ...], list[TextLine]]] = {}
@@ -76,26 +95,34 @@ def group_lines(words: Iterable[Word], y_tolerance: float | None = None) -> list
 
 
 def _group_lines(words: Iterable[Word], y_tolerance: float | None) -> list[TextLine]:
-    ws = sorted(words, key=lambda w: (w.ymid, w.x0))
+    # each word's vertical middle, computed once (it is asked for again at every word a
+    # line takes in)
+    ws = sorted(((w.top + w.bottom) / 2, w.x0, i, w) for i, w in enumerate(words))
     if not ws:
         return []
     if y_tolerance is None:
-        heights = sorted(w.height for w in ws)
+        heights = sorted(w.bottom - w.top for _, _, _, w in ws)
         y_tolerance = max(1.0, heights[len(heights) // 2] * 0.5)
     lines: list[list[Word]] = []
+    ys: list[list[float]] = []  # the vertical middles of each line's words
     mids: list[float] = []
-    for w in ws:
+    for y, _, _, w in ws:
         # OCR'd lines wobble: a word may sit closer to the line before the last
         # one opened (a taller word, a comma), so look back a few lines.
-        candidates = [i for i in range(max(0, len(lines) - 3), len(lines)) if abs(w.ymid - mids[i]) <= y_tolerance]
-        if candidates:
-            best = min(candidates, key=lambda i: abs(w.ymid - mids[i]))
+        best, gap = -1, 0.0
+        for i in range(max(0, len(lines) - 3), len(lines)):
+            d = abs(y - mids[i])
+            if d <= y_tolerance and (best < 0 or d < gap):
+                best, gap = i, d
+        if best >= 0:
             lines[best].append(w)
-            mids[best] = sum(x.ymid for x in lines[best]) / len(lines[best])
+            ys[best].append(y)
+            mids[best] = sum(ys[best]) / len(ys[best])
         else:
             lines.append([w])
-            mids.append(w.ymid)
-    order = sorted(range(len(lines)), key=lambda i: mids[i])
+            ys.append([y])
+            mids.append(y)
+    order = sorted(range(len(lines)), key=mids.__getitem__)
     return [make_line(lines[i]) for i in order]
 
 

@@ -8,7 +8,9 @@ objects (lines and rectangles); curves (logos, signatures) are not rules.
 """
 from __future__ import annotations
 
+import ctypes
 import re
+from operator import itemgetter
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -105,7 +107,7 @@ def _words(chars: list[tuple]) -> tuple[Word, ...]:
     # the gap tolerance (4-point spreadsheets) prints its spaces narrower than
     # it, so a space in the stream between two neighbours splits them too.
     spaces = {c[5] for c in chars if c[0] == " "}
-    printed.sort(key=lambda c: (c[2], c[1]))
+    printed.sort(key=_TOP_X0)
     lines: list[list[tuple]] = []
     for c in printed:
         if lines and abs(c[2] - lines[-1][0][2]) <= Y_TOLERANCE:
@@ -114,17 +116,25 @@ def _words(chars: list[tuple]) -> tuple[Word, ...]:
             lines.append([c])
     words: list[Word] = []
     for line in lines:
-        line.sort(key=lambda c: c[1])
-        current: list[tuple] = []
-        for c in line:
-            if current and (c[1] - current[-1][3] > X_TOLERANCE or c[1] < current[-1][1]
-                            or _space_between(current[-1][5], c[5], spaces)):
+        line.sort(key=_X0)
+        current: list[tuple] = [line[0]]
+        before = line[0]
+        for c in line[1:]:
+            # a space between: only neighbours in the stream a character or more apart
+            # (`_space_between`; adjacent characters have nothing between them)
+            if c[1] - before[3] > X_TOLERANCE or c[1] < before[1] or \
+                    (1 < c[5] - before[5] <= _SPACE_REACH and _space_between(before[5], c[5], spaces)):
                 words.append(_word(current))
-                current = []
-            current.append(c)
-        if current:
-            words.append(_word(current))
+                current = [c]
+            else:
+                current.append(c)
+            before = c
+        words.append(_word(current))
     return tuple(words)
+
+
+_TOP_X0 = itemgetter(2, 1)
+_X0 = itemgetter(1)
 
 
 def _space_between(before: int, after: int, spaces: set[int]) -> bool:
@@ -132,33 +142,60 @@ def _space_between(before: int, after: int, spaces: set[int]) -> bool:
 
 
 def _word(chars: list[tuple]) -> Word:
-    return Word(
-        x0=min(c[1] for c in chars), top=min(c[2] for c in chars),
-        x1=max(c[3] for c in chars), bottom=max(c[4] for c in chars),
-        text="".join(c[0] for c in chars),
-    )
+    # the characters' bounding box, in one pass (every word of every page)
+    _, x0, top, x1, bottom, _ = chars[0]
+    for _, left, upper, right, lower, _ in chars:
+        if left < x0:
+            x0 = left
+        if upper < top:
+            top = upper
+        if right > x1:
+            x1 = right
+        if lower > bottom:
+            bottom = lower
+    return Word(x0=x0, top=top, x1=x1, bottom=bottom, text="".join([c[0] for c in chars]))
 
 
-def _is_straight(obj: pdfium.PdfObject) -> bool:
-    n = pdfium_c.FPDFPath_CountSegments(obj.raw)
+def _is_straight(raw) -> bool:
+    n = pdfium_c.FPDFPath_CountSegments(raw)
     if n <= 0 or n > 12:
         return False
     for i in range(n):
-        seg = pdfium_c.FPDFPath_GetPathSegment(obj.raw, i)
+        seg = pdfium_c.FPDFPath_GetPathSegment(raw, i)
         if pdfium_c.FPDFPathSegment_GetType(seg) == pdfium_c.FPDF_SEGMENT_BEZIERTO:
             return False
     return True
 
 
+def _paths(parent, count, get, level: int = 0):
+    """The path objects of a page, or of a form object within it (one level down: what
+    `PdfPage.get_objects(filter=(PATH,), max_depth=2)` gives, in its order), as raw
+    handles: no Python object for each of a page's thousands of text objects."""
+    n = count(parent)
+    if n < 0:
+        raise pdfium.PdfiumError("Failed to get number of pageobjects.")
+    for i in range(n):
+        raw = get(parent, i)
+        if not raw:
+            raise pdfium.PdfiumError("Failed to get pageobject.")
+        kind = pdfium_c.FPDFPageObj_GetType(raw)
+        if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+            yield raw
+        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and level < 1:
+            yield from _paths(raw, pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject, level + 1)
+
+
 def _rules(page: pdfium.PdfPage, height: float) -> tuple[Rule, ...]:
     rules = []
-    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=2):
-        if not _is_straight(obj):
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    for raw in _paths(page.raw, pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject):
+        if not _is_straight(raw):
             continue
-        left, bottom, right, top = obj.get_bounds()
-        if right - left < MIN_RULE_LENGTH and top - bottom < MIN_RULE_LENGTH:
+        if not pdfium_c.FPDFPageObj_GetBounds(raw, left, bottom, right, top):
+            raise pdfium.PdfiumError("Failed to locate pageobject.")
+        if right.value - left.value < MIN_RULE_LENGTH and top.value - bottom.value < MIN_RULE_LENGTH:
             continue
-        rules.append(Rule(x0=left, top=height - top, x1=right, bottom=height - bottom))
+        rules.append(Rule(x0=left.value, top=height - top.value, x1=right.value, bottom=height - bottom.value))
     return tuple(rules)
 
 

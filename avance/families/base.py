@@ -55,3 +55,7 @@ class FamilySpec:
     # own (a wide table's next group of columns, whose headers may read like another
     # family's labels). None: pages are told by `detect` alone.
     continues: Optional[Callable[[Sequence[Page], Page], bool]] = None
+    # A second, costlier look at a page `detect` does not know: by its table alone (marks
+    # with by_title False). The sectioning takes it only when no family knows the page by
+    # its title, in family order as if it were part of `detect`.
+    detect_by_table: Optional[Callable[[Page], Optional[PageMark]]] = None

@@ -11,6 +11,8 @@ helpers live in `indicator_report`.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from functools import lru_cache
 from typing import Optional, Sequence
 
 from rapidfuzz.distance import Levenshtein
@@ -102,17 +104,62 @@ def _line_has_loosely(tokens: list[str], phrase: str, gap: int = 3) -> bool:
     return True
 
 
+@lru_cache(maxsize=1024)
+def _pieces(phrase: str) -> tuple[tuple[str, ...], ...]:
+    """For each word of the phrase, text one piece of which every token that `_tok_eq`
+    matches with it holds: the word itself when it is short (only itself matches), else
+    the word cut into one piece more than the edits allowed (an edit spoils at most
+    one piece; one is left whole). A line without them cannot hold the phrase."""
+    out = []
+    for word in phrase.split():
+        if len(word) < 5:
+            out.append((word,))
+            continue
+        k = (2 if len(word) >= 9 else 1) + 1
+        cuts = [round(i * len(word) / k) for i in range(k + 1)]
+        out.append(tuple(word[a:b] for a, b in zip(cuts, cuts[1:])))
+    return tuple(out)
+
+
+def _may_hold(text: str, pieces: tuple[tuple[str, ...], ...]) -> bool:
+    return all(any(p in text for p in word) for word in pieces)
+
+
 class _PageView:
     def __init__(self, page: Page):
         self.page = page
         self.lines = group_lines(page.words)
         self.toks = [_tokens(l.text) for l in self.lines]
         self.sets = [frozenset(t) for t in self.toks]
+        self.texts = [" ".join(t) for t in self.toks]
+        self.text = "\n".join(self.texts)
+        self.starts = []  # where each line's text starts in the page's
+        at = 0
+        for text in self.texts:
+            self.starts.append(at)
+            at += len(text) + 1
+        self._first: dict[str, Optional[int]] = {}
 
     def first(self, phrase: str) -> Optional[int]:
         """Index of the first line holding the phrase (fuzzy per word)."""
-        for i, (toks, present) in enumerate(zip(self.toks, self.sets)):
-            if _line_has(toks, phrase, present):
+        if phrase not in self._first:
+            self._first[phrase] = self._find(phrase)
+        return self._first[phrase]
+
+    def _find(self, phrase: str) -> Optional[int]:
+        pieces = _pieces(phrase)
+        if not _may_hold(self.text, pieces):
+            return None  # no line can hold it (most phrases on most pages): no line is tried
+        # only the lines where the word of longest pieces shows one of them are tried
+        word = max(pieces, key=lambda w: min(len(p) for p in w))
+        lines = set()
+        for piece in word:
+            at = self.text.find(piece)
+            while at >= 0:
+                lines.add(bisect_right(self.starts, at) - 1)
+                at = self.text.find(piece, at + 1)
+        for i in sorted(lines):
+            if _may_hold(self.texts[i], pieces) and _line_has(self.toks[i], phrase, self.sets[i]):
                 return i
         return None
 

@@ -73,8 +73,14 @@ CODE_RX = re.compile(r"\b([0-9A-Z]{1,4}(?:\s?-\s?[0-9A-Z]{1,8}){2,5})\b")
 ENTITY_RX = re.compile(r"([0-9A-Z]{1,4})\s*-\s*([A-Z]{2,10})\s*-\s*([0-9]{2,6})")
 
 
+# ASCII white space (what `str.isspace` says of the first 128 characters) as a space
+_ASCII_SPACES = str.maketrans({c: " " for c in map(chr, range(128)) if c.isspace()})
+
+
 def fold_map(text: str) -> tuple[str, list[int]]:
     """`fold` character by character, with the index of each folded char in `text`."""
+    if text.isascii():  # one character each, nothing to decompose (most lines)
+        return text.upper().translate(_ASCII_SPACES), list(range(len(text)))
     out: list[str] = []
     idx: list[int] = []
     for i, ch in enumerate(text):

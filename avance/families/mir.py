@@ -89,33 +89,52 @@ def _header_block(above: Sequence[TextLine]) -> tuple[Optional[str], Optional[st
 
 
 def detect(page: Page) -> Optional[PageMark]:
+    """A MIR page: by its title, else by its table alone."""
+    mark = detect_by_title(page)
+    return mark if mark is not None else detect_by_table(page)
+
+
+def detect_by_title(page: Page) -> Optional[PageMark]:
+    """`detect` without the look at the table of a page with no title (None there)."""
     if page.source == "ocr":
         mark = _detect_ocr(page)
         if mark is not None:
             return mark
     lines = group_lines(page.words)
     title = mt.find_title(lines)
-    if title is not None:
-        below = " ".join(l.folded for l in lines if l.top >= title.top)
-        hits = sum(1 for term in _HEADER_TERMS if term in below)
-        if hits < 7 or "NIVEL" not in below and "OBJETIVO" not in below:
-            return None
-        top = title.top
-    else:
-        # no title: the full header vocabulary and at least one MIR row
-        table = mt.read_page(page)
-        if table is None or not table.rows:
-            return None
-        names = {c.name for c in table.columns}
-        needed = {mt.LEVEL, mt.OBJECTIVE, mt.INDICATOR, mt.ANNUAL, mt.ACHIEVED}
-        if not needed <= names or not any(_row(r) for r in table.rows):
-            return None
-        top = min(l.top for l in table.header_lines) if table.header_lines else 0.0
+    if title is None:
+        return None
+    below = " ".join(l.folded for l in lines if l.top >= title.top)
+    hits = sum(1 for term in _HEADER_TERMS if term in below)
+    if hits < 7 or "NIVEL" not in below and "OBJETIVO" not in below:
+        return None
+    return _mark(page, lines, title.top, titled=True)
+
+
+def detect_by_table(page: Page) -> Optional[PageMark]:
+    """A page with no title by its table alone: the full header vocabulary and at least
+    one MIR row (None for a page with a title: `detect_by_title` answers for it). The
+    table reader's look: the sectioning asks it only of pages no family knows by title."""
+    lines = group_lines(page.words)
+    if mt.find_title(lines) is not None:
+        return None
+    table = mt.read_page(page)
+    if table is None or not table.rows:
+        return None
+    names = {c.name for c in table.columns}
+    needed = {mt.LEVEL, mt.OBJECTIVE, mt.INDICATOR, mt.ANNUAL, mt.ACHIEVED}
+    if not needed <= names or not any(_row(r) for r in table.rows):
+        return None
+    top = min(l.top for l in table.header_lines) if table.header_lines else 0.0
+    return _mark(page, lines, top, titled=False)
+
+
+def _mark(page: Page, lines: Sequence[TextLine], top: float, titled: bool) -> PageMark:
     above = [l for l in lines if l.bottom <= top + 0.5]
     _axis, _program, agency = _header_block(above)
     if page.source == "ocr":
-        return PageMark(Family.MIR_AVANCE, ocr_section_key(agency), by_title=title is not None)
-    return PageMark(Family.MIR_AVANCE, fold(agency) if agency else None, by_title=title is not None)
+        return PageMark(Family.MIR_AVANCE, ocr_section_key(agency), by_title=titled)
+    return PageMark(Family.MIR_AVANCE, fold(agency) if agency else None, by_title=titled)
 
 
 def _detect_ocr(page: Page) -> Optional[PageMark]:
@@ -529,7 +548,7 @@ def _append_continuation(result: SectionResult, raw: mt.RawRow) -> None:
         result.mir_rows[-1] = replace(prev, **updates)
 
 
-SPEC = FamilySpec(Family.MIR_AVANCE, detect, parse)
+SPEC = FamilySpec(Family.MIR_AVANCE, detect_by_title, parse, detect_by_table=detect_by_table)
 
 
 # --------------------------------------------------------------------------

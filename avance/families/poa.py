@@ -167,13 +167,27 @@ def _label_segments(line: TextLine, ocr: bool) -> list[TextLine]:
     return [make_line(s) for s in segments]
 
 
+_BOXED: list[tuple[Page, dict[str, tuple[Optional[str], Optional[str]]]]] = []
+
+
 def _boxed_values(page: Page) -> dict[str, tuple[Optional[str], Optional[str]]]:
     """Label and value cells of a header drawn as boxes: a cell that is a label
-    (however it wraps) and the cell right of it."""
+    (however it wraps) and the cell right of it. (Detection and parsing ask the
+    same page: the last pages' answers are kept.)"""
+    for seen, values in _BOXED:
+        if seen is page:
+            return dict(values)
+    values = _read_boxed_values(page)
+    _BOXED.append((page, values))
+    del _BOXED[:-16]
+    return dict(values)
+
+
+def _read_boxed_values(page: Page) -> dict[str, tuple[Optional[str], Optional[str]]]:
     values: dict[str, tuple[Optional[str], Optional[str]]] = {}
     for table in read_tables(page):
         for cell in table.cells:
-            words = [w for l in group_lines(cell.words) for w in l.words]
+            words = [w for l in group_lines(cell.words) for w in l.words] if len(cell.words) > 1 else list(cell.words)
             hit = _match_label(make_line(words), page.source == "ocr") if words else None
             if hit is None or hit[1] != len(words) or hit[0] in values:
                 continue

@@ -22,10 +22,14 @@ def _rows(name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Upper case without accent marks (`Protección` -> `PROTECCION`); Ñ stays Ñ."""
+    upper = text.upper()
+    if upper.isascii():
+        return upper  # no accent to drop (most of a report's text)
     out = []
-    for ch in text.upper():
+    for ch in upper:
         if ch == "Ñ":
             out.append(ch)
             continue

@@ -48,6 +48,7 @@ _STATE_SHORT = {
 _ABBREVIATIONS_EXTRA = {"23": ("QR", "QROO"), "02": ("BC", "BCN"), "03": ("BCS",), "15": ("EDOMEX", "MEX")}
 
 
+@lru_cache(maxsize=65536)
 def _key(text: str) -> str:
     """Folded, punctuation dropped: `Othón P. Blanco` -> `OTHON P BLANCO`."""
     return " ".join(re.sub(r"[^0-9A-ZÑ]+", " ", fold(text)).split())

@@ -74,7 +74,7 @@ def usable_text_layer(page: Page) -> bool:
         return False
     if "(cid:" in text or "\ufffd" in text:
         return False
-    alnum = sum(c.isalnum() for c in text)
+    alnum = sum(map(str.isalnum, text))
     return alnum / len(text) >= 0.6
 
 

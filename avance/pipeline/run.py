@@ -67,16 +67,15 @@ def warm_up_for_workers() -> None:
     import gc
 
     import psutil  # noqa: F401  (each child reads its address space with it)
-    import pyarrow as pa
-    import pyarrow.parquet as pq
 
     from .. import tables  # noqa: F401  (loads pdfplumber once, before the fork)
 
-    from ..contract import TABLES, empty_tables
+    from ..contract import TABLES
     from ..normalizers import catalogs
+    from .writer import empty_file
 
-    for table in empty_tables(TABLES).values():
-        pq.write_table(table, pa.BufferOutputStream())
+    for name in TABLES:  # pyarrow's first writes; a document's empty tables are these bytes
+        empty_file(name)
     for load in (catalogs.functional_classification, catalogs.administrative_classification,
                  catalogs.units_of_measure, catalogs.domain_words, catalogs.person_names):
         load()

@@ -43,15 +43,22 @@ class PageGroup:
 
 def mark_page(page: Page) -> tuple[Optional[FamilySpec], Optional[PageMark]]:
     """The first family that knows the page by its title; else the first that
-    knows it by its table alone (a garbled scan's goal table can pass for a MIR's)."""
-    by_table: tuple[Optional[FamilySpec], Optional[PageMark]] = (None, None)
+    knows it by its table alone (a garbled scan's goal table can pass for a MIR's).
+    A family's costlier look at the table alone (`detect_by_table`) is taken only
+    when no family knows the page by its title (the answer is the same)."""
+    untitled: list[tuple[FamilySpec, Optional[PageMark]]] = []
     for spec in FAMILY_SPECS:
         mark = spec.detect(page)
         if mark is not None and mark.by_title:
             return spec, mark
-        if mark is not None and by_table[0] is None:
-            by_table = (spec, mark)
-    return by_table
+        if mark is not None or spec.detect_by_table is not None:
+            untitled.append((spec, mark))
+    for spec, mark in untitled:
+        if mark is None and spec.detect_by_table is not None:
+            mark = spec.detect_by_table(page)
+        if mark is not None:
+            return spec, mark
+    return None, None
 
 
 def group_sections(pages: Sequence[Page]) -> tuple[list[PageGroup], list[Page]]:

@@ -157,8 +157,8 @@ def _samples(cell: Optional[Cell], col: int) -> list[str]:
     every line is a figure (a tall cell with the figures of several goal lines)."""
     if cell is None or cell.col != col:
         return [""]
-    if any(ch.isalpha() for ch in cell.text):
-        return [cell.text]  # words: no line of it is a figure
+    if len(cell.words) < 2 or any(ch.isalpha() for ch in cell.text):
+        return [cell.text]  # one line at most, or words: no line of it is a figure
     lines = group_lines(cell.words)
     if len(lines) > 1 and all(parse_number(l.text) is not None for l in lines):
         return [l.text for l in lines]

@@ -11,7 +11,7 @@ each column gets its header path (`METAS > Programada`).
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import replace
 from typing import Optional, Sequence
 
@@ -112,8 +112,9 @@ def close_frame(edges: list[dict]) -> list[dict]:
             x = sum(h[side] for h in g) / len(g)
             lo, hi = min(h["x0"] for h in g) + SNAP, max(h["x1"] for h in g) - SNAP
             tops = _positions([h["top"] for h in g])
+            inner = [(v["top"], v["bottom"]) for v in verticals if lo < v["x0"] < hi]
             ruled = [i for i, (a, b) in enumerate(zip(tops, tops[1:]))
-                     if any(lo < v["x0"] < hi and v["top"] <= a + SNAP and v["bottom"] >= b - SNAP for v in verticals)]
+                     if any(top <= a + SNAP and bottom >= b - SNAP for top, bottom in inner)]
             # each run of crossed bands on its own: two grids that start at one x (a list
             # over a goal table) are not framed into one
             runs: list[list[int]] = []
@@ -214,7 +215,16 @@ def _positions(values: Sequence[float]) -> list[float]:
 
 
 def _index(positions: Sequence[float], v: float) -> int:
-    return min(range(len(positions)), key=lambda i: abs(positions[i] - v))
+    """The position nearest `v` (the first of two as near). Positions ascend, more than
+    SNAP apart (`_positions`): the nearest is one of the two around `v`."""
+    if not positions:
+        raise ValueError("no positions")
+    i = bisect_left(positions, v)
+    if i == 0:
+        return 0
+    if i == len(positions):
+        return i - 1
+    return i - 1 if abs(positions[i - 1] - v) <= abs(positions[i] - v) else i
 
 
 def grid_table(page: Page, boxes: Sequence[tuple[float, float, float, float]]) -> Optional[Table]:
@@ -289,8 +299,10 @@ def _inside(w: Box, box: Box) -> bool:
 
 
 def _cell(page: Page, box: Box, row: int, col: int, row_span: int, col_span: int, words: Sequence[Word]) -> Cell:
-    lines = group_lines(words)
-    text = " ".join(l.text for l in lines).strip()
+    if len(words) < 2:  # most cells: no lines to sort out
+        text = words[0].text.strip() if words else ""
+    else:
+        text = " ".join(l.text for l in group_lines(words)).strip()
     return Cell(box.x0, box.top, box.x1, box.bottom, row=row, col=col, row_span=row_span, col_span=col_span,
                 text=text, words=tuple(words), page=page.number)
 
@@ -541,7 +553,8 @@ def _regrid(cells: list[Cell], borders: Sequence[float]) -> list[Cell]:
     out = []
     for c in cells:
         c0, c1 = _index(borders, c.x0), _index(borders, c.x1)
-        out.append(replace(c, col=c0, col_span=max(1, c1 - c0)))
+        span = max(1, c1 - c0)
+        out.append(c if (c.col, c.col_span) == (c0, span) else replace(c, col=c0, col_span=span))
     return out
 
 
@@ -550,14 +563,29 @@ def _regrid(cells: list[Cell], borders: Sequence[float]) -> list[Cell]:
 # --------------------------------------------------------------------------
 
 def _cover(lines: Sequence, x0: float, step: float, n: int) -> list[int]:
-    cover = [0] * n
+    """How many lines cross each of the `n` steps from x0 (a line once, however many of
+    its words do): each line's words as runs of steps, joined, counted at their ends."""
+    change = [0] * (n + 1)
     for line in lines:
-        seen = set()
-        for w in line.words:
-            for i in range(int((w.x0 - x0) / step), int((w.x1 - x0) / step) + 1):
-                if 0 <= i < n and i not in seen:
-                    seen.add(i)
-                    cover[i] += 1
+        spans = sorted((max(0, int((w.x0 - x0) / step)), min(n - 1, int((w.x1 - x0) / step))) for w in line.words)
+        start = end = None
+        for lo, hi in spans:
+            if lo > hi:
+                continue
+            if end is not None and lo <= end + 1:
+                end = max(end, hi)
+                continue
+            if end is not None:
+                change[start] += 1
+                change[end + 1] -= 1
+            start, end = lo, hi
+        if end is not None:
+            change[start] += 1
+            change[end + 1] -= 1
+    cover, running = [], 0
+    for delta in change[:n]:
+        running += delta
+        cover.append(running)
     return cover
 
 
