@@ -324,3 +324,20 @@ def test_a_block_label_flush_left_ends_an_unruled_table():
               _word(230, 167, "-"), _word(238, 167, "89.00")]
     table, = read_tables(Page(1, 900, 700, tuple(words)))
     assert [table.text(r, 0) for r in table.body_rows()] == ["1er. trim.", "2do. trim.", "3er. trim.", "4to. trim."]
+
+
+def test_labels_stacked_in_a_narrow_cell_beside_centred_ones_are_one_header():
+    # `% DE` / `AVANCE` / `DEL` / `TRIMESTRE` stacked in a narrow column, `REALIZADO` centred
+    # beside them, the table's title over both: eight header lines
+    stacked = [("SEGUIMIENTO", 150), ("PORCENTAJE", 230), ("AVANCE", 230), ("REALIZADO", 150), ("DEL", 230),
+               ("TRIMESTRE", 230), ("Nivel", 50), ("Abr-Jun", 230)]
+    words = []
+    for i, (label, x) in enumerate(stacked):
+        for j, token in enumerate(label.split()):
+            words.append(_word(x + 27 * j, 100 + 4.5 * i, token))
+    for i, (level, done, pct) in enumerate((("Fin", "4.75", "85.74%"), ("Propósito", "26", "104.00%"),
+                                             ("Componente", "23", "92.00%"))):
+        top = 150 + 12 * i
+        words += [_word(50, top, level), _right(200, top, done), _right(290, top, pct)]
+    table, = read_tables(Page(1, 900, 700, tuple(words)))
+    assert "PORCENTAJE" in table.header_paths[2] and "TRIMESTRE" in table.header_paths[2]

@@ -623,6 +623,9 @@ def columns_from_whitespace(lines: Sequence, x0: float, x1: float, min_gap: floa
 
 _CODE_LIKE = re.compile(r"^\d{1,2}(\.\d{1,2}){1,4}\.?$")
 _SURELY_CODE = re.compile(r"^(\d(\.\d)+|\d{1,2}(\.\d{1,2}){2,4})\.?$")  # `1.1`, `4.5.3`: no decimal reads so
+# Lines a header may stack: labels centred in cells of different heights fall on
+# lines of their own (`% DE` / `AVANCE` / `DEL` / `TRIMESTRE` beside `REALIZADO`).
+_HEADER_LINES = 10
 _PAGE_WORD = re.compile(r"^(p[aá]gina|p[aá]g\.?|hoja|page)$", re.IGNORECASE)
 _LABEL_NUMBER = re.compile(r"^(\d{1,2}|(19|20)\d\d)$")  # `TRIMESTRE 1`, `METAS 2026`
 
@@ -894,7 +897,7 @@ def whitespace_table(page: Page, words: Sequence[Word]) -> Optional[Table]:
     k = first - 1
     # a header sits close over its body (a rule's width apart, at most two lines' height
     # in small type); its own lines are stacked tight
-    while k >= 0 and len(header) < 6 and \
+    while k >= 0 and len(header) < _HEADER_LINES and \
             lines[k + 1].top - lines[k].bottom <= (2.0 if k == first - 1 else 1.2) * pitch and \
             not _LEADING_CODE.match(lines[k].text):
         header.insert(0, lines[k])
