@@ -28,7 +28,7 @@ from ..tables.periods import quarter_of
 from .base import FamilySpec, PageMark
 from .indicator_report import (
     Fields, _HEADING_RX, band_cell, band_words, best_keys, cell_pairs, clean, column_at, column_edges, drop_specks,
-    entity_code, find_code, find_grids, frequency_of, header_facts, indicator_provenance, is_ocr_line,
+    boxed_code, entity_code, find_code, find_grids, frequency_of, header_facts, indicator_provenance, is_ocr_line,
     key_catalog, key_token, label_hits, normalize_formula, numeric_text, ocr_candidates, ocr_fix_code,
     ocr_fix_formula, ocr_flag, ocr_key, ocr_text_repair, page_lines_of, parse_report, pmd_link, read_figure,
     repair_formula, repair_key, report_name, rows_by_anchor, name_headers, table_columns, split_band, split_code_name, vocabulary_columns,
@@ -618,7 +618,7 @@ def parse_sheet(pages: Sequence[Page]) -> SectionResult:
     # the target's block, else wherever its labels stand (`Sentido de la meta:`, `Meta Anual 2026:`)
     target_lines = _block(fields, "target", max_lines=4) or [l for l in lines if _TARGET_LABEL.search(l.folded)]
     direction, annual, triennial = _target(target_lines, found)
-    code = find_code(lines)
+    code = find_code(lines) or boxed_code(fields)
     if ocr_pages:
         raw_code = code
         code, notes = ocr_fix_code(lines, code)

@@ -220,11 +220,14 @@ class Fields:
             prev = full
         return out
 
-    def fill(self, pairs: dict[str, tuple[str, list[Word]]]) -> None:
-        """Labels this reading of lines missed (a label wrapped in its box): their values
-        from label/value cells. A label found on a line keeps its own reading."""
-        for field, (value, words) in pairs.items():
-            if field not in self.values:
+    def fill(self, pairs: dict[str, tuple[str, list[Word], bool]]) -> None:
+        """Values from label/value cells: labels this reading of lines missed (a label
+        wrapped in its box), and values a line ran past their ruled box's border (a
+        wrapped label's last word read into the value beside it)."""
+        for field, (value, words, ruled) in pairs.items():
+            boxed = {id(w) for w in words}
+            ran_over = ruled and field in self.values and any(id(w) not in boxed for w in self.words.get(field, ()))
+            if field not in self.values or ran_over:
                 self.values[field] = value
                 self.inline[field] = value
                 self.ocr[field] = any(w.conf is not None for w in words)
@@ -245,21 +248,24 @@ class Fields:
         return self.line_of.get(field)
 
 
-def cell_pairs(pages: Sequence[Page]) -> dict[str, tuple[str, list[Word]]]:
+def cell_pairs(pages: Sequence[Page]) -> dict[str, tuple[str, list[Word], bool]]:
     """Label/value pairs printed as boxes (a label cell, its value in the cell to its
-    right), found by the label's vocabulary wherever the box stands; first wins."""
-    out: dict[str, tuple[str, list[Word]]] = {}
+    right), found by the label's vocabulary wherever the box stands; first wins.
+    Each with whether rules draw its box (white space alone may cut a wrapped value)."""
+    out: dict[str, tuple[str, list[Word], bool]] = {}
     for page in pages:
         for table in read_tables(page):
             for cell in table.cells:
                 m = _LABEL_RX.fullmatch(" ".join(fold(cell.text or "").split()))
+                if not m and cell.words:  # a label broken inside a word where its box wraps it (`Enti` / `dad:`)
+                    m = _LABEL_RX.fullmatch(" ".join(fold("".join(l.text for l in group_lines(cell.words))).split()))
                 if not m:
                     continue
                 field = next(k for k in LABELS if m.group(k) is not None)
                 value = table.cell_at(cell.row, cell.col + cell.col_span)
                 if value is None or not clean(value.text) or label_hits(make_line(value.words)) or field in out:
                     continue
-                out[field] = (value.text, list(value.words))
+                out[field] = (value.text, list(value.words), table.ruled)
     return out
 
 
@@ -291,6 +297,12 @@ def find_code(lines: Sequence[TextLine]) -> Optional[str]:
             if m and re.search(r"\d", m.group(1)):
                 return re.sub(r"\s+", "", m.group(1))
     return None
+
+
+def boxed_code(fields: "Fields") -> Optional[str]:
+    """The key read from its box when its label wraps there (`Clave del` / `indicador:`)."""
+    m = CODE_RX.search(fold(clean(fields.values.get("code")) or ""))
+    return re.sub(r"\s+", "", m.group(1)) if m and re.search(r"\d", m.group(1)) else None
 
 
 def entity_code(value: Optional[str]) -> Optional[str]:
@@ -872,7 +884,7 @@ def parse_report(pages: Sequence[Page]) -> SectionResult:
     fields = Fields(lines)
     fields.fill(cell_pairs(pages))
     facts = header_facts(pages)
-    code = find_code(lines)
+    code = find_code(lines) or boxed_code(fields)
     formula = normalize_formula(fields.get("formula"))
     flags: list[Flag] = []
     log = ProvenanceLog(pages)
