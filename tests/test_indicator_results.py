@@ -232,22 +232,12 @@ def test_a_scanned_project_line_is_carried_onto_its_goal_lines(scans):
     assert section.agency == "Instituto de Capacitación y Vinculación Tecnológica del Estado de Chiapas"
 
 
-def _text_page(lines: list[str]) -> Page:
-    words = []
-    for i, text in enumerate(lines):
-        x = 40.0
-        for token in text.split():
-            words.append(Word(x, 60 + 12 * i, x + 5 * len(token), 68 + 12 * i, token))
-            x += 5 * len(token) + 4
-    return Page(number=1, width=800, height=600, words=tuple(words))
-
-
 def test_a_page_that_names_the_report_in_a_sentence_is_not_the_report():
-    titled = _text_page(["GOBIERNO DEL ESTADO", "INDICADORES DE RESULTADOS AL PRIMER TRIMESTRE DEL 2018"])
+    titled = _title_page("GOBIERNO DEL ESTADO", "INDICADORES DE RESULTADOS AL PRIMER TRIMESTRE DEL 2018")
     assert family.detect(titled) is not None
-    letter = _text_page(["Oficio 123/2024", "Por medio del presente le remito la información programática del trimestre: "
-                         "el estado analítico, el gasto por categoría programática y los indicadores de resultados, "
-                         "para su publicación en el portal."])
+    letter = _title_page("Oficio 123/2024", "Por medio del presente le remito la información programática del "
+                         "trimestre: el estado analítico, el gasto por categoría programática y los indicadores de "
+                         "resultados, para su publicación en el portal.")
     assert family.detect(letter) is None
 
 
