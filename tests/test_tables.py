@@ -341,3 +341,13 @@ def test_labels_stacked_in_a_narrow_cell_beside_centred_ones_are_one_header():
         words += [_word(50, top, level), _right(200, top, done), _right(290, top, pct)]
     table, = read_tables(Page(1, 900, 700, tuple(words)))
     assert "PORCENTAJE" in table.header_paths[2] and "TRIMESTRE" in table.header_paths[2]
+
+
+def test_roman_quarter_labels_read_as_ones_are_no_row_of_figures():
+    from avance.extractors.layout import group_lines
+    from avance.tables.reader import _values
+    labels, = group_lines([_word(40, 100, "DESCRIPCION"), _word(300, 100, "I"), _word(340, 100, "11"),
+                           _word(380, 100, "111"), _word(420, 100, "Iv"), _word(470, 100, "OBSERVACIONES")])
+    assert _values(labels) == 0
+    row, = group_lines([_word(40, 100, "101-"), _word(300, 100, "11"), _word(340, 100, "12")])
+    assert _values(row) == 2

@@ -639,6 +639,10 @@ def _one_space(left: Word, right: Word) -> bool:
     return right.x0 - left.x1 <= 1.05 * _char_width(left)
 
 
+_ROMAN = re.compile(r"I{1,3}|I[vV]|V")
+_ONES = re.compile(r"1{1,3}")
+
+
 def _values(line) -> int:
     """Figures and dates on a line (a row of column numbers under a header holds none;
     a dotted code that labels the words after it, `1.2 ESTRATEGIA`, is no value)."""
@@ -646,8 +650,12 @@ def _values(line) -> int:
     texts = [w.text for w in words]
     if _numbering_row(texts):
         return 0
+    # quarter labels in roman numerals, some read as ones by OCR (`I 11 111 Iv`)
+    romans = any(_ROMAN.fullmatch(t) for t in texts)
     count = 0
     for i, w in enumerate(words):
+        if romans and _ONES.fullmatch(w.text):
+            continue
         if not (is_figure(w.text) or is_date(w.text)):
             continue
         text = w.text.strip()
