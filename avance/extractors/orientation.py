@@ -52,33 +52,56 @@ def _blob_stats(binary: np.ndarray) -> np.ndarray:
     return blob_stats(binary, 8)
 
 
-def lines_run_across(text: np.ndarray) -> Optional[bool]:
+class _Blobs:
+    """The blobs of one text image: its glyphs, and its glyphs smeared along the lines by
+    k pixels, each labelled once (the direction test and the word finder ask for the same
+    ones on an upright page: a whole-page labelling each, otherwise)."""
+
+    def __init__(self, text: np.ndarray):
+        self.text = text
+        self._glyphs: Optional[np.ndarray] = None
+        self._along: dict[int, np.ndarray] = {}
+
+    def glyphs(self) -> np.ndarray:
+        if self._glyphs is None:
+            self._glyphs = _blob_stats(self.text)
+        return self._glyphs
+
+    def along(self, k: int) -> np.ndarray:
+        if k not in self._along:
+            self._along[k] = _blob_stats(cv2.dilate(self.text, np.ones((1, k), np.uint8)))
+        return self._along[k]
+
+
+def lines_run_across(text: np.ndarray, blobs: Optional[_Blobs] = None) -> Optional[bool]:
     """True when text lines are horizontal, False when vertical, None when the
     page has too little text to tell."""
-    stats = _blob_stats(text)
+    blobs = blobs or _Blobs(text)
+    stats = blobs.glyphs()
     stats = stats[stats[:, cv2.CC_STAT_AREA] >= 4]
     if len(stats) < 30:
         return None
     glyph = float(np.median(np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])))
     k = max(2, int(round(0.5 * glyph)))
-    along = len(_blob_stats(cv2.dilate(text, np.ones((1, k), np.uint8))))
+    along = len(blobs.along(k))
     across = len(_blob_stats(cv2.dilate(text, np.ones((k, 1), np.uint8))))
     if along == 0 or across == 0:
         return None
     return across / along > _DIRECTION_MARGIN
 
 
-def _word_boxes(text: np.ndarray) -> list[tuple[int, int, int, int]]:
+def _word_boxes(text: np.ndarray, blobs: Optional[_Blobs] = None) -> list[tuple[int, int, int, int]]:
     """(x, y, w, h) on the small copy of the longest runs of glyphs (words and
     phrases): letters smeared along the line fuse into one long, glyph-high blob.
     Handwriting, stamps and lone digits make few such blobs."""
-    stats = _blob_stats(text)
+    blobs = blobs or _Blobs(text)
+    stats = blobs.glyphs()
     stats = stats[stats[:, cv2.CC_STAT_AREA] >= 4]
     if len(stats) == 0:
         return []
     glyph = float(np.median(stats[:, cv2.CC_STAT_HEIGHT]))
     k = max(2, int(round(0.5 * glyph)))
-    runs = _blob_stats(cv2.dilate(text, np.ones((1, k), np.uint8)))
+    runs = blobs.along(k)
     h, w = runs[:, cv2.CC_STAT_HEIGHT], runs[:, cv2.CC_STAT_WIDTH]
     words = runs[(h >= 0.7 * glyph) & (h <= 2.0 * glyph) & (w >= 4 * h)]
     words = words[np.argsort(-words[:, cv2.CC_STAT_WIDTH], kind="stable")][:_WORDS_READ]
@@ -98,12 +121,13 @@ def _read_confidence(image: np.ndarray, split_y: float, lang: str) -> tuple[floa
     return score[0], score[1]
 
 
-def upright_score(gray: np.ndarray, text: np.ndarray, scale: float, lang: str = "spa") -> tuple[float, float]:
+def upright_score(gray: np.ndarray, text: np.ndarray, scale: float, lang: str = "spa",
+                  blobs: Optional[_Blobs] = None) -> tuple[float, float]:
     """Tesseract's confidence reading the page's longest words as they are vs
     turned 180 degrees, from one call: the words cut out and stacked one per
     row, the same stack turned below it."""
     crops = []
-    for x, y, w, h in _word_boxes(text):
+    for x, y, w, h in _word_boxes(text, blobs):
         pad = max(2, h // 3)
         x0, y0 = max(0, int((x - pad) / scale)), max(0, int((y - pad) / scale))
         x1, y1 = int((x + w + pad) / scale), int((y + h + pad) / scale)
@@ -143,15 +167,17 @@ def detect_rotation(gray: np.ndarray, lang: str = "spa") -> int:
     if gray.ndim != 2 or min(gray.shape) < 32:
         return 0
     text, scale = _small_text(gray)
-    across = lines_run_across(text)
+    blobs = _Blobs(text)
+    across = lines_run_across(text, blobs)
     if across is None:
         return 0
     turn = 0
     if not across:  # lines run down the page: turn it a quarter, then ask which way up
         turn = 90
         gray, text = rotate_quarter(gray, 90), rotate_quarter(text, 90)
+        blobs = _Blobs(text)
     try:
-        upright, flipped = upright_score(gray, text, scale, lang)
+        upright, flipped = upright_score(gray, text, scale, lang, blobs)
     except Exception:  # no Tesseract: the OCR stage says so itself; keep the quarter turn
         return turn
     if flipped > upright:
