@@ -17,7 +17,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .components import small_components
+from .components import components, small_components
 
 # A dot: a 4-connected ink blob of at most this many pixels (at 300 dpi).
 _DOT_AREA = 8
@@ -91,11 +91,13 @@ def suppress_halftone(binv: np.ndarray, gray: np.ndarray) -> np.ndarray:
     otsu = _percentile(gray, ink_pixels, 100.0)
     ink = _percentile(smooth, ink_pixels & ~dots & ~mask, _INK_PERCENTILE)
     out = binv.copy()
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
-    for k in range(1, n):
-        x, y, w, h = stats[k, :4]
+    # the fields labelled in the window that holds them (the same fields, in the same order)
+    fields = components(mask.astype(np.uint8), 8, with_stats=True)
+    top, left = fields.window[0].start, fields.window[1].start
+    for k in range(1, fields.count + 1):
+        x, y, w, h = fields.stats[k, :4]
         box = (slice(y, y + h), slice(x, x + w))
-        region = labels[box] == k
+        region = fields.labels[y - top:y - top + h, x - left:x - left + w] == k
         darkest_dot = _percentile(smooth[box], region & dots[box], _DOT_PERCENTILE)
         if darkest_dot is None:
             continue

@@ -206,10 +206,15 @@ def _merge_readings(words: list[OcrWord], replaced: dict[int, list[OcrWord]], pa
     paragraph: its own reading, or its page words when it was not read again. Two
     words still on one spot (paragraphs whose words overlap) keep the page's word,
     else the surer new one."""
+    # the page's words as arrays: each new word is looked up among them at once (a page
+    # holds hundreds of words and its re-read paragraphs hundreds more)
+    box = np.array([(k.left, k.top, k.right, k.bottom) for k in words], dtype=np.int64).reshape(-1, 4)
+    para = np.array([paragraph_of.get(i, i) for i in range(len(words))], dtype=np.int64)
+
     def owners(n: OcrWord) -> set[int]:
         cx, cy = (n.left + n.right) / 2, (n.top + n.bottom) / 2
-        return {paragraph_of.get(i, i) for i, k in enumerate(words)
-                if k.left <= cx <= k.right and k.top <= cy <= k.bottom}
+        on = (box[:, 0] <= cx) & (cx <= box[:, 2]) & (box[:, 1] <= cy) & (cy <= box[:, 3])
+        return set(para[on].tolist())
 
     placed: list[tuple[int, OcrWord]] = []
     for first, new in replaced.items():
@@ -218,9 +223,15 @@ def _merge_readings(words: list[OcrWord], replaced: dict[int, list[OcrWord]], pa
             if not landed or first in landed:
                 placed.append((first, n))
     taken = [k for i, k in enumerate(words) if i not in replaced]
+    # the page's words kept: only those whose box meets the new word's can be the same word
+    kept_box = box[[i for i in range(len(words)) if i not in replaced]].reshape(-1, 4)
+    added: list[OcrWord] = []
     for _, n in sorted(placed, key=lambda p: -p[1].conf):
-        if not any(_same_word(n, k) for k in taken):
-            taken.append(n)
+        near = np.flatnonzero((np.minimum(kept_box[:, 2], n.right) > np.maximum(kept_box[:, 0], n.left))
+                              & (np.minimum(kept_box[:, 3], n.bottom) > np.maximum(kept_box[:, 1], n.top)))
+        if not any(_same_word(n, taken[j]) for j in near) and not any(_same_word(n, k) for k in added):
+            added.append(n)
+    taken += added
     kept = {id(n) for n in taken}
     out: list[OcrWord] = []
     for i, word in enumerate(words):
