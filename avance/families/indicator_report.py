@@ -292,17 +292,21 @@ def find_code(lines: Sequence[TextLine]) -> Optional[str]:
         for hit in label_hits(line):
             if hit.field != "code":
                 continue
-            rest = fold(line.text[hit.end:])
-            m = CODE_RX.search(rest)
-            if m and re.search(r"\d", m.group(1)):
-                return re.sub(r"\s+", "", m.group(1))
+            code = _code_in(line.text[hit.end:])
+            if code:
+                return code
     return None
+
+
+def _code_in(text: str) -> Optional[str]:
+    """The indicator key a value's text starts with (it holds a digit)."""
+    m = CODE_RX.search(fold(text))
+    return re.sub(r"\s+", "", m.group(1)) if m and re.search(r"\d", m.group(1)) else None
 
 
 def boxed_code(fields: "Fields") -> Optional[str]:
     """The key read from its box when its label wraps there (`Clave del` / `indicador:`)."""
-    m = CODE_RX.search(fold(clean(fields.values.get("code")) or ""))
-    return re.sub(r"\s+", "", m.group(1)) if m and re.search(r"\d", m.group(1)) else None
+    return _code_in(clean(fields.values.get("code")) or "")
 
 
 def entity_code(value: Optional[str]) -> Optional[str]:

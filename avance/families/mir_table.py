@@ -22,6 +22,7 @@ from rapidfuzz import fuzz
 
 from ..extractors.grid import cluster_positions
 from ..extractors.layout import TextLine, fold, group_lines, make_line
+from ..pagememo import per_page
 from ..records import Box, Page, Rule, Word
 from ..tables import read_tables
 from ..tables.concepts import Concept, match_columns
@@ -541,21 +542,11 @@ def _justification_header(path: str) -> bool:
     return any(w in fold(path) for w in _JUSTIFICATION_WORDS)
 
 
-_RECENT: list[tuple[Page, float, Optional[tuple]]] = []
-
-
 def concept_columns(page: Page, lines: Sequence[TextLine], title: TextLine
                     ) -> Optional[tuple[list[Column], float, list[TextLine], Optional[int], Table]]:
     """Columns from the table reader, named by what their headers say and their cells
-    hold; None when no table under the title maps to a MIR table. (Detection and
-    parsing ask the same page again: the last answers are kept.)"""
-    for seen, bottom, answer in _RECENT:
-        if seen is page and bottom == title.bottom:
-            return _copy_columns(answer)
-    answer = _concept_columns(page, lines, title)
-    _RECENT.append((page, title.bottom, answer))
-    del _RECENT[:-64]
-    return _copy_columns(answer)
+    hold; None when no table under the title maps to a MIR table."""
+    return _copy_columns(_concept_columns(page, lines, title))
 
 
 def _copy_columns(answer: Optional[tuple]) -> Optional[tuple]:
@@ -566,6 +557,7 @@ def _copy_columns(answer: Optional[tuple]) -> Optional[tuple]:
     return [Column(c.name, c.center, c.x0, c.x1, c.index) for c in cols], top, head, reported, table
 
 
+@per_page(64, key=lambda lines, title: title.bottom)  # detection and parsing ask the same page
 def _concept_columns(page: Page, lines: Sequence[TextLine], title: TextLine
                      ) -> Optional[tuple[list[Column], float, list[TextLine], Optional[int], Table]]:
     best = None

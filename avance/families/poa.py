@@ -17,6 +17,7 @@ from ..extractors.text_export import split_cells
 from ..normalizers.columns import Figure, poa_slots, poa_violations, solve_row
 from ..normalizers.header import place_administrative, place_functional
 from ..normalizers.numbers import parse_number
+from ..pagememo import per_page
 from ..normalizers.ocr_codes import cell_digits, digits_of, repair_codes
 from ..normalizers.ocr_numbers import Candidate, number_candidates
 from ..tables import Table, read_tables
@@ -167,23 +168,10 @@ def _label_segments(line: TextLine, ocr: bool) -> list[TextLine]:
     return [make_line(s) for s in segments]
 
 
-_BOXED: list[tuple[Page, dict[str, tuple[Optional[str], Optional[str]]]]] = []
-
-
+@per_page(16)  # detection and parsing ask the same page
 def _boxed_values(page: Page) -> dict[str, tuple[Optional[str], Optional[str]]]:
     """Label and value cells of a header drawn as boxes: a cell that is a label
-    (however it wraps) and the cell right of it. (Detection and parsing ask the
-    same page: the last pages' answers are kept.)"""
-    for seen, values in _BOXED:
-        if seen is page:
-            return dict(values)
-    values = _read_boxed_values(page)
-    _BOXED.append((page, values))
-    del _BOXED[:-16]
-    return dict(values)
-
-
-def _read_boxed_values(page: Page) -> dict[str, tuple[Optional[str], Optional[str]]]:
+    (however it wraps) and the cell right of it."""
     values: dict[str, tuple[Optional[str], Optional[str]]] = {}
     for table in read_tables(page):
         for cell in table.cells:

@@ -14,7 +14,8 @@ from typing import Iterable, Optional, Sequence
 
 from .numbers import parse_number
 
-_LETTER_TO_DIGIT = str.maketrans({
+# what OCR reads for each digit (also fitting codes to their column's shape, rereads.fit_shape)
+LETTER_TO_DIGIT = str.maketrans({
     "O": "0", "o": "0", "Q": "0", "D": "0", "U": "0",
     "l": "1", "I": "1", "|": "1", "i": "1", "!": "1", "]": "1", "[": "1", "J": "1",
     "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "G": "6", "g": "9", "q": "9", "A": "4",
@@ -51,9 +52,9 @@ def number_candidates(text: Optional[str], percent: bool = False) -> list[Candid
     plain = parse_number(t)
     if plain is not None and not (percent and not t.endswith("%") and _percent_sign_misread(t)):
         add(plain, None)
-    if not looks_numeric(t.translate(_LETTER_TO_DIGIT)):
+    if not looks_numeric(t.translate(LETTER_TO_DIGIT)):
         return out
-    fixed = t.translate(_LETTER_TO_DIGIT)
+    fixed = t.translate(LETTER_TO_DIGIT)
     fixed = fixed.strip(".,:;'\"`")  # stray punctuation at the ends
     if fixed.endswith("%."):
         fixed = fixed[:-1]

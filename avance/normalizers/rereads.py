@@ -30,6 +30,7 @@ from ..records import ROW_KEYS, AreaReading, Flag, Provenance, SectionResult, Se
 from .checks import CHECK_RULES, format_figure, check_section
 from .legibility import has_word
 from .numbers import is_printed_nothing, parse_number
+from .ocr_numbers import LETTER_TO_DIGIT
 
 FieldRef = tuple[str, str, str]  # table, row_key, field
 
@@ -482,8 +483,6 @@ def settle_figures(section: SectionResult, readings: Mapping[FieldRef, Sequence[
 # with a letter where the column has a digit, the letter a look-alike of a digit (`ED17PB0714`,
 # `PO05PA0716`: small type's `0` read as `D` or `O`), is read as the column's shape says.
 # Only letters become digits: a digit read for a letter is ambiguous (`8` is `B` or `S`).
-_DIGIT_OF = {"O": "0", "D": "0", "Q": "0", "U": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "G": "6",
-             "B": "8", "o": "0", "l": "1"}
 MIN_SHAPED_CODES = 3
 
 
@@ -515,8 +514,8 @@ def fit_shape(code: Optional[str], shape: str) -> Optional[str]:
     for c, s in zip(code, shape):
         if code_shape(c) == s:
             out.append(c)
-        elif s == "D" and c in _DIGIT_OF:
-            out.append(_DIGIT_OF[c])
+        elif s == "D" and c.isalpha() and ord(c) in LETTER_TO_DIGIT:
+            out.append(LETTER_TO_DIGIT[ord(c)])
         else:
             return None
     return "".join(out)

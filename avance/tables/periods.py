@@ -19,6 +19,9 @@ _MONTH_RANGES = {
     3: ("jul sep", "julio septiembre", "jul/sep", "julio a septiembre", "jul set"),
     4: ("oct dic", "octubre diciembre", "oct/dic", "octubre a diciembre"),
 }
+# the months a quarter label names, by their first letters (`ene`, `mar`, `sep`)
+_MONTH_STEMS = frozenset(w[:3] for spellings in _MONTH_RANGES.values() for s in spellings
+                         for w in s.replace("/", " ").split() if len(w) >= 3)
 _ORDINALS = {1: ("primer", "primero", "1er", "1ro", "1o", "1"), 2: ("segundo", "2do", "2o", "2"),
              3: ("tercer", "tercero", "3er", "3ro", "3o", "3"), 4: ("cuarto", "4to", "4o", "4")}
 _ROMANS = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
@@ -121,5 +124,5 @@ def _garbled_quarter(label: str) -> bool:
     """A label that reads like a quarter OCR got wrong (`Ser. trim.`, `Il`), not a
     column of its own (`ACUMULADO`, `TOTAL`)."""
     f = fold(label).replace(".", " ")
-    return "trim" in f or any(m in f for m in ("ene", "abr", "jul", "oct", "mar", "jun", "sep", "dic")) or \
+    return "trim" in f or any(m in f for m in _MONTH_STEMS) or \
         len(f.replace(" ", "")) <= 3 or bool(re.fullmatch(r"[ivxlt1|!]{1,5}", f.replace(" ", "")))  # `T1II` for `III`

@@ -19,6 +19,7 @@ from pdfplumber import table as plumber
 
 from ..extractors.layout import group_lines, make_line, split_chunks, typical_char_width
 from ..normalizers.numbers import parse_number
+from ..pagememo import per_page
 from ..records import Box, Page, Rule, Word
 from .model import Cell, Table
 
@@ -158,50 +159,45 @@ def edges_to_cell_groups(edges: list[dict], join: float = SNAP) -> list[list[tup
     """`join`: collinear pieces of one rule this far apart are one rule (a scan breaks its rules)."""
     if not edges:
         return []
-    merged = plumber.merge_edges(edges, SNAP, SNAP, SNAP, SNAP)
+    # pieces of a horizontal rule join across `join`; upright ones only where no two
+    # rules end them (_join_upright)
+    merged = plumber.merge_edges(edges, SNAP, SNAP, join, SNAP)
     if join > SNAP:
-        merged = _join_pieces(merged, join)
+        merged = _join_upright(merged, join)
     intersections = plumber.edges_to_intersections(merged, 1, 1)
     cells = plumber.intersections_to_cells(intersections)
     return [g for g in plumber.cells_to_tables(cells) if len(g) >= MIN_CELLS]
 
 
-def _join_pieces(edges: list[dict], join: float) -> list[dict]:
-    """Pieces of one rule `join` apart are one rule, unless each piece of an upright
-    rule ends on a rule across it and those are two rules: the gap between two grids
-    drawn one over the other, not a faded stretch."""
-    def crossing(e: dict, at: float) -> Optional[float]:
-        """Where a rule across `e` meets it at `at` (its position), if one does."""
-        if e["orientation"] == "v":
-            x = e["x0"]
-            return next((c["top"] for c in edges if c["orientation"] == "h" and
-                         c["x0"] - SNAP <= x <= c["x1"] + SNAP and abs(c["top"] - at) <= SNAP), None)
-        y = e["top"]
-        return next((c["x0"] for c in edges if c["orientation"] == "v" and
-                     c["top"] - SNAP <= y <= c["bottom"] + SNAP and abs(c["x0"] - at) <= SNAP), None)
+def _join_upright(edges: list[dict], join: float) -> list[dict]:
+    """Pieces of an upright rule `join` apart are one rule, unless each piece ends on a
+    rule across it and those are two rules: the gap between two grids drawn one over
+    the other, not a faded stretch. (Only upright rules: a dashed horizontal rule's gap
+    may fall on a narrow column between two upright ones.)"""
+    horizontals = [e for e in edges if e["orientation"] == "h"]
 
-    out = []
-    for orientation, lo, hi, pos in (("h", "x0", "x1", "top"), ("v", "top", "bottom", "x0")):
-        groups: dict[float, list[dict]] = {}
-        for e in edges:
-            if e["orientation"] == orientation:
-                groups.setdefault(e[pos], []).append(e)
-        for pieces in groups.values():
-            pieces.sort(key=lambda e: e[lo])
-            joined = [pieces[0]]
-            for e in pieces[1:]:
-                last = joined[-1]
-                if e[lo] <= last[hi] + join:
-                    # (grids one over another only: a dashed rule's gap may fall on a narrow column)
-                    a, b = (crossing(last, last[hi]), crossing(e, e[lo])) if orientation == "v" else (None, None)
-                    if a is None or b is None or abs(a - b) <= SNAP:
-                        if e[hi] > last[hi]:
-                            joined[-1] = _edge(orientation, *((last["x0"], last["top"], e["x1"], last["bottom"])
-                                                             if orientation == "h" else
-                                                             (last["x0"], last["top"], last["x1"], e["bottom"])))
-                        continue
-                joined.append(e)
-            out += joined
+    def crossing(x: float, y: float) -> Optional[float]:
+        return next((h["top"] for h in horizontals if h["x0"] - SNAP <= x <= h["x1"] + SNAP
+                     and abs(h["top"] - y) <= SNAP), None)
+
+    by_x: dict[float, list[dict]] = {}
+    for e in edges:
+        if e["orientation"] == "v":
+            by_x.setdefault(e["x0"], []).append(e)
+    out = list(horizontals)
+    for x, pieces in by_x.items():
+        pieces.sort(key=lambda e: e["top"])
+        joined = [pieces[0]]
+        for e in pieces[1:]:
+            last = joined[-1]
+            if e["top"] <= last["bottom"] + join:
+                a, b = crossing(x, last["bottom"]), crossing(x, e["top"])
+                if a is None or b is None or abs(a - b) <= SNAP:
+                    if e["bottom"] > last["bottom"]:
+                        joined[-1] = _edge("v", last["x0"], last["top"], last["x1"], e["bottom"])
+                    continue
+            joined.append(e)
+        out += joined
     return out
 
 
@@ -265,11 +261,16 @@ def _split_line_bands(page: Page, cells: list[Cell], xs: Sequence[float],
     out: list[Cell] = []
     shift = 0
     line_height = sorted(w.height for w in page.words)[len(page.words) // 2] if page.words else 8.0
+    by_row: dict[int, list[Cell]] = {}
+    crossed: set[int] = set()  # bands a taller cell runs through
+    for c in cells:
+        by_row.setdefault(c.row, []).append(c)
+        crossed.update(range(c.row + 1, c.row + c.row_span))
     for r in range(n_rows):
-        band = [c for c in cells if c.row == r]
+        band = by_row.get(r, [])
         rows = []
-        if band and ys[r + 1] - ys[r] > 4 * line_height and all(c.col_span == 1 and c.row_span == 1 for c in band) and \
-                not any(c.row < r < c.row + c.row_span for c in cells):
+        if band and ys[r + 1] - ys[r] > 4 * line_height and r not in crossed and \
+                all(c.col_span == 1 and c.row_span == 1 for c in band):
             box = Box(xs[0], ys[r], xs[-1], ys[r + 1])
             lines = group_lines([w for w in page.words if _inside(w, box)])
             # (a scan's specks stick to figures: `$0.00.`; a speck or a signature over a
@@ -681,7 +682,8 @@ def _values(line) -> int:
 def _body_run(lines: Sequence, pitch: float) -> Optional[tuple[int, int]]:
     """The longest run of lines holding two values or more, with the lines between
     them (wrapped cells), cut where the page leaves a wide gap."""
-    valued = [i for i, l in enumerate(lines) if _values(l) >= 2]
+    counts = [_values(l) for l in lines]
+    valued = [i for i, n in enumerate(counts) if n >= 2]
     if len(valued) < 2:
         return None
     runs: list[list[int]] = [[valued[0]]]
@@ -693,7 +695,8 @@ def _body_run(lines: Sequence, pitch: float) -> Optional[tuple[int, int]]:
         # lines that start left are rows of their own (a list, a header), not a tall cell's
         left = sum(1 for k in range(a + 1, b) if lines[k].x0 < middle)
         # a block's own label flush at the left (`Parámetros de semaforización:`) opens another table
-        labelled = any(_block_label(lines[k], min(lines[a].x0, lines[b].x0), pitch) for k in range(a + 1, b))
+        labelled = any(not counts[k] and _block_label(lines[k], min(lines[a].x0, lines[b].x0), pitch)
+                       for k in range(a + 1, b))
         if b - a > 60 or left > 12 or labelled or \
                 not unbroken and (lines[b].top - lines[a].bottom > 10 * pitch or b - a > 12):
             runs.append([b])
@@ -705,16 +708,17 @@ def _body_run(lines: Sequence, pitch: float) -> Optional[tuple[int, int]]:
     last = run[-1]
     # a wrapped cell's lines under the last valued line
     while last + 1 < len(lines) and lines[last + 1].top - lines[last].bottom <= 0.8 * pitch and \
-            _values(lines[last + 1]) == 0 and last + 1 - run[-1] <= 4 and \
+            counts[last + 1] == 0 and last + 1 - run[-1] <= 4 and \
             not _block_label(lines[last + 1], lines[run[-1]].x0, pitch):
         last += 1
     return run[0], last
 
 
 def _block_label(line, left: float, pitch: float) -> bool:
-    """A label of a block of its own (`Parámetros de semaforización:`): it ends with a
-    colon, holds no value and starts at the table's left edge or left of it."""
-    return line.text.rstrip().endswith(":") and line.x0 <= left + pitch and _values(line) == 0
+    """A label of a block of its own (`Parámetros de semaforización:`; the caller knows
+    it holds no value): it ends with a colon and starts at the table's left edge or
+    left of it."""
+    return line.text.rstrip().endswith(":") and line.x0 <= left + pitch
 
 
 def _cut_between(lo: float, hi: float, body: Sequence) -> float:
@@ -925,22 +929,11 @@ def whitespace_table(page: Page, words: Sequence[Word]) -> Optional[Table]:
 # a page's tables
 # --------------------------------------------------------------------------
 
-# Families ask for a page's tables while detecting and again while parsing: the last
-# pages' tables are kept (a page is immutable).
-_RECENT: list[tuple[Page, list[Table]]] = []
-_RECENT_SIZE = 64
-
-
+@per_page(64)  # families ask for a page's tables while detecting and again while parsing
 def read_tables(page: Page) -> list[Table]:
     """Every table of a page, in reading order: ruled grids first; words outside them
     that line up as figures under labels make one unruled table."""
-    for seen, tables in _RECENT:
-        if seen is page:
-            return tables
-    tables = _read_tables(page)
-    _RECENT.append((page, tables))
-    del _RECENT[:-_RECENT_SIZE]
-    return tables
+    return _read_tables(page)
 
 
 def _read_tables(page: Page) -> list[Table]:
