@@ -199,3 +199,32 @@ def test_report_titles_worded_otherwise_are_still_report_titles():
     assert not _line_has_loosely(_tokens("REPORTE TRIMESTRAL DE AVANCE DE LAS METAS DEL PROGRAMA DE INDICADOR"),
                                  "REPORTE DE INDICADOR")
     assert not _line_has_loosely(_tokens("REPORTE DE AVANCE DE INDICADORES"), "REPORTE DE INDICADOR")
+
+
+def test_variables_carried_to_the_next_page_under_their_header_again():
+    from avance.extractors.layout import group_lines
+    from avance.records import Page
+
+    def words(text, x, top):
+        out = []
+        for tok in text.split():
+            out.append(Word(x0=x, top=top, x1=x + 5 * len(tok), bottom=top + 8, text=tok))
+            x += 5 * (len(tok) + 1)
+        return out
+
+    def header(top):
+        return (words("CLAVE", 40, top) + words("DESCRIPCIÓN", 150, top) + words("MEDIO DE VERIFICACIÓN", 400, top)
+                + words("UNIDAD DE MEDIDA", 600, top))
+
+    first = header(500) + words("PMAV", 40, 512) + words("PORCENTAJE DE MUJERES ATENDIDAS", 150, 512) + \
+        words("DIF", 400, 512) + words("PORCENTAJE", 600, 512) + \
+        words("MAV", 40, 524) + words("MUJERES ATENDIDAS", 150, 524) + words("EXPEDIENTES", 400, 524) + \
+        words("MUJERES", 600, 524) + words("Página 1 de 2", 700, 680)
+    second = header(40) + words("MSA", 40, 52) + words("MUJERES QUE SOLICITAN", 150, 52) + \
+        words("REGISTRO DE SOLICITUDES", 400, 52) + words("SOLICITUDES", 600, 52) + \
+        words("VALIDACIÓN DEL INDICADOR", 300, 80)
+    lines = group_lines(first) + group_lines(second)
+    assert [(v.key, v.source) for v in indicator._variables(lines)] == [
+        ("PMAV", "DIF"), ("MAV", "EXPEDIENTES"), ("MSA", "REGISTRO DE SOLICITUDES")]
+    pages = [Page(1, 800, 700, tuple(first)), Page(2, 800, 700, tuple(second))]
+    assert [v.key for v in indicator._table_variables(pages) or indicator._variables(lines)] == ["PMAV", "MAV", "MSA"]

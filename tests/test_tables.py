@@ -351,3 +351,39 @@ def test_roman_quarter_labels_read_as_ones_are_no_row_of_figures():
     assert _values(labels) == 0
     row, = group_lines([_word(40, 100, "101-"), _word(300, 100, "11"), _word(340, 100, "12")])
     assert _values(row) == 2
+
+
+def test_two_unruled_tables_one_over_the_other_are_two_tables():
+    # a report's results by quarter, then its variables' values under a title without a
+    # colon, a header whose `PERIODO` stands centred over the quarters, figures in other columns
+    words = [_word(40, 100, "Avance"), _word(70, 100, "por"), _word(88, 100, "periodo")]
+    quarters = ("1er.", "2do.", "3er.", "4to.")
+    for i, q in enumerate(quarters):
+        words += [_word(220 + 110 * i, 100, q), _word(240 + 110 * i, 100, "trim.")]
+    for r, (label, values) in enumerate((("RESULTADO", ("88.5", "85.5")), ("META", ("90.0",) * 4),
+                                         ("Avance", ("98.3%", "95.0%")))):
+        top = 112 + 10 * r
+        words.append(_word(40, top, label))
+        words += [_right(270 + 110 * i, top, v) for i, v in enumerate(values)]
+    words += [_word(40, 160, "Valores"), _word(72, 160, "de"), _word(84, 160, "las"), _word(98, 160, "variables")]
+    words += [_word(185, 172, "PERIODO"), _word(390, 172, "CLAVE"), _word(550, 172, "DESCRIPCIÓN")]
+    for i, q in enumerate(quarters):
+        words += [_word(66 + 80 * i, 182, q), _word(84 + 80 * i, 182, "trim.")]
+    for r, (key, values) in enumerate((("PMAV", ("88.50", "85.50")), ("MAV", ("594", "562")),
+                                       ("MSA", ("641", "657")))):
+        top = 194 + 10 * r
+        words += [_right(120 + 80 * i, top, v) for i, v in enumerate(values)]
+        words += [_word(390, top, key), _word(550, top, "MUJERES"), _word(590, top, "ATENDIDAS")]
+    results, variables = read_tables(Page(1, 900, 700, tuple(words)))
+    assert [results.text(r, 0) for r in results.body_rows()] == ["RESULTADO", "META", "Avance"]
+    keys = variables.header_paths.index("CLAVE")
+    assert [variables.text(r, keys) for r in variables.body_rows()] == ["PMAV", "MAV", "MSA"]
+    second = next(c for c, path in enumerate(variables.header_paths) if path.endswith("2do. trim."))
+    assert "PERIODO" in variables.header_paths[second]
+    assert [variables.text(r, second) for r in variables.body_rows()] == ["85.50", "562", "657"]
+
+
+def test_quarter_numerals_ocr_misread_are_known_by_their_ending():
+    from avance.tables.periods import quarter_of
+    assert [quarter_of(t) for t in ("2d0. trim.", "áto. trim.", "Zdo. trim.", "Ser. trim.", "3do. trim.")] == \
+        [2, 4, 2, None, None]

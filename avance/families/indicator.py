@@ -445,15 +445,16 @@ def _variable(key: str, values: dict[str, Optional[str]], raw: Optional[str], oc
 
 def _table_variables(pages: Sequence[Page], catalog: Sequence[str] = (), flags: Optional[list[Flag]] = None,
                      where: Optional[WordsOf] = None) -> list[IndicatorVariable]:
-    """VARIABLES from the table reader: the table whose headers name a key and at
-    least two of description, unit and source, whatever their order and wording."""
+    """VARIABLES from the table reader: the tables whose headers name a key and at
+    least two of description, unit and source, whatever their order and wording (a
+    table continued on the next page under its header again)."""
+    out: list[IndicatorVariable] = []
     for page in pages:
         ocr = page.source == "ocr"
         for table in read_tables(page):
             cols = table_columns(table, VARIABLE_COLUMNS)
             if "key" not in cols or len(cols) < 3:
                 continue
-            out: list[IndicatorVariable] = []
             for r in table.body_rows():
                 raw = table.text(r, cols["key"])
                 key = ocr_key(raw, catalog) if ocr else key_token(raw)
@@ -465,16 +466,16 @@ def _table_variables(pages: Sequence[Page], catalog: Sequence[str] = (), flags: 
                     where[key] = {c: list(cell.words) for c, col in cols.items()
                                   if (cell := table.cell_at(r, col)) is not None}
                 out.append(_variable(key, values, raw, ocr, flags))
-            if out:
-                return out
-    return []
+    return out
 
 
 def _variables(lines: Sequence[TextLine], catalog: Sequence[str] = (),
                flags: Optional[list[Flag]] = None, where: Optional[WordsOf] = None) -> list[IndicatorVariable]:
     """VARIABLES from text lines (a table without rules): the header line whose words
     name a key and two more columns, in any order; each word of a row goes to the
-    column its cells begin in; a row is the key's line and the wrapped lines nearest it."""
+    column its cells begin in; a row is the key's line and the wrapped lines nearest it.
+    The header printed again over the rows carried to the next page opens them there."""
+    out: list[IndicatorVariable] = []
     for h, head in enumerate(lines):
         cols = vocabulary_columns(head, VARIABLE_COLUMNS)
         if "key" not in {c.name for c in cols} or len(cols) < 3:
@@ -496,9 +497,10 @@ def _variables(lines: Sequence[TextLine], catalog: Sequence[str] = (),
                 return None
             return ocr_key(w.text, catalog) if ocr else key_token(w.text)
 
-        out = []
         for a, members in rows_by_anchor(body, lambda l: anchor(l) is not None):
             key = anchor(a)
+            if any(v.key == key for v in out):
+                continue
             cells: dict[str, list[str]] = {c.name: [] for c in cols if c.name != "key"}
             cell_words: dict[str, list[Word]] = {"key": [a.words[0]], **{c: [] for c in cells}}
             for line in sorted(members, key=lambda l: l.top):
@@ -513,8 +515,7 @@ def _variables(lines: Sequence[TextLine], catalog: Sequence[str] = (),
                 where[key] = cell_words
             values = {c: clean(" ".join(cells.get(c, []))) for c in ("description", "unit", "source")}
             out.append(_variable(key, values, a.words[0].text, ocr, flags))
-        return out
-    return []
+    return out
 
 
 def _table_baselines(pages: Sequence[Page], flags: list[Flag], where: Optional[WordsOf] = None

@@ -24,6 +24,7 @@ _MONTH_STEMS = frozenset(w[:3] for spellings in _MONTH_RANGES.values() for s in 
                          for w in s.replace("/", " ").split() if len(w) >= 3)
 _ORDINALS = {1: ("primer", "primero", "1er", "1ro", "1o", "1"), 2: ("segundo", "2do", "2o", "2"),
              3: ("tercer", "tercero", "3er", "3ro", "3o", "3"), 4: ("cuarto", "4to", "4o", "4")}
+_SUFFIX_QUARTER = {"do": 2, "to": 4}
 _ROMANS = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 # What a quarter's column holds, by the words its deepest header cell uses.
 KINDS = {
@@ -44,10 +45,13 @@ def quarter_of(text: str) -> Optional[int]:
         return _ROMANS[f]
     m = re.search(r"\b(\w+)\s+(?:trim|trimestre)\b|\b(?:trim|trimestre)\s+(\w+)\b|\b([1-4])\s*t\b|\bt\s*([1-4])\b", f)
     if m:
-        word = next(g for g in m.groups() if g)
+        word = re.sub(r"(?<=[a-z])0", "o", next(g for g in m.groups() if g))  # OCR's zero for o (`2d0`)
         for q, words in _ORDINALS.items():
             if word in words or word in _ROMANS and _ROMANS[word] == q:
                 return q
+        # a misread numeral (`áto`, `Zdo`): only the second ends in -do, only the fourth in -to
+        if len(word) == 3 and word[0] not in "1234" and word[1:] in _SUFFIX_QUARTER:
+            return _SUFFIX_QUARTER[word[1:]]
     return None
 
 

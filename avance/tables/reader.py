@@ -645,15 +645,19 @@ _ONES = re.compile(r"1{1,3}")
 
 
 def _values(line) -> int:
+    return len(_value_words(line))
+
+
+def _value_words(line) -> list[Word]:
     """Figures and dates on a line (a row of column numbers under a header holds none;
     a dotted code that labels the words after it, `1.2 ESTRATEGIA`, is no value)."""
     words = line.words
     texts = [w.text for w in words]
     if _numbering_row(texts):
-        return 0
+        return []
     # quarter labels in roman numerals, some read as ones by OCR (`I 11 111 Iv`)
     romans = any(_ROMAN.fullmatch(t) for t in texts)
-    count = 0
+    found = []
     for i, w in enumerate(words):
         if romans and _ONES.fullmatch(w.text):
             continue
@@ -675,18 +679,28 @@ def _values(line) -> int:
         if before is not None and text.isdigit() and (_PAGE_WORD.match(before.text) or (
                 before.text.lower() in ("de", "of") and i > 1 and words[i - 2].text.isdigit())):
             continue  # a page number (`Página 1 de 2`), however wide the spaces
-        count += 1
-    return count
+        found.append(w)
+    return found
+
+
+def _aligned(figure: Word, columns: Sequence[Word], reach: float) -> bool:
+    """A figure stands in one of the columns: flush with one's right or left edge, or
+    centred under it."""
+    middle = (figure.x0 + figure.x1) / 2
+    return any(abs(figure.x1 - c.x1) <= reach or abs(figure.x0 - c.x0) <= reach or
+               abs(middle - (c.x0 + c.x1) / 2) <= reach for c in columns)
 
 
 def _body_run(lines: Sequence, pitch: float) -> Optional[tuple[int, int]]:
     """The longest run of lines holding two values or more, with the lines between
     them (wrapped cells), cut where the page leaves a wide gap."""
-    counts = [_values(l) for l in lines]
+    figures = [_value_words(l) for l in lines]
+    counts = [len(f) for f in figures]
     valued = [i for i, n in enumerate(counts) if n >= 2]
     if len(valued) < 2:
         return None
     runs: list[list[int]] = [[valued[0]]]
+    columns: list[Word] = list(figures[valued[0]])
     for a, b in zip(valued, valued[1:]):
         # tall rows (a long justification) put many lines between two rows' figures;
         # a table ends where the page leaves white space
@@ -697,11 +711,18 @@ def _body_run(lines: Sequence, pitch: float) -> Optional[tuple[int, int]]:
         # a block's own label flush at the left (`Parámetros de semaforización:`) opens another table
         labelled = any(not counts[k] and _block_label(lines[k], min(lines[a].x0, lines[b].x0), pitch)
                        for k in range(a + 1, b))
-        if b - a > 60 or left > 12 or labelled or \
+        # a title and a header between two tables one over the other: the figures
+        # under them stand in other columns
+        retitled = b > a + 1 and any(lines[k].x0 <= min(lines[a].x0, lines[b].x0) + pitch
+                                     for k in range(a + 1, b)) and \
+            2 * sum(_aligned(f, columns, 0.8 * pitch) for f in figures[b]) < counts[b]
+        if b - a > 60 or left > 12 or labelled or retitled or \
                 not unbroken and (lines[b].top - lines[a].bottom > 10 * pitch or b - a > 12):
             runs.append([b])
+            columns = list(figures[b])
         else:
             runs[-1].append(b)
+            columns.extend(figures[b])
     run = max(runs, key=len)
     if len(run) < 2:
         return None
@@ -776,22 +797,43 @@ def _split_by_labels(header: Sequence, borders: list[float], gap: float, body: S
     return sorted(out)
 
 
-def _group_under(label: Box, own_line: Sequence[Box], lower_lines: Sequence[Sequence[Box]]) -> Optional[tuple[int, int]]:
+def _group_under(label: Box, own_line: Sequence[Box],
+                 lower_lines: Sequence[Sequence[Box]]) -> Optional[tuple[int, int, int]]:
     """A label with finer labels under it on both sides (`I` over its `P` and `A`,
-    narrower than the columns it spans), within half the way to its neighbours:
-    (line, index) of the nearest finer label on its left in the first lower line
-    that has one on each side; None when it stands over no such pair."""
+    narrower than the columns it spans), within half the way to its neighbours; a
+    label alone on its line centred over a row of finer labels (`PERIODO` over the
+    quarters) spans that row. (line, first, last) of the finer labels in the first
+    lower line that has them; None when it stands over no such group."""
     left = max((c.xmid for c in own_line if c.xmid < label.xmid), default=None)
     right = min((c.xmid for c in own_line if c.xmid > label.xmid), default=None)
     if left is None and right is None:
-        return None
+        return _centred_over(label, lower_lines)
     reach_left = (label.xmid - left) / 2 if left is not None else (right - label.xmid) / 2
     reach_right = (right - label.xmid) / 2 if right is not None else reach_left
     for k, line in enumerate(lower_lines):
         lefts = [i for i, c in enumerate(line) if label.xmid - reach_left <= c.xmid < label.xmid]
         rights = [i for i, c in enumerate(line) if label.xmid < c.xmid <= label.xmid + reach_right]
         if lefts and rights:
-            return k, lefts[-1]
+            return k, lefts[-1], lefts[-1] + 1
+    return None
+
+
+def _centred_over(label: Box, lower_lines: Sequence[Sequence[Box]]) -> Optional[tuple[int, int, int]]:
+    """The widest run of finer labels, as many on each side, whose middle is the
+    label's: none of them under the label itself (that would be its own column's)."""
+    for k, line in enumerate(lower_lines):
+        if any(min(c.x1, label.x1) - max(c.x0, label.x0) > 0 for c in line):
+            return None
+        lefts = [i for i, c in enumerate(line) if c.xmid < label.xmid][::-1]
+        rights = [i for i, c in enumerate(line) if c.xmid > label.xmid]
+        found = None
+        for a, b in zip(lefts, rights):
+            x0, x1 = line[a].x0, line[b].x1
+            if abs((x0 + x1) / 2 - label.xmid) > max(label.height, 0.08 * (x1 - x0)):
+                break
+            found = (k, a, b)
+        if lefts and rights:
+            return found
     return None
 
 
@@ -839,7 +881,8 @@ def _header_cells(page: Page, header: Sequence, borders: Sequence[float], gap: f
             group = _group_under(chunk, own, [[c for _, c in f] for f in lines_labels[k + 1:]])
             if group is not None:
                 below = lines_labels[k + 1 + group[0]]
-                cols.update(below[group[1]][0] | below[group[1] + 1][0])
+                for i in range(group[1], group[2] + 1):
+                    cols.update(below[i][0])
     # a label over finer labels spans them: each finer label belongs to the nearest
     # label of the line above that it touches (`Ene-Mar` over its `P` and `A`)
     for k in range(1, len(lines_labels)):
@@ -955,9 +998,15 @@ def _read_tables(page: Page) -> list[Table]:
     # words no grid holds may be a table of their own (an unruled goal table under
     # ruled header boxes)
     rest = [w for w in page.words if not any(_inside(w, t.box) for t in tables)]
-    table = whitespace_table(page, rest) if rest else None
-    if table is not None:
+    while rest:  # and another under or over it (a report's results, then its variables)
+        table = whitespace_table(page, rest)
+        if table is None:
+            break
         tables.append(table)
+        left = [w for w in rest if not _inside(w, table.box)]
+        if len(left) == len(rest):
+            break
+        rest = left
     tables.sort(key=lambda t: (t.box.top, t.box.x0))
     return stack_grids(page, tables)
 
