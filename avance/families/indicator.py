@@ -17,7 +17,7 @@ from typing import Optional, Sequence
 
 from rapidfuzz.distance import Levenshtein
 
-from ..extractors.layout import TextLine, fold, group_lines
+from ..extractors.layout import TextLine, fold, group_lines, make_line
 from ..normalizers.numbers import parse_number
 from ..records import (
     Family, Flag, Indicator, IndicatorBaseline, IndicatorVariable, Page, SectionInfo, SectionResult, Word,
@@ -619,6 +619,8 @@ def parse_sheet(pages: Sequence[Page]) -> SectionResult:
     # the target's block, else wherever its labels stand (`Sentido de la meta:`, `Meta Anual 2026:`)
     target_lines = _block(fields, "target", max_lines=4) or [l for l in lines if _TARGET_LABEL.search(l.folded)]
     direction, annual, triennial = _target(target_lines, found)
+    if direction is None and fields.words.get("direction"):  # its label wrapped in its box
+        direction = _target([make_line(fields.words["direction"])], found)[0]
     code = find_code(lines) or boxed_code(fields)
     if ocr_pages:
         raw_code = code

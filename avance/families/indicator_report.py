@@ -55,7 +55,9 @@ LABELS: dict[str, str] = {
     "ranges": r"RANGO DE VALOR(?:\s*\(?SEMAFORIZACION\)?)?|SEMAFORIZACION",
     "baseline": r"LINEA BASE",
     "target": r"META DEL INDICADOR",
-    "annual": r"META ANUAL",
+    "annual": r"META ANUAL(?: 20\d\d)?",
+    "triennial": r"META TRIENI?O(?: 20\d\d ?- ?20\d\d)?",
+    "direction": r"SENTIDO DE LA META|SENTIDO",
     "frequency": r"FRECUENCIA(?: DE MEDICION)?",
     "results": r"RESULTADOS DEL INDICADOR",
 }
@@ -412,6 +414,7 @@ def key_token(text: str) -> Optional[str]:
 # --------------------------------------------------------------------------
 
 _PMD_FIELDS = ("axis", "strategy", "line")
+_ACTION_LINE = re.compile(r"(?<![\d.])(\d+\.\d+\.\d+(?:\.\d+)*)(?![\d.]*\d)")
 
 
 def pmd_link(fields: Fields, where: Optional[dict[str, list[Word]]] = None
@@ -442,21 +445,28 @@ def pmd_link(fields: Fields, where: Optional[dict[str, list[Word]]] = None
     for k in range(start + 1, len(lines)):
         line = lines[k]
         hits = fields.hits[k]
-        if hits and hits[0].field not in _PMD_FIELDS:
+        # the block ends at a line of other labels only (a second column of labels may
+        # hold the axis beside another field: `Clave: ... | Eje: ...`)
+        if hits and not any(h.field in _PMD_FIELDS for h in hits):
             break
         if _HEADING_RX.match(line.folded) or re.match(r"^\d{1,2}\s?[.)]\s+[A-Z]", line.folded):
             break
         if hits:
+            # words before the first label: a label of the left column its box wraps
+            # (`Clave del` / `indicador:`), so the first label heads the right column
+            shift = 1 if re.search(r"[^\W\d_]{2}", line.text[:hits[0].start]) else 0
+            if shift:
+                last_of[0] = -1
             for j, hit in enumerate(hits):
-                if j:
+                if j + shift:
                     split = min(split, word_x(line, hit.start) - 3)
                 if hit.field not in _PMD_FIELDS:
-                    last_of[min(j, 1)] = -1  # this column's lines belong to another label
+                    last_of[min(j + shift, 1)] = -1  # this column's lines belong to another label
                     continue
                 end = hits[j + 1].start if j + 1 < len(hits) else None
                 items.append(line.text[hit.end:end])
                 item_words.append(words_between(line, hit.end, end))
-                last_of[min(j, 1)] = len(items) - 1
+                last_of[min(j + shift, 1)] = len(items) - 1
             continue
         for column, ws in enumerate(([w for w in line.words if w.x0 < split],
                                      [w for w in line.words if w.x0 >= split])):
@@ -493,9 +503,12 @@ def pmd_link(fields: Fields, where: Optional[dict[str, list[Word]]] = None
             strategy, last = clean(f"{code} - {m.group(2)}") if m.group(2) else code, "strategy"
             found["pmd_strategy"] += ws
         elif depth >= 2:
-            if code not in codes:
-                codes.append(code)
-                found["pmd_lines"] += ws
+            # a second action line beside the first, its label wrapped in its box
+            # (`5.1.2 Línea de Acción 5.1.5` / `2:`)
+            for more in [code] + [re.sub(r"\s", "", c) for c in _ACTION_LINE.findall(m.group(2))]:
+                if more not in codes:
+                    codes.append(more)
+                    found["pmd_lines"] += ws
             last = "line"
     if where is not None:
         where.update({k: v for k, v in found.items() if v})
@@ -861,6 +874,9 @@ def report_name_read(lines: Sequence[TextLine], fields: Fields) -> tuple[Optiona
     if named:
         return named, fields.words.get("name", [])
     i = fields.line_index("code")
+    if i is None and fields.words.get("code"):  # its label wrapped in its box: the value's line
+        first = fields.words["code"][0]
+        i = next((k for k, l in enumerate(lines) if any(w is first for w in l.words)), None)
     if i is None:
         return None, []
     picked: list[TextLine] = []
