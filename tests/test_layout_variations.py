@@ -124,3 +124,14 @@ def test_boxed_label_value_pairs_whose_labels_wrap_are_read_from_their_boxes(tmp
     run([pdf], out)
     result = score([load_truth(str(truth_path_for(pdf)))], str(out))
     assert result["field_accuracy"] >= floor, result["field_accuracy"]
+
+
+def test_a_goal_carried_alone_to_the_next_page_under_the_header_again_is_read(tmp_path):
+    """A POA (tests/variations, `mixed`, kept in tests/corpus/layouts) whose unruled goal
+    table leaves its last goal alone on the next page under the header printed again,
+    `META ANUAL` centred a line lower than `LÍNEA DE` / `ACCIÓN P.M.D.` beside it."""
+    pdf = Path(__file__).parent / "corpus" / "layouts" / "poa_last_goal_alone_on_the_next_page.pdf"
+    out = tmp_path / "out"
+    run([pdf], out)
+    result = score([load_truth(str(truth_path_for(pdf)))], str(out))
+    assert result["field_accuracy"] >= 0.99, result["field_accuracy"]  # 0.95 before: the goal lost, codes cut

@@ -387,3 +387,28 @@ def test_quarter_numerals_ocr_misread_are_known_by_their_ending():
     from avance.tables.periods import quarter_of
     assert [quarter_of(t) for t in ("2d0. trim.", "áto. trim.", "Zdo. trim.", "Ser. trim.", "3do. trim.")] == \
         [2, 4, 2, None, None]
+
+
+def test_one_row_under_its_header_is_a_table_and_a_lone_figure_line_is_not():
+    # the last goal of a table, alone on the next page under the header printed again
+    header = [_word(50, 100, "DESCRIPCION"), _word(200, 100, "META"), _word(223, 100, "ANUAL"),
+              _word(300, 100, "UNIDAD"), _word(380, 100, "PROGRAMADO"), _word(460, 100, "ALCANZADO")]
+    row = [_word(50, 114, "108-"), _word(73, 114, "ELABORAR"), _word(116, 114, "PROYECTO"),
+           _right(255, 114, "1"), _word(300, 114, "PROYECTO"), _right(430, 114, "1"), _right(505, 114, "0")]
+    signature = [_word(100, 200, "ELABORÓ"), _word(400, 200, "AUTORIZÓ")]
+    table, = read_tables(Page(1, 900, 700, tuple(header + row + signature)))
+    assert table.header_paths == ("DESCRIPCION", "META ANUAL", "UNIDAD", "PROGRAMADO", "ALCANZADO")
+    assert [table.text(table.body_rows()[0], c) for c in range(5)] == ["108- ELABORAR PROYECTO", "1", "PROYECTO", "1", "0"]
+    # a line of figures with no header naming its columns stays free text
+    title = [_word(50, 90, "SEGUIMIENTO"), _word(120, 90, "DE"), _word(135, 90, "METAS")]
+    assert read_tables(Page(1, 900, 700, tuple(title + row + signature))) == []
+    # nor does a sentence with figures in it in a column of text, or a row of column numbers
+    sentence = [_word(50, 114, "Meta")]
+    x = 200.0
+    for token in ("grupos", "—", "45", "alumnos", "—", "1,456", "horas", "—", "2026", "ciclo"):
+        sentence.append(_word(x, 114, token))
+        x += 5.0 * len(token) + 3
+    sentence.append(_word(460, 114, "Documentación"))
+    assert read_tables(Page(1, 900, 700, tuple(header + sentence + signature))) == []
+    numbers = [_word(x, 114, t) for x, t in ((50, "1"), (200, "2"), (300, "3=(1+2)"), (380, "4"), (460, "5=(3-4)"))]
+    assert read_tables(Page(1, 900, 700, tuple(header + numbers + signature))) == []

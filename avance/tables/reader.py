@@ -317,6 +317,9 @@ def is_figure(text: str) -> bool:
     return bool(t) and bool(_FIGURE.match(t)) and parse_number(t.replace(" ", "")) is not None
 
 
+_NUMBER_FORMULA = re.compile(r"^(\d{1,2})=\(?[\d+\-*/x]+\)?$")
+
+
 def _numbering_row(texts: Sequence[str]) -> bool:
     """A row of column numbers printed under the header (`1 2 3 ... 10`). On a scan a
     speck beside a number reads as a letter (`14 h`): single characters are let pass
@@ -683,6 +686,27 @@ def _value_words(line) -> list[Word]:
     return found
 
 
+def _column_numbers(line) -> bool:
+    """A header's row of column numbers, some carrying how they are computed (`3=(1+2)`),
+    dashes for unnumbered columns."""
+    return _numbering_row([m.group(1) if (m := _NUMBER_FORMULA.match(w.text)) else w.text
+                           for w in line.words if w.text.strip("-—–")])
+
+
+def _figures_apart(line) -> bool:
+    """Each figure of the line stands apart from its neighbours (a cell of its own),
+    not one space from the words around it (`su matrícula en 45 estudiantes`)."""
+    words = line.words
+    found = {id(w) for w in _value_words(line)}
+
+    def prose(v: Word) -> bool:
+        return sum(ch.isalpha() for ch in v.text) >= 2
+
+    return all(not (i > 0 and prose(words[i - 1]) and _one_space(words[i - 1], w)) and
+               not (i + 1 < len(words) and prose(words[i + 1]) and _one_space(w, words[i + 1]))
+               for i, w in enumerate(words) if id(w) in found)
+
+
 def _aligned(figure: Word, columns: Sequence[Word], reach: float) -> bool:
     """A figure stands in one of the columns: flush with one's right or left edge, or
     centred under it."""
@@ -697,6 +721,12 @@ def _body_run(lines: Sequence, pitch: float) -> Optional[tuple[int, int]]:
     figures = [_value_words(l) for l in lines]
     counts = [len(f) for f in figures]
     valued = [i for i, n in enumerate(counts) if n >= 2]
+    if len(valued) == 1 and counts[valued[0]] >= 3:  # one row left for a page (its header decides)
+        last = valued[0]
+        while last + 1 < len(lines) and lines[last + 1].top - lines[last].bottom <= 0.8 * pitch and \
+                counts[last + 1] == 0 and last + 1 - valued[0] <= 4:
+            last += 1
+        return valued[0], last
     if len(valued) < 2:
         return None
     runs: list[list[int]] = [[valued[0]]]
@@ -754,7 +784,21 @@ def _cut_between(lo: float, hi: float, body: Sequence) -> float:
     return best[1]
 
 
-def _clear_of_labels(borders: list[float], body: Sequence, header: Sequence) -> list[float]:
+def _white_near(lo: float, hi: float, boxes: Sequence, x: float) -> float:
+    """The middle of the stretch between x=lo and x=hi that no box covers nearest to x
+    (x itself when every bit is covered)."""
+    spans = sorted((max(lo, b.x0), min(hi, b.x1)) for b in boxes if b.x1 > lo and b.x0 < hi)
+    best, reach = None, lo
+    for a, b in spans + [(hi, hi)]:
+        if a > reach:
+            middle = (reach + a) / 2
+            if best is None or abs(middle - x) < abs(best - x):
+                best = middle
+        reach = max(reach, b)
+    return x if best is None else best
+
+
+def _clear_of_labels(borders: list[float], body: Sequence, header: Sequence, gap: float) -> list[float]:
     """Each border moved, within the white space the body leaves there, off the header
     labels it cuts: right-aligned figures under left-aligned labels put the middle of
     their gap through the next column's label."""
@@ -763,9 +807,23 @@ def _clear_of_labels(borders: list[float], body: Sequence, header: Sequence) -> 
     for b in borders[1:-1]:
         lo = max((w.x1 for w in words if w.x1 <= b), default=b)
         hi = min((w.x0 for w in words if w.x0 >= b), default=b)
+        if hi <= lo:
+            out.append(b)
+            continue
         # the lowest labels over the gap are the columns' own (a quarter spans its P and A)
         over = [l for l in header if any(w.x1 > lo and w.x0 < hi for w in l.words)]
-        out.append(_cut_between(lo, hi, over[-1:]) if hi > lo else b)
+        cut = _cut_between(lo, hi, over[-1:])
+        # unless that cuts a label of a line above that reaches from one column into
+        # the gap, with no finer label under it (`META ANUAL` a line over `ACCIÓN
+        # P.M.D.`, centred in its cell; not `TRIMESTRE 1` over its `P` and `A`)
+        chunks = [split_chunks(l, gap) for l in header]
+        partial = [c for k, found in enumerate(chunks) for c in found
+                   if (c.x0 < lo < c.x1 < hi or lo < c.x0 < hi < c.x1) and
+                   not any(min(d.x1, c.x1) > max(d.x0, c.x0) for lower in chunks[k + 1:] for d in lower) and
+                   _group_under(c, found, chunks[k + 1:]) is None]
+        if any(c.x0 < cut < c.x1 for c in partial):
+            cut = _white_near(lo, hi, [w for l in over[-1:] for w in l.words] + partial, cut)
+        out.append(cut)
     return out + [borders[-1]]
 
 
@@ -829,7 +887,7 @@ def _centred_over(label: Box, lower_lines: Sequence[Sequence[Box]]) -> Optional[
         found = None
         for a, b in zip(lefts, rights):
             x0, x1 = line[a].x0, line[b].x1
-            if abs((x0 + x1) / 2 - label.xmid) > max(label.height, 0.08 * (x1 - x0)):
+            if abs((x0 + x1) / 2 - label.xmid) > label.height:
                 break
             found = (k, a, b)
         if lefts and rights:
@@ -888,8 +946,11 @@ def _header_cells(page: Page, header: Sequence, borders: Sequence[float], gap: f
     for k in range(1, len(lines_labels)):
         for cols, chunk in lines_labels[k]:
             for upper in reversed(lines_labels[:k]):  # the nearest line above with a label it touches
+                # one that only comes near it must be a narrow one (`P` beside `Ene-Mar`), not
+                # a label of the next column printed lower (`META ANUAL` centred in its cell)
                 near = [(abs(u.xmid - chunk.xmid), ucols) for ucols, u in upper
-                        if min(u.x1, chunk.x1) - max(u.x0, chunk.x0) > -gap]
+                        if (overlap := min(u.x1, chunk.x1) - max(u.x0, chunk.x0)) > 0 or
+                        overlap > -gap and chunk.width < 0.5 * u.width]
                 if near:
                     min(near, key=lambda n: n[0])[1].update(cols)
                     break
@@ -960,7 +1021,12 @@ def whitespace_table(page: Page, words: Sequence[Word]) -> Optional[Table]:
     if header:  # a header label past the body's last figures heads a column left empty
         borders[0] = min(borders[0], min(l.x0 for l in header))
         borders[-1] = max(borders[-1], max(l.x1 for l in header))
-    borders = _split_by_labels(header, _clear_of_labels(borders, body, header), gap, body)
+    valued = [l for l in body if _values(l) >= 2]
+    if len(valued) == 1 and (
+            sum(len(_label_chunks(l, borders, gap)) for l in header) < len(borders) - 1 or
+            not _figures_apart(valued[0]) or _column_numbers(valued[0])):
+        return None  # one row is a table only under a header that names its columns, its figures cells of their own
+    borders = _split_by_labels(header, _clear_of_labels(borders, body, header, gap), gap, body)
     header_cells = _header_cells(page, header, borders, gap) if header else []
     n_header = max((c.row for c in header_cells), default=-1) + 1
     rows = rows_from_lines(body, borders)
