@@ -445,6 +445,7 @@ DETAILS: tuple[tuple[re.Pattern, Any], ...] = tuple((re.compile(p, re.S), s) for
     (r"has a letter where the other codes of its column have a digit",
      "tiene una letra parecida a un dígito donde las demás claves de su columna tienen un dígito"),
     (r"mean word confidence (\d+)", r"confianza media \1"),
+    (r"an acronym prints capital letters only", "una sigla se imprime solo con mayúsculas"),
     (r"darkest ink", "desde la tinta más oscura de la impresión, pues los trazos de pluma son más claros"),
     (r"column titled '([^']*)' had no label or name", r"la columna «\1» no tenía etiqueta ni nombre legible"),
     (r"^Page (\d+):", r"página \1"),

@@ -39,7 +39,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from avance.evaluate import load_truth, score  # noqa: E402
 from tests.variations.render import (  # noqa: E402
-    FAMILIES, KIND_FAMILIES, KINDS, load_truth as load_truth_json, render, select_sections, truth_path_for,
+    FAMILIES, KIND_FAMILIES, KINDS, document_seed, load_truth as load_truth_json, render, select_sections,
+    truth_path_for,
 )
 from tests.variations.scan import scan_name, scan_pdf  # noqa: E402
 
@@ -80,12 +81,13 @@ def generate(work: Path, kinds: list[str], families: list[str], srcs: list[tuple
              scans: bool, seed: int, workers: int) -> dict[str, dict[str, list[Path]]]:
     """kind -> variant -> truth files written (rendering and scanning spread over `workers` processes)."""
     tasks = []
-    for k_i, kind in enumerate(kinds):
+    for kind in kinds:
         (work / kind).mkdir(parents=True, exist_ok=True)
-        for s_i, (path, max_sections) in enumerate(srcs):
-            # one seed per document: a kind's documents differ in its options (font, quarter, spelling)
+        for path, max_sections in srcs:
+            # one seed per document, from (kind, run seed, source) alone: a kind's documents differ
+            # in its options (font, quarter, spelling), and a document is the same in any run
             tasks.append((kind, str(path), max_sections, ",".join(families), str(work / kind), scans,
-                          seed * 1000 + k_i * 100 + s_i))
+                          document_seed(kind, seed, path)))
     made: dict[str, dict[str, list[Path]]] = {k: {"digital": [], "scanned": []} for k in kinds}
     with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
         for kind, digital, scanned in pool.map(_make_one, tasks):

@@ -107,6 +107,29 @@ def test_a_scanned_poa_in_a_mixed_layout_is_read(tmp_path):
     assert result["field_accuracy"] >= 0.95, result["field_accuracy"]  # 0.88 when line reading ran over boxes
 
 
+def test_a_scanned_mir_in_another_column_order_is_read(tmp_path):
+    """A MIR drawn with another template's choices (`mixed`, the document seed of run
+    seed 3): Courier, no rules, the responsible area after the indicator, the unit
+    before the frequency, the justification before the achieved target; then scanned.
+    Courier cells run into each other, so white space alone does not show every
+    column border, and the family's usual column order names the columns wrongly."""
+    from tests.variations.render import document_seed, layout_for
+    from tests.variations.scan import scan_name, scan_pdf
+
+    source = DIGITAL / "d011_mir_irapuato.truth.json"
+    seed = document_seed("mixed", 3, source)
+    lay = layout_for("mixed", seed)
+    assert (lay.column_order, lay.ruled, lay.font) == ("moved", False, "Courier")  # what this test is about
+    truth = select_sections(load_truth_json(source), ["mir_avance"], None)
+    pdf = tmp_path / "d011_mir_irapuato.mixed.pdf"
+    render(truth, "mixed", pdf, seed=seed)
+    scanned = scan_pdf(pdf, scan_name(pdf), seed=seed)
+    out = tmp_path / "out"
+    run([scanned], out)
+    result = score([load_truth(str(truth_path_for(scanned)))], str(out))
+    assert result["field_accuracy"] >= 0.95, result["field_accuracy"]  # 0.68 when read in the usual order
+
+
 @pytest.mark.parametrize("name, floor", [
     ("ind_report_boxed_wrapped_labels", 0.95),  # 0.88 when line reading ran over boxes
     ("ind_sheet_labels_wrapped_in_two_column_boxes", 0.99),  # 0.97 / 0.95 before

@@ -148,6 +148,18 @@ def test_indicator_and_level_and_frequency():
     assert mir.clean_text("Coordinación Ñ Ñ de Atención : a Víctimas") == ("Coordinación de Atención a Víctimas", True)
 
 
+def test_acronym_letters_ocr_read_as_marks_or_digits_are_put_back_and_flagged():
+    def repaired(text):
+        return mir.ocr_repair_acronym(*mir.ocr_split_indicator(text))
+
+    acronym, name, note = repaired("PPEP!: Porcentaje de programas")
+    assert (acronym, name) == ("PPEPI", "Porcentaje de programas") and note
+    assert repaired("PPP1: Porcentaje de pláticas")[:2] == ("PPPI", "Porcentaje de pláticas")
+    assert repaired("1PSM: Índice de Percepción")[:2] == ("IPSM", "Índice de Percepción")
+    assert repaired("PCPAPP: Porcentaje de colonias") == ("PCPAPP", "Porcentaje de colonias", None)
+    assert repaired("Porcentaje de colonias atendidas")[0] is None  # no acronym printed: none made up
+
+
 def test_consensus_and_section_key():
     assert mir.consensus(["E-PP 4.1 IMPULSO AL BIzÑNESIAR", "E-PP 4.1 IMPULSO AL BIENESTAR",
                           "E-PP 4.1 IMPULSO AL BIENESTAR"]) == "E-PP 4.1 IMPULSO AL BIENESTAR"

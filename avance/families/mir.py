@@ -1025,6 +1025,30 @@ def ocr_split_indicator(text: Optional[str]) -> tuple[Optional[str], Optional[st
     return None, collapse(text)
 
 
+# an acronym prints capitals only (every MIR seen): OCR reads its I as `!`, `|`, `1` or `l`, its O as `0`
+_ACRONYM_SLIPS = str.maketrans({"!": "I", "|": "I", "1": "I", "l": "I", "0": "O"})
+_SLIPPED_ACRONYM = re.compile(r"[A-ZÁÉÍÓÚÑ!|1l0]{3,12}")
+
+
+def ocr_repair_acronym(acronym: Optional[str], name: Optional[str]
+                       ) -> tuple[Optional[str], Optional[str], Optional[str]]:
+    """(acronym, name, note): an indicator's acronym with the letters OCR read as
+    marks or digits put back (`PPEP!:` -> `PPEPI`, `1PSM` -> `IPSM`); note None
+    when nothing was repaired."""
+    if acronym is None and name:
+        first, _, rest = name.partition(" ")
+        bare = first.rstrip(":;.,")
+        if not rest or not any(ch in "!|" for ch in bare):
+            return acronym, name, None
+        acronym, name = bare, collapse(rest)
+    if not acronym or not _SLIPPED_ACRONYM.fullmatch(acronym) or sum(ch.isupper() for ch in acronym) < 2:
+        return acronym, name, None
+    fixed = acronym.translate(_ACRONYM_SLIPS)
+    if fixed == acronym:
+        return acronym, name, None
+    return fixed, name, f"Read the indicator acronym '{acronym}' as '{fixed}' (an acronym prints capital letters only)."
+
+
 def ocr_split_objective(text: Optional[str]) -> tuple[Optional[str], Optional[str]]:
     """(the code as read, the objective text): the code is the first code-like
     word among the first few (specks may precede it)."""
@@ -1172,6 +1196,10 @@ def ocr_row(raw: mt.RawRow, quarter: Optional[int], codes: CodeRepairer, digit_w
         flags.append(_flag("mir_rows", code, "frequency", frequency, fz, f"Read the frequency '{frequency}' as '{fz}'."))
         frequency = fz
     acronym, name = ocr_split_indicator(c.get(mt.INDICATOR))
+    read_acronym = acronym or (name or "").partition(" ")[0]
+    acronym, name, note = ocr_repair_acronym(acronym, name)
+    if note:
+        flags.append(_flag("mir_rows", code, "indicator_acronym", read_acronym, acronym, note))
     indicator_unit, variables_unit = ocr_split_units(c.get(mt.UNITS))
     readings = {f: number_readings(c.get(f), f in mt.PERCENT_COLUMNS, raw.words.get(f, ()), digit_width)
                 for f in _NUM_FIELDS if f in c or f in mt.QUARTER_COLUMNS and int(f[1]) in raw.quarters}

@@ -848,9 +848,65 @@ def _score(name: str, ev: _Evidence) -> float:
 
 
 def name_intervals(evidence: Sequence[_Evidence]) -> list[Optional[str]]:
-    """Names for the intervals, left to right, in the family's column order:
-    the monotone assignment with the best total score (names and intervals may
-    go unmatched)."""
+    """Names for the intervals: in the family's usual column order (the monotone
+    assignment with the best total score), unless that order leaves a column
+    whose cells say plainly what it is unnamed and naming the text columns in any
+    order scores clearly better (a template that moves the unit, the responsible
+    area or the justification elsewhere)."""
+    ordered = _ordered_names(evidence)
+    scores = [[_score(name, ev) for name in COLUMN_ORDER] for ev in evidence]
+    if not any(name is None and max(row) >= _PLAIN for name, row in zip(ordered, scores)):
+        return ordered
+    free, total = _free_text_names(scores)
+    if total > _total(ordered, scores) + _PLAIN / 2:
+        return free
+    return ordered
+
+
+# A column whose cells score this much for a name says plainly what it holds.
+_PLAIN = 1.0
+_FIGURE_NAMES = tuple(n for n in COLUMN_ORDER if n in NUMBER_COLUMNS or n in PERCENT_COLUMNS)
+_TEXT_NAMES = tuple(n for n in COLUMN_ORDER if n not in _FIGURE_NAMES)
+
+
+def _total(names: Sequence[Optional[str]], scores: Sequence[Sequence[float]]) -> float:
+    return sum(row[COLUMN_ORDER.index(n)] for n, row in zip(names, scores) if n is not None)
+
+
+def _free_text_names(scores: Sequence[Sequence[float]]) -> tuple[list[Optional[str]], float]:
+    """The best naming where the figures keep their order (annual target, quarters,
+    achieved, percentages: every template prints them so) and each text column may
+    stand anywhere: (names, total score). Exact, over (figures named so far, text
+    names used) states."""
+    fig_idx = [COLUMN_ORDER.index(n) for n in _FIGURE_NAMES]
+    text_idx = [COLUMN_ORDER.index(n) for n in _TEXT_NAMES]
+    # state (next figure place, text names used as a bit mask) -> (total, names so far)
+    states: dict[tuple[int, int], tuple[float, tuple[Optional[str], ...]]] = {(0, 0): (0.0, ())}
+    for row in scores:
+        nxt: dict[tuple[int, int], tuple[float, tuple[Optional[str], ...]]] = {}
+
+        def offer(key: tuple[int, int], total: float, names: tuple[Optional[str], ...]) -> None:
+            if key not in nxt or total > nxt[key][0] + 1e-9:
+                nxt[key] = (total, names)
+
+        for (f, mask), (total, names) in states.items():
+            offer((f, mask), total, names + (None,))
+            for g in range(f, len(fig_idx)):
+                s = row[fig_idx[g]]
+                if s > 0:
+                    offer((g + 1, mask), total + s, names + (_FIGURE_NAMES[g],))
+            for t, j in enumerate(text_idx):
+                s = row[j]
+                if s > 0 and not mask >> t & 1:
+                    offer((f, mask | 1 << t), total + s, names + (_TEXT_NAMES[t],))
+        states = nxt
+    total, names = max(states.values(), key=lambda v: v[0])
+    return list(names), total
+
+
+def _ordered_names(evidence: Sequence[_Evidence]) -> list[Optional[str]]:
+    """The monotone assignment, in the family's usual column order, with the best
+    total score (names and intervals may go unmatched)."""
     m, k = len(evidence), len(COLUMN_ORDER)
     NEG = float("-inf")
     best = [[NEG] * (k + 1) for _ in range(m + 1)]
@@ -909,6 +965,7 @@ def _ocr_body_top(page: Page, lines: Sequence[TextLine], first_top: float, x0: f
     width = x1 - x0
     edges = sorted(y for y, c in horizontal_edges(page.rules, x0, x1)
                    if c >= 0.5 * width and above_bottom - 0.5 < y < first_top - 0.3 * lh)
+    top = above_bottom
     if edges:
         top = edges[-1]
         for upper in reversed(edges[:-1]):
@@ -916,10 +973,13 @@ def _ocr_body_top(page: Page, lines: Sequence[TextLine], first_top: float, x0: f
             if not _body_like(band):
                 break
             top = upper
-        return top
-    top = above_bottom
+        if top < edges[-1]:
+            return top  # a row broken over from the page before starts the body
+    # below the last rule (or the top block), the header's lines of capitals: an
+    # unruled table under a ruled block prints its header between the two
+    above_rows = top
     for line in lines:
-        if above_bottom < line.top and line.bottom < first_top - 0.3 * lh:
+        if above_rows < line.top and line.bottom < first_top - 0.3 * lh:
             real = [w for w in line.words if not _is_speck(w)]
             if real and _header_like(real):
                 top = max(top, line.bottom + 0.5)
@@ -1054,6 +1114,7 @@ def read_page_ocr(page: Page) -> Optional[PageTable]:
     seps = _vertical_separators(page, body_top, bottom, x0, x1, lh)
     if len(seps) < 6:
         seps = sorted(seps + [x for x in _rivers(body, x0, x1) if all(abs(x - s) > 4 for s in seps)])
+        seps = sorted(seps + _reader_borders(page, body, seps, body_top, bottom, x0, x1, lh))
     borders = [x0] + seps + [x1]
     intervals = list(zip(borders, borders[1:]))
     n_rows = len(cluster_positions([w.ymid for w in lev_words], lh))
@@ -1090,6 +1151,43 @@ def read_page_ocr(page: Page) -> Optional[PageTable]:
     table = PageTable(None, head_lines, list(block), cols, rows, ocr_reported_quarter(head, by_name))
     table.ocr = True
     return table
+
+
+# words OCR may run across a column border (a stray quote mark joined to the next word)
+_STRADDLERS = 2
+
+
+def _reader_borders(page: Page, body: Sequence[Word], seps: Sequence[float], top: float, bottom: float,
+                    x0: float, x1: float, lh: float) -> list[float]:
+    """Column borders the white space between the body's words does not show (a
+    tight template, Courier cells that run into each other on a scan), from the
+    table reader's columns (header cells' extents, figures' alignment) under the
+    same body: each border no body word runs across (OCR slips aside), away from the borders found,
+    and with words on both sides on one line somewhere (a border that halves a
+    column of right-aligned figures has no line with words on both sides)."""
+    tables = [t for t in read_tables(page) if t.box.top < bottom and t.box.bottom > top and t.n_cols >= 6]
+    if not tables:
+        return []
+    table = max(tables, key=lambda t: min(t.box.bottom, bottom) - max(t.box.top, top))
+    # the reader's table's own rows (not a signature block under it)
+    real = [w for w in body if not _is_speck(w) and table.box.top <= w.ymid <= table.box.bottom]
+    found = [x0, *seps, x1]
+    cands = [x for x in (table.column_extent(c)[1] for c in range(table.n_cols - 1))
+             if x0 + 4 < x < x1 - 4 and all(abs(x - s) > 1.5 * lh for s in found)
+             and sum(1 for w in real if w.x0 + 2 < x < w.x1 - 2) <= _STRADDLERS]
+    lines = [l.words for l in group_lines(real)]
+    while cands:
+        borders = sorted(found + cands)
+        lone = []
+        for x in cands:
+            i = borders.index(x)
+            a, b = borders[i - 1], borders[i + 1]
+            if not any(any(a <= w.xmid < x for w in ws) and any(x <= w.xmid < b for w in ws) for ws in lines):
+                lone.append(x)
+        if not lone:
+            break
+        cands = [x for x in cands if x != lone[0]]  # one at a time: its neighbours' intervals change
+    return cands
 
 
 def _merge_unnamed(intervals: Sequence[tuple[float, float]], names: Sequence[Optional[str]],

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import time
 from pathlib import Path
 
 import numpy as np
@@ -55,7 +56,10 @@ def scan_pdf(pdf_path: str | Path, out_path: str | Path, seed: int = 0) -> Path:
             pages.append(scan_page(doc[i].render(scale=dpi / 72).to_pil(), rng))
     finally:
         doc.close()
-    pages[0].save(out_path, "PDF", save_all=True, append_images=pages[1:], resolution=float(dpi))
+    # fixed dates: the same scan is the same bytes in every run
+    stamp = time.gmtime(946684800)  # 2000-01-01
+    pages[0].save(out_path, "PDF", save_all=True, append_images=pages[1:], resolution=float(dpi),
+                  creationDate=stamp, modDate=stamp)
     src_truth = truth_path_for(pdf_path)
     if src_truth.exists():
         truth = json.loads(src_truth.read_text(encoding="utf-8"))
