@@ -890,7 +890,7 @@ def _centred_over(label: Box, lower_lines: Sequence[Sequence[Box]]) -> Optional[
             if abs((x0 + x1) / 2 - label.xmid) > label.height:
                 break
             found = (k, a, b)
-        if lefts and rights:
+        if found:
             return found
     return None
 
@@ -909,9 +909,11 @@ def _label_chunks(line, borders: Sequence[float], gap: float) -> list:
         if chunks:
             last = chunks[-1][-1]
             space = w.x0 - last.x1
-            # one space apart is one label, over however many columns (`TRIMESTRE 1`)
-            if _one_space(last, w) or \
-                    space <= gap and set(_columns_under(w, borders)) & set(_columns_under(last, borders)):
+            # one space apart is one label, over however many columns (`TRIMESTRE 1`, its
+            # space a little wider in OCR'd boxes)
+            if _one_space(last, w) or space <= gap and (
+                    set(_columns_under(w, borders)) & set(_columns_under(last, borders)) or
+                    _LABEL_NUMBER.match(w.text) and last.text[-1:].isalpha()):
                 chunks[-1].append(w)
                 continue
         chunks.append([w])
