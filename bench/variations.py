@@ -1,8 +1,10 @@
 """avance's accuracy on layout variations of the dev corpus's content, per kind of layout.
 
 Renders the dev truth files' content in every kind of layout of
-`tests/variations/render.py` (deterministic seeds) into a temporary folder, makes a
-scanned twin of each (`tests/variations/scan.py`), runs `avance extract` once over
+`tests/variations/render.py` into a temporary folder, makes a scanned twin of each
+(`tests/variations/scan.py`), each document drawn and scanned from its own seed (a
+stable hash of its kind, `--seed` and its source truth file: a document is the same
+bytes whatever else the run renders), runs `avance extract` once over
 all of them, and scores each kind with the project's scorer (`avance.evaluate.score`,
 the same as `avance evaluate`), digital and scanned separately:
 
