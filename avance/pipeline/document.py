@@ -24,7 +24,7 @@ from ..normalizers.user_catalogs import match_user_catalogs
 from ..normalizers.rereads import (
     SURE_TEXT, ShapedCode, code_stands, code_targets, column_shapes, figure_stands, figure_targets, fit_code_shapes,
     missing_targets, rechecked, settle_codes, settle_figures, settle_texts, settle_warnings, targets_of, text_stands,
-    text_targets,
+    text_targets, warned_figure_stands,
 )
 from ..records import (
     DocumentInfo, DocumentResult, Flag, Page, SectionInfo, SectionResult, Severity,
@@ -202,7 +202,9 @@ def read_again_on_scans(sections: list[SectionResult], pages: Sequence[Page], re
                 section = rechecked(settled) if len(settled.flags) != len(section.flags) else settled
             targets = [t for t in targets_of(section) if t.page in by_number]
             if targets:
-                section = settle_warnings(section, _read_all(rereader, targets, by_number), readers)
+                enough = {t.ref: warned_figure_stands(section, t.ref, readers.get(t.ref[0::2], parse_number))
+                          for t in targets}
+                section = settle_warnings(section, _read_all(rereader, targets, by_number, enough=enough), readers)
         except Exception as exc:  # the page pass stands; its warnings stay
             section.flags.append(Flag(
                 table="sections", row_key="", field="", rule="unreadable", severity=Severity.INFO,
