@@ -236,7 +236,7 @@ class ScanRereader:
         for request in requests:
             key = (request.page.number, request.box, request.how)
             if request.how == "text":
-                done.append((key, self.read_text(request.page, request.box)))
+                done.append((key, self.read_text(request.page, request.box, enough=request.enough)))
             elif request.how == "words":
                 done.append((key, self.read_words(request.page, request.box)))
             elif request.how in ("line", "cell", "grey"):
@@ -270,14 +270,22 @@ class ScanRereader:
                 break
         return out
 
-    def read_text(self, page: Page, box: tuple[float, float, float, float]) -> list[AreaReading]:
-        """Readings of a text cell's `box` as one block of lines, one per entry of TEXT_READINGS."""
+    def read_text(self, page: Page, box: tuple[float, float, float, float],
+                  enough: Optional[Enough] = None) -> list[AreaReading]:
+        """Readings of a text cell's `box` as one block of lines, one per entry of TEXT_READINGS,
+        stopping early once `enough` says the rest cannot change what they decide."""
         if self._pool is not None:
-            return self.read_batch([AreaRequest(page, box, "text")])[0]
+            return self.read_batch([AreaRequest(page, box, "text", enough)])[0]
         crops = self._crops(page, box)
         if crops is None:
             return []
-        return [r for name, f in TEXT_READINGS if (r := self._reading(crops[name], f, f, BLOCK_PSM)) is not None]
+        out: list[AreaReading] = []
+        for tried, (name, f) in enumerate(TEXT_READINGS, start=1):
+            if (r := self._reading(crops[name], f, f, BLOCK_PSM)) is not None:
+                out.append(r)
+            if enough is not None and enough(out, len(TEXT_READINGS) - tried):
+                break
+        return out
 
     def read_words(self, page: Page, box: tuple[float, float, float, float]) -> list[Word]:
         """The words of an area of print read again from its darkest ink, wherever they

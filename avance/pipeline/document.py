@@ -23,7 +23,8 @@ from ..normalizers.places import place_document
 from ..normalizers.user_catalogs import match_user_catalogs
 from ..normalizers.rereads import (
     SURE_TEXT, ShapedCode, code_stands, code_targets, column_shapes, figure_stands, figure_targets, fit_code_shapes,
-    missing_targets, rechecked, settle_codes, settle_figures, settle_texts, settle_warnings, targets_of, text_targets,
+    missing_targets, rechecked, settle_codes, settle_figures, settle_texts, settle_warnings, targets_of, text_stands,
+    text_targets, warned_figure_stands,
 )
 from ..records import (
     DocumentInfo, DocumentResult, Flag, Page, SectionInfo, SectionResult, Severity,
@@ -150,7 +151,8 @@ def with_text_read_again(section: SectionResult, pages: Sequence[Page], rereader
     targets = [t for t in text_targets(section, fields) if t.page in by_number]
     if not targets:
         return section
-    return settle_texts(section, _read_all(rereader, targets, by_number, text=True))
+    enough = {t.ref: text_stands for t in targets}
+    return settle_texts(section, _read_all(rereader, targets, by_number, text=True, enough=enough))
 
 
 def failed_section(spec, pages: Sequence[Page], exc: BaseException) -> SectionResult:
@@ -200,7 +202,9 @@ def read_again_on_scans(sections: list[SectionResult], pages: Sequence[Page], re
                 section = rechecked(settled) if len(settled.flags) != len(section.flags) else settled
             targets = [t for t in targets_of(section) if t.page in by_number]
             if targets:
-                section = settle_warnings(section, _read_all(rereader, targets, by_number), readers)
+                enough = {t.ref: warned_figure_stands(section, t.ref, readers.get(t.ref[0::2], parse_number))
+                          for t in targets}
+                section = settle_warnings(section, _read_all(rereader, targets, by_number, enough=enough), readers)
         except Exception as exc:  # the page pass stands; its warnings stay
             section.flags.append(Flag(
                 table="sections", row_key="", field="", rule="unreadable", severity=Severity.INFO,
