@@ -87,6 +87,41 @@ def test_a_goal_code_one_digit_off_its_place_is_put_back_with_a_flag():
     poa._ocr_sequence_codes(result)
     assert [g.goal_code for g in result.goals] == ["104", "105", "106"]
     assert result.flags[0].rule == "ocr_repair" and result.flags[0].raw_value == "405"
+    # the run's places, where most codes stand at theirs, put back a code whose neighbour
+    # is misread too (`195` after a misread `104`)
+    result = SectionResult(info=SectionInfo(family="poa_avance", page_start=1, page_end=1),
+                           goals=[goal(c) for c in ("101", "102", "103", "104", "195", "106", "107")])
+    poa._ocr_sequence_codes(result)
+    assert [g.goal_code for g in result.goals] == ["101", "102", "103", "104", "105", "106", "107"]
+    # no run most codes follow: left as read
+    result = SectionResult(info=SectionInfo(family="poa_avance", page_start=1, page_end=1),
+                           goals=[goal(c) for c in ("101", "102", "105", "106")])
+    poa._ocr_sequence_codes(result)
+    assert [g.goal_code for g in result.goals] == ["101", "102", "105", "106"] and not result.flags
+    # the code before read again is the next one misread
+    assert poa._next_in_sequence("103", "103") == "104"
+    assert poa._next_in_sequence("103", "112") is None and poa._next_in_sequence("M.100", "100") is None
+
+
+def test_action_line_codes_with_a_comma_for_a_dot_beside_another_column_of_the_list():
+    from avance.extractors.layout import group_lines
+    from avance.records import Word
+
+    def words(text, x, top):
+        out = []
+        for tok in text.split():
+            out.append(Word(x, top, x + 5 * len(tok), top + 8, tok))
+            x += 5 * (len(tok) + 1)
+        return out
+    ws = words("LÍNEAS DE ACCIÓN:", 40, 100) + words("1.1 ESTRATEGIA DE CUIDADOS", 40, 112) + \
+        words("5,5 ESTRATEGIA DE INCLUSIÓN", 400, 112) + words("1.1.1 ATENCIÓN INTEGRAL", 40, 124) + \
+        words("5.5.1 PRESUPUESTO CON PERSPECTIVA", 400, 124)
+    flags = []
+    lines = poa._action_lines(group_lines(ws), 500, ocr=True, flags=flags)
+    assert {a.code: a.description for a in lines} == {
+        "1.1": "ESTRATEGIA DE CUIDADOS", "5.5": "ESTRATEGIA DE INCLUSIÓN", "1.1.1": "ATENCIÓN INTEGRAL",
+        "5.5.1": "PRESUPUESTO CON PERSPECTIVA"}
+    assert [(f.raw_value, f.value, f.rule) for f in flags] == [("5,5", "5.5", "ocr_repair")]
 
 
 def test_action_line_codes_misread_on_a_scan_are_put_back_in_order():

@@ -227,7 +227,8 @@ def _header_values(lines: Sequence[TextLine], ocr: bool = False) -> dict[str, tu
     return values
 
 
-def _action_lines(lines: Sequence[TextLine], table_top: float, ocr: bool = False) -> list[ActionLine]:
+def _action_lines(lines: Sequence[TextLine], table_top: float, ocr: bool = False,
+                  flags: Optional[list[Flag]] = None) -> list[ActionLine]:
     start = next((i for i, l in enumerate(lines) if re.match(ACTION_LINES_LABEL, l.folded)), None)
     if start is None:
         return []
@@ -244,9 +245,18 @@ def _action_lines(lines: Sequence[TextLine], table_top: float, ocr: bool = False
                 break  # `Fecha: mar-26` printed beside the list is the report date, read elsewhere
             # on a scan a line that opens with two or three digits is a code whose dots
             # OCR lost (`45` for `4.5`, `423`; _ocr_action_lines puts them back)
-            text = w.text.replace(",", ".") if ocr and k == 0 else w.text  # `45,2`: a comma read for a dot
+            # `45,2`, `5,5`: a comma read for a dot, at the line's start or where a second
+            # column of the list starts (a code before its description's capitals)
+            following = words[k + 1].text if k + 1 < len(words) else ""
+            text = w.text.replace(",", ".") if ocr and (k == 0 or following[:1].isupper()) else w.text
             if _CODE.match(text) or (ocr and k == 0 and entries and _LOST_DOT.match(text)):
-                entries.append([text.rstrip(".")])
+                code = text.rstrip(".")
+                if text != w.text and flags is not None:
+                    flags.append(Flag(table="action_lines", row_key=code, field="code", rule="ocr_repair",
+                                      severity=Severity.INFO, raw_value=w.text, value=code,
+                                      message=f"Action line code read as '{w.text}' taken as '{code}': "
+                                              f"OCR read a dot as a comma."))
+                entries.append([code])
             elif entries:
                 entries[-1].append(w.text)
     out, seen = [], set()
@@ -926,7 +936,8 @@ def parse(pages: Sequence[Page]) -> SectionResult:
         table_top = min(table_top, layout.header_top - 1) if table_top is not None else layout.header_top - 1
     if table_top is None:
         table_top = layout.top - 40 if layout else pages[0].height
-    result = SectionResult(info=info, action_lines=_action_lines(first_lines, table_top, pages[0].source == "ocr"), flags=header_flags)
+    result = SectionResult(info=info, action_lines=_action_lines(first_lines, table_top, pages[0].source == "ocr", header_flags),
+                           flags=header_flags)
     if pages[0].source == "ocr":
         result.action_lines = _ocr_action_lines(result.action_lines, result.flags)
     catalog = [a.code for a in result.action_lines]
@@ -942,7 +953,18 @@ def parse(pages: Sequence[Page]) -> SectionResult:
         for raw in _page_goals(page):
             goal, periods = _build_goal(raw, catalog, result.flags)
             if goal.goal_code in seen:
-                continue
+                # on a scan, the code of the goal before read again (`103`, `103`) is the
+                # next one misread (`104`); elsewhere a goal printed twice is read once
+                fixed = _next_in_sequence(result.goals[-1].goal_code, goal.goal_code) \
+                    if page.source == "ocr" and result.goals else None
+                if fixed is None or fixed in seen:
+                    continue
+                result.flags.append(Flag(table="goals", row_key=fixed, field="goal_code", rule="ocr_repair",
+                                         severity=Severity.INFO, raw_value=goal.goal_code, value=fixed,
+                                         message=f"Goal code read as '{goal.goal_code}' again right after it taken as "
+                                                 f"'{fixed}', the next in the sequence."))
+                goal = replace(goal, goal_code=fixed)
+                periods = [replace(p, goal_code=fixed) for p in periods]
             seen.add(goal.goal_code)
             result.goals.append(goal)
             result.goal_periods.extend(periods)
@@ -953,30 +975,63 @@ def parse(pages: Sequence[Page]) -> SectionResult:
 
 
 def _ocr_sequence_codes(result: SectionResult) -> None:
-    """A goal code one digit off its place in the sequence (`405` between `104` and
-    `106`: OCR read a 1 as a 4) is the code of that place."""
+    """Goal codes one digit off their place in the sequence (`405` between `104` and
+    `106`, `103` twice then `195` before `106`: OCR read a 1 as a 4, a 4 as a 3, a 0
+    as a 9) are the codes of their places. The places come from the run of goals
+    under a main goal, numbered one by one, where most codes stand at theirs."""
     goals = result.goals
-    for i in range(1, len(goals) - 1):
-        before, here, after = (_code_number(g.goal_code) for g in goals[i - 1:i + 2])
-        code = goals[i].goal_code
-        if goals[i].is_main_goal or None in (before, here, after) or after - before != 2:
+    runs: list[list[int]] = [[]]
+    for i, g in enumerate(goals):
+        if g.is_main_goal:
+            runs.append([])
+        elif _code_number(g.goal_code) is not None:
+            runs[-1].append(i)
+    for run in runs:
+        numbers = [_code_number(goals[i].goal_code) for i in run]
+        offsets = [n - k for k, n in enumerate(numbers)]
+        if len(run) < 3:
             continue
-        expected = str(before + 1)
-        if len(expected) != len(code) or sum(a != b for a, b in zip(expected, code)) != 1 or \
-                any(g.goal_code == expected for g in goals):
-            continue
-        result.flags.append(Flag(table="goals", row_key=expected, field="goal_code", rule="ocr_repair",
-                                 severity=Severity.INFO, raw_value=code, value=expected,
-                                 message=f"Goal code read as '{code}' taken as '{expected}': it stands between "
-                                         f"{goals[i - 1].goal_code} and {goals[i + 1].goal_code}."))
-        goals[i] = replace(goals[i], goal_code=expected)
+        start = max(set(offsets), key=offsets.count)
+        if 2 * offsets.count(start) <= len(run):
+            continue  # no sequence most codes follow
+        for k, i in enumerate(run):
+            code, expected = goals[i].goal_code, str(start + k)
+            if code == expected or len(expected) != len(code) or \
+                    sum(a != b for a, b in zip(expected, code)) != 1 or any(g.goal_code == expected for g in goals):
+                continue
+            before = goals[run[k - 1]].goal_code if k else None
+            after = goals[run[k + 1]].goal_code if k + 1 < len(run) else None
+            _recode_goal(result, code, expected, f"Goal code read as '{code}' taken as '{expected}': it stands at "
+                                                 f"that place in the numbered run of goals"
+                                                 + (f" (between {before} and {after})." if before and after else "."))
+            goals = result.goals
+
+
+def _next_in_sequence(before: str, read: str) -> Optional[str]:
+    """The code after `before` when `read` is it one digit off (`104` read `103`)."""
+    number = _code_number(before)
+    if number is None or not read.isdigit() or not before.isdigit():
+        return None
+    expected = str(number + 1)
+    return expected if len(expected) == len(read) and sum(a != b for a, b in zip(expected, read)) == 1 else None
+
+
+def _recode_goal(result: SectionResult, code: str, expected: str, message: str) -> None:
+    result.flags.append(Flag(table="goals", row_key=expected, field="goal_code", rule="ocr_repair",
+                             severity=Severity.INFO, raw_value=code, value=expected, message=message))
+    # a code read twice (`103`, `103`): only the one at this place moves
+    i = next(k for k, g in enumerate(result.goals) if g.goal_code == code and
+             (sum(1 for g2 in result.goals if g2.goal_code == code) == 1 or
+              k > 0 and result.goals[k - 1].goal_code == code))
+    result.goals[i] = replace(result.goals[i], goal_code=expected)
+    if sum(1 for g in result.goals if g.goal_code == code) == 0:
         result.goal_periods = [replace(p, goal_code=expected) if p.goal_code == code else p
                                for p in result.goal_periods]
         result.provenance = [replace(p, row_key=p.row_key.replace(code, expected, 1)) if p.table in ("goals", "goal_periods") and
                              p.row_key.split("|")[0] == code else p for p in result.provenance]
         result.flags = [replace(f, row_key=f.row_key.replace(code, expected, 1))
-                        if f.table in ("goals", "goal_periods") and f.row_key.split("|")[0] == code else f
-                        for f in result.flags]
+                        if f.table in ("goals", "goal_periods") and f.row_key.split("|")[0] == code and
+                        f.rule != "ocr_repair" else f for f in result.flags]
 
 
 # --------------------------------------------------------------------------
