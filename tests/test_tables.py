@@ -412,3 +412,30 @@ def test_one_row_under_its_header_is_a_table_and_a_lone_figure_line_is_not():
     assert read_tables(Page(1, 900, 700, tuple(header + sentence + signature))) == []
     numbers = [_word(x, 114, t) for x, t in ((50, "1"), (200, "2"), (300, "3=(1+2)"), (380, "4"), (460, "5=(3-4)"))]
     assert read_tables(Page(1, 900, 700, tuple(header + numbers + signature))) == []
+
+
+def test_figures_quoted_in_a_wrapped_justification_do_not_part_the_table():
+    # a MIR row whose first cell wraps to the left edge and whose justification quotes
+    # figures (`fue 14.27% ya que de los 3,336`) in other columns than the row's figures
+    def sentence(x, top, text):
+        out = []
+        for token in text.split():
+            out.append(_word(x, top, token))
+            x += 5.0 * len(token) + 3
+        return out
+    words = [_word(40, 100, "RESPONSABLE"), _word(150, 100, "NIVEL"), _word(300, 100, "ANUAL"),
+             _word(360, 100, "TRIM"), _word(420, 100, "JUSTIFICACIÓN")]
+    for top, (unit, level, annual, q, first, *wrapped) in ((114, ("Dirección", "Actividad", "12,022", "3,336",
+                                                                  "Durante el", "trimestre se logró el",
+                                                                  "14.27% ya que de los 3,336 recorridos")),
+                                                           (160, ("Coordinación", "Componente", "100", "25",
+                                                                  "Durante el", "trimestre se alcanzó",
+                                                                  "el 84.00% de 25 programadas"))):
+        words += [_word(40, top, unit), _word(150, top, level), _right(330, top, annual), _right(390, top, q)]
+        words += sentence(420, top, first)
+        words.append(_word(40, top + 10, "Ciudadana"))
+        for k, text in enumerate(wrapped):
+            words += sentence(420, top + 10 * (k + 1), text)
+    table, = read_tables(Page(1, 900, 700, tuple(words)))
+    firsts = [table.text(r, 0) for r in table.body_rows()]
+    assert any("Dirección" in t for t in firsts) and any("Coordinación" in t for t in firsts)

@@ -745,7 +745,8 @@ def _body_run(lines: Sequence, pitch: float) -> Optional[tuple[int, int]]:
         # under them stand in other columns
         retitled = b > a + 1 and any(lines[k].x0 <= min(lines[a].x0, lines[b].x0) + pitch
                                      for k in range(a + 1, b)) and \
-            2 * sum(_aligned(f, columns, 0.8 * pitch) for f in figures[b]) < counts[b]
+            2 * sum(_aligned(f, columns, 0.8 * pitch) for f in figures[b]) < counts[b] and \
+            _figures_apart(lines[b])  # not figures quoted in a wrapped justification
         if b - a > 60 or left > 12 or labelled or retitled or \
                 not unbroken and (lines[b].top - lines[a].bottom > 10 * pitch or b - a > 12):
             runs.append([b])
