@@ -134,3 +134,29 @@ def test_action_line_codes_misread_on_a_scan_are_put_back_in_order():
     # a list's last line may open another level: left as read
     assert [a.code for a in poa._ocr_action_lines([ActionLine(c, "x") for c in ("1.2.1", "1.2.2", "5.2.3")], [])] \
         == ["1.2.1", "1.2.2", "5.2.3"]
+
+
+def test_a_codes_column_whose_header_ocr_garbled_is_named_by_its_cells():
+    from avance.records import Page, Word
+    from avance.tables import read_tables
+    from avance.tables.concepts import fill_by_content, match_columns
+
+    def word(x, top, text):
+        return Word(x, top, x + 5.0 * len(text), top + 8, text)
+    words = [word(40, 100, ","), word(50, 100, "A"), word(60, 100, "ON"), word(150, 100, "DESCRIPCIÓN"),
+             word(300, 100, "UNIDAD"), word(380, 100, "META"), word(405, 100, "ANUAL"), word(470, 100, "ABSOLUTO")]
+    for top, codes, text, unit, target in ((114, "4.1.5,4.2.5", "ADMINISTRAR LOS RECURSOS", "REPORTE", "12"),
+                                           (128, "4.5.3", "SEGUIMIENTO A LA NÓMINA", "NÓMINA", "48"),
+                                           (142, "4.1.1", "ACTUALIZAR LOS INSTRUMENTOS", "DOCUMENTOS", "1")):
+        words += [word(40, top, codes), word(150, top, text.split()[0])]
+        x = 150 + 5.0 * len(text.split()[0]) + 3
+        for token in text.split()[1:]:
+            words.append(word(x, top, token))
+            x += 5.0 * len(token) + 3
+        words += [word(300, top, unit), word(440 - 5.0 * len(target), top, target),
+                  word(510 - 5.0 * len(target), top, target)]
+    table, = read_tables(Page(1, 900, 700, tuple(words)))
+    read = match_columns(table, poa.GOAL_CONCEPTS)
+    assert "pmd" not in read
+    named = fill_by_content(table, read, poa.GOAL_CONCEPTS)
+    assert named["pmd"].column == 0 and table.text(table.body_rows()[1], 0) == "4.5.3"

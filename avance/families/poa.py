@@ -21,7 +21,7 @@ from ..pagememo import per_page
 from ..normalizers.ocr_codes import cell_digits, digits_of, repair_codes
 from ..normalizers.ocr_numbers import Candidate, number_candidates
 from ..tables import Table, read_tables
-from ..tables.concepts import Concept, match_columns
+from ..tables.concepts import Concept, fill_by_content, match_columns
 from ..tables.periods import period_columns
 from ..records import (
     ActionLine, Family, Flag, Goal, GoalPeriod, Page, Provenance, SectionInfo, SectionResult, Severity, Word,
@@ -469,7 +469,7 @@ def _concept_layout(page: Page) -> Optional[TableLayout]:
     its header says and its cells hold, quarters by their spellings."""
     best: Optional[tuple[int, Table, dict, dict]] = None
     for table in read_tables(page):
-        columns = match_columns(table, GOAL_CONCEPTS)
+        columns = fill_by_content(table, match_columns(table, GOAL_CONCEPTS), GOAL_CONCEPTS)
         periods = {k: c for k, c in period_columns(table).items() if k[1] in ("P", "A")}
         found = len(columns) + len(periods)
         if "description" in columns and periods and (best is None or found > best[0]):

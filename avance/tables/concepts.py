@@ -265,3 +265,32 @@ def fill_by_order(table: Table, matches: dict[str, ColumnMatch], concepts: Seque
             out[name] = ColumnMatch(name, col, score, content_score(cells, by_name[name], choices), False)
             taken.add(col)
     return out
+
+
+# A column named by its cells alone needs them all but one of the concept's own shape.
+CONTENT_ALONE = 0.9
+
+
+def fill_by_content(table: Table, matches: dict[str, ColumnMatch], concepts: Sequence[Concept],
+                    kinds: Sequence[str] = ("codes",)) -> dict[str, ColumnMatch]:
+    """Columns whose header OCR garbled past reading (`, A ON` for `ALINEACIÓN PMD`) named
+    by what their cells hold, for concepts whose values have a shape no other column has
+    (lists of dotted codes): the one unnamed column where nearly every filled cell has it."""
+    out = dict(matches)
+    taken = {m.column for m in out.values()}
+    rows = list(table.body_rows())
+    choices = frozenset(fold(v) for c in concepts for v in c.values)
+    for concept in concepts:
+        if concept.kind not in kinds or concept.name in out:
+            continue
+        fitting = []
+        for col in range(table.n_cols):
+            cells = [t for r in rows for t in _samples(table.cell_at(r, col), col) if t.strip()]
+            if col not in taken and len(cells) >= 2 and content_score(cells, concept, choices) >= CONTENT_ALONE:
+                fitting.append((col, content_score(cells, concept, choices)))
+        if len(fitting) == 1:
+            col, content = fitting[0]
+            out[concept.name] = ColumnMatch(concept.name, col, header_score(table.header_paths[col], concept),
+                                            content, False)
+            taken.add(col)
+    return out
