@@ -138,3 +138,13 @@ def test_units_name_a_public_source_and_are_spanish_words():
     for row in rows:
         assert row["source"] in {"poa_count_noun", "coneval_indicadores", "anexo22_ap7"}, row
         assert all(fold_lower(w) in lexicon for w in row["unit"].split() if len(w) > 2), row
+
+
+def test_a_bar_or_exclamation_mark_read_for_an_l_is_the_l(vocab):
+    assert repair_text("Garantizar la atención integra! de las mujeres", vocab)[0] == \
+        "Garantizar la atención integral de las mujeres"  # `integra` is a word too: the mark decides
+    assert repair_text("Trimestra!", vocab)[0] == "Trimestral"
+    assert repair_text("PORCENTAJE ANUA!", vocab)[0] == "PORCENTAJE ANUAL"
+    assert repair_text("A|cance de metas", vocab)[0] == "Alcance de metas"
+    # an exclamation is left as printed
+    assert repair_text("¡Meta alcanzada!", vocab)[0] == "¡Meta alcanzada!"

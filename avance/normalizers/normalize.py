@@ -98,7 +98,7 @@ LABEL_FIELDS: dict[str, tuple[str, ...]] = {
 FREE_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "action_lines": ("description",),
     "goals": ("description", "observations"),
-    "indicators": ("name", "pmd_axis", "pmd_strategy", "objective", "interpretation"),
+    "indicators": ("name", "pmd_axis", "pmd_strategy", "objective", "interpretation", "frequency"),
     "indicator_variables": ("description", "source"),
     "mir_rows": ("objective", "indicator_name", "justification"),
     "evaluation_rows": ("project", "indicator", "target_unit", "justification"),

@@ -312,11 +312,34 @@ def _short_capitals(word: str) -> bool:
     return word.isupper() and len(word) < SHORT_CAPITALS
 
 
+# `!` or `|` read inside or at the end of a word for its `l` (`Trimestra!`, `integra!`)
+_BAR_IN_WORD = re.compile(r"(?<![\w¡])([^\W\d_]+)([!|])([^\W\d_]*)(?![\w])")
+
+
+def _bars_as_letters(text: str, vocab: Vocabulary, repairs: list[WordRepair]) -> str:
+    """A word with a `!` or `|` where its `l` (or, in capitals, `L` or `I`) makes a
+    known word; not in text that opens an exclamation (`¡`)."""
+    if "¡" in text:
+        return text
+
+    def sub(m: re.Match) -> str:
+        head, _, tail = m.groups()
+        letters = ("L", "I") if (head + tail).isupper() else ("l",)
+        found = [head + c + tail for c in letters if vocab.known(fold_lower(head + c + tail))]
+        if len(found) != 1:
+            return m.group(0)
+        repairs.append(WordRepair(m.group(0), found[0], (found[0],)))
+        return found[0]
+
+    return _BAR_IN_WORD.sub(sub, text)
+
+
 def repair_text(text: Optional[str], vocab: Vocabulary) -> tuple[Optional[str], list[WordRepair]]:
     """The text with its unknown words repaired, and every repair (ambiguous ones too)."""
     if not text:
         return text, []
     repairs: list[WordRepair] = []
+    text = _bars_as_letters(text, vocab, repairs)
     mixed_case = any(c.islower() for c in text) and sum(c.isupper() for c in text) < sum(c.islower() for c in text)
 
     def sub(m: re.Match) -> str:
