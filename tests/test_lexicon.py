@@ -148,3 +148,14 @@ def test_a_bar_or_exclamation_mark_read_for_an_l_is_the_l(vocab):
     assert repair_text("A|cance de metas", vocab)[0] == "Alcance de metas"
     # an exclamation is left as printed
     assert repair_text("¡Meta alcanzada!", vocab)[0] == "¡Meta alcanzada!"
+
+
+def test_a_speck_read_as_a_full_stop_is_dropped_where_no_sentence_ends(vocab):
+    from avance.normalizers.text import trailing_speck
+    assert repair_text("ENTRE MUJERES Y HOMBRES EN EL. QUEHACER GUBERNAMENTAL", vocab)[0] == \
+        "ENTRE MUJERES Y HOMBRES EN EL QUEHACER GUBERNAMENTAL"
+    assert repair_text("Se logró el 50%. El resto queda", vocab)[0] == "Se logró el 50%. El resto queda"
+    # a catalog's name ends with no stop; an abbreviation keeps its own
+    assert trailing_speck("PROTECCION SOCIAL .", vocab)[0] == "PROTECCION SOCIAL"
+    assert trailing_speck("C. ADMVA.", vocab)[0] == "C. ADMVA."
+    assert trailing_speck("MEXICALI B.C.", vocab)[0] == "MEXICALI B.C."

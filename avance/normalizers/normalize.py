@@ -76,7 +76,7 @@ from .codes import segment
 from .formula import parse_formula, repair_formula, variables
 from .keys import match_key, related_sheet
 from .names import reconcile
-from .text import Vocabulary, inflection_of, repair_text, spanish_vocabulary
+from .text import Vocabulary, inflection_of, repair_text, spanish_vocabulary, trailing_speck
 
 OCR_SOURCES = frozenset({"ocr", "ocr_text", "mixed"})
 UNIT_MIN_RATIO = 90.0
@@ -383,6 +383,9 @@ def _repair_row(table: str, row, vocab: Vocabulary, units: Counter, flags: list[
             continue
         value = clean_unit(raw) if field == "unit" and table == "goals" else raw
         value, repairs = repair_text(value, vocab)
+        if value and field in LABEL_FIELDS.get(table, ()):
+            value, speck = trailing_speck(value, vocab)
+            repairs += [speck] if speck else []
         key = ROW_KEYS[table](row)
         for r in repairs:
             if r.value is None:

@@ -334,12 +334,34 @@ def _bars_as_letters(text: str, vocab: Vocabulary, repairs: list[WordRepair]) ->
     return _BAR_IN_WORD.sub(sub, text)
 
 
+# a speck read as a full stop after a word no Spanish sentence ends with (`EN EL. QUEHACER`)
+_STOP_AFTER_LINK = re.compile(r"(?<![\w.])(el|la|los|las|de|del|y|e|en|al|con|por|para|que|su|sus|un|una)\.(?=\s+[^\W\d_])",
+                              re.IGNORECASE)
+
+
+def _stops_after_links(text: str, repairs: list[WordRepair]) -> str:
+    def sub(m: re.Match) -> str:
+        repairs.append(WordRepair(m.group(0), m.group(1), (m.group(1),)))
+        return m.group(1)
+    return _STOP_AFTER_LINK.sub(sub, text)
+
+
+def trailing_speck(text: str, vocab: Vocabulary) -> tuple[str, Optional[WordRepair]]:
+    """A name from a closed set (a catalog's, a header's) read with a speck after its
+    last word (`PROTECCION SOCIAL.`, `DESARROLLO SOCIAL .`): the speck, where that last
+    word is a whole known word, not an abbreviation (`ADMVA.`, `B.C.`)."""
+    m = re.search(r"(?<![.\w])([^\W\d_]{3,})\s?[.,]$", text)
+    if not m or not vocab.known(fold_lower(m.group(1))):
+        return text, None
+    return text[:m.start()] + m.group(1), WordRepair(text[m.start():], m.group(1), (m.group(1),))
+
+
 def repair_text(text: Optional[str], vocab: Vocabulary) -> tuple[Optional[str], list[WordRepair]]:
     """The text with its unknown words repaired, and every repair (ambiguous ones too)."""
     if not text:
         return text, []
     repairs: list[WordRepair] = []
-    text = _bars_as_letters(text, vocab, repairs)
+    text = _stops_after_links(_bars_as_letters(text, vocab, repairs), repairs)
     mixed_case = any(c.islower() for c in text) and sum(c.isupper() for c in text) < sum(c.islower() for c in text)
 
     def sub(m: re.Match) -> str:
