@@ -228,3 +228,13 @@ def test_variables_carried_to_the_next_page_under_their_header_again():
         ("PMAV", "DIF"), ("MAV", "EXPEDIENTES"), ("MSA", "REGISTRO DE SOLICITUDES")]
     pages = [Page(1, 800, 700, tuple(first)), Page(2, 800, 700, tuple(second))]
     assert [v.key for v in indicator._table_variables(pages) or indicator._variables(lines)] == ["PMAV", "MAV", "MSA"]
+
+
+def test_a_value_box_is_ruled_only_where_a_rule_closes_its_foot():
+    from avance.families.indicator_report import _ruled_below
+    from avance.records import Box, Page, Rule
+    page = Page(1, 800, 700, (), rules=(Rule(100, 119.7, 400, 120.3), Rule(100, 140, 400, 160)))
+    assert _ruled_below(page, Box(100, 108, 400, 120))        # a line under it
+    assert _ruled_below(page, Box(100, 130, 400, 160))        # a drawn box's foot
+    # a row the reader took in under the grid: its wrapped line may have gone to the next row
+    assert not _ruled_below(page, Box(100, 170, 400, 182))

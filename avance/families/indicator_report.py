@@ -267,8 +267,16 @@ def cell_pairs(pages: Sequence[Page]) -> dict[str, tuple[str, list[Word], bool]]
                 value = table.cell_at(cell.row, cell.col + cell.col_span)
                 if value is None or not clean(value.text) or label_hits(make_line(value.words)) or field in out:
                     continue
-                out[field] = (value.text, list(value.words), table.ruled)
+                out[field] = (value.text, list(value.words), table.ruled and _ruled_below(page, value))
     return out
+
+
+def _ruled_below(page: Page, cell) -> bool:
+    """A rule closes the cell at its foot (a grid's row, not a row the reader took in
+    under the grid, whose wrapped lines may have gone to the next row)."""
+    # a line's or a drawn box's edge (a box's top or bottom) along the cell's foot
+    return any(min(abs(r.top - cell.bottom), abs(r.bottom - cell.bottom)) <= 4 and
+               min(r.x1, cell.x1) - max(r.x0, cell.x0) > 0.5 * (cell.x1 - cell.x0) for r in page.rules)
 
 
 def is_table_header(line: TextLine) -> bool:
