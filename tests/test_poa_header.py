@@ -115,12 +115,15 @@ def test_action_line_codes_with_a_comma_for_a_dot_beside_another_column_of_the_l
         return out
     ws = words("LÍNEAS DE ACCIÓN:", 40, 100) + words("1.1 ESTRATEGIA DE CUIDADOS", 40, 112) + \
         words("5,5 ESTRATEGIA DE INCLUSIÓN", 400, 112) + words("1.1.1 ATENCIÓN INTEGRAL", 40, 124) + \
-        words("5.5.1 PRESUPUESTO CON PERSPECTIVA", 400, 124)
+        words("5.5.1 PRESUPUESTO CON PERSPECTIVA", 400, 124) + words("1.1.2 APOYO A 12 MUNICIPIOS", 40, 136) + \
+        words("56 TRANSPARENCIA Y ACCESO", 400, 136)
     flags = []
     lines = poa._action_lines(group_lines(ws), 500, ocr=True, flags=flags)
+    # a code whose dots OCR lost where the list's second column starts (`56`, put back by
+    # _ocr_action_lines), not a number one space inside a description (`12 MUNICIPIOS`)
     assert {a.code: a.description for a in lines} == {
         "1.1": "ESTRATEGIA DE CUIDADOS", "5.5": "ESTRATEGIA DE INCLUSIÓN", "1.1.1": "ATENCIÓN INTEGRAL",
-        "5.5.1": "PRESUPUESTO CON PERSPECTIVA"}
+        "5.5.1": "PRESUPUESTO CON PERSPECTIVA", "1.1.2": "APOYO A 12 MUNICIPIOS", "56": "TRANSPARENCIA Y ACCESO"}
     assert [(f.raw_value, f.value, f.rule) for f in flags] == [("5,5", "5.5", "ocr_repair")]
 
 

@@ -249,7 +249,10 @@ def _action_lines(lines: Sequence[TextLine], table_top: float, ocr: bool = False
             # column of the list starts (a code before its description's capitals)
             following = words[k + 1].text if k + 1 < len(words) else ""
             text = w.text.replace(",", ".") if ocr and (k == 0 or following[:1].isupper()) else w.text
-            if _CODE.match(text) or (ocr and k == 0 and entries and _LOST_DOT.match(text)):
+            # the list's second column starts after a wide gap: a code there may have lost its dots too
+            column_start = k == 0 or (following[:1].isupper() and
+                                      w.x0 - words[k - 1].x1 > 4 * words[k - 1].width / max(1, len(words[k - 1].text)))
+            if _CODE.match(text) or (ocr and column_start and entries and _LOST_DOT.match(text)):
                 code = text.rstrip(".")
                 if text != w.text and flags is not None:
                     flags.append(Flag(table="action_lines", row_key=code, field="code", rule="ocr_repair",
