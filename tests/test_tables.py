@@ -439,3 +439,30 @@ def test_figures_quoted_in_a_wrapped_justification_do_not_part_the_table():
     table, = read_tables(Page(1, 900, 700, tuple(words)))
     firsts = [table.text(r, 0) for r in table.body_rows()]
     assert any("Dirección" in t for t in firsts) and any("Coordinación" in t for t in firsts)
+
+
+def test_a_label_wrapped_under_itself_does_not_span_its_neighbours_lower_label():
+    # `FRECUENCIA DE` / `MEDICIÓN DEL` is one label of one column; `INDICADOR`, the next
+    # column's label printed a line lower, is not under it
+    words = [_word(30, 100, "UNIDAD"), _word(200, 100, "FRECUENCIA"), _word(252, 100, "DE"),
+             _word(300, 100, "UNIDAD"), _word(332, 100, "DE"), _word(344, 100, "MEDIDA"),
+             _word(30, 109, "RESPONSABLE"), _word(120, 109, "INDICADOR"), _word(203, 109, "MEDICIÓN"),
+             _word(245, 109, "DEL"), _word(395, 109, "ANUAL"), _word(455, 109, "TRIM.")]
+    for i in range(3):
+        top = 125 + 14 * i
+        words += [_word(30, top, "Dirección"), _word(120, top, "IPSM"), _word(205, top, "Anual"),
+                  _word(300, top, "Porcentaje"), _right(420, top, "22.15"), _right(480, top, "5.54")]
+    table, = read_tables(Page(1, 900, 700, tuple(words)))
+    assert table.header_paths[1] == "INDICADOR"
+    assert table.header_paths[2] == "FRECUENCIA DE MEDICIÓN DEL"
+
+
+def test_a_percentage_label_stacked_over_its_quarter_in_one_cell():
+    # `% DE AVANCE` / `DEL TRIMESTRE` / `JULIO-SEPTIEMBRE` read as one label of one column
+    from avance.tables.model import Box, Table
+    from avance.tables.periods import period_columns
+    paths = ("PROGRAMADO 2026 > JULIO-SEPTIEMBRE", "% DE AVANCE DEL TRIMESTRE JULIO-SEPTIEMBRE",
+             "PORCENTAJE DE AVANCE ACUMULADO JULIO-SEPTIEMBRE")
+    table = Table(page=1, box=Box(0, 0, 100, 100), cells=(), n_rows=1, n_cols=3, header_rows=1,
+                  header_paths=paths, ruled=False)
+    assert period_columns(table) == {(3, "P"): 0, (3, "%"): 1, (3, "%acc"): 2}

@@ -85,6 +85,8 @@ def period_columns(table: Table) -> dict[tuple[int, str], int]:
         if not quarters:
             continue
         kind = kind_of(parts[-1]) if quarter_of(parts[-1]) is None else None
+        if kind is None and ("%" in parts[-1] or "porcentaje" in fold(parts[-1])):
+            kind = kind_of(parts[-1])  # a percentage label stacked over its quarter's (`% DE AVANCE ... JULIO-SEPTIEMBRE`)
         if kind is None:
             # one column per quarter: it holds what the header above the quarters says;
             # a percentage label stacked over several cells (`% DE` / `AVANCE` / `DEL

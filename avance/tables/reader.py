@@ -870,6 +870,8 @@ def _group_under(label: Box, own_line: Sequence[Box],
     reach_left = (label.xmid - left) / 2 if left is not None else (right - label.xmid) / 2
     reach_right = (right - label.xmid) / 2 if right is not None else reach_left
     for k, line in enumerate(lower_lines):
+        if any(abs(c.xmid - label.xmid) <= label.height and c.width >= 0.6 * label.width for c in line):
+            return None  # its own label's next line, as wide and centred under it (`FRECUENCIA DE` / `MEDICIÓN DEL`)
         lefts = [i for i, c in enumerate(line) if label.xmid - reach_left <= c.xmid < label.xmid]
         rights = [i for i, c in enumerate(line) if label.xmid < c.xmid <= label.xmid + reach_right]
         if lefts and rights:
