@@ -466,3 +466,23 @@ def test_a_percentage_label_stacked_over_its_quarter_in_one_cell():
     table = Table(page=1, box=Box(0, 0, 100, 100), cells=(), n_rows=1, n_cols=3, header_rows=1,
                   header_paths=paths, ruled=False)
     assert period_columns(table) == {(3, "P"): 0, (3, "%"): 1, (3, "%acc"): 2}
+
+
+def test_a_header_line_of_bare_years_stays_in_the_header():
+    # `PORCENTAJE` / `AVANCE` / `2026`: the wrapped labels' years on a line of their own are
+    # no row of figures; the header runs down to them
+    words = [_word(150, 100, "META"), _word(250, 100, "PORCENTAJE"), _word(350, 100, "PORCENTAJE"),
+             _word(50, 109, "NIVEL"), _word(150, 109, "ANUAL"), _word(250, 109, "AVANCE"), _word(350, 109, "ACUMULADO"),
+             _word(255, 118, "2026"), _word(360, 118, "2026")]
+    for i, level in enumerate(("Fin", "Propósito", "Componente")):
+        top = 135 + 14 * i
+        words += [_word(50, top, level), _right(190, top, "22.15"), _right(300, top, "95.00%"), _right(400, top, "88.10%")]
+    table, = read_tables(Page(1, 900, 700, tuple(words)))
+    assert table.header_paths[2] == "PORCENTAJE AVANCE 2026" and table.header_paths[3] == "PORCENTAJE ACUMULADO 2026"
+    assert [table.text(r, 0) for r in table.body_rows()] == ["Fin", "Propósito", "Componente"]
+
+
+
+def test_a_quarter_after_a_year_in_one_label():
+    from avance.tables.periods import quarter_of
+    assert quarter_of("PORCENTAJE DE AVANCE TRIMESTRAL 2026 TRIMESTRE 2") == 2 and quarter_of("3er trimestre 2026") == 3

@@ -632,6 +632,7 @@ _SURELY_CODE = re.compile(r"^(\d(\.\d)+|\d{1,2}(\.\d{1,2}){2,4})\.?$")  # `1.1`,
 _HEADER_LINES = 10
 _PAGE_WORD = re.compile(r"^(p[aá]gina|p[aá]g\.?|hoja|page)$", re.IGNORECASE)
 _LABEL_NUMBER = re.compile(r"^(\d{1,2}|(19|20)\d\d)$")  # `TRIMESTRE 1`, `METAS 2026`
+_YEAR = re.compile(r"^(19|20)\d\d$")
 
 
 def _char_width(word: Word) -> float:
@@ -683,6 +684,8 @@ def _value_words(line) -> list[Word]:
                 before.text.lower() in ("de", "of") and i > 1 and words[i - 2].text.isdigit())):
             continue  # a page number (`Página 1 de 2`), however wide the spaces
         found.append(w)
+    if found and all(_YEAR.match(w.text) for w in found):
+        return []  # the years of wrapped header labels (`PORCENTAJE ... TRIMESTRAL` / `2026`), no row
     return found
 
 
