@@ -486,3 +486,18 @@ def test_a_header_line_of_bare_years_stays_in_the_header():
 def test_a_quarter_after_a_year_in_one_label():
     from avance.tables.periods import quarter_of
     assert quarter_of("PORCENTAJE DE AVANCE TRIMESTRAL 2026 TRIMESTRE 2") == 2 and quarter_of("3er trimestre 2026") == 3
+
+
+def test_quarter_numbers_wrapped_under_their_label_are_header():
+    # narrow cells (Courier) wrap `TRIMESTRE 1` to `TRIMESTRE` / `1`: a line of nothing but
+    # quarter numbers under those labels names the quarters, it is no row
+    from avance.tables.periods import period_columns
+    words = [_word(50, 100, "NIVEL"), _word(150, 100, "ANUAL"), _word(200, 100, "TRIMESTRE"), _word(260, 100, "TRIMESTRE"),
+             _word(220, 109, "1"), _word(280, 109, "2")]
+    for i, level in enumerate(("Fin", "Propósito", "Componente")):
+        top = 125 + 14 * i
+        words += [_word(50, top, level), _right(190, top, "22.15"), _right(250, top, "5.54"), _right(310, top, "5.53")]
+    table, = read_tables(Page(1, 900, 700, tuple(words)))
+    assert period_columns(table) == {(1, "P"): 2, (2, "P"): 3}
+    assert [table.text(r, 0) for r in table.body_rows()] == ["Fin", "Propósito", "Componente"]
+

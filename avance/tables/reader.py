@@ -22,6 +22,7 @@ from ..normalizers.numbers import parse_number
 from ..pagememo import per_page
 from ..records import Box, Page, Rule, Word
 from .model import Cell, Table
+from .periods import quarter_of
 
 # A rule thinner than this is a line; thicker, a filled rectangle whose four sides are edges.
 LINE_THICKNESS = 3.0
@@ -718,10 +719,23 @@ def _aligned(figure: Word, columns: Sequence[Word], reach: float) -> bool:
                abs(middle - (c.x0 + c.x1) / 2) <= reach for c in columns)
 
 
+def _quarter_numbers(line, above: Sequence[Word]) -> bool:
+    """A line of nothing but quarters' numbers, each finishing the label right over it
+    (`TRIMESTRE` / `1`, a narrow cell wrapping its quarter's number): a header line, not a row."""
+    def labelled(f: Word) -> bool:
+        return f.text in ("1", "2", "3", "4") and any(
+            min(w.x1, f.x1) - max(w.x0, f.x0) > -f.height and w.text[-1:].isalpha() and
+            quarter_of(w.text) is None and quarter_of(f"{w.text} {f.text}") for w in above)
+    return all(labelled(f) for f in line.words)
+
+
 def _body_run(lines: Sequence, pitch: float) -> Optional[tuple[int, int]]:
     """The longest run of lines holding two values or more, with the lines between
     them (wrapped cells), cut where the page leaves a wide gap."""
     figures = [_value_words(l) for l in lines]
+    for i in range(1, len(lines)):
+        if figures[i] and _quarter_numbers(lines[i], [w for l in lines[max(0, i - 2):i] for w in l.words]):
+            figures[i] = []
     counts = [len(f) for f in figures]
     valued = [i for i, n in enumerate(counts) if n >= 2]
     if len(valued) == 1 and counts[valued[0]] >= 3:  # one row left for a page (its header decides)
