@@ -439,3 +439,65 @@ def test_figures_quoted_in_a_wrapped_justification_do_not_part_the_table():
     table, = read_tables(Page(1, 900, 700, tuple(words)))
     firsts = [table.text(r, 0) for r in table.body_rows()]
     assert any("Dirección" in t for t in firsts) and any("Coordinación" in t for t in firsts)
+
+
+def test_a_label_wrapped_under_itself_does_not_span_its_neighbours_lower_label():
+    # `FRECUENCIA DE` / `MEDICIÓN DEL` is one label of one column; `INDICADOR`, the next
+    # column's label printed a line lower, is not under it
+    words = [_word(30, 100, "UNIDAD"), _word(200, 100, "FRECUENCIA"), _word(252, 100, "DE"),
+             _word(300, 100, "UNIDAD"), _word(332, 100, "DE"), _word(344, 100, "MEDIDA"),
+             _word(30, 109, "RESPONSABLE"), _word(120, 109, "INDICADOR"), _word(203, 109, "MEDICIÓN"),
+             _word(245, 109, "DEL"), _word(395, 109, "ANUAL"), _word(455, 109, "TRIM.")]
+    for i in range(3):
+        top = 125 + 14 * i
+        words += [_word(30, top, "Dirección"), _word(120, top, "IPSM"), _word(205, top, "Anual"),
+                  _word(300, top, "Porcentaje"), _right(420, top, "22.15"), _right(480, top, "5.54")]
+    table, = read_tables(Page(1, 900, 700, tuple(words)))
+    assert table.header_paths[1] == "INDICADOR"
+    assert table.header_paths[2] == "FRECUENCIA DE MEDICIÓN DEL"
+
+
+def test_a_percentage_label_stacked_over_its_quarter_in_one_cell():
+    # `% DE AVANCE` / `DEL TRIMESTRE` / `JULIO-SEPTIEMBRE` read as one label of one column
+    from avance.tables.model import Box, Table
+    from avance.tables.periods import period_columns
+    paths = ("PROGRAMADO 2026 > JULIO-SEPTIEMBRE", "% DE AVANCE DEL TRIMESTRE JULIO-SEPTIEMBRE",
+             "PORCENTAJE DE AVANCE ACUMULADO JULIO-SEPTIEMBRE")
+    table = Table(page=1, box=Box(0, 0, 100, 100), cells=(), n_rows=1, n_cols=3, header_rows=1,
+                  header_paths=paths, ruled=False)
+    assert period_columns(table) == {(3, "P"): 0, (3, "%"): 1, (3, "%acc"): 2}
+
+
+def test_a_header_line_of_bare_years_stays_in_the_header():
+    # `PORCENTAJE` / `AVANCE` / `2026`: the wrapped labels' years on a line of their own are
+    # no row of figures; the header runs down to them
+    words = [_word(150, 100, "META"), _word(250, 100, "PORCENTAJE"), _word(350, 100, "PORCENTAJE"),
+             _word(50, 109, "NIVEL"), _word(150, 109, "ANUAL"), _word(250, 109, "AVANCE"), _word(350, 109, "ACUMULADO"),
+             _word(255, 118, "2026"), _word(360, 118, "2026")]
+    for i, level in enumerate(("Fin", "Propósito", "Componente")):
+        top = 135 + 14 * i
+        words += [_word(50, top, level), _right(190, top, "22.15"), _right(300, top, "95.00%"), _right(400, top, "88.10%")]
+    table, = read_tables(Page(1, 900, 700, tuple(words)))
+    assert table.header_paths[2] == "PORCENTAJE AVANCE 2026" and table.header_paths[3] == "PORCENTAJE ACUMULADO 2026"
+    assert [table.text(r, 0) for r in table.body_rows()] == ["Fin", "Propósito", "Componente"]
+
+
+
+def test_a_quarter_after_a_year_in_one_label():
+    from avance.tables.periods import quarter_of
+    assert quarter_of("PORCENTAJE DE AVANCE TRIMESTRAL 2026 TRIMESTRE 2") == 2 and quarter_of("3er trimestre 2026") == 3
+
+
+def test_quarter_numbers_wrapped_under_their_label_are_header():
+    # narrow cells (Courier) wrap `TRIMESTRE 1` to `TRIMESTRE` / `1`: a line of nothing but
+    # quarter numbers under those labels names the quarters, it is no row
+    from avance.tables.periods import period_columns
+    words = [_word(50, 100, "NIVEL"), _word(150, 100, "ANUAL"), _word(200, 100, "TRIMESTRE"), _word(260, 100, "TRIMESTRE"),
+             _word(220, 109, "1"), _word(280, 109, "2")]
+    for i, level in enumerate(("Fin", "Propósito", "Componente")):
+        top = 125 + 14 * i
+        words += [_word(50, top, level), _right(190, top, "22.15"), _right(250, top, "5.54"), _right(310, top, "5.53")]
+    table, = read_tables(Page(1, 900, 700, tuple(words)))
+    assert period_columns(table) == {(1, "P"): 2, (2, "P"): 3}
+    assert [table.text(r, 0) for r in table.body_rows()] == ["Fin", "Propósito", "Componente"]
+

@@ -43,7 +43,8 @@ def quarter_of(text: str) -> Optional[int]:
             return q
     if f in _ROMANS:
         return _ROMANS[f]
-    m = re.search(r"\b(\w+)\s+(?:trim|trimestre)\b|\b(?:trim|trimestre)\s+(\w+)\b|\b([1-4])\s*t\b|\bt\s*([1-4])\b", f)
+    # a year before the word names no quarter (`2026 TRIMESTRE 2`, a label's year then its quarter)
+    m = re.search(r"\b(?!(?:19|20)\d\d\b)(\w+)\s+(?:trim|trimestre)\b|\b(?:trim|trimestre)\s+(\w+)\b|\b([1-4])\s*t\b|\bt\s*([1-4])\b", f)
     if m:
         word = re.sub(r"(?<=[a-z])0", "o", next(g for g in m.groups() if g))  # OCR's zero for o (`2d0`)
         for q, words in _ORDINALS.items():
@@ -85,6 +86,8 @@ def period_columns(table: Table) -> dict[tuple[int, str], int]:
         if not quarters:
             continue
         kind = kind_of(parts[-1]) if quarter_of(parts[-1]) is None else None
+        if kind is None and ("%" in parts[-1] or "porcentaje" in fold(parts[-1])):
+            kind = kind_of(parts[-1])  # a percentage label stacked over its quarter's (`% DE AVANCE ... JULIO-SEPTIEMBRE`)
         if kind is None:
             # one column per quarter: it holds what the header above the quarters says;
             # a percentage label stacked over several cells (`% DE` / `AVANCE` / `DEL

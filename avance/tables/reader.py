@@ -22,6 +22,7 @@ from ..normalizers.numbers import parse_number
 from ..pagememo import per_page
 from ..records import Box, Page, Rule, Word
 from .model import Cell, Table
+from .periods import quarter_of
 
 # A rule thinner than this is a line; thicker, a filled rectangle whose four sides are edges.
 LINE_THICKNESS = 3.0
@@ -632,6 +633,7 @@ _SURELY_CODE = re.compile(r"^(\d(\.\d)+|\d{1,2}(\.\d{1,2}){2,4})\.?$")  # `1.1`,
 _HEADER_LINES = 10
 _PAGE_WORD = re.compile(r"^(p[aá]gina|p[aá]g\.?|hoja|page)$", re.IGNORECASE)
 _LABEL_NUMBER = re.compile(r"^(\d{1,2}|(19|20)\d\d)$")  # `TRIMESTRE 1`, `METAS 2026`
+_YEAR = re.compile(r"^(19|20)\d\d$")
 
 
 def _char_width(word: Word) -> float:
@@ -683,6 +685,8 @@ def _value_words(line) -> list[Word]:
                 before.text.lower() in ("de", "of") and i > 1 and words[i - 2].text.isdigit())):
             continue  # a page number (`Página 1 de 2`), however wide the spaces
         found.append(w)
+    if found and all(_YEAR.match(w.text) for w in found):
+        return []  # the years of wrapped header labels (`PORCENTAJE ... TRIMESTRAL` / `2026`), no row
     return found
 
 
@@ -715,10 +719,23 @@ def _aligned(figure: Word, columns: Sequence[Word], reach: float) -> bool:
                abs(middle - (c.x0 + c.x1) / 2) <= reach for c in columns)
 
 
+def _quarter_numbers(line, above: Sequence[Word]) -> bool:
+    """A line of nothing but quarters' numbers, each finishing the label right over it
+    (`TRIMESTRE` / `1`, a narrow cell wrapping its quarter's number): a header line, not a row."""
+    def labelled(f: Word) -> bool:
+        return f.text in ("1", "2", "3", "4") and any(
+            min(w.x1, f.x1) - max(w.x0, f.x0) > -f.height and w.text[-1:].isalpha() and
+            quarter_of(w.text) is None and quarter_of(f"{w.text} {f.text}") for w in above)
+    return all(labelled(f) for f in line.words)
+
+
 def _body_run(lines: Sequence, pitch: float) -> Optional[tuple[int, int]]:
     """The longest run of lines holding two values or more, with the lines between
     them (wrapped cells), cut where the page leaves a wide gap."""
     figures = [_value_words(l) for l in lines]
+    for i in range(1, len(lines)):
+        if figures[i] and _quarter_numbers(lines[i], [w for l in lines[max(0, i - 2):i] for w in l.words]):
+            figures[i] = []
     counts = [len(f) for f in figures]
     valued = [i for i, n in enumerate(counts) if n >= 2]
     if len(valued) == 1 and counts[valued[0]] >= 3:  # one row left for a page (its header decides)
@@ -870,6 +887,8 @@ def _group_under(label: Box, own_line: Sequence[Box],
     reach_left = (label.xmid - left) / 2 if left is not None else (right - label.xmid) / 2
     reach_right = (right - label.xmid) / 2 if right is not None else reach_left
     for k, line in enumerate(lower_lines):
+        if any(abs(c.xmid - label.xmid) <= label.height and c.width >= 0.6 * label.width for c in line):
+            return None  # its own label's next line, as wide and centred under it (`FRECUENCIA DE` / `MEDICIÓN DEL`)
         lefts = [i for i, c in enumerate(line) if label.xmid - reach_left <= c.xmid < label.xmid]
         rights = [i for i, c in enumerate(line) if label.xmid < c.xmid <= label.xmid + reach_right]
         if lefts and rights:
