@@ -167,16 +167,18 @@ def test_sheet_table_columns_are_named_by_their_vocabulary_in_any_order():
     assert name_headers(["NOMBRE DEL INDICADOR:", "PORCENTAJE DE MUJERES"], VARIABLE_COLUMNS) == {}
 
 
+def words(text: str, x: float, top: float) -> list[Word]:
+    """A line's words as a text layer gives them: 5 points a letter, one space apart."""
+    out = []
+    for tok in text.split():
+        out.append(Word(x0=x, top=top, x1=x + 5 * len(tok), bottom=top + 8, text=tok))
+        x += 5 * (len(tok) + 1)
+    return out
+
+
 def test_two_column_label_value_pairs_keep_to_their_column():
     from avance.extractors.layout import group_lines
     from avance.families.indicator_report import Fields, pmd_link
-
-    def words(text, x, top):
-        out = []
-        for tok in text.split():
-            out.append(Word(x0=x, top=top, x1=x + 5 * len(tok), bottom=top + 8, text=tok))
-            x += 5 * (len(tok) + 1)
-        return out
 
     ws = (words("Eje:", 40, 100) + words("5 - Tránsito a la igualdad", 110, 100)
           + words("Objetivo:", 320, 100) + words("Garantizar la atención", 390, 100)
@@ -204,13 +206,6 @@ def test_report_titles_worded_otherwise_are_still_report_titles():
 def test_variables_carried_to_the_next_page_under_their_header_again():
     from avance.extractors.layout import group_lines
     from avance.records import Page
-
-    def words(text, x, top):
-        out = []
-        for tok in text.split():
-            out.append(Word(x0=x, top=top, x1=x + 5 * len(tok), bottom=top + 8, text=tok))
-            x += 5 * (len(tok) + 1)
-        return out
 
     def header(top):
         return (words("CLAVE", 40, top) + words("DESCRIPCIÓN", 150, top) + words("MEDIO DE VERIFICACIÓN", 400, top)

@@ -175,11 +175,7 @@ class WarnedFigureStands:
 
 def warned_figure_stands(section: SectionResult, ref: FieldRef,
                          read_value: Callable[[str], Optional[float]] = parse_number) -> WarnedFigureStands:
-    table, row_key, field = ref
-    i = _record_index(section, table, row_key)
-    p = next((p for p in section.provenance if (p.table, p.row_key, p.field) == ref), None)
-    return WarnedFigureStands(getattr(getattr(section, table)[i], field) if i is not None else None,
-                              p.raw_text if p is not None and p.raw_text else "", read_value)
+    return WarnedFigureStands(*_value_and_reading(section, ref), read_value)
 
 
 def _record_index(section: SectionResult, table: str, row_key: str) -> Optional[int]:
@@ -481,11 +477,16 @@ def figure_targets(section: SectionResult, fields: Iterable[tuple[str, str]]) ->
 
 def figure_stands(section: SectionResult, ref: FieldRef,
                   read_value: Callable[[str], Optional[float]] = parse_number) -> FigureStands:
+    return FigureStands(*_value_and_reading(section, ref), read_value)
+
+
+def _value_and_reading(section: SectionResult, ref: FieldRef) -> tuple[object, str]:
+    """A field's value as the section holds it and the page pass's text it came from."""
     table, row_key, field = ref
     i = _record_index(section, table, row_key)
     p = next((p for p in section.provenance if (p.table, p.row_key, p.field) == ref), None)
-    return FigureStands(getattr(getattr(section, table)[i], field) if i is not None else None,
-                        p.raw_text if p is not None else "", read_value)
+    return (getattr(getattr(section, table)[i], field) if i is not None else None,
+            p.raw_text if p is not None and p.raw_text else "")
 
 
 def settle_figures(section: SectionResult, readings: Mapping[FieldRef, Sequence[AreaReading]],
