@@ -64,7 +64,7 @@ import re
 from collections import Counter
 from dataclasses import replace
 from functools import lru_cache
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 from rapidfuzz import fuzz
 from rapidfuzz.process import extract
@@ -138,20 +138,27 @@ FORMULA_FIELDS: dict[str, tuple[str, ...]] = {"indicator_results": ("formula",)}
 
 
 def _formulas(s: SectionResult) -> SectionResult:
+    def repair(table: str, row, field: str, raw):
+        value, why = repair_formula(raw)
+        if not why:
+            return raw
+        s.flags.append(_flag(table, ROW_KEYS[table](row), field, "ocr_repair", raw, value,
+                             f"The scan's reading of the formula '{raw}' was repaired to '{value}': "
+                             f"{'; '.join(why)}."))
+        return value
+    return each_field(s, FORMULA_FIELDS, repair)
+
+
+def each_field(s: SectionResult, fields: dict[str, tuple[str, ...]],
+               change: Callable[[str, object, str, object], object]) -> SectionResult:
+    """The section with `change(table, row, field, value)` as each named field of each
+    row of the named tables (rows left as they were when nothing changes)."""
     changed = {}
-    for table, fields in FORMULA_FIELDS.items():
+    for table, names in fields.items():
         rows = []
         for row in getattr(s, table):
-            changes = {}
-            for field in fields:
-                raw = getattr(row, field)
-                value, why = repair_formula(raw)
-                if why:
-                    changes[field] = value
-                    s.flags.append(_flag(table, ROW_KEYS[table](row), field, "ocr_repair", raw, value,
-                                         f"The scan's reading of the formula '{raw}' was repaired to '{value}': "
-                                         f"{'; '.join(why)}."))
-            rows.append(replace(row, **changes) if changes else row)
+            updates = {f: v for f in names if (v := change(table, row, f, getattr(row, f))) != getattr(row, f)}
+            rows.append(replace(row, **updates) if updates else row)
         changed[table] = rows
     return replace(s, **changed)
 

@@ -26,10 +26,10 @@ from typing import Optional, Sequence
 
 from rapidfuzz import fuzz
 
-from ..records import Flag, SectionResult, Severity
+from ..records import ROW_KEYS, SectionResult
 from . import catalogs
 from .catalogs import PmdLine, UserCatalogs, fold
-from .normalize import OCR_SOURCES, UNIT_MARGIN, UNIT_MIN_RATIO
+from .normalize import OCR_SOURCES, UNIT_MARGIN, UNIT_MIN_RATIO, _flag, each_field
 from .text import inflection_of
 
 DESCRIPTION_MIN_RATIO = 85.0
@@ -44,19 +44,6 @@ UNIT_FIELDS: dict[str, tuple[str, ...]] = {
     "evaluation_rows": ("target_unit",),
     "indicator_results": ("unit",),
 }
-_ROW_KEY = {
-    "goals": lambda r: r.goal_code, "indicators": lambda r: "", "indicator_variables": lambda r: r.key,
-    "mir_rows": lambda r: r.objective_code, "evaluation_rows": lambda r: str(r.indicator_no),
-    "indicator_results": lambda r: str(r.row_no),
-}
-
-
-def _flag(table: str, row_key: str, field: str, rule: str, raw: Optional[str], value: Optional[str],
-          message: str) -> Flag:
-    return Flag(table=table, row_key=row_key, field=field, rule=rule, severity=Severity.INFO,
-                raw_value=raw, value=value, message=message)
-
-
 def description_score(printed: str, catalog: str) -> float:
     """How well a printed description reads as a catalog line's; a header cell cut
     short (`FORTALECIMIENTO Y AMPLIACIÓN DE LOS PROGRAMAS DE`) scores against the
@@ -175,30 +162,24 @@ def _match_unit(value: str, user: dict[str, tuple[str, str]], bundled: dict[str,
 def _units(s: SectionResult, units: Sequence[tuple[str, str]], ocr: bool) -> SectionResult:
     user = {fold(u): (u, src) for u, src in units}
     bundled = {fold(u): u for u in catalogs.units_of_measure()}
-    changed = {}
-    for table, fields in UNIT_FIELDS.items():
-        rows = []
-        for row in getattr(s, table):
-            updates = {}
-            for field in fields:
-                value = getattr(row, field)
-                if not value:
-                    continue
-                kind, unit, source, cands = _match_unit(value, user, bundled)
-                key = _ROW_KEY[table](row)
-                if kind == "exact":
-                    s.flags.append(_flag(table, key, field, "catalog_match", value, value,
-                                         f"The unit '{value}' is in the catalog of units {source}."))
-                elif kind == "near" and ocr:
-                    new = unit if not value.isupper() or unit.isupper() else unit.upper()
-                    updates[field] = new
-                    s.flags.append(_flag(table, key, field, "catalog_match", value, new,
-                                         f"The scan's reading of the unit '{value}' was matched to '{unit}' "
-                                         f"of the catalog of units {source}."))
-                elif kind == "ambiguous" and ocr:
-                    s.flags.append(_flag(table, key, field, "ambiguous_match", value, None,
-                                         f"The unit '{value}' is as close to {' as to '.join(cands)}: "
-                                         f"left as read."))
-            rows.append(replace(row, **updates) if updates else row)
-        changed[table] = rows
-    return replace(s, **changed)
+
+    def match(table: str, row, field: str, value):
+        if not value:
+            return value
+        kind, unit, source, cands = _match_unit(value, user, bundled)
+        key = ROW_KEYS[table](row)
+        if kind == "exact":
+            s.flags.append(_flag(table, key, field, "catalog_match", value, value,
+                                 f"The unit '{value}' is in the catalog of units {source}."))
+        elif kind == "near" and ocr:
+            new = unit if not value.isupper() or unit.isupper() else unit.upper()
+            s.flags.append(_flag(table, key, field, "catalog_match", value, new,
+                                 f"The scan's reading of the unit '{value}' was matched to '{unit}' "
+                                 f"of the catalog of units {source}."))
+            return new
+        elif kind == "ambiguous" and ocr:
+            s.flags.append(_flag(table, key, field, "ambiguous_match", value, None,
+                                 f"The unit '{value}' is as close to {' as to '.join(cands)}: "
+                                 f"left as read."))
+        return value
+    return each_field(s, UNIT_FIELDS, match)
