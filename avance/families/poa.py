@@ -954,7 +954,8 @@ def parse(pages: Sequence[Page]) -> SectionResult:
                     result.goal_periods.extend(periods)
             continue
         for raw in _page_goals(page):
-            goal, periods = _build_goal(raw, catalog, result.flags)
+            goal_flags: list[Flag] = []
+            goal, periods = _build_goal(raw, catalog, goal_flags)
             if goal.goal_code in seen:
                 # on a scan, the code of the goal before read again (`103`, `103`) is the
                 # next one misread (`104`); elsewhere a goal printed twice is read once
@@ -962,13 +963,15 @@ def parse(pages: Sequence[Page]) -> SectionResult:
                     if page.source == "ocr" and result.goals else None
                 if fixed is None or fixed in seen:
                     continue
-                result.flags.append(Flag(table="goals", row_key=fixed, field="goal_code", rule="ocr_repair",
-                                         severity=Severity.INFO, raw_value=goal.goal_code, value=fixed,
-                                         message=f"Goal code read as '{goal.goal_code}' again right after it taken as "
-                                                 f"'{fixed}', the next in the sequence."))
+                # its own flags go to it, not to the goal whose code it repeated
+                goal_flags = [_rekeyed(f, goal.goal_code, fixed) for f in goal_flags]
+                goal_flags.append(_recode_flag(goal.goal_code, fixed, f"Goal code read as '{goal.goal_code}' again "
+                                                                       f"right after it taken as '{fixed}', the next "
+                                                                       f"in the sequence."))
                 goal = replace(goal, goal_code=fixed)
                 periods = [replace(p, goal_code=fixed) for p in periods]
             seen.add(goal.goal_code)
+            result.flags.extend(goal_flags)
             result.goals.append(goal)
             result.goal_periods.extend(periods)
             result.provenance.extend(_goal_provenance(goal.goal_code, raw))
@@ -999,15 +1002,17 @@ def _ocr_sequence_codes(result: SectionResult) -> None:
             continue  # no sequence most codes follow
         for k, i in enumerate(run):
             code, expected = goals[i].goal_code, str(start + k)
-            if code == expected or len(expected) != len(code) or \
-                    sum(a != b for a, b in zip(expected, code)) != 1 or any(g.goal_code == expected for g in goals):
+            if not _one_digit_off(code, expected) or any(g.goal_code == expected for g in goals):
                 continue
             before = goals[run[k - 1]].goal_code if k else None
             after = goals[run[k + 1]].goal_code if k + 1 < len(run) else None
-            _recode_goal(result, code, expected, f"Goal code read as '{code}' taken as '{expected}': it stands at "
-                                                 f"that place in the numbered run of goals"
-                                                 + (f" (between {before} and {after})." if before and after else "."))
-            goals = result.goals
+            _recode_goal(result, i, expected, f"Goal code read as '{code}' taken as '{expected}': it stands at "
+                                              f"that place in the numbered run of goals"
+                                              + (f" (between {before} and {after})." if before and after else "."))
+
+
+def _one_digit_off(read: str, code: str) -> bool:
+    return len(read) == len(code) and sum(a != b for a, b in zip(read, code)) == 1
 
 
 def _next_in_sequence(before: str, read: str) -> Optional[str]:
@@ -1016,25 +1021,29 @@ def _next_in_sequence(before: str, read: str) -> Optional[str]:
     if number is None or not read.isdigit() or not before.isdigit():
         return None
     expected = str(number + 1)
-    return expected if len(expected) == len(read) and sum(a != b for a, b in zip(expected, read)) == 1 else None
+    return expected if _one_digit_off(read, expected) else None
 
 
-def _recode_goal(result: SectionResult, code: str, expected: str, message: str) -> None:
-    result.flags.append(Flag(table="goals", row_key=expected, field="goal_code", rule="ocr_repair",
-                             severity=Severity.INFO, raw_value=code, value=expected, message=message))
-    # a code read twice (`103`, `103`): only the one at this place moves
-    i = next(k for k, g in enumerate(result.goals) if g.goal_code == code and
-             (sum(1 for g2 in result.goals if g2.goal_code == code) == 1 or
-              k > 0 and result.goals[k - 1].goal_code == code))
+def _recode_flag(code: str, expected: str, message: str) -> Flag:
+    return Flag(table="goals", row_key=expected, field="goal_code", rule="ocr_repair",
+                severity=Severity.INFO, raw_value=code, value=expected, message=message)
+
+
+def _rekeyed(item, code: str, expected: str):
+    """A flag or provenance record of a goal's row (`104`, `104|2`) moved to another code."""
+    if item.table in ("goals", "goal_periods") and item.row_key.split("|")[0] == code:
+        return replace(item, row_key=item.row_key.replace(code, expected, 1))
+    return item
+
+
+def _recode_goal(result: SectionResult, i: int, expected: str, message: str) -> None:
+    """Goal i's code (unique in the section) and everything keyed by it become `expected`."""
+    code = result.goals[i].goal_code
     result.goals[i] = replace(result.goals[i], goal_code=expected)
-    if sum(1 for g in result.goals if g.goal_code == code) == 0:
-        result.goal_periods = [replace(p, goal_code=expected) if p.goal_code == code else p
-                               for p in result.goal_periods]
-        result.provenance = [replace(p, row_key=p.row_key.replace(code, expected, 1)) if p.table in ("goals", "goal_periods") and
-                             p.row_key.split("|")[0] == code else p for p in result.provenance]
-        result.flags = [replace(f, row_key=f.row_key.replace(code, expected, 1))
-                        if f.table in ("goals", "goal_periods") and f.row_key.split("|")[0] == code and
-                        f.rule != "ocr_repair" else f for f in result.flags]
+    result.goal_periods = [replace(p, goal_code=expected) if p.goal_code == code else p
+                           for p in result.goal_periods]
+    result.provenance = [_rekeyed(p, code, expected) for p in result.provenance]
+    result.flags = [_rekeyed(f, code, expected) for f in result.flags] + [_recode_flag(code, expected, message)]
 
 
 # --------------------------------------------------------------------------
