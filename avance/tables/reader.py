@@ -790,30 +790,30 @@ def _block_label(line, left: float, pitch: float) -> bool:
     return line.text.rstrip().endswith(":") and line.x0 <= left + pitch
 
 
+def _white_stretches(lo: float, hi: float, boxes: Sequence) -> list[tuple[float, float]]:
+    """The stretches between x=lo and x=hi that no box covers."""
+    spans = sorted((max(lo, b.x0), min(hi, b.x1)) for b in boxes if b.x1 > lo and b.x0 < hi)
+    out, reach = [], lo
+    for a, b in spans + [(hi, hi)]:
+        if a > reach:
+            out.append((reach, a))
+        reach = max(reach, b)
+    return out
+
+
 def _cut_between(lo: float, hi: float, body: Sequence) -> float:
     """Where to part two columns between x=lo and x=hi: the middle of the widest
     stretch there that no body word covers, else the middle."""
-    spans = sorted((max(lo, w.x0), min(hi, w.x1)) for l in body for w in l.words if w.x1 > lo and w.x0 < hi)
-    best, reach = (0.0, (lo + hi) / 2), lo
-    for a, b in spans + [(hi, hi)]:
-        if a - reach > best[0]:
-            best = (a - reach, (reach + a) / 2)
-        reach = max(reach, b)
-    return best[1]
+    white = _white_stretches(lo, hi, [w for l in body for w in l.words])
+    a, b = max(white, key=lambda s: s[1] - s[0], default=(lo, hi))
+    return (a + b) / 2
 
 
 def _white_near(lo: float, hi: float, boxes: Sequence, x: float) -> float:
     """The middle of the stretch between x=lo and x=hi that no box covers nearest to x
     (x itself when every bit is covered)."""
-    spans = sorted((max(lo, b.x0), min(hi, b.x1)) for b in boxes if b.x1 > lo and b.x0 < hi)
-    best, reach = None, lo
-    for a, b in spans + [(hi, hi)]:
-        if a > reach:
-            middle = (reach + a) / 2
-            if best is None or abs(middle - x) < abs(best - x):
-                best = middle
-        reach = max(reach, b)
-    return x if best is None else best
+    middles = [(a + b) / 2 for a, b in _white_stretches(lo, hi, boxes)]
+    return min(middles, key=lambda m: abs(m - x), default=x)
 
 
 def _clear_of_labels(borders: list[float], body: Sequence, header: Sequence, gap: float) -> list[float]:
