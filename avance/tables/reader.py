@@ -697,11 +697,12 @@ def _column_numbers(line) -> bool:
                            for w in line.words if w.text.strip("-—–")])
 
 
-def _figures_apart(line) -> bool:
-    """Each figure of the line stands apart from its neighbours (a cell of its own),
-    not one space from the words around it (`su matrícula en 45 estudiantes`)."""
+def _figures_apart(line, figures: Optional[Sequence[Word]] = None) -> bool:
+    """Each figure of the line (its `_value_words`, when the caller has them) stands
+    apart from its neighbours (a cell of its own), not one space from the words around
+    it (`su matrícula en 45 estudiantes`)."""
     words = line.words
-    found = {id(w) for w in _value_words(line)}
+    found = {id(w) for w in (_value_words(line) if figures is None else figures)}
 
     def prose(v: Word) -> bool:
         return sum(ch.isalpha() for ch in v.text) >= 2
@@ -763,7 +764,7 @@ def _body_run(lines: Sequence, pitch: float) -> Optional[tuple[int, int]]:
         retitled = b > a + 1 and any(lines[k].x0 <= min(lines[a].x0, lines[b].x0) + pitch
                                      for k in range(a + 1, b)) and \
             2 * sum(_aligned(f, columns, 0.8 * pitch) for f in figures[b]) < counts[b] and \
-            _figures_apart(lines[b])  # not figures quoted in a wrapped justification
+            _figures_apart(lines[b], figures[b])  # not figures quoted in a wrapped justification
         if b - a > 60 or left > 12 or labelled or retitled or \
                 not unbroken and (lines[b].top - lines[a].bottom > 10 * pitch or b - a > 12):
             runs.append([b])
