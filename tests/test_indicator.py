@@ -233,3 +233,32 @@ def test_a_value_box_is_ruled_only_where_a_rule_closes_its_foot():
     assert _ruled_below(page, Box(100, 130, 400, 160))        # a drawn box's foot
     # a row the reader took in under the grid: its wrapped line may have gone to the next row
     assert not _ruled_below(page, Box(100, 170, 400, 182))
+
+
+def test_variables_whose_key_column_is_not_the_first():
+    from avance.extractors.layout import group_lines
+
+    ws = (words("FUENTE DE DATOS", 40, 100) + words("DESCRIPCIÓN", 200, 100) + words("CLAVE", 420, 100)
+          + words("UNIDAD DE MEDIDA", 500, 100)
+          + words("DIF", 40, 112) + words("PORCENTAJE DE MUJERES ATENDIDAS", 200, 112) + words("PMAV", 420, 112)
+          + words("PORCENTAJE", 500, 112)
+          + words("REGISTRO DE SOLICITUDES", 40, 124) + words("MUJERES QUE SOLICITAN", 200, 124)
+          + words("MSA", 420, 124) + words("SOLICITUDES", 500, 124))
+    got = [(v.key, v.description, v.unit, v.source) for v in indicator._variables(group_lines(ws))]
+    assert got == [("PMAV", "PORCENTAJE DE MUJERES ATENDIDAS", "PORCENTAJE", "DIF"),
+                   ("MSA", "MUJERES QUE SOLICITAN", "SOLICITUDES", "REGISTRO DE SOLICITUDES")]
+
+
+def test_a_value_in_a_column_of_its_own_stops_at_a_title_back_at_the_labels_edge():
+    from avance.extractors.layout import group_lines
+    from avance.families.indicator_report import Fields
+
+    ws = (words("Programa:", 40, 100) + words("174 - INSTITUCIONALIZACIÓN PROGRESIVA", 200, 100)
+          + words("EN EL QUEHACER", 200, 109)
+          + words("Datos del indicador:", 40, 118)
+          + words("Objetivo del indicador: Garantizar la atención", 40, 130)
+          + words("integral de las mujeres.", 40, 139))
+    fields = Fields(group_lines(ws))
+    assert fields.get("programa") == "174 - INSTITUCIONALIZACIÓN PROGRESIVA EN EL QUEHACER"
+    # a value printed right after its label still wraps back to the margin
+    assert fields.get("objective") == "Garantizar la atención integral de las mujeres."

@@ -163,3 +163,19 @@ def test_a_codes_column_whose_header_ocr_garbled_is_named_by_its_cells():
     assert "pmd" not in read
     named = fill_by_content(table, read, poa.GOAL_CONCEPTS)
     assert named["pmd"].column == 0 and table.text(table.body_rows()[1], 0) == "4.5.3"
+
+
+def test_a_wrapped_action_line_of_a_two_column_list_stays_with_its_own_column():
+    ws = (_words(40, 100, "LÍNEAS DE ACCIÓN:")
+          + _words(40, 110, "4.2.3 IMPULSO A MECANISMOS DE") + _words(400, 110, "4.5 EFICIENCIA Y EFECTIVIDAD")
+          + _words(40 + 4.0 * 5 + 2.5, 119, "CIUDADANA")
+          + _words(40, 128, "4.2.5 COMUNICACIÓN SOCIAL") + _words(400, 128, "4.5.2 PLANEACIÓN DE")
+          + _words(400 + 4.0 * 5 + 2.5, 137, "ACCIONES"))
+    got = [(a.code, a.description) for a in poa._action_lines(group_lines(ws), 500)]
+    assert got == [("4.2.3", "IMPULSO A MECANISMOS DE CIUDADANA"), ("4.5", "EFICIENCIA Y EFECTIVIDAD"),
+                   ("4.2.5", "COMUNICACIÓN SOCIAL"), ("4.5.2", "PLANEACIÓN DE ACCIONES")]
+    # one column of entries whose text runs on at the margin is read in order, as before
+    flowed = (_words(40, 100, "LÍNEAS DE ACCIÓN:") + _words(40, 110, "1.1 UNO Y 1.2 DOS")
+              + _words(40, 119, "TRES"))
+    assert [(a.code, a.description) for a in poa._action_lines(group_lines(flowed), 500)] == [
+        ("1.1", "UNO Y"), ("1.2", "DOS TRES")]

@@ -491,9 +491,13 @@ def _variables(lines: Sequence[TextLine], catalog: Sequence[str] = (),
         gap = 0.9 * (sorted(l.height for l in body)[len(body) // 2] if body else 8.0)
         edges = column_edges(body, cols, gap)
 
+        def key_word(line: TextLine) -> Optional[Word]:
+            # the key column may stand anywhere in the row, not only first
+            return next((w for w in line.words if column_at(w, edges) == "key"), None)
+
         def anchor(line: TextLine) -> Optional[str]:
-            w = line.words[0]
-            if column_at(w, edges) != "key":
+            w = key_word(line)
+            if w is None:
                 return None
             return ocr_key(w.text, catalog) if ocr else key_token(w.text)
 
@@ -502,7 +506,7 @@ def _variables(lines: Sequence[TextLine], catalog: Sequence[str] = (),
             if any(v.key == key for v in out):
                 continue
             cells: dict[str, list[str]] = {c.name: [] for c in cols if c.name != "key"}
-            cell_words: dict[str, list[Word]] = {"key": [a.words[0]], **{c: [] for c in cells}}
+            cell_words: dict[str, list[Word]] = {"key": [key_word(a)], **{c: [] for c in cells}}
             for line in sorted(members, key=lambda l: l.top):
                 by_column: dict[str, list[Word]] = {}
                 for w in line.words:
@@ -514,7 +518,7 @@ def _variables(lines: Sequence[TextLine], catalog: Sequence[str] = (),
             if where is not None and key not in where:
                 where[key] = cell_words
             values = {c: clean(" ".join(cells.get(c, []))) for c in ("description", "unit", "source")}
-            out.append(_variable(key, values, a.words[0].text, ocr, flags))
+            out.append(_variable(key, values, key_word(a).text, ocr, flags))
     return out
 
 

@@ -178,7 +178,11 @@ class Fields:
                 if is_ocr_line(line) and re.fullmatch(r"\s*\d{1,2}\s?[.,;:)]?\s?-?\s*", line.text[:hit.start]):
                     label_x = line.x0  # `4, Interpretación`: OCR'd numbering the label pattern misses
                 value_x = next((w.x0 for w in words_between(line, hit.end, nxt)), None)
-                more = self._continuation(i, label_x, right, value_x)
+                label_end = max((w.x1 for w in words_between(line, hit.start, hit.end)), default=label_x)
+                # a value printed in a column of its own, well right of its label: a line
+                # back at the labels' edge is not its wrapped text (a block's title)
+                in_column = value_x is not None and value_x - label_end > 3 * self.h
+                more = self._continuation(i, label_x, right, value_x, in_column)
                 value = " ".join([inline] + [text for text, _ in more])
                 if hit.field not in self.values or not clean(self.values[hit.field]):
                     self.values[hit.field] = value
@@ -188,7 +192,7 @@ class Fields:
                     self.words[hit.field] = words_between(line, hit.end, nxt) + [w for _, ws in more for w in ws]
 
     def _continuation(self, i: int, label_x: float, right: float,
-                      value_x: Optional[float] = None) -> list[tuple[str, list[Word]]]:
+                      value_x: Optional[float] = None, in_column: bool = False) -> list[tuple[str, list[Word]]]:
         """Wrapped lines of a value whose label starts at `label_x`; `right` is
         where the next label of the label's line starts (a second column);
         `value_x` where the value starts (a value column right of its labels).
@@ -204,6 +208,8 @@ class Fields:
                 break
             nxt = make_line(ws)
             aligned = value_x is not None and abs(nxt.x0 - value_x) <= 0.5 * self.h
+            if in_column and nxt.x0 < value_x - 0.5 * self.h:
+                break
             if nxt.x0 > label_x + 6 * self.h and len(ws) == len(full.words) and not aligned:
                 break  # indented far right, not under the value: another block, not a wrapped value
             if _HEADING_RX.match(nxt.folded) or is_table_header(full):

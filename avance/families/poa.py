@@ -233,6 +233,10 @@ def _action_lines(lines: Sequence[TextLine], table_top: float, ocr: bool = False
     if start is None:
         return []
     entries: list[list[str]] = []
+    # where each entry's description starts: a wrapped line of a list printed in two
+    # columns goes under its own entry's description, not to the entry read last
+    starts: list[Optional[float]] = []
+    target = 0
     for i, line in enumerate(lines[start:]):
         if line.top >= table_top:
             break
@@ -260,8 +264,14 @@ def _action_lines(lines: Sequence[TextLine], table_top: float, ocr: bool = False
                                       message=f"Action line code read as '{w.text}' taken as '{code}': "
                                               f"OCR read a dot as a comma."))
                 entries.append([code])
+                starts.append(None)
+                target = len(entries) - 1
             elif entries:
-                entries[-1].append(w.text)
+                if starts[-1] is None and target == len(entries) - 1 and len(entries[-1]) == 1:
+                    starts[-1] = w.x0
+                elif column_start:
+                    target = _hanging_under(w, starts, target)
+                entries[target].append(w.text)
     out, seen = [], set()
     for e in entries:
         if e[0] in seen:
@@ -269,6 +279,15 @@ def _action_lines(lines: Sequence[TextLine], table_top: float, ocr: bool = False
         seen.add(e[0])
         out.append(ActionLine(code=e[0], description=collapse(" ".join(e[1:]))))
     return out
+
+
+def _hanging_under(word: Word, starts: Sequence[Optional[float]], current: int) -> int:
+    """The entry a word opening a wrapped line (or a column of it) continues: the
+    latest whose description starts where the word does (a hanging indent), else the
+    entry being read."""
+    tolerance = 1.5 * word.width / max(1, len(word.text))
+    return next((j for j in range(len(starts) - 1, -1, -1)
+                 if starts[j] is not None and abs(starts[j] - word.x0) <= tolerance), current)
 
 
 def _ocr_action_lines(lines: list[ActionLine], flags: list[Flag]) -> list[ActionLine]:

@@ -21,6 +21,9 @@ of the hand-checked truth files and prints it again the way such templates do:
 - ``two_column_sheet``: label/value pairs laid out in two columns (indicator
   sheets; the POA classification block);
 - ``boxed_header``: header blocks drawn as boxes of label and value cells.
+- ``shuffled``: the columns of every table in an order drawn from the seed (the
+  grouped period columns kept together under their group), ruled or not, type
+  of another size: column orders no template here was drawn in;
 - ``mixed``: a new template combines these: every attribute above drawn at
   random from the seed (rules or none, column order, wording and period
   spelling, quarter, font and paper, number formats, two columns, boxes), so
@@ -73,7 +76,7 @@ from reportlab.pdfgen import canvas as rl_canvas
 
 KINDS: tuple[str, ...] = (
     "reference", "no_rules", "column_order", "wording", "later_quarter",
-    "fonts_paper", "two_column_sheet", "boxed_header", "mixed",
+    "fonts_paper", "two_column_sheet", "boxed_header", "mixed", "shuffled",
 )
 FAMILIES: tuple[str, ...] = ("poa_avance", "mir_avance", "indicator_sheet", "indicator_report")
 # Kinds that only change what a family prints where that family has the feature.
@@ -121,7 +124,8 @@ class Layout:
     paper: str = "letter"          # letter | legal
     orientation: str = "auto"      # auto (family default) | landscape | portrait
     ruled: bool = True
-    column_order: str = "standard"  # standard | moved
+    column_order: str = "standard"  # standard | moved | shuffled
+    shuffle: int = 0               # the seed of a shuffled column order
     wording: str = "standard"      # standard | other
     period_spelling: str = "months"
     quarter: int | None = None     # None: the truth's own quarter
@@ -166,6 +170,9 @@ def layout_for(kind: str, seed: int = 0) -> Layout:
         return replace(base, two_column=True)
     if kind == "boxed_header":
         return replace(base, boxed_header=True)
+    if kind == "shuffled":
+        return replace(base, column_order="shuffled", shuffle=rng.randrange(1 << 30), ruled=rng.random() < 0.5,
+                       size=rng.choice([6.0, 6.5, 7.0, 7.5]))
     if kind == "mixed":
         font, bold = rng.choice([("Helvetica", "Helvetica-Bold"), ("Times-Roman", "Times-Bold"),
                                  ("Courier", "Courier-Bold")])
@@ -178,6 +185,14 @@ def layout_for(kind: str, seed: int = 0) -> Layout:
                        pct_decimals=rng.random() < 0.5, thousands=rng.random() < 0.5,
                        two_column=rng.random() < 0.5, boxed_header=rng.random() < 0.5)
     return base
+
+
+def shuffled(items: list, lay: Layout) -> list:
+    """`items` in the order the layout's shuffle seed draws (a table's own order: the
+    same seed gives the same order to lists of one length)."""
+    out = list(items)
+    random.Random(lay.shuffle * 31 + len(items)).shuffle(out)
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -642,7 +657,8 @@ def poa_section(sh: Sheet, sec: dict, rows: dict[str, list[dict]], lay: Layout) 
         "obs": [Column("obs", ("OBSERVACIONES / JUSTIFICACIÓN" if other else "OBSERVACIONES",), 3.0, "left")],
     }
     order = (["desc", "pmd", "annual", "unit", "periods", "obs", "abs", "rel"] if lay.column_order == "moved"
-             else ["pmd", "desc", "unit", "annual", "periods", "abs", "rel", "obs"])
+             else shuffled(["pmd", "desc", "unit", "annual", "periods", "abs", "rel", "obs"], lay)
+             if lay.column_order == "shuffled" else ["pmd", "desc", "unit", "annual", "periods", "abs", "rel", "obs"])
     columns = [c for k in order for c in cols[k]]
     periods: dict[str, dict[int, dict]] = {}
     for gp in rows.get("goal_periods", []):
@@ -719,6 +735,14 @@ def mir_section(sh: Sheet, sec: dict, rows: dict[str, list[dict]], lay: Layout) 
               "just", "achieved", "pct", "cum"] if lay.column_order == "moved" else
              ["unit_resp", "level", "objective", "indicator", "freq", "unit", "annual", "t1", "t2", "t3", "t4",
               "achieved", "pct", "cum", "just"])
+    if lay.column_order == "shuffled":
+        # the columns under the progress group stay together: the programmed block
+        # (annual and the quarters) and the reported quarter's three in any order
+        group = [x for part in shuffled([["annual", "t1", "t2", "t3", "t4"], ["achieved"], ["pct"], ["cum"]], lay)
+                 for x in part]
+        text = shuffled(["unit_resp", "level", "objective", "indicator", "freq", "unit", "just"], lay)
+        at = random.Random(lay.shuffle + 1).randrange(len(text) + 1)
+        order = text[:at] + group + text[at:]
     columns = [cols[k] for k in order]
     targets: dict[str, dict[int, float | None]] = {}
     for mp in rows.get("mir_periods", []):
@@ -819,6 +843,8 @@ def sheet_section(sh: Sheet, sec: dict, rows: dict[str, list[dict]], lay: Layout
                 Column("unit", ("UNIDAD DE MEDIDA",), 1.6, "left"), Column("src", ("FUENTE DE DATOS" if not other else "MEDIO DE VERIFICACIÓN",), 2, "left")]
         if lay.column_order == "moved":
             cols = [cols[0], cols[1], cols[3], cols[2]]
+        elif lay.column_order == "shuffled":
+            cols = shuffled(cols, lay)
         draw_table(sh, cols, [[Cell({"key": v.get("key"), "desc": v.get("description"), "unit": v.get("unit"),
                                      "src": v.get("source")}[c.key] or "") for c in cols] for v in vs], lay.ruled)
 
@@ -844,6 +870,8 @@ def sheet_section(sh: Sheet, sec: dict, rows: dict[str, list[dict]], lay: Layout
         cols = [Column("p", ("PERIODO",), 1.5, "left"), Column("b", ("VALOR BASE",), 1, "right"), Column("t", ("VALOR META",), 1, "right")]
         if lay.column_order == "moved":
             cols = [cols[0], cols[2], cols[1]]
+        elif lay.column_order == "shuffled":
+            cols = [cols[0]] + shuffled(cols[1:], lay)
         draw_table(sh, cols, [[Cell({"p": spelling[b["period"] - 1], "b": fmt_plain(b.get("base_value")),
                                      "t": fmt_plain(b.get("target_value"))}[c.key]) for c in cols] for b in bs],
                    lay.ruled, width=sh.width * 0.6)
@@ -926,6 +954,10 @@ def report_section(sh: Sheet, sec: dict, rows: dict[str, list[dict]], lay: Layou
         cols = [c for c in cols if c.key != "d"]
     if lay.column_order == "moved":
         cols = [c for c in cols if c.key.startswith("v")] + [c for c in cols if not c.key.startswith("v")]
+    elif lay.column_order == "shuffled":
+        text = shuffled([c for c in cols if not c.key.startswith("v")], lay)
+        at = random.Random(lay.shuffle + 1).randrange(len(text) + 1)
+        cols = text[:at] + [c for c in cols if c.key.startswith("v")] + text[at:]
     body = []
     for k in keys:
         cells = {"k": Cell(k), "d": Cell(descriptions.get(k) or "")}
