@@ -754,8 +754,11 @@ def _body_run(lines: Sequence, pitch: float) -> Optional[tuple[int, int]]:
         # a table ends where the page leaves white space
         unbroken = all(lines[k + 1].top - lines[k].bottom <= 1.5 * pitch for k in range(a, b))
         middle = (lines[a].x0 + lines[a].x1) / 2
-        # lines that start left are rows of their own (a list, a header), not a tall cell's
-        left = sum(1 for k in range(a + 1, b) if lines[k].x0 < middle)
+        # lines that start left are rows of their own (a list, a header), not a tall
+        # cell's: unless they end before the valued line's second cell begins (a long
+        # justification printed in the first column)
+        first_cell_end = _second_cell_start(lines[a])
+        left = sum(1 for k in range(a + 1, b) if lines[k].x0 < middle and lines[k].x1 > first_cell_end)
         # a block's own label flush at the left (`Parámetros de semaforización:`) opens another table
         labelled = any(not counts[k] and _block_label(lines[k], min(lines[a].x0, lines[b].x0), pitch)
                        for k in range(a + 1, b))
@@ -782,6 +785,12 @@ def _body_run(lines: Sequence, pitch: float) -> Optional[tuple[int, int]]:
             not _block_label(lines[last + 1], lines[run[-1]].x0, pitch):
         last += 1
     return run[0], last
+
+
+def _second_cell_start(line) -> float:
+    """Where a line's second cell begins: its first gap wider than a word space."""
+    words = sorted(line.words, key=lambda w: w.x0)
+    return next((q.x0 for p, q in zip(words, words[1:]) if q.x0 - p.x1 > 1.3 * _char_width(p)), line.x1)
 
 
 def _block_label(line, left: float, pitch: float) -> bool:
