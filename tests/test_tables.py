@@ -501,3 +501,31 @@ def test_quarter_numbers_wrapped_under_their_label_are_header():
     assert period_columns(table) == {(1, "P"): 2, (2, "P"): 3}
     assert [table.text(r, 0) for r in table.body_rows()] == ["Fin", "Propósito", "Componente"]
 
+
+
+def test_a_tall_first_cell_between_two_rows_keeps_them_one_table():
+    # the justification printed first, wrapped over many lines at the table's left edge,
+    # its row's last text cell ending with a label's colon; the rows' figures to the right
+    def text(x0, top, s):
+        out = []
+        for token in s.split():
+            out.append(_word(x0, top, token))
+            x0 += 5.0 * len(token) + 3
+        return out
+
+    words = text(40, 90, "JUSTIFICACIÓN") + text(200, 90, "NIVEL") + text(300, 90, "ANUAL") + \
+        text(360, 90, "TRIM. 1") + text(430, 90, "UNIDAD")
+    top = 102
+    for level, annual, q1 in (("Fin", "22.15", "5.54"), ("Propósito", "100", "25"), ("Actividad", "37", "11")):
+        words += text(40, top, "Justificación:") + text(200, top, level) + [_right(335, top, annual), _right(400, top, q1)]
+        words += text(430, top, "UNIDAD DE")
+        words += text(40, top + 10, "el índice se") + text(430, top + 10, "MEDIDA DEL")
+        words += text(40, top + 20, "integra por") + text(430, top + 20, "INDICADOR:")
+        for k in range(3, 17):  # the justification runs on alone in its column
+            words += text(40, top + 10 * k, "de fuentes")
+        top += 10 * 17 + 4
+    tables = read_tables(Page(1, 900, 700, tuple(words)))
+    assert len(tables) == 1
+    table = tables[0]
+    level = table.header_paths.index("NIVEL")
+    assert [table.text(r, level) for r in table.body_rows() if table.text(r, level)] == ["Fin", "Propósito", "Actividad"]

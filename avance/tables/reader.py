@@ -795,9 +795,10 @@ def _second_cell_start(line) -> float:
 
 def _block_label(line, left: float, pitch: float) -> bool:
     """A label of a block of its own (`Parámetros de semaforización:`; the caller knows
-    it holds no value): it ends with a colon and starts at the table's left edge or
-    left of it."""
-    return line.text.rstrip().endswith(":") and line.x0 <= left + pitch
+    it holds no value): it ends with a colon, starts at the table's left edge or
+    left of it, and runs on without a column gap (not a row of cells whose last ends
+    with a label's colon, `UNIDAD DE MEDIDA DEL INDICADOR:`)."""
+    return line.text.rstrip().endswith(":") and line.x0 <= left + pitch and _second_cell_start(line) >= line.x1
 
 
 def _white_stretches(lo: float, hi: float, boxes: Sequence) -> list[tuple[float, float]]:
