@@ -262,3 +262,17 @@ def test_a_value_in_a_column_of_its_own_stops_at_a_title_back_at_the_labels_edge
     assert fields.get("programa") == "174 - INSTITUCIONALIZACIÓN PROGRESIVA EN EL QUEHACER"
     # a value printed right after its label still wraps back to the margin
     assert fields.get("objective") == "Garantizar la atención integral de las mujeres."
+
+
+def test_report_values_of_one_quarter_with_the_description_before_the_key():
+    from avance.extractors.layout import group_lines
+    from avance.families.indicator_report import report_values
+
+    ws = (words("PERIODO", 400, 100) + words("DESCRIPCIÓN", 100, 106) + words("CLAVE", 250, 106)
+          + words("1", 320, 112) + words("2", 380, 112) + words("3", 440, 112) + words("4", 500, 112)
+          + words("PORCENTAJE DE MUJERES ATENDIDAS POR", 40, 124) + words("PMAV", 250, 124) + words("88.50", 310, 124)
+          + words("VIOLENCIA DE GÉNERO", 40, 133)
+          + words("MUJERES ATENDIDAS", 40, 145) + words("MAV", 250, 145) + words("594", 315, 145))
+    got = report_values([group_lines(ws)], "PMAV = (MAV / MSA) * 100")
+    assert {(v.variable_key, v.period): v.value for v in got if v.value is not None} == {
+        ("PMAV", 1): 88.5, ("MAV", 1): 594.0}

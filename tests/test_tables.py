@@ -529,3 +529,35 @@ def test_a_tall_first_cell_between_two_rows_keeps_them_one_table():
     table = tables[0]
     level = table.header_paths.index("NIVEL")
     assert [table.text(r, level) for r in table.body_rows() if table.text(r, level)] == ["Fin", "Propósito", "Actividad"]
+
+
+def test_a_quarter_named_inside_a_long_label_gives_way_to_the_quarter_label_itself():
+    from avance.tables.model import Box, Table
+    from avance.tables.periods import period_columns
+    # the justification printed first names its quarter in prose; the programmed quarter's
+    # own column stands further right
+    paths = ("JUSTIFICACIÓN PRIMER TRIMESTRE DE AVANCE DE RESULTADOS 2026", "ANUAL",
+             "META PROGRAMADA 2026 > TRIMESTRE 1", "META PROGRAMADA 2026 > TRIMESTRE 2", "NIVEL")
+    table = Table(page=1, box=Box(0, 0, 100, 100), cells=(), n_rows=1, n_cols=len(paths), header_rows=1,
+                  header_paths=paths, ruled=False)
+    assert period_columns(table) == {(1, "P"): 2, (2, "P"): 3}
+
+
+def test_one_row_under_a_header_with_a_figure_set_close_to_its_text_neighbour():
+    # a page holding one cramped row: one figure a space from the level beside it
+    head = ["NIVEL", "ANUAL", "TRIM. 1", "TRIM. 2", "ALCANZADA", "AVANCE %"]
+    words = []
+    for i, label in enumerate(head):
+        x = 40 + 70 * i
+        for token in label.split():
+            words.append(_word(x, 100, token))
+            x += 5.0 * len(token) + 3
+    words += [_word(40, 114, "Actividad"), _word(40 + 45 + 2.5, 114, "100.00%")]
+    words += [_right(165 + 70 * i, 114, v) for i, v in enumerate(("13", "20", "10", "19.70%"))]
+    words += [_word(40, 160, "ELABORÓ")]
+    tables = read_tables(Page(1, 900, 700, tuple(words)))
+    assert len(tables) == 1 and tables[0].n_rows - tables[0].header_rows == 1
+    # prose with one figure in it stays prose
+    prose = [_word(40, 100, "NIVEL"), _word(200, 100, "ANUAL"), _word(40, 114, "su"), _word(53, 114, "matrícula"),
+             _word(101, 114, "en"), _word(114, 114, "45"), _word(127, 114, "estudiantes"), _right(230, 114, "3")]
+    assert read_tables(Page(1, 900, 700, tuple(prose))) == []

@@ -745,12 +745,12 @@ def report_values(pages_lines: Sequence[Sequence[TextLine]], formula: Optional[s
                         and min(abs(x - w.xmid) for x in periods.values()) <= 0.6 * pitch)
 
             def anchor_of(line: TextLine) -> Optional[tuple[str, Word]]:
-                """The row's key: its first word outside the quarters, when in the key's column."""
-                w = next((w for w in line.words if not is_value(w)), None)
-                if w is None or column_of(w, cols) != "key":
-                    return None
-                key = ocr_key(w.text, catalog) if w.conf is not None else key_token(w.text)
-                return (key, w) if key else None
+                """The row's key: its last word outside the quarters in the key's column
+                (a description printed before the key runs on towards it)."""
+                for w in reversed([w for w in line.words if not is_value(w) and column_of(w, cols) == "key"]):
+                    key = ocr_key(w.text, catalog) if w.conf is not None else key_token(w.text)
+                    return (key, w) if key else None
+                return None
 
             for anchor, members in rows_by_anchor(body, lambda l: anchor_of(l) is not None):
                 key, key_word = anchor_of(anchor)

@@ -74,10 +74,14 @@ def kind_of(text: str) -> Optional[str]:
 def period_columns(table: Table) -> dict[tuple[int, str], int]:
     """(quarter, "P" or "A") -> column, for the columns whose header paths name a quarter."""
     out: dict[tuple[int, str], int] = {}
+    # a quarter named inside a long label (`JUSTIFICACIÓN PRIMER TRIMESTRE DE AVANCE`)
+    # heads some other column: a label that is the quarter itself wins over it
+    named_alone: dict[tuple[int, str], bool] = {}
     by_order = _quarters_by_order(table.header_paths)
     for col, path in enumerate(table.header_paths):
         parts = [p for p in path.split(" > ") if p.strip()]
         quarters = [q for p in parts if (q := quarter_of(p))]
+        alone = not quarters or any(quarter_of(p) and len(p.split()) <= 3 for p in parts)
         if not quarters and len(parts) >= 2 and parts[-1].strip() in ("1", "2", "3", "4") and \
                 any(fold(p).split()[:1] in (["periodo"], ["periodos"], ["trimestre"], ["trimestres"]) for p in parts[:-1]):
             quarters = [int(parts[-1].strip())]  # `PERIODO > 1`: numbered quarters under their heading
@@ -96,7 +100,9 @@ def period_columns(table: Table) -> dict[tuple[int, str], int]:
             pct = [i for i, p in enumerate(above) if "%" in p or "porcentaje" in fold(p)]
             kind = kind_of(" ".join(above[pct[-1]:])) if pct else None
             kind = kind or next((k for p in reversed(above) if (k := kind_of(p))), "P")
-        out.setdefault((quarters[-1], kind), col)
+        key = (quarters[-1], kind)
+        if key not in out or alone and not named_alone[key]:
+            out[key], named_alone[key] = col, alone
     return out
 
 

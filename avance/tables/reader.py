@@ -697,19 +697,23 @@ def _column_numbers(line) -> bool:
                            for w in line.words if w.text.strip("-—–")])
 
 
-def _figures_apart(line, figures: Optional[Sequence[Word]] = None) -> bool:
+def _figures_apart(line, figures: Optional[Sequence[Word]] = None, most: bool = False) -> bool:
     """Each figure of the line (its `_value_words`, when the caller has them) stands
     apart from its neighbours (a cell of its own), not one space from the words around
-    it (`su matrícula en 45 estudiantes`)."""
+    it (`su matrícula en 45 estudiantes`). `most`: all but a third of them, two at
+    least (a cramped row sets one figure a space from the text cell beside it)."""
     words = line.words
     found = {id(w) for w in (_value_words(line) if figures is None else figures)}
 
     def prose(v: Word) -> bool:
         return sum(ch.isalpha() for ch in v.text) >= 2
 
-    return all(not (i > 0 and prose(words[i - 1]) and _one_space(words[i - 1], w)) and
-               not (i + 1 < len(words) and prose(words[i + 1]) and _one_space(w, words[i + 1]))
-               for i, w in enumerate(words) if id(w) in found)
+    apart = [not (i > 0 and prose(words[i - 1]) and _one_space(words[i - 1], w)) and
+             not (i + 1 < len(words) and prose(words[i + 1]) and _one_space(w, words[i + 1]))
+             for i, w in enumerate(words) if id(w) in found]
+    if most:
+        return sum(apart) >= max(2, 2 * len(apart) / 3)
+    return all(apart)
 
 
 def _aligned(figure: Word, columns: Sequence[Word], reach: float) -> bool:
@@ -1057,7 +1061,7 @@ def whitespace_table(page: Page, words: Sequence[Word]) -> Optional[Table]:
     valued = [l for l in body if _values(l) >= 2]
     if len(valued) == 1 and (
             sum(len(_label_chunks(l, borders, gap)) for l in header) < len(borders) - 1 or
-            not _figures_apart(valued[0]) or _column_numbers(valued[0])):
+            not _figures_apart(valued[0], most=True) or _column_numbers(valued[0])):
         return None  # one row is a table only under a header that names its columns, its figures cells of their own
     borders = _split_by_labels(header, _clear_of_labels(borders, body, header, gap), gap, body)
     header_cells = _header_cells(page, header, borders, gap) if header else []
