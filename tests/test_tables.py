@@ -561,3 +561,16 @@ def test_one_row_under_a_header_with_a_figure_set_close_to_its_text_neighbour():
     prose = [_word(40, 100, "NIVEL"), _word(200, 100, "ANUAL"), _word(40, 114, "su"), _word(53, 114, "matrícula"),
              _word(101, 114, "en"), _word(114, 114, "45"), _word(127, 114, "estudiantes"), _right(230, 114, "3")]
     assert read_tables(Page(1, 900, 700, tuple(prose))) == []
+
+
+def test_the_next_quarter_of_a_run_left_under_the_group_label_holds_what_its_run_holds():
+    from avance.tables.model import Box, Table
+    from avance.tables.periods import period_columns
+    # `METAS PROGRAMADAS` centred over four quarters, its words over three: the fourth
+    # came out under `AVANCE DE METAS` alone (whose `AVANCE` would say achieved)
+    paths = ("AVANCE DE METAS > METAS PROGRAMADAS > 1er. trim.", "AVANCE DE METAS > METAS PROGRAMADAS > 2do. trim.",
+             "AVANCE DE METAS > METAS PROGRAMADAS > 3er. trim.", "AVANCE DE METAS > 4to. trim.",
+             "AVANCE DE METAS > LOGRO > 1er. trim.")
+    table = Table(page=1, box=Box(0, 0, 100, 100), cells=(), n_rows=1, n_cols=len(paths), header_rows=1,
+                  header_paths=paths, ruled=False)
+    assert period_columns(table) == {(1, "P"): 0, (2, "P"): 1, (3, "P"): 2, (4, "P"): 3, (1, "A"): 4}

@@ -106,9 +106,22 @@ def detect_by_title(page: Page) -> Optional[PageMark]:
         return None
     below = " ".join(l.folded for l in lines if l.top >= title.top)
     hits = sum(1 for term in _HEADER_TERMS if term in below)
-    if hits < 7 or "NIVEL" not in below and "OBJETIVO" not in below:
-        return None
+    if (hits < 7 or "NIVEL" not in below and "OBJETIVO" not in below) and not _mir_table(page):
+        return None  # neither the usual header words nor a table whose columns say MIR (other wordings)
     return _mark(page, lines, title.top, titled=True)
+
+
+def _mir_table(page: Page) -> Optional[mt.PageTable]:
+    """The page's table when its columns, named by the concepts' vocabulary, are a
+    MIR table's and at least one of its rows reads as a MIR row."""
+    table = mt.read_page(page)
+    if table is None or not table.rows:
+        return None
+    names = {c.name for c in table.columns}
+    needed = {mt.LEVEL, mt.OBJECTIVE, mt.INDICATOR, mt.ANNUAL, mt.ACHIEVED}
+    if not needed <= names or not any(_row(r) for r in table.rows):
+        return None
+    return table
 
 
 def detect_by_table(page: Page) -> Optional[PageMark]:
@@ -118,12 +131,8 @@ def detect_by_table(page: Page) -> Optional[PageMark]:
     lines = group_lines(page.words)
     if mt.find_title(lines) is not None:
         return None
-    table = mt.read_page(page)
-    if table is None or not table.rows:
-        return None
-    names = {c.name for c in table.columns}
-    needed = {mt.LEVEL, mt.OBJECTIVE, mt.INDICATOR, mt.ANNUAL, mt.ACHIEVED}
-    if not needed <= names or not any(_row(r) for r in table.rows):
+    table = _mir_table(page)
+    if table is None:
         return None
     top = min(l.top for l in table.header_lines) if table.header_lines else 0.0
     return _mark(page, lines, top, titled=False)

@@ -471,18 +471,21 @@ def _ruled_layout(page: Page) -> Optional[TableLayout]:
 # The goal table's columns as concepts: whatever their order and wording.
 GOAL_CONCEPTS: tuple[Concept, ...] = (
     Concept("pmd", ("Línea de acción P.M.D.", "Líneas de acción", "P.M.D.", "PMD", "Alineación PMD",
-                    "Línea de acción"), "codes"),
+                    "Línea de acción", "Clave PMD", "Alineación al PMD"), "codes"),
     Concept("description", ("Descripción de las metas/acciones", "Metas/acciones", "Descripción de metas",
-                            "Descripción", "Acciones", "Metas", "Nombre de la meta"), "text", min_words=3,
+                            "Descripción", "Acciones", "Metas", "Nombre de la meta", "Descripción de la meta",
+                            "Descripción de la actividad", "Actividades"), "text", min_words=3,
             avoid=("unidad", "anual", "avance", "observaciones")),
-    Concept("unit", ("Unidad de medida", "Unidad"), "text"),
+    Concept("unit", ("Unidad de medida", "Unidad", "U. de M.", "U.M.", "Unidad de medida de la meta"), "text"),
     Concept("annual_target", ("Meta anual", "Meta anual programada", "Programado anual", "Meta programada anual",
-                              "Anual"), "number", avoid=("avance",)),
-    Concept("absolute_progress", ("Avance absoluto", "Absoluto", "Avance acumulado", "Acumulado"), "number",
+                              "Anual", "Programación anual", "Total programado"), "number", avoid=("avance",)),
+    Concept("absolute_progress", ("Avance absoluto", "Absoluto", "Avance acumulado", "Acumulado", "Logro acumulado",
+                                  "Alcanzado acumulado", "Realizado acumulado", "Total alcanzado"), "number",
             avoid=("relativo", "%")),
-    Concept("relative_progress", ("Avance relativo", "Relativo", "Avance %", "% de avance", "Porcentaje de avance"),
+    Concept("relative_progress", ("Avance relativo", "Relativo", "Avance %", "% de avance", "Porcentaje de avance",
+                                  "% de cumplimiento", "Porcentaje de cumplimiento"),
             "percent", avoid=("absoluto",)),
-    Concept("observations", ("Observaciones", "Comentarios", "Justificación"), "text"),
+    Concept("observations", ("Observaciones", "Comentarios", "Justificación", "Causas de la variación", "Notas"), "text"),
 )
 
 

@@ -28,9 +28,10 @@ _SUFFIX_QUARTER = {"do": 2, "to": 4}
 _ROMANS = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 # What a quarter's column holds, by the words its deepest header cell uses.
 KINDS = {
-    "P": ("p", "prog", "programado", "programada", "programadas", "meta", "metas", "programacion"),
+    "P": ("p", "prog", "programado", "programada", "programadas", "meta", "metas", "programacion", "planeado",
+          "planeada"),
     "A": ("a", "alc", "alcanzado", "alcanzada", "alcanzadas", "real", "realizado", "realizada", "logro",
-          "logrado", "avance", "ejecutado", "cumplido"),
+          "logrado", "avance", "ejecutado", "ejecutada", "ejec", "cumplido", "obtenido", "obtenida"),
 }
 
 
@@ -77,6 +78,7 @@ def period_columns(table: Table) -> dict[tuple[int, str], int]:
     # a quarter named inside a long label (`JUSTIFICACIÓN PRIMER TRIMESTRE DE AVANCE`)
     # heads some other column: a label that is the quarter itself wins over it
     named_alone: dict[tuple[int, str], bool] = {}
+    seen: dict[int, tuple[int, str, list[str]]] = {}  # column -> (quarter, kind, path parts)
     by_order = _quarters_by_order(table.header_paths)
     for col, path in enumerate(table.header_paths):
         parts = [p for p in path.split(" > ") if p.strip()]
@@ -92,6 +94,13 @@ def period_columns(table: Table) -> dict[tuple[int, str], int]:
         kind = kind_of(parts[-1]) if quarter_of(parts[-1]) is None else None
         if kind is None and ("%" in parts[-1] or "porcentaje" in fold(parts[-1])):
             kind = kind_of(parts[-1])  # a percentage label stacked over its quarter's (`% DE AVANCE ... JULIO-SEPTIEMBRE`)
+        previous = seen.get(col - 1)
+        if kind is None and previous and previous[0] == quarters[-1] - 1 and len(previous[2]) == len(parts) + 1 \
+                and previous[2][:len(parts) - 1] == parts[:-1]:
+            # the next quarter in a run under a label centred over more columns than its
+            # words cover (`METAS PROGRAMADAS` over four quarters): the reader left it
+            # under the label above; it holds what its run holds
+            kind = previous[1]
         if kind is None:
             # one column per quarter: it holds what the header above the quarters says;
             # a percentage label stacked over several cells (`% DE` / `AVANCE` / `DEL
@@ -101,6 +110,7 @@ def period_columns(table: Table) -> dict[tuple[int, str], int]:
             kind = kind_of(" ".join(above[pct[-1]:])) if pct else None
             kind = kind or next((k for p in reversed(above) if (k := kind_of(p))), "P")
         key = (quarters[-1], kind)
+        seen[col] = (quarters[-1], kind, parts)
         if key not in out or alone and not named_alone[key]:
             out[key], named_alone[key] = col, alone
     return out

@@ -24,6 +24,10 @@ of the hand-checked truth files and prints it again the way such templates do:
 - ``shuffled``: the columns of every table in an order drawn from the seed (the
   grouped period columns kept together under their group), ruled or not, type
   of another size: column orders no template here was drawn in;
+- ``synonyms``: the goal and MIR tables' headers in a third vocabulary, the words
+  other templates use for the same columns (``CLAVE PMD``, ``U. DE M.``, ``LOGRO
+  ACUMULADO``, ``% DE CUMPLIMIENTO``, ``PERIODICIDAD``, ``CAUSAS DE LA VARIACIÓN``),
+  the rest worded as in ``wording``;
 - ``mixed``: a new template combines these: every attribute above drawn at
   random from the seed (rules or none, column order, wording and period
   spelling, quarter, font and paper, number formats, two columns, boxes), so
@@ -76,13 +80,14 @@ from reportlab.pdfgen import canvas as rl_canvas
 
 KINDS: tuple[str, ...] = (
     "reference", "no_rules", "column_order", "wording", "later_quarter",
-    "fonts_paper", "two_column_sheet", "boxed_header", "mixed", "shuffled",
+    "fonts_paper", "two_column_sheet", "boxed_header", "mixed", "shuffled", "synonyms",
 )
 FAMILIES: tuple[str, ...] = ("poa_avance", "mir_avance", "indicator_sheet", "indicator_report")
 # Kinds that only change what a family prints where that family has the feature.
 KIND_FAMILIES: dict[str, tuple[str, ...]] = {
     "two_column_sheet": ("poa_avance", "indicator_sheet", "indicator_report"),
     "later_quarter": ("poa_avance", "mir_avance", "indicator_report"),
+    "synonyms": ("poa_avance", "mir_avance"),
 }
 PER_SECTION_TABLES = ("action_lines", "goals", "goal_periods", "signatories", "indicators",
                       "indicator_variables", "indicator_baselines", "indicator_values")
@@ -126,7 +131,7 @@ class Layout:
     ruled: bool = True
     column_order: str = "standard"  # standard | moved | shuffled
     shuffle: int = 0               # the seed of a shuffled column order
-    wording: str = "standard"      # standard | other
+    wording: str = "standard"      # standard | other | synonyms
     period_spelling: str = "months"
     quarter: int | None = None     # None: the truth's own quarter
     footer: bool = False
@@ -173,6 +178,9 @@ def layout_for(kind: str, seed: int = 0) -> Layout:
     if kind == "shuffled":
         return replace(base, column_order="shuffled", shuffle=rng.randrange(1 << 30), ruled=rng.random() < 0.5,
                        size=rng.choice([6.0, 6.5, 7.0, 7.5]))
+    if kind == "synonyms":
+        return replace(base, wording="synonyms", period_spelling=rng.choice(list(PERIOD_SPELLINGS)),
+                       ruled=rng.random() < 0.5)
     if kind == "mixed":
         font, bold = rng.choice([("Helvetica", "Helvetica-Bold"), ("Times-Roman", "Times-Bold"),
                                  ("Courier", "Courier-Bold")])
@@ -605,7 +613,7 @@ def poa_section(sh: Sheet, sec: dict, rows: dict[str, list[dict]], lay: Layout) 
     q = sec.get("quarter") or 1
     year = sec.get("fiscal_year")
     mun = (sec.get("municipality") or "").upper()
-    if lay.wording == "other":
+    if lay.wording in ("other", "synonyms"):
         titles = [sec.get("government") or "", f"H. AYUNTAMIENTO DE {mun}",
                   f"SEGUIMIENTO DE METAS DEL PROGRAMA OPERATIVO ANUAL {year}",
                   f"INFORME DEL {ORDINAL[q]} TRIMESTRE"]
@@ -616,7 +624,7 @@ def poa_section(sh: Sheet, sec: dict, rows: dict[str, list[dict]], lay: Layout) 
         note = f"Fecha: {month_year(sec.get('report_date'))}" if sec.get("report_date") else ""
     title_block(sh, [t for t in titles if t], note)
     labels = (("C. ADMINISTRATIVA", "RAMO", "PROGRAMA", "UNIDAD EJECUTORA", "FINALIDAD", "FUNCIÓN", "SUBFUNCIÓN")
-              if lay.wording != "other" else
+              if lay.wording not in ("other", "synonyms") else
               ("CLASIFICACIÓN ADMIVA.", "DEPENDENCIA", "PROGRAMA PRESUPUESTARIO", "UNIDAD RESPONSABLE",
                "FINALIDAD", "FUNCIÓN", "SUB-FUNCIÓN"))
     keys = ("admin_class", "ramo", "programa", "unidad", "finalidad", "funcion", "subfuncion")
@@ -630,7 +638,7 @@ def poa_section(sh: Sheet, sec: dict, rows: dict[str, list[dict]], lay: Layout) 
     else:
         label_value_block(sh, pairs, lay, label_w=110)
     if lines:
-        head = "LÍNEAS DE ACCIÓN:" if lay.wording != "other" else "LÍNEAS DE ACCIÓN DEL PMD:"
+        head = "LÍNEAS DE ACCIÓN:" if lay.wording not in ("other", "synonyms") else "LÍNEAS DE ACCIÓN DEL PMD:"
         text_pairs = [(a["code"], a.get("description") or "") for a in lines]
         if lay.boxed_header:
             sh.para(head, bold=True, size=lay.size + 0.5)
@@ -656,6 +664,18 @@ def poa_section(sh: Sheet, sec: dict, rows: dict[str, list[dict]], lay: Layout) 
         "rel": [Column("rel", ("% DE AVANCE" if other else "AVANCE RELATIVO",), 0.85, "right")],
         "obs": [Column("obs", ("OBSERVACIONES / JUSTIFICACIÓN" if other else "OBSERVACIONES",), 3.0, "left")],
     }
+    if lay.wording == "synonyms":
+        cols = {
+            "pmd": [Column("pmd", ("CLAVE PMD",), 1.1, "center")],
+            "desc": [Column("desc", ("DESCRIPCIÓN DE LA ACTIVIDAD",), 5.2, "left")],
+            "unit": [Column("unit", ("U. DE M.",), 1.3, "center")],
+            "annual": [Column("annual", ("PROGRAMACIÓN ANUAL",), 0.9, "right")],
+            "periods": [Column(f"{w}{p}", ("CALENDARIO TRIMESTRAL", spelling[p - 1], lab), 0.72, "right")
+                        for p in range(1, 5) for w, lab in (("p", "PROG."), ("a", "EJEC."))],
+            "abs": [Column("abs", ("LOGRO ACUMULADO",), 0.95, "right")],
+            "rel": [Column("rel", ("% DE CUMPLIMIENTO",), 0.85, "right")],
+            "obs": [Column("obs", ("COMENTARIOS",), 3.0, "left")],
+        }
     order = (["desc", "pmd", "annual", "unit", "periods", "obs", "abs", "rel"] if lay.column_order == "moved"
              else shuffled(["pmd", "desc", "unit", "annual", "periods", "abs", "rel", "obs"], lay)
              if lay.column_order == "shuffled" else ["pmd", "desc", "unit", "annual", "periods", "abs", "rel", "obs"])
@@ -698,7 +718,7 @@ def mir_section(sh: Sheet, sec: dict, rows: dict[str, list[dict]], lay: Layout) 
     placed.page_start = sh.page
     q = sec.get("quarter") or 1
     year = sec.get("fiscal_year")
-    other = lay.wording == "other"
+    other = lay.wording in ("other", "synonyms")
     head = [("ALINEACIÓN AL PMD:", sec.get("axis")), ("PROGRAMA PRESUPUESTARIO:", sec.get("budget_program")),
             ("DEPENDENCIA:", sec.get("agency"))]
     if lay.boxed_header:
@@ -731,6 +751,22 @@ def mir_section(sh: Sheet, sec: dict, rows: dict[str, list[dict]], lay: Layout) 
         "cum": Column("cum", (grp, "% DE AVANCE ACUMULADO" if other else f"PORCENTAJE DE AVANCE TRIMESTRAL ACUMULADO {year}", qlab), 0.85, "right"),
         "just": Column("just", ("JUSTIFICACIÓN DEL AVANCE" if other else f"JUSTIFICACIÓN {ORDINAL[q]} TRIMESTRE DE AVANCE DE RESULTADOS {year}",), 2.0, "left"),
     }
+    if lay.wording == "synonyms":
+        grp, programmed, reached = f"AVANCE DE METAS {year}", "METAS PROGRAMADAS", "LOGRO"
+        cols.update({
+            "unit_resp": Column("unit_resp", (ind, "ÁREA EJECUTORA"), 1.1, "left"),
+            "level": Column("level", (ind, "NIVEL DE OBJETIVO"), 0.95, "left"),
+            "objective": Column("objective", (ind, "OBJETIVO"), 2.0, "left"),
+            "indicator": Column("indicator", (ind, "DENOMINACIÓN DEL INDICADOR"), 1.3, "left"),
+            "freq": Column("freq", (ind, "PERIODICIDAD"), 0.9, "center"),
+            "unit": Column("unit", (ind, "UNIDADES DE MEDIDA"), 1.1, "left"),
+            "annual": Column("annual", (grp, programmed, "PROGRAMADO ANUAL"), 0.75, "right"),
+            **{f"t{p}": Column(f"t{p}", (grp, programmed, spelling[p - 1]), 0.75, "right") for p in range(1, 5)},
+            "achieved": Column("achieved", (grp, reached, qlab), 0.75, "right"),
+            "pct": Column("pct", (grp, "% DE CUMPLIMIENTO TRIMESTRAL", qlab), 0.8, "right"),
+            "cum": Column("cum", (grp, "% DE CUMPLIMIENTO ACUMULADO", qlab), 0.85, "right"),
+            "just": Column("just", ("CAUSAS DE LA VARIACIÓN",), 2.0, "left"),
+        })
     order = (["level", "objective", "indicator", "unit_resp", "unit", "freq", "annual", "t1", "t2", "t3", "t4",
               "just", "achieved", "pct", "cum"] if lay.column_order == "moved" else
              ["unit_resp", "level", "objective", "indicator", "freq", "unit", "annual", "t1", "t2", "t3", "t4",
