@@ -835,7 +835,8 @@ def _clear_of_labels(borders: list[float], body: Sequence, header: Sequence, gap
     """Each border moved, within the white space the body leaves there, off the header
     labels it cuts: right-aligned figures under left-aligned labels put the middle of
     their gap through the next column's label."""
-    words = [w for l in body for w in l.words]
+    # an OCR speck (a lone stop or dash read from the paper's grain) holds no column's white
+    words = [w for l in body for w in l.words if w.conf is None or any(ch.isalnum() for ch in w.text)]
     out = [borders[0]]
     for b in borders[1:-1]:
         lo = max((w.x1 for w in words if w.x1 <= b), default=b)
