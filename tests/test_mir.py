@@ -243,3 +243,24 @@ def test_a_mir_titled_by_its_own_name_is_found_by_its_title():
         words.append(Word(x, 80, x + 5 * len(token), 88, token))
         x += 5 * len(token) + 4
     assert mt.find_title(group_lines(words)) is not None
+
+
+def test_two_labelled_header_fields_on_one_line_are_two_values():
+    from avance.extractors.layout import make_line
+    from avance.families import mir
+    from avance.records import Word
+
+    def line(text, top):
+        ws, x = [], 10.0
+        for t in text.split():
+            ws.append(Word(x, top, x + 5 * len(t), top + 8, t))
+            x += 5 * len(t) + 3
+        return make_line(ws)
+
+    block = [line("ALINEACIÓN AL PMD: EJE 2. SEGURIDAD CIUDADANA PROGRAMA PRESUPUESTARIO: E-PP 2.1 PREVENCIÓN", 10),
+             line("DEPENDENCIA: SECRETARÍA MUNICIPAL DE SEGURIDAD", 20)]
+    assert mir._header_block(block) == ("EJE 2. SEGURIDAD CIUDADANA", "E-PP 2.1 PREVENCIÓN",
+                                        "SECRETARÍA MUNICIPAL DE SEGURIDAD")
+    # a colon inside a value names no field
+    assert mir._header_block([line("PROGRAMA PRESUPUESTARIO: E-PP 2.1 PREVENCIÓN: SOCIAL", 10)]) == (
+        None, "E-PP 2.1 PREVENCIÓN: SOCIAL", None)

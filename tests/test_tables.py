@@ -574,3 +574,13 @@ def test_the_next_quarter_of_a_run_left_under_the_group_label_holds_what_its_run
     table = Table(page=1, box=Box(0, 0, 100, 100), cells=(), n_rows=1, n_cols=len(paths), header_rows=1,
                   header_paths=paths, ruled=False)
     assert period_columns(table) == {(1, "P"): 0, (2, "P"): 1, (3, "P"): 2, (4, "P"): 3, (1, "A"): 4}
+
+
+def test_a_quarter_whose_kind_ocr_lost_beside_a_pair_keeps_no_kind_of_its_neighbour():
+    from avance.tables.model import Box, Table
+    from avance.tables.periods import period_columns
+    # `Ene-Mar > A` then `Abr-Jun` whose `P` OCR lost: not a run of quarters as leaves
+    paths = ("PERIODO > Ene-Mar > P", "PERIODO > Ene-Mar > A", "PERIODO > Abr-Jun", "PERIODO > Abr-Jun > A")
+    table = Table(page=1, box=Box(0, 0, 100, 100), cells=(), n_rows=1, n_cols=len(paths), header_rows=1,
+                  header_paths=paths, ruled=False)
+    assert period_columns(table)[(2, "P")] == 2

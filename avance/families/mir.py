@@ -41,7 +41,6 @@ _ACRONYM_RX = re.compile(r"^\s*([A-ZÁÉÍÓÚÑ0-9][A-ZÁÉÍÓÚÑ0-9\-_.]{0,1
 # --------------------------------------------------------------------------
 
 # A header line printed with its label (`PROGRAMA PRESUPUESTARIO: E-PP 2.1 ...`): the value.
-_LABELLED_RX = re.compile(r"^([A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ .]{2,40}?)\s*:\s*(\S.*)$")
 _LABEL_FIELDS = (("axis", ("EJE", "ALINEACION", "PMD", "PLAN MUNICIPAL")), ("program", ("PROGRAMA",)),
                  ("agency", ("DEPENDENCIA", "RESPONSABLE", "ENTIDAD", "AREA", "ORGANISMO", "UNIDAD ADMINISTRATIVA")))
 # A report title printed between the header block and the table (`SEGUIMIENTO DE INDICADORES ...
@@ -49,16 +48,43 @@ _LABEL_FIELDS = (("axis", ("EJE", "ALINEACION", "PMD", "PLAN MUNICIPAL")), ("pro
 _TITLE_WORDS = ("SEGUIMIENTO", "MATRIZ", "AVANCE", "CUMPLIMIENTO", "INDICADORES", "RESULTADOS", "REPORTE", "INFORME")
 
 
-def _labelled(line: TextLine) -> tuple[Optional[str], Optional[str]]:
-    """(which header field a line's label names, the value after it), or (None, None)."""
-    m = _LABELLED_RX.match(collapse(line.text) or "")
-    if not m:
-        return None, None
-    label = fold(m.group(1))
-    for name, words in _LABEL_FIELDS:
-        if any(w in label for w in words):
-            return name, collapse(m.group(2))
-    return None, None
+_LABEL_RX = re.compile(r"(?:^|(?<=\s))([A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ .]{2,40}?)\s*:\s*")
+
+
+_LABEL_LEADS = frozenset(words.split()[0] for _, kws in _LABEL_FIELDS for words in kws)
+
+
+def _label_field(label: str) -> Optional[str]:
+    folded = fold(label)
+    return next((name for name, words in _LABEL_FIELDS if any(w in folded for w in words)), None)
+
+
+def _labelled_pairs(line: TextLine) -> list[tuple[str, Optional[str]]]:
+    """Every (field, value) a line prints with its label, the line opening with one:
+    two pairs side by side (`ALINEACIÓN AL PMD: EJE 2 ... PROGRAMA PRESUPUESTARIO: E-PP 2.1`)
+    are two values, each running to the next label that names a field."""
+    text = collapse(line.text) or ""
+    marks = []  # (where the label starts, where its value starts, field)
+    for m in _LABEL_RX.finditer(text):
+        if (field := _label_field(m.group(1))) is None:
+            continue
+        # the label starts at its own first word (`PROGRAMA`), not at the value's words before it
+        start, offset = m.start(), 0
+        for word in m.group(1).split():
+            if fold(word) in _LABEL_LEADS:
+                start = m.start() + offset
+                break
+            offset += len(word) + 1
+        marks.append((start, m.end(), field))
+    if not marks or marks[0][0] != 0:
+        return []
+    out = []
+    for k, (_, value_start, field) in enumerate(marks):
+        end = marks[k + 1][0] if k + 1 < len(marks) else len(text)
+        value = collapse(text[value_start:end])
+        if value:
+            out.append((field, value))
+    return out
 
 
 def _title_like(line: TextLine) -> bool:
@@ -72,9 +98,10 @@ def _header_block(above: Sequence[TextLine]) -> tuple[Optional[str], Optional[st
     rest: list[TextLine] = []
     for line in above:
         f = line.folded
-        name, value = _labelled(line)
-        if name is not None and found[name] is None:
-            found[name] = value
+        pairs = _labelled_pairs(line)
+        if pairs and any(found[name] is None for name, _ in pairs):
+            for name, value in pairs:
+                found[name] = found[name] or value
         elif found["axis"] is None and _AXIS_RX.match(f):
             found["axis"] = collapse(line.text)
         elif found["program"] is None and _PROGRAM_RX.match(f):

@@ -96,7 +96,7 @@ def period_columns(table: Table) -> dict[tuple[int, str], int]:
             kind = kind_of(parts[-1])  # a percentage label stacked over its quarter's (`% DE AVANCE ... JULIO-SEPTIEMBRE`)
         previous = seen.get(col - 1)
         if kind is None and previous and previous[0] == quarters[-1] - 1 and len(previous[2]) == len(parts) + 1 \
-                and previous[2][:len(parts) - 1] == parts[:-1]:
+                and previous[2][:len(parts) - 1] == parts[:-1] and quarter_of(previous[2][-1]) and quarter_of(parts[-1]):
             # the next quarter in a run under a label centred over more columns than its
             # words cover (`METAS PROGRAMADAS` over four quarters): the reader left it
             # under the label above; it holds what its run holds
