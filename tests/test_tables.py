@@ -140,6 +140,15 @@ def _right(x1: float, top: float, text: str) -> Word:
     return Word(x1 - 5.0 * len(text), top, x1, top + 8, text)
 
 
+def _words(x0: float, top: float, text: str) -> list[Word]:
+    """A line's words from x0, 5 points a letter, 3 points apart."""
+    out = []
+    for token in text.split():
+        out.append(_word(x0, top, token))
+        x0 += 5.0 * len(token) + 3
+    return out
+
+
 def test_quarters_spelled_with_a_number_over_right_aligned_figures_and_an_unreported_column():
     # `TRIMESTRE 1` spans its P and A; figures sit right-aligned, so the middle of the white
     # space between them runs through the next label; the 2nd quarter's achieved column is empty
@@ -403,12 +412,8 @@ def test_one_row_under_its_header_is_a_table_and_a_lone_figure_line_is_not():
     title = [_word(50, 90, "SEGUIMIENTO"), _word(120, 90, "DE"), _word(135, 90, "METAS")]
     assert read_tables(Page(1, 900, 700, tuple(title + row + signature))) == []
     # nor does a sentence with figures in it in a column of text, or a row of column numbers
-    sentence = [_word(50, 114, "Meta")]
-    x = 200.0
-    for token in ("grupos", "—", "45", "alumnos", "—", "1,456", "horas", "—", "2026", "ciclo"):
-        sentence.append(_word(x, 114, token))
-        x += 5.0 * len(token) + 3
-    sentence.append(_word(460, 114, "Documentación"))
+    sentence = [_word(50, 114, "Meta")] + _words(200, 114, "grupos — 45 alumnos — 1,456 horas — 2026 ciclo") + \
+        [_word(460, 114, "Documentación")]
     assert read_tables(Page(1, 900, 700, tuple(header + sentence + signature))) == []
     numbers = [_word(x, 114, t) for x, t in ((50, "1"), (200, "2"), (300, "3=(1+2)"), (380, "4"), (460, "5=(3-4)"))]
     assert read_tables(Page(1, 900, 700, tuple(header + numbers + signature))) == []
@@ -417,12 +422,7 @@ def test_one_row_under_its_header_is_a_table_and_a_lone_figure_line_is_not():
 def test_figures_quoted_in_a_wrapped_justification_do_not_part_the_table():
     # a MIR row whose first cell wraps to the left edge and whose justification quotes
     # figures (`fue 14.27% ya que de los 3,336`) in other columns than the row's figures
-    def sentence(x, top, text):
-        out = []
-        for token in text.split():
-            out.append(_word(x, top, token))
-            x += 5.0 * len(token) + 3
-        return out
+    sentence = _words
     words = [_word(40, 100, "RESPONSABLE"), _word(150, 100, "NIVEL"), _word(300, 100, "ANUAL"),
              _word(360, 100, "TRIM"), _word(420, 100, "JUSTIFICACIÓN")]
     for top, (unit, level, annual, q, first, *wrapped) in ((114, ("Dirección", "Actividad", "12,022", "3,336",
@@ -506,12 +506,7 @@ def test_quarter_numbers_wrapped_under_their_label_are_header():
 def test_a_tall_first_cell_between_two_rows_keeps_them_one_table():
     # the justification printed first, wrapped over many lines at the table's left edge,
     # its row's last text cell ending with a label's colon; the rows' figures to the right
-    def text(x0, top, s):
-        out = []
-        for token in s.split():
-            out.append(_word(x0, top, token))
-            x0 += 5.0 * len(token) + 3
-        return out
+    text = _words
 
     words = text(40, 90, "JUSTIFICACIÓN") + text(200, 90, "NIVEL") + text(300, 90, "ANUAL") + \
         text(360, 90, "TRIM. 1") + text(430, 90, "UNIDAD")
@@ -546,12 +541,7 @@ def test_a_quarter_named_inside_a_long_label_gives_way_to_the_quarter_label_itse
 def test_one_row_under_a_header_with_a_figure_set_close_to_its_text_neighbour():
     # a page holding one cramped row: one figure a space from the level beside it
     head = ["NIVEL", "ANUAL", "TRIM. 1", "TRIM. 2", "ALCANZADA", "AVANCE %"]
-    words = []
-    for i, label in enumerate(head):
-        x = 40 + 70 * i
-        for token in label.split():
-            words.append(_word(x, 100, token))
-            x += 5.0 * len(token) + 3
+    words = [w for i, label in enumerate(head) for w in _words(40 + 70 * i, 100, label)]
     words += [_word(40, 114, "Actividad"), _word(40 + 45 + 2.5, 114, "100.00%")]
     words += [_right(165 + 70 * i, 114, v) for i, v in enumerate(("13", "20", "10", "19.70%"))]
     words += [_word(40, 160, "ELABORÓ")]
