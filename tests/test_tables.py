@@ -574,3 +574,20 @@ def test_a_quarter_whose_kind_ocr_lost_beside_a_pair_keeps_no_kind_of_its_neighb
     table = Table(page=1, box=Box(0, 0, 100, 100), cells=(), n_rows=1, n_cols=len(paths), header_rows=1,
                   header_paths=paths, ruled=False)
     assert period_columns(table)[(2, "P")] == 2
+
+
+def test_four_programmed_and_achieved_pairs_whose_roman_labels_ocr_garbled_are_the_quarters_in_order():
+    from avance.tables.model import Box, Table
+    from avance.tables.periods import period_columns
+    # `I II III IV` read `! " "m Iv`; a group label centred over the four covered two of them
+    paths = ("DESCRIPCIÓN", "! > PROG.", "! > EJEC.", "CALENDARIO > \\" > PROG.", "CALENDARIO > \\" > EJEC.",
+             "CALENDARIO > \\"m > PROG.", "CALENDARIO > \\"m > EJEC.", "Iv > PROG.", "Iv > EJEC.", "ACUMULADO > PROG.")
+    table = Table(page=1, box=Box(0, 0, 100, 100), cells=(), n_rows=1, n_cols=len(paths), header_rows=1,
+                  header_paths=paths, ruled=False)
+    assert period_columns(table) == {(1, "P"): 1, (1, "A"): 2, (2, "P"): 3, (2, "A"): 4, (3, "P"): 5, (3, "A"): 6,
+                                     (4, "P"): 7, (4, "A"): 8}
+    # a readable label out of its place keeps them unnumbered
+    wrong = tuple(p.replace("Iv >", "II >") for p in paths)
+    table = Table(page=1, box=Box(0, 0, 100, 100), cells=(), n_rows=1, n_cols=len(wrong), header_rows=1,
+                  header_paths=wrong, ruled=False)
+    assert (4, "P") not in period_columns(table)

@@ -113,7 +113,35 @@ def period_columns(table: Table) -> dict[tuple[int, str], int]:
         seen[col] = (quarters[-1], kind, parts)
         if key not in out or alone and not named_alone[key]:
             out[key], named_alone[key] = col, alone
+    by_pairs = _quarters_by_pairs(table.header_paths)
+    if by_pairs and len({q for q, _ in out}) < 4:
+        out = {k: c for k, c in out.items() if c not in by_pairs.values()} | by_pairs
     return out
+
+
+def _quarters_by_pairs(paths) -> dict[tuple[int, str], int]:
+    """(quarter, kind) -> column for four groups of programmed/achieved columns side by
+    side whose quarter labels OCR garbled past reading (`I II III IV` read `! " "m Iv`),
+    numbered in order; {} unless exactly four such groups stand together and every
+    label still readable names its own place."""
+    groups: list[tuple[str, list[tuple[int, str]]]] = []  # (label, [(column, kind)]), left to right
+    for col, path in enumerate(paths):
+        parts = [p.strip() for p in path.split(" > ") if p.strip()]
+        kind = kind_of(parts[-1]) if len(parts) >= 2 else None
+        if kind not in ("P", "A"):
+            continue
+        label = parts[-2]
+        last = groups[-1] if groups else None
+        if last and last[0] == label and last[1][-1][0] == col - 1 and kind not in {k for _, k in last[1]}:
+            last[1].append((col, kind))
+        else:
+            groups.append((label, [(col, kind)]))
+    quarters = [g for g in groups if quarter_of(g[0]) or _garbled_quarter(g[0])]
+    if len(quarters) != 4 or any(b[1][0][0] != a[1][-1][0] + 1 for a, b in zip(quarters, quarters[1:])):
+        return {}
+    if any(quarter_of(label) not in (None, n) for n, (label, _) in enumerate(quarters, start=1)):
+        return {}
+    return {(n, kind): col for n, (_, cols) in enumerate(quarters, start=1) for col, kind in cols}
 
 
 def _quarters_by_order(paths) -> dict[int, int]:
