@@ -580,8 +580,8 @@ def test_four_programmed_and_achieved_pairs_whose_roman_labels_ocr_garbled_are_t
     from avance.tables.model import Box, Table
     from avance.tables.periods import period_columns
     # `I II III IV` read `! " "m Iv`; a group label centred over the four covered two of them
-    paths = ("DESCRIPCIÓN", "! > PROG.", "! > EJEC.", "CALENDARIO > \\" > PROG.", "CALENDARIO > \\" > EJEC.",
-             "CALENDARIO > \\"m > PROG.", "CALENDARIO > \\"m > EJEC.", "Iv > PROG.", "Iv > EJEC.", "ACUMULADO > PROG.")
+    paths = ("DESCRIPCIÓN", "! > PROG.", "! > EJEC.", "CALENDARIO > \" > PROG.", "CALENDARIO > \" > EJEC.",
+             "CALENDARIO > \"m > PROG.", "CALENDARIO > \"m > EJEC.", "Iv > PROG.", "Iv > EJEC.", "ACUMULADO > PROG.")
     table = Table(page=1, box=Box(0, 0, 100, 100), cells=(), n_rows=1, n_cols=len(paths), header_rows=1,
                   header_paths=paths, ruled=False)
     assert period_columns(table) == {(1, "P"): 1, (1, "A"): 2, (2, "P"): 3, (2, "A"): 4, (3, "P"): 5, (3, "A"): 6,
