@@ -179,3 +179,42 @@ def test_a_wrapped_action_line_of_a_two_column_list_stays_with_its_own_column():
               + _words(40, 119, "TRES"))
     assert [(a.code, a.description) for a in poa._action_lines(group_lines(flowed), 500)] == [
         ("1.1", "UNO Y"), ("1.2", "DOS TRES")]
+
+
+def _table(paths, rows):
+    from avance.tables.model import Box, Cell, Table
+    cells = [Cell(0, 0, 1, 1, row=0, col=c, text=p) for c, p in enumerate(paths)]
+    cells += [Cell(0, 0, 1, 1, row=r, col=c, text=t) for r, row in enumerate(rows, start=1) for c, t in enumerate(row)]
+    return Table(page=1, box=Box(0, 0, 100, 100), cells=tuple(cells), n_rows=1 + len(rows), n_cols=len(paths),
+                 header_rows=1, header_paths=tuple(paths), ruled=False)
+
+
+def test_figure_columns_whose_headers_ocr_garbled_are_named_by_their_sums():
+    from avance.tables.periods import period_columns
+    # the annual target adds up the quarters programmed, the absolute progress those
+    # achieved; the relative progress is the column of percentages
+    paths = ("DESCRIPCIÓN", "UDEMM", "Ene-Mar > P", "Ene-Mar > A", "Abr-Jun > P", "Abr-Jun > A", "nr cairo", "“0€", "x")
+    rows = [("101- UNO", "12", "5", "3", "7", "", "3", "25%", "14"), ("102- DOS", "4", "1", "1", "3", "", "1", "25%", "9"),
+            ("103- TRES", "6", "3", "0", "3", "", "0", "0%", "")]
+    table = _table(paths, rows)
+    periods = {k: c for k, c in period_columns(table).items() if k[1] in ("P", "A")}
+    named = poa._fill_by_figures(table, {}, periods)
+    assert {k: m.column for k, m in named.items()} == {"annual_target": 1, "absolute_progress": 6,
+                                                       "relative_progress": 7}
+    # two columns that add up alike name neither
+    twice = _table(paths[:-1] + ("COPIA",), [r[:-1] + (r[1],) for r in rows])
+    assert "annual_target" not in poa._fill_by_figures(twice, {}, periods)
+
+
+def test_a_page_whose_header_ocr_garbled_is_read_in_the_layout_of_the_page_before():
+    from avance.extractors.grid import Column
+    before = poa.TableLayout(columns=[Column("description", 80, 280), Column("unit", 280, 330),
+                                      Column("annual_target", 330, 365)], top=200, bottom=500,
+                             period_columns={(1, "P"): Column("P", 365, 392), (1, "A"): Column("A", 392, 425)})
+    own = poa.TableLayout(columns=[Column("description", 79, 279)], top=90, bottom=480,
+                          period_columns={(1, "P"): Column("P", 363, 393)})
+    carried = poa._carried(own, before)
+    assert carried.get("annual_target") is not None and (carried.top, carried.bottom) == (90, 480)
+    # another template on the next page (its description elsewhere) keeps its own reading
+    moved = poa.TableLayout(columns=[Column("description", 300, 500)], top=90, bottom=480)
+    assert poa._carried(moved, before) is moved

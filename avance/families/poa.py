@@ -21,7 +21,7 @@ from ..pagememo import per_page
 from ..normalizers.ocr_codes import cell_digits, digits_of, repair_codes
 from ..normalizers.ocr_numbers import Candidate, number_candidates
 from ..tables import Table, read_tables
-from ..tables.concepts import Concept, fill_by_content, match_columns
+from ..tables.concepts import ColumnMatch, Concept, fill_by_content, match_columns
 from ..tables.periods import period_columns
 from ..records import (
     ActionLine, Family, Flag, Goal, GoalPeriod, Page, Provenance, SectionInfo, SectionResult, Severity, Word,
@@ -496,6 +496,7 @@ def _concept_layout(page: Page) -> Optional[TableLayout]:
     for table in read_tables(page):
         columns = fill_by_content(table, match_columns(table, GOAL_CONCEPTS), GOAL_CONCEPTS)
         periods = {k: c for k, c in period_columns(table).items() if k[1] in ("P", "A")}
+        columns = _fill_by_figures(table, columns, periods)
         found = len(columns) + len(periods)
         if "description" in columns and periods and (best is None or found > best[0]):
             best = (found, table, columns, periods)
@@ -509,6 +510,54 @@ def _concept_layout(page: Page) -> Optional[TableLayout]:
     # the table ends where the reader found it end (a footer after a wide gap is no row)
     return TableLayout(columns=layout_columns, top=table.body_top() - 1, bottom=table.box.bottom + 2,
                        period_columns=period_cols, unnamed_periods=unnamed, header_top=table.box.top)
+
+
+# A figure column whose header OCR garbled past reading, known by its figures: the
+# annual target is the sum of the quarters programmed, the absolute progress of those
+# achieved, the relative progress the column of percentages.
+_SUMS = (("annual_target", "P"), ("absolute_progress", "A"))
+# Share of a column's rows with figures that must add up (at least two, or the page's one row).
+_SUMS_AGREE = 0.6
+
+
+def _fill_by_figures(table: Table, columns: dict, periods: dict[tuple[int, str], int]) -> dict:
+    if not periods:
+        return columns
+    out = dict(columns)
+    taken = {m.column for m in out.values()} | set(periods.values())
+    free = [c for c in range(table.n_cols) if c not in taken]
+    rows = list(table.body_rows())
+
+    def figure(r: int, c: int) -> Optional[float]:
+        return parse_number(table.text(r, c).strip(" .:;'")) if table.text(r, c).strip() else None
+
+    for name, kind in _SUMS:
+        if name in out:
+            continue
+        quarters = [c for (q, k), c in periods.items() if k == kind]
+        fitting = []
+        for col in free:
+            agree = total = 0
+            for r in rows:
+                value = figure(r, col)
+                if value is None:
+                    continue
+                total += 1
+                parts = [figure(r, c) for c in quarters]
+                agree += abs(sum(p for p in parts if p is not None) - value) < 0.5
+            least = min(2, len(rows))  # a page holding one goal has one row to go by
+            if total >= least and agree >= max(least, _SUMS_AGREE * total):
+                fitting.append(col)
+        if len(fitting) == 1:
+            out[name] = ColumnMatch(name, fitting[0], 0.0, 1.0, False)
+            free.remove(fitting[0])
+    if "relative_progress" not in out:
+        percents = [c for c in free
+                    if sum(table.text(r, c).strip().endswith("%") for r in rows) >= max(min(2, len(rows)), 0.8 * sum(
+                        bool(table.text(r, c).strip()) for r in rows))]
+        if len(percents) == 1:
+            out["relative_progress"] = ColumnMatch("relative_progress", percents[0], 0.0, 1.0, False)
+    return out
 
 
 def _complete(layout: TableLayout) -> bool:
@@ -598,12 +647,34 @@ def _numeric_word(word: Word, ocr: bool) -> bool:
     return parse_number(word.text) is not None
 
 
-def _page_goals(page: Page) -> list[RawGoal]:
+def _carried(own: Optional[TableLayout], before: Optional[TableLayout]) -> Optional[TableLayout]:
+    """A page's goal table in the template of the section's page before, whose header
+    OCR garbled (fewer columns named): the earlier page's columns and quarters, with
+    this page's own top and bottom, when every column both named stands where it did."""
+    if own is None or before is None or \
+            len(own.columns) + len(own.period_columns) >= len(before.columns) + len(before.period_columns):
+        return own
+
+    def same_place(a: Column, b: Optional[Column]) -> bool:
+        return b is not None and min(a.x1, b.x1) - max(a.x0, b.x0) >= 0.5 * min(a.x1 - a.x0, b.x1 - b.x0)
+
+    if not all(same_place(c, before.get(c.name)) for c in own.columns) or \
+            not all(same_place(c, before.period_columns.get(k)) for k, c in own.period_columns.items()):
+        return own
+    return replace(before, top=own.top, bottom=own.bottom, header_top=own.header_top)
+
+
+def _page_goals(page: Page, before: Optional[TableLayout] = None) -> tuple[list[RawGoal], Optional[TableLayout]]:
+    """The page's goals, and the layout they were read in (for the section's next page)."""
+    goals, layout = _goals_in(page, _carried(_table_layout(page), before))
+    return goals, layout
+
+
+def _goals_in(page: Page, layout: Optional[TableLayout]) -> tuple[list[RawGoal], Optional[TableLayout]]:
     ocr = page.source == "ocr"
     lines = group_lines(page.words)
-    layout = _table_layout(page)
     if layout is None or layout.get("description") is None:
-        return []
+        return [], layout
     bottom = _body_bottom(lines, layout.top, layout.bottom)
     body = [w for w in page.words if layout.top < w.ymid < bottom]
     desc_col = layout.get("description")
@@ -616,7 +687,7 @@ def _page_goals(page: Page) -> list[RawGoal]:
             chunks[-1].append(line)
     chunks = [c for c in chunks if _goal_start(c[0], ocr)]
     if not chunks:
-        return []
+        return [], layout
     annual = layout.get("annual_target")
     numbers_lines = group_lines([w for w in body if annual and annual.holds(w) and _numeric_word(w, ocr)])
     pitch = line_pitch(desc_lines)
@@ -643,7 +714,7 @@ def _page_goals(page: Page) -> list[RawGoal]:
     for i, (goal, chunk) in enumerate(zip(goals, chunks)):
         goal.description = [l.text for l in chunk]
         goal.code_text = synthetic.get(i, "")
-    return goals
+    return goals, layout
 
 
 def _split_unread_goals(chunks: list[list[TextLine]], numbers_lines: Sequence[TextLine],
@@ -967,6 +1038,7 @@ def parse(pages: Sequence[Page]) -> SectionResult:
         result.action_lines = _ocr_action_lines(result.action_lines, result.flags)
     catalog = [a.code for a in result.action_lines]
     seen: set[str] = set()
+    before: Optional[TableLayout] = None
     for page in pages:
         if page.source == "ocr_text":
             for goal, periods in export_goals(page, catalog, info.quarter, result.flags, result.provenance):
@@ -975,7 +1047,8 @@ def parse(pages: Sequence[Page]) -> SectionResult:
                     result.goals.append(goal)
                     result.goal_periods.extend(periods)
             continue
-        for raw in _page_goals(page):
+        raws, before = _page_goals(page, before)
+        for raw in raws:
             goal_flags: list[Flag] = []
             goal, periods = _build_goal(raw, catalog, goal_flags)
             if goal.goal_code in seen:
