@@ -272,3 +272,26 @@ def test_detect_and_parse_synthetic_scan():
     assert ("4.1.1", "pct_period") in fields and ("4.1.1.1.1", "objective_code") in fields
     assert ("4.1.1.1.1.1", "objective_code") in fields  # inferred: the next child
     assert ("4.1.1.1.1.1", "pct_cumulative") in fields
+
+
+def test_percentages_printed_before_the_targets_are_named_percentages_on_a_scan():
+    # a template printing the cumulative % first, the period's % after the quarters:
+    # the targets keep their order, the percentages stand among them, a percentage
+    # column is never a target
+    def cells(**kw):
+        return mt._Evidence(**kw)
+    level = cells(level=1.0, text=1.0)
+    percent = cells(numeric=1.0, percent=1.0)
+    number = cells(numeric=1.0)
+    text = cells(text=1.0, code=1.0)
+    names = mt.name_intervals([level, percent, number, number, number, number, number, percent, number, text])
+    assert names[1] in mt.PERCENT_COLUMNS and names[7] in mt.PERCENT_COLUMNS
+    assert names[2:7] == [mt.ANNUAL, *mt.QUARTER_COLUMNS] and names[8] == mt.ACHIEVED
+    assert names[9] == mt.OBJECTIVE
+    # the header's `ACUMULADO` over the first names it the cumulative one
+    first = cells(numeric=1.0, percent=1.0, header={mt.PCT_CUMULATIVE: 1.0})
+    names = mt.name_intervals([level, first, number, number, number, number, number, percent, number, text])
+    assert (names[1], names[7]) == (mt.PCT_CUMULATIVE, mt.PCT_PERIOD)
+    # the usual order still reads in the usual order
+    names = mt.name_intervals([level, text, number, number, number, number, number, number, percent, percent])
+    assert names[8:] == [mt.PCT_PERIOD, mt.PCT_CUMULATIVE]

@@ -712,6 +712,7 @@ _HEADER_KEYS = {
     UNITS: ("VARIABLES",),
     ANNUAL: ("ANUAL",),
     JUSTIFICATION: ("JUSTIFICACION", "RESULTADOS"),
+    PCT_CUMULATIVE: ("ACUMULADO",),
 }
 
 
@@ -830,10 +831,10 @@ def _numeric_token(text: str) -> bool:
 
 def _score(name: str, ev: _Evidence) -> float:
     head = 0.5 * ev.header.get(name, 0.0)
-    if name in NUMBER_COLUMNS:
-        return head + 2 * ev.numeric - ev.percent - 2 * ev.text
-    if name in PERCENT_COLUMNS:
-        return head + 2 * ev.numeric + ev.percent - 2 * ev.text
+    if name in NUMBER_COLUMNS:  # a column of percentages is none of the targets
+        return head + 2 * ev.numeric - 3 * ev.percent - 2 * ev.text
+    if name in PERCENT_COLUMNS:  # figures whose % OCR lost still may be
+        return head + 2 * ev.numeric + 2 * ev.percent - 1 - 2 * ev.text
     base = head - 2 * ev.numeric
     if name == LEVEL:
         return base + 3 * ev.level
@@ -872,38 +873,54 @@ def name_intervals(evidence: Sequence[_Evidence]) -> list[Optional[str]]:
 _PLAIN = 1.0
 _FIGURE_NAMES = tuple(n for n in COLUMN_ORDER if n in NUMBER_COLUMNS or n in PERCENT_COLUMNS)
 _TEXT_NAMES = tuple(n for n in COLUMN_ORDER if n not in _FIGURE_NAMES)
+_NUMBER_NAMES = tuple(n for n in COLUMN_ORDER if n in NUMBER_COLUMNS)
+_PERCENT_NAMES = tuple(n for n in COLUMN_ORDER if n in PERCENT_COLUMNS)
 
 
 def _total(names: Sequence[Optional[str]], scores: Sequence[Sequence[float]]) -> float:
     return sum(row[COLUMN_ORDER.index(n)] for n, row in zip(names, scores) if n is not None)
 
 
-def _free_text_names(scores: Sequence[Sequence[float]]) -> tuple[list[Optional[str]], float]:
-    """The best naming where the figures keep their order (annual target, quarters,
-    achieved, percentages: every template prints them so) and each text column may
-    stand anywhere: (names, total score). Exact, over (figures named so far, text
-    names used) states."""
-    fig_idx = [COLUMN_ORDER.index(n) for n in _FIGURE_NAMES]
-    text_idx = [COLUMN_ORDER.index(n) for n in _TEXT_NAMES]
-    # state (next figure place, text names used as a bit mask) -> (total, names so far)
-    states: dict[tuple[int, int], tuple[float, tuple[Optional[str], ...]]] = {(0, 0): (0.0, ())}
-    for row in scores:
-        nxt: dict[tuple[int, int], tuple[float, tuple[Optional[str], ...]]] = {}
+# Naming the cumulative percentage before the period's costs this much: only what its
+# header says (`ACUMULADO`) puts them in the other order.
+_PERCENTS_SWAPPED = 0.01
 
-        def offer(key: tuple[int, int], total: float, names: tuple[Optional[str], ...]) -> None:
+
+def _free_text_names(scores: Sequence[Sequence[float]]) -> tuple[list[Optional[str]], float]:
+    """The best naming where the targets keep their order (annual target, quarters,
+    achieved), the percentages stand anywhere among them (of the period before the
+    cumulative unless the header says otherwise), and each text column anywhere:
+    (names, total score). Exact, over (targets named so far, percentages used, text
+    names used) states."""
+    num_idx = [COLUMN_ORDER.index(n) for n in _NUMBER_NAMES]
+    pct_idx = [COLUMN_ORDER.index(n) for n in _PERCENT_NAMES]
+    text_idx = [COLUMN_ORDER.index(n) for n in _TEXT_NAMES]
+    # state (next target place, percentages used and text names used as bit masks)
+    # -> (total, names so far)
+    State = tuple[int, int, int]
+    states: dict[State, tuple[float, tuple[Optional[str], ...]]] = {(0, 0, 0): (0.0, ())}
+    for row in scores:
+        nxt: dict[State, tuple[float, tuple[Optional[str], ...]]] = {}
+
+        def offer(key: State, total: float, names: tuple[Optional[str], ...]) -> None:
             if key not in nxt or total > nxt[key][0] + 1e-9:
                 nxt[key] = (total, names)
 
-        for (f, mask), (total, names) in states.items():
-            offer((f, mask), total, names + (None,))
-            for g in range(f, len(fig_idx)):
-                s = row[fig_idx[g]]
+        for (f, p, mask), (total, names) in states.items():
+            offer((f, p, mask), total, names + (None,))
+            for g in range(f, len(num_idx)):
+                s = row[num_idx[g]]
                 if s > 0:
-                    offer((g + 1, mask), total + s, names + (_FIGURE_NAMES[g],))
+                    offer((g + 1, p, mask), total + s, names + (_NUMBER_NAMES[g],))
+            for g, j in enumerate(pct_idx):
+                s = row[j]
+                if s > 0 and not p >> g & 1:
+                    early = _PERCENTS_SWAPPED if any(not p >> h & 1 for h in range(g)) else 0.0
+                    offer((f, p | 1 << g, mask), total + s - early, names + (_PERCENT_NAMES[g],))
             for t, j in enumerate(text_idx):
                 s = row[j]
                 if s > 0 and not mask >> t & 1:
-                    offer((f, mask | 1 << t), total + s, names + (_TEXT_NAMES[t],))
+                    offer((f, p, mask | 1 << t), total + s, names + (_TEXT_NAMES[t],))
         states = nxt
     total, names = max(states.values(), key=lambda v: v[0])
     return list(names), total
