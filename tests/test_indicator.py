@@ -276,3 +276,16 @@ def test_report_values_of_one_quarter_with_the_description_before_the_key():
     got = report_values([group_lines(ws)], "PMAV = (MAV / MSA) * 100")
     assert {(v.variable_key, v.period): v.value for v in got if v.value is not None} == {
         ("PMAV", 1): 88.5, ("MAV", 1): 594.0}
+
+
+def test_specks_before_a_value_neither_move_its_column_nor_hide_its_figure():
+    from avance.extractors.layout import group_lines
+    from avance.families.indicator import _target
+    from avance.families.indicator_report import Fields
+
+    # `* 174 - ...`: the value's column starts at its first word; its wrapped line under it
+    ws = (words("Programa:", 40, 100) + [Word(x0=195, top=100, x1=199, bottom=108, text="*")]
+          + words("174 - INSTITUCIONALIZACIÓN PROGRESIVA", 200, 100) + words("GUBERNAMENTAL", 201, 109))
+    assert Fields(group_lines(ws)).get("programa") == "* 174 - INSTITUCIONALIZACIÓN PROGRESIVA GUBERNAMENTAL"
+    # a second colon read from a speck (`Meta Trienio: : 400.00`)
+    assert _target(group_lines(words("Meta Trienio: : 400.00", 40, 100)))[2] == 400.0

@@ -159,3 +159,6 @@ def test_a_speck_read_as_a_full_stop_is_dropped_where_no_sentence_ends(vocab):
     assert trailing_speck("PROTECCION SOCIAL .", vocab)[0] == "PROTECCION SOCIAL"
     assert trailing_speck("C. ADMVA.", vocab)[0] == "C. ADMVA."
     assert trailing_speck("MEXICALI B.C.", vocab)[0] == "MEXICALI B.C."
+    # a lone dash or star a space after a name, whatever the name
+    assert trailing_speck("GOBIERNO DE TECATE -", vocab)[0] == "GOBIERNO DE TECATE"
+    assert trailing_speck("SERVICIOS - ADMINISTRATIVOS", vocab)[0] == "SERVICIOS - ADMINISTRATIVOS"

@@ -399,11 +399,12 @@ def _target(lines: Sequence[TextLine], where: Optional[WordsOf] = None
         direction = "<="
         found["target_direction"] = narrow(words, re.search(r"\S*(?:DECREMENT|DESCENDENTE|DISMINU)\S*", f).group(0))
     annual = triennial = None
-    m = re.search(r"ANUAL(?:\s+20\d\d)?\s*[:;]?\s*(-?\d[\d,]*(?:\.\d+)?\s*%?)", f)
+    # (OCR may read a speck as a second colon: `Meta Trienio: : 400.00`)
+    m = re.search(r"ANUAL(?:\s+20\d\d)?(?:\s*[:;])*\s*(-?\d[\d,]*(?:\.\d+)?\s*%?)", f)
     if m:
         annual = parse_number(m.group(1))
         found["target_annual"] = narrow(words, m.group(0))
-    m = re.search(r"TRIENI?O(?:\s+20\d\d\s*-\s*20\d\d)?\s*[:;]?\s*(-?\d[\d,]*(?:\.\d+)?\s*%?)", f)
+    m = re.search(r"TRIENI?O(?:\s+20\d\d\s*-\s*20\d\d)?(?:\s*[:;])*\s*(-?\d[\d,]*(?:\.\d+)?\s*%?)", f)
     if m:
         triennial = parse_number(m.group(1))
         found["target_triennial"] = narrow(words, m.group(0))

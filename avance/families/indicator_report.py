@@ -177,7 +177,9 @@ class Fields:
                 label_x = word_x(line, hit.start)
                 if is_ocr_line(line) and re.fullmatch(r"\s*\d{1,2}\s?[.,;:)]?\s?-?\s*", line.text[:hit.start]):
                     label_x = line.x0  # `4, Interpretación`: OCR'd numbering the label pattern misses
-                value_x = next((w.x0 for w in words_between(line, hit.end, nxt)), None)
+                # where the value starts: its first word, not an OCR speck before it (`* 174 - ...`)
+                value_x = next((w.x0 for w in words_between(line, hit.end, nxt) if any(ch.isalnum() for ch in w.text)),
+                               None)
                 label_end = max((w.x1 for w in words_between(line, hit.start, hit.end)), default=label_x)
                 # a value printed in a column of its own, well right of its label: a line
                 # back at the labels' edge is not its wrapped text (a block's title)

@@ -84,7 +84,7 @@ UNIT_MARGIN = 5.0
 
 # Fields whose words come from a closed set (headers, catalogs, units, titles).
 LABEL_FIELDS: dict[str, tuple[str, ...]] = {
-    "sections": ("government", "admin_class_name", "ramo_name", "programa_name", "unidad_name",
+    "sections": ("government", "municipality", "admin_class_name", "ramo_name", "programa_name", "unidad_name",
                  "finalidad_name", "funcion_name", "subfuncion_name", "axis", "budget_program", "agency",
                  "period_label"),
     "goals": ("unit",),

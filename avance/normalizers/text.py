@@ -349,7 +349,11 @@ def _stops_after_links(text: str, repairs: list[WordRepair]) -> str:
 def trailing_speck(text: str, vocab: Vocabulary) -> tuple[str, Optional[WordRepair]]:
     """A name from a closed set (a catalog's, a header's) read with a speck after its
     last word (`PROTECCION SOCIAL.`, `DESARROLLO SOCIAL .`): the speck, where that last
-    word is a whole known word, not an abbreviation (`ADMVA.`, `B.C.`)."""
+    word is a whole known word, not an abbreviation (`ADMVA.`, `B.C.`); a lone dash or
+    star a space after the last word whatever it is (`GOBIERNO DE TECATE -`)."""
+    m = re.search(r"^(.*\w)\s+[-–—_*]$", text)
+    if m:
+        return m.group(1), WordRepair(text[len(m.group(1)):], "", ())
     m = re.search(r"(?<![.\w])([^\W\d_]{3,})\s?[.,]$", text)
     if not m or not vocab.known(fold_lower(m.group(1))):
         return text, None
