@@ -500,6 +500,11 @@ def test_quarter_numbers_wrapped_under_their_label_are_header():
     table, = read_tables(Page(1, 900, 700, tuple(words)))
     assert period_columns(table) == {(1, "P"): 2, (2, "P"): 3}
     assert [table.text(r, 0) for r in table.body_rows()] == ["Fin", "Propósito", "Componente"]
+    # the next line of another label may share the digits' line (`PROGRAMADO` / `ANUAL`)
+    shared = [w for w in words if w.text != "ANUAL"] + [_word(135, 100, "PROGRAMADO"), _word(150, 109, "ANUAL")]
+    table, = read_tables(Page(1, 900, 700, tuple(shared)))
+    assert period_columns(table) == {(1, "P"): 2, (2, "P"): 3}
+    assert [table.text(r, 0) for r in table.body_rows()] == ["Fin", "Propósito", "Componente"]
 
 
 

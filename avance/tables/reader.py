@@ -731,7 +731,9 @@ def _quarter_numbers(line, above: Sequence[Word]) -> bool:
         return f.text in ("1", "2", "3", "4") and any(
             min(w.x1, f.x1) - max(w.x0, f.x0) > -f.height and w.text[-1:].isalpha() and
             quarter_of(w.text) is None and quarter_of(f"{w.text} {f.text}") for w in above)
-    return all(labelled(f) for f in line.words)
+    # a label's own next line may share it (`PROGRAMADO` / `ANUAL` beside the `1 2 3 4`)
+    digits = [f for f in line.words if not f.text.isalpha()]
+    return bool(digits) and all(labelled(f) for f in digits)
 
 
 def _body_run(lines: Sequence, pitch: float) -> Optional[tuple[int, int]]:
