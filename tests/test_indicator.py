@@ -289,3 +289,38 @@ def test_specks_before_a_value_neither_move_its_column_nor_hide_its_figure():
     assert Fields(group_lines(ws)).get("programa") == "* 174 - INSTITUCIONALIZACIÓN PROGRESIVA GUBERNAMENTAL"
     # a second colon read from a speck (`Meta Trienio: : 400.00`)
     assert _target(group_lines(words("Meta Trienio: : 400.00", 40, 100)))[2] == 400.0
+
+
+def test_the_pmd_block_stops_at_the_next_blocks_title_at_the_labels_edge():
+    from avance.extractors.layout import group_lines
+    from avance.families.indicator_report import Fields, pmd_link
+
+    ws = (words("Alineación al Plan Municipal de Desarrollo:", 40, 90)
+          + words("Eje del PMD:", 40, 100) + words("5 - Tránsito a la igualdad", 200, 100)
+          + words("Línea de Acción:", 420, 100) + words("5.1.2", 560, 100)
+          + words("Estrategia:", 40, 110) + words("5.1 - ESTRATEGIA DE PREVENCIÓN", 200, 110)
+          + words("LAS MUJERES", 200, 119)
+          + words("Clasificación programática:", 40, 132)
+          + words("Ramo:", 40, 142) + words("44 - Desarrollo", 200, 142))
+    axis, strategy, lines = pmd_link(Fields(group_lines(ws)))
+    assert (axis, strategy, lines) == ("5 - Tránsito a la igualdad", "5.1 - ESTRATEGIA DE PREVENCIÓN LAS MUJERES",
+                                       ("5.1.2",))
+
+
+def test_a_pmd_block_drawn_as_two_columns_of_boxes_is_read_from_its_boxes(tmp_path):
+    from tests.variations.render import document_seed, layout_for, load_truth as load_truth_json, render, \
+        select_sections, truth_path_for
+    from avance.evaluate import load_truth, score
+    from avance.pipeline.run import run
+
+    # Courier in ruled boxes two to a row: the labels `Línea de` / `Acción:` wrap in their boxes
+    source = CORPUS / "d003_ind_tecate.truth.json"
+    seed = document_seed("mixed", 14, source)
+    lay = layout_for("mixed", seed)
+    assert (lay.font, lay.boxed_header, lay.two_column, lay.ruled) == ("Courier", True, True, True)
+    truth = select_sections(load_truth_json(source), ["indicator_sheet", "indicator_report"], 2)
+    pdf = tmp_path / "d003_ind_tecate.mixed.pdf"
+    render(truth, "mixed", pdf, seed=seed)
+    run([pdf], tmp_path / "out")
+    result = score([load_truth(str(truth_path_for(pdf)))], str(tmp_path / "out"))
+    assert result["field_accuracy"] >= 0.99, result["field_accuracy"]  # 0.93 read from its lines

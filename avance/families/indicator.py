@@ -30,7 +30,7 @@ from .indicator_report import (
     Fields, _HEADING_RX, band_cell, band_words, best_keys, cell_pairs, clean, column_at, column_edges, drop_specks,
     boxed_code, entity_code, find_code, find_grids, frequency_of, header_facts, indicator_provenance, is_ocr_line,
     key_catalog, key_token, label_hits, normalize_formula, numeric_text, ocr_candidates, ocr_fix_code,
-    ocr_fix_formula, ocr_flag, ocr_key, ocr_text_repair, page_lines_of, parse_report, pmd_link, read_figure,
+    ocr_fix_formula, ocr_flag, ocr_key, ocr_text_repair, page_lines_of, parse_report, pmd_link_of, read_figure,
     repair_formula, repair_key, report_name, rows_by_anchor, name_headers, table_columns, split_band, split_code_name, vocabulary_columns,
 )
 from .indicator_report import (  # OCR text exports
@@ -606,7 +606,7 @@ def parse_sheet(pages: Sequence[Page]) -> SectionResult:
         IndicatorVariable(repair_key(v.key, keys), v.description, v.unit, v.source) for v in variables
     ]
     pmd_words: dict[str, list[Word]] = {}
-    axis, strategy, pmd_lines = pmd_link(fields, pmd_words)
+    axis, strategy, pmd_lines = pmd_link_of(fields, pages, pmd_words)
     range_words: WordsOf = {}
     # the semaphore as text (a color beside its range, or over it), a table's cells preferred
     ranges = _ranges(_block(fields, "ranges"), range_words)

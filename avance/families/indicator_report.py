@@ -258,11 +258,10 @@ class Fields:
         return self.line_of.get(field)
 
 
-def cell_pairs(pages: Sequence[Page]) -> dict[str, tuple[str, list[Word], bool]]:
-    """Label/value pairs printed as boxes (a label cell, its value in the cell to its
-    right), found by the label's vocabulary wherever the box stands; first wins.
-    Each with whether rules draw its box (white space alone may cut a wrapped value)."""
-    out: dict[str, tuple[str, list[Word], bool]] = {}
+def _label_boxes(pages: Sequence[Page]):
+    """(field, value text, value words, ruled) of every label/value pair printed as
+    boxes (a label cell, its value in the cell to its right), in reading order; ruled:
+    rules draw the value's box (white space alone may cut a wrapped value)."""
     for page in pages:
         for table in read_tables(page):
             for cell in table.cells:
@@ -273,10 +272,40 @@ def cell_pairs(pages: Sequence[Page]) -> dict[str, tuple[str, list[Word], bool]]
                     continue
                 field = next(k for k in LABELS if m.group(k) is not None)
                 value = table.cell_at(cell.row, cell.col + cell.col_span)
-                if value is None or not clean(value.text) or label_hits(make_line(value.words)) or field in out:
+                if value is None or not clean(value.text) or label_hits(make_line(value.words)):
                     continue
-                out[field] = (value.text, list(value.words), table.ruled and _ruled_below(page, value))
+                yield field, value.text, list(value.words), table.ruled and _ruled_below(page, value)
+
+
+def cell_pairs(pages: Sequence[Page]) -> dict[str, tuple[str, list[Word], bool]]:
+    """Label/value pairs printed as boxes, found by the label's vocabulary wherever
+    the box stands; first wins. Each with whether rules draw its box."""
+    out: dict[str, tuple[str, list[Word], bool]] = {}
+    for field, text, words, ruled in _label_boxes(pages):
+        out.setdefault(field, (text, words, ruled))
     return out
+
+
+def pmd_link_of(fields: Fields, pages: Sequence[Page], where: Optional[dict[str, list[Word]]] = None
+                ) -> tuple[Optional[str], Optional[str], tuple[str, ...]]:
+    """Axis, strategy and action-line codes: from ruled label boxes where the block is
+    drawn as boxes (its labels wrapped in two columns of boxes run lines together),
+    else from its lines (`pmd_link`)."""
+    boxes = [(f, text, words) for f, text, words, ruled in _label_boxes(pages) if ruled and f in _PMD_FIELDS]
+    found = {f for f, _, _ in boxes}
+    if not {"axis", "line"} <= found:
+        return pmd_link(fields, where)
+    axis = next(clean(text) for f, text, _ in boxes if f == "axis")
+    strategy = next((clean(text) for f, text, _ in boxes if f == "strategy"), None)
+    codes: list[str] = []
+    for f, text, words in boxes:
+        if f == "line":
+            codes += [c for c in _ACTION_LINE.findall(text) if c not in codes]
+    if where is not None:
+        for f, name in (("axis", "pmd_axis"), ("strategy", "pmd_strategy")):
+            where[name] = next((words for g, _, words in boxes if g == f), [])
+        where["pmd_lines"] = [w for g, _, words in boxes if g == "line" for w in words]
+    return axis, strategy, tuple(codes)
 
 
 def _ruled_below(page: Page, cell) -> bool:
@@ -433,6 +462,12 @@ _PMD_FIELDS = ("axis", "strategy", "line")
 _ACTION_LINE = re.compile(r"(?<![\d.])(\d+\.\d+\.\d+(?:\.\d+)*)(?![\d.]*\d)")
 
 
+def _block_title(line: TextLine, labels_x: float, height: float) -> bool:
+    """A line of its own ending with a colon, at the labels' edge or left of it: a
+    title, not a value's wrapped line (which stands under its value)."""
+    return line.text.rstrip().endswith(":") and line.x0 <= labels_x + height and len(line.words) <= 6
+
+
 def pmd_link(fields: Fields, where: Optional[dict[str, list[Word]]] = None
              ) -> tuple[Optional[str], Optional[str], tuple[str, ...]]:
     """Axis, strategy and action-line codes from the `Liga al PMD` block.
@@ -458,6 +493,7 @@ def pmd_link(fields: Fields, where: Optional[dict[str, list[Word]]] = None
     # labels' x; a wrapped line continues the last item of its own column
     split = float("inf")
     last_of: dict[int, int] = {}  # column (0 left, 1 right) -> its last item (-1: another label's)
+    labels_x: Optional[float] = None  # where the block's first label starts
     for k in range(start + 1, len(lines)):
         line = lines[k]
         hits = fields.hits[k]
@@ -467,6 +503,10 @@ def pmd_link(fields: Fields, where: Optional[dict[str, list[Word]]] = None
             break
         if _HEADING_RX.match(line.folded) or re.match(r"^\d{1,2}\s?[.)]\s+[A-Z]", line.folded):
             break
+        if not hits and labels_x is not None and _block_title(line, labels_x, fields.h):
+            break  # the next block's title at the labels' edge (`Clasificación programática:`)
+        if hits and labels_x is None:
+            labels_x = word_x(line, hits[0].start)
         if hits:
             # words before the first label: a label of the left column its box wraps
             # (`Clave del` / `indicador:`), so the first label heads the right column
@@ -943,7 +983,7 @@ def parse_report(pages: Sequence[Page]) -> SectionResult:
         if note:
             flags.append(ocr_flag("indicators", "", "formula", raw_formula, formula, note))
     pmd_words: dict[str, list[Word]] = {}
-    axis, strategy, pmd_lines = pmd_link(fields, pmd_words)
+    axis, strategy, pmd_lines = pmd_link_of(fields, pages, pmd_words)
     programa_code, programa_name = split_code_name(fields.get("programa", table="sections", column="programa_name"))
     name, name_words = report_name_read(lines, fields)
     indicator = Indicator(
