@@ -396,6 +396,9 @@ def test_quarter_numerals_ocr_misread_are_known_by_their_ending():
     from avance.tables.periods import quarter_of
     assert [quarter_of(t) for t in ("2d0. trim.", "áto. trim.", "Zdo. trim.", "Ser. trim.", "3do. trim.")] == \
         [2, 4, 2, None, None]
+    # a label that says `trimestre` before its quarter's own spelling (`DEL TRIMESTRE 4to. trim.`)
+    assert quarter_of("% DE AVANCE DEL TRIMESTRE 4to. trim.") == 4
+    assert quarter_of("DEL TRIMESTRE") is None and quarter_of("PRIMER TRIMESTRE DE AVANCE") == 1
 
 
 def test_one_row_under_its_header_is_a_table_and_a_lone_figure_line_is_not():

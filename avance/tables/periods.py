@@ -45,8 +45,9 @@ def quarter_of(text: str) -> Optional[int]:
     if f in _ROMANS:
         return _ROMANS[f]
     # a year before the word names no quarter (`2026 TRIMESTRE 2`, a label's year then its quarter)
-    m = re.search(r"\b(?!(?:19|20)\d\d\b)(\w+)\s+(?:trim|trimestre)\b|\b(?:trim|trimestre)\s+(\w+)\b|\b([1-4])\s*t\b|\bt\s*([1-4])\b", f)
-    if m:
+    # every word beside `trimestre` (`% DE AVANCE DEL TRIMESTRE 4to. trim.`: not `del`)
+    for m in re.finditer(r"\b(?!(?:19|20)\d\d\b)(\w+)\s+(?=(?:trim|trimestre)\b)|\b(?:trim|trimestre)\s+(\w+)\b"
+                         r"|\b([1-4])\s*t\b|\bt\s*([1-4])\b", f):
         word = re.sub(r"(?<=[a-z])0", "o", next(g for g in m.groups() if g))  # OCR's zero for o (`2d0`)
         for q, words in _ORDINALS.items():
             if word in words or word in _ROMANS and _ROMANS[word] == q:

@@ -731,7 +731,8 @@ def _quarter_numbers(line, above: Sequence[Word]) -> bool:
         return f.text in ("1", "2", "3", "4") and any(
             min(w.x1, f.x1) - max(w.x0, f.x0) > -f.height and w.text[-1:].isalpha() and
             quarter_of(w.text) is None and quarter_of(f"{w.text} {f.text}") for w in above)
-    # a label's own next line may share it (`PROGRAMADO` / `ANUAL` beside the `1 2 3 4`)
+    # a label's own next line may share it (`PROGRAMADO` / `ANUAL` beside the `1 2 3 4`;
+    # the caller decides whether such a line ends the header)
     digits = [f for f in line.words if not f.text.isalpha()]
     return bool(digits) and all(labelled(f) for f in digits)
 
@@ -742,7 +743,11 @@ def _body_run(lines: Sequence, pitch: float) -> Optional[tuple[int, int]]:
     figures = [_value_words(l) for l in lines]
     for i in range(1, len(lines)):
         if figures[i] and _quarter_numbers(lines[i], [w for l in lines[max(0, i - 2):i] for w in l.words]):
-            figures[i] = []
+            # shared with another label's next line, it is header only as the header's
+            # last line, right over the rows (a taller header goes on below it)
+            shared = any(w.text.isalpha() for w in lines[i].words)
+            if not shared or i + 1 < len(lines) and len(_value_words(lines[i + 1])) >= 2:
+                figures[i] = []
     counts = [len(f) for f in figures]
     valued = [i for i, n in enumerate(counts) if n >= 2]
     if len(valued) == 1 and counts[valued[0]] >= 3:  # one row left for a page (its header decides)
