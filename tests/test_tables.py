@@ -599,3 +599,20 @@ def test_four_programmed_and_achieved_pairs_whose_roman_labels_ocr_garbled_are_t
     table = Table(page=1, box=Box(0, 0, 100, 100), cells=(), n_rows=1, n_cols=len(wrong), header_rows=1,
                   header_paths=wrong, ruled=False)
     assert (4, "P") not in period_columns(table)
+
+
+def test_a_wrapped_label_centred_over_a_narrow_column_heads_that_column_alone():
+    # `AVANCE` / `ABSOLUTO` centred in a narrow figures column between the description
+    # and the observations, the description's label on a line between its two lines
+    words = _words(250, 100, "AVANCE") + _words(60, 105, "DESCRIPCION DE LAS METAS") + \
+        _words(320, 105, "OBSERVACIONES") + _words(245, 110, "ABSOLUTO") + \
+        _words(700, 100, "LÍNEA DE") + _words(610, 105, "AVANCE") + _words(780, 105, "META") + \
+        _words(702, 110, "ACCIÓN") + _words(782, 110, "ANUAL")
+    for i, (desc, fig, obs) in enumerate((("101- UNO DOS TRES", "12", "Sin avance"), ("102- CUATRO", "4", "Meta"),
+                                          ("103- CINCO SEIS", "7", "Meta"))):
+        top = 125 + 12 * i
+        words += _words(60, top, desc) + [_right(280, top, fig)] + _words(320, top, obs) + \
+            [_right(650, top, "25%"), _word(705, top, "4.5.3"), _right(810, top, "20")]
+    table, = read_tables(Page(1, 900, 700, tuple(words)))
+    assert table.header_paths == ("DESCRIPCION DE LAS METAS", "AVANCE ABSOLUTO", "OBSERVACIONES", "AVANCE",
+                                  "LÍNEA DE ACCIÓN", "META ANUAL")

@@ -914,7 +914,10 @@ def _group_under(label: Box, own_line: Sequence[Box],
             return None  # its own label's next line, as wide and centred under it (`FRECUENCIA DE` / `MEDICIÓN DEL`)
         lefts = [i for i, c in enumerate(line) if label.xmid - reach_left <= c.xmid < label.xmid]
         rights = [i for i, c in enumerate(line) if label.xmid < c.xmid <= label.xmid + reach_right]
-        if lefts and rights:
+        # centred over the pair (a label with no neighbour on one side reaches far:
+        # `AVANCE` of `AVANCE ABSOLUTO` between the description and the observations)
+        if lefts and rights and abs((line[lefts[-1]].xmid + line[lefts[-1] + 1].xmid) / 2 - label.xmid) <= \
+                1.5 * label.height:
             return k, lefts[-1], lefts[-1] + 1
     return None
 
@@ -986,6 +989,18 @@ def _header_cells(page: Page, header: Sequence, borders: Sequence[float], gap: f
                 below = lines_labels[k + 1 + group[0]]
                 for i in range(group[1], group[2] + 1):
                     cols.update(below[i][0])
+    # a wrapped label's lines stand centred on each other in one column (`AVANCE` /
+    # `ABSOLUTO`): the upper line, wider than the column's figures, spans that column
+    # alone, not the neighbours it straddles
+    for k in range(len(lines_labels) - 1):
+        for cols, chunk in lines_labels[k]:
+            if len(cols) < 2:
+                continue
+            # its next line may sit under a line of other labels centred in taller cells
+            under = [(c, b) for found in lines_labels[k + 1:k + 3] for c, b in found if len(c) == 1 and c < cols and
+                     b.top - chunk.bottom <= 1.6 * chunk.height and abs(b.xmid - chunk.xmid) <= 0.5 * chunk.height]
+            if len(under) == 1:
+                cols.intersection_update(under[0][0])
     # a label over finer labels spans them: each finer label belongs to the nearest
     # label of the line above that it touches (`Ene-Mar` over its `P` and `A`)
     for k in range(1, len(lines_labels)):
