@@ -616,3 +616,10 @@ def test_a_wrapped_label_centred_over_a_narrow_column_heads_that_column_alone():
     table, = read_tables(Page(1, 900, 700, tuple(words)))
     assert table.header_paths == ("DESCRIPCION DE LAS METAS", "AVANCE ABSOLUTO", "OBSERVACIONES", "AVANCE",
                                   "LÍNEA DE ACCIÓN", "META ANUAL")
+
+
+def test_a_header_whose_words_ocr_ran_together_still_names_its_concept():
+    from avance.tables.concepts import Concept, header_score
+    unit = Concept("unit", ("Unidad de medida", "U. de medida"), "text")
+    assert header_score("U.DEMEDIDA", unit) >= 90
+    assert header_score("OBSERVACIONES", unit) < 60

@@ -82,6 +82,10 @@ def header_score(path: str, concept: Concept) -> float:
                         fuzz.ratio(last, lab))
             if len(set(lab.split()) & set(whole.split())) == 0 and fuzz.ratio(last, lab) < 80:
                 score *= 0.7  # no word in common: a letter-level likeness only
+            # OCR runs a header's words together (`U.DEMEDIDA`): letters alone, spaces and stops aside
+            squeezed, lab_squeezed = re.sub(r"[\W_]", "", last), re.sub(r"[\W_]", "", lab)
+            if len(lab_squeezed) >= 6 and squeezed != last:
+                score = max(score, fuzz.ratio(squeezed, lab_squeezed))
         best = max(best, score)
     return best
 
