@@ -295,3 +295,21 @@ def test_percentages_printed_before_the_targets_are_named_percentages_on_a_scan(
     # the usual order still reads in the usual order
     names = mt.name_intervals([level, text, number, number, number, number, number, number, percent, percent])
     assert names[8:] == [mt.PCT_PERIOD, mt.PCT_CUMULATIVE]
+
+
+def test_percentage_columns_named_the_other_way_round_are_put_right_by_their_figures():
+    # the period's percentage is the achieved over the quarter's target on every row;
+    # read under the cumulative's name, the two are swapped back
+    def row(q1, achieved, period, cumulative):
+        return mt.RawRow(page=1, cells={mt.quarter_column(1): q1, mt.ACHIEVED: achieved,
+                                        mt.PCT_PERIOD: cumulative, mt.PCT_CUMULATIVE: period})
+    rows = [row("25", "35", "140.00%", "35.00%"), row("11", "4", "36.36%", "10.81%"), row("5.54", "5.54", "100.00%",
+                                                                                          "25.01%")]
+    assert mir._percents_swapped(rows, 1)
+    mir._swap_cells(rows[0], mt.PCT_PERIOD, mt.PCT_CUMULATIVE)
+    assert rows[0].cells[mt.PCT_PERIOD] == "140.00%"
+    # named right, or where the figures cannot tell, nothing moves
+    right = [mt.RawRow(page=1, cells={**r.cells, mt.PCT_PERIOD: r.cells[mt.PCT_CUMULATIVE],
+                                      mt.PCT_CUMULATIVE: r.cells[mt.PCT_PERIOD]}) for r in rows[1:]]
+    assert not mir._percents_swapped(right, 1)
+    assert not mir._percents_swapped([row("25", "", "140.00%", "35.00%")], 1)

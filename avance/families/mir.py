@@ -362,6 +362,10 @@ def parse(pages: Sequence[Page]) -> SectionResult:
     quarter = _quarter(tables)
     if quarter is None and ocr:
         quarter = _infer_quarter([_first_values(r) for t in tables for r in t.rows if r.ocr and not r.continuation])
+    for t in tables:
+        if quarter is not None and _percents_swapped(t.rows, quarter):
+            for raw in t.rows:  # the columns were named the other way round (see _percents_swapped)
+                _swap_cells(raw, mt.PCT_PERIOD, mt.PCT_CUMULATIVE)
     municipality = _municipality(pages)
     if municipality is None and ocr:
         municipality = _ocr_municipality(pages)
@@ -400,6 +404,38 @@ def parse(pages: Sequence[Page]) -> SectionResult:
                 result.flags.extend(flags)
                 result.provenance.extend(_row_provenance(row.objective_code, raw))
     return result
+
+
+# Printed percentages agree with their figures to the rounding of two decimals.
+_PERCENT_SLACK = 0.6
+
+
+def _percents_swapped(rows: Sequence[mt.RawRow], quarter: int) -> bool:
+    """The period's and the cumulative percentage columns named the other way round:
+    what their cells hold says so on most rows, the period's being the achieved over
+    the quarter's target (a scan's header too faint to tell `ACUMULADO` apart, the
+    cumulative column printed first)."""
+    fits = crossed = 0
+    for raw in rows:
+        achieved, target = _number(raw.cells.get(mt.ACHIEVED)), _number(raw.cells.get(mt.quarter_column(quarter)))
+        period, cumulative = _number(raw.cells.get(mt.PCT_PERIOD)), _number(raw.cells.get(mt.PCT_CUMULATIVE))
+        if achieved is None or not target or period is None or cumulative is None:
+            continue
+        wanted = achieved / target * 100
+        if abs(period - wanted) <= _PERCENT_SLACK:
+            fits += 1
+        elif abs(cumulative - wanted) <= _PERCENT_SLACK:
+            crossed += 1
+    return crossed >= 2 and crossed > 2 * fits
+
+
+def _swap_cells(raw: mt.RawRow, a: str, b: str) -> None:
+    for store in (raw.cells, raw.words):
+        va, vb = store.pop(a, None), store.pop(b, None)
+        if vb is not None:
+            store[a] = vb
+        if va is not None:
+            store[b] = va
 
 
 def _cell_fields() -> dict[str, tuple[str, str]]:
