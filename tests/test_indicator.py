@@ -276,6 +276,14 @@ def test_report_values_of_one_quarter_with_the_description_before_the_key():
     got = report_values([group_lines(ws)], "PMAV = (MAV / MSA) * 100")
     assert {(v.variable_key, v.period): v.value for v in got if v.value is not None} == {
         ("PMAV", 1): 88.5, ("MAV", 1): 594.0}
+    # the key printed last, right of the quarters: not a value
+    last = (words("PERIODO", 300, 100) + words("DESCRIPCIÓN", 100, 106) + words("CLAVE", 520, 106)
+            + words("1", 320, 112) + words("2", 380, 112) + words("3", 440, 112) + words("4", 500, 112)
+            + words("PORCENTAJE DE MUJERES", 40, 124) + words("88.50", 310, 124) + words("PMAV", 520, 124)
+            + words("MUJERES ATENDIDAS", 40, 145) + words("594", 315, 145) + words("MAV", 520, 145))
+    got = report_values([group_lines(last)], "PMAV = (MAV / MSA) * 100")
+    assert {(v.variable_key, v.period): v.value for v in got if v.value is not None} == {
+        ("PMAV", 1): 88.5, ("MAV", 1): 594.0}
 
 
 def test_specks_before_a_value_neither_move_its_column_nor_hide_its_figure():

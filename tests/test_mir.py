@@ -264,3 +264,22 @@ def test_two_labelled_header_fields_on_one_line_are_two_values():
     # a colon inside a value names no field
     assert mir._header_block([line("PROGRAMA PRESUPUESTARIO: E-PP 2.1 PREVENCIÓN: SOCIAL", 10)]) == (
         None, "E-PP 2.1 PREVENCIÓN: SOCIAL", None)
+
+
+def test_a_header_block_drawn_as_boxes_whose_labels_wrap_is_read_from_its_boxes(tmp_path):
+    from tests.variations.render import document_seed, layout_for, load_truth as load_truth_json, render, \
+        select_sections
+    from avance.extractors.pdf_text import read_pdf_pages
+
+    # Courier in ruled boxes: `PROGRAMA` / `PRESUPUESTARIO:` wraps in its box and its
+    # first line runs into the axis's line when read as lines
+    source = CORPUS / "d011_mir_irapuato.truth.json"
+    seed = document_seed("mixed", 13, source)
+    lay = layout_for("mixed", seed)
+    assert (lay.font, lay.boxed_header, lay.ruled) == ("Courier", True, True)
+    truth = select_sections(load_truth_json(source), ["mir_avance"], None)
+    pdf = tmp_path / "mir.pdf"
+    render(truth, "mixed", pdf, seed=seed)
+    info = mir.parse(tuple(read_pdf_pages(pdf))).info
+    sec = truth["tables"]["sections"][0]
+    assert (info.axis, info.budget_program, info.agency) == (sec["axis"], sec["budget_program"], sec["agency"])

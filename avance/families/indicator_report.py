@@ -777,8 +777,9 @@ def report_values(pages_lines: Sequence[Sequence[TextLine]], formula: Optional[s
                 if label_hits(line) or _HEADING_RX.match(f) or f.startswith("FORMULA"):
                     break
                 body.append(line)
-            # the quarters right of the key (the usual order) or anywhere else (a moved order)
-            periods_right = min(periods.values()) > cols[0].x1
+            # the quarters right of the key and its description (the usual order) or
+            # anywhere else (a moved order: a value is then a figure under a quarter)
+            periods_right = min(periods.values()) > max(c.x1 for c in cols)
 
             def is_value(w: Word) -> bool:
                 if periods_right:

@@ -22,6 +22,7 @@ from ..normalizers.ocr_numbers import looks_numeric, number_candidates
 from ..records import Family, Flag, MirPeriod, MirRow, Page, Provenance, SectionInfo, SectionResult, Severity, Word
 from . import common
 from . import mir_table as mt
+from ..tables import read_tables
 from .base import FamilySpec, PageMark
 
 # Header words of a MIR progress table (folded); a page needs most of them.
@@ -84,6 +85,24 @@ def _labelled_pairs(line: TextLine) -> list[tuple[str, Optional[str]]]:
         value = collapse(text[value_start:end])
         if value:
             out.append((field, value))
+    return out
+
+
+def _boxed_header(page: Page, title: Optional[TextLine]) -> dict[str, str]:
+    """The header block drawn as boxes over the table: each label box's field and the
+    value in the box to its right (a label wrapped in its box, `PROGRAMA` /
+    `PRESUPUESTARIO:`, runs into the value's line when read as lines)."""
+    out: dict[str, str] = {}
+    for table in read_tables(page):
+        if not table.ruled or title is not None and table.box.top >= title.top:
+            continue
+        for cell in table.cells:
+            label = collapse(" ".join(l.text for l in group_lines(cell.words))) or ""
+            if not label.endswith(":") or (field := _label_field(label[:-1])) is None:
+                continue
+            value = table.cell_at(cell.row, cell.col + cell.col_span)
+            if value is not None and value is not cell and collapse(value.text):
+                out.setdefault(field, collapse(" ".join(l.text for l in group_lines(value.words))))
     return out
 
 
@@ -340,13 +359,16 @@ def _read(page: Page) -> Optional[mt.PageTable]:
 def parse(pages: Sequence[Page]) -> SectionResult:
     if all(p.source == "ocr_text" for p in pages):
         return parse_export(pages)
-    tables = [t for t in (_read(p) for p in pages) if t is not None]
+    read = [(p, t) for p in pages if (t := _read(p)) is not None]
+    tables = [t for _, t in read]
     ocr = any(t.ocr for t in tables)
     axis = program = agency = None
-    for t in tables:
+    for page, t in read:
         if t.ocr:
             continue
         a, p, g = _header_block(t.above_title)
+        boxed = _boxed_header(page, t.title)
+        a, p, g = boxed.get("axis") or a, boxed.get("program") or p, boxed.get("agency") or g
         if a or p or g:
             axis, program, agency = a, p, g
             break
