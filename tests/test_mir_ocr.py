@@ -313,3 +313,15 @@ def test_percentage_columns_named_the_other_way_round_are_put_right_by_their_fig
                                       mt.PCT_CUMULATIVE: r.cells[mt.PCT_PERIOD]}) for r in rows[1:]]
     assert not mir._percents_swapped(right, 1)
     assert not mir._percents_swapped([row("25", "", "140.00%", "35.00%")], 1)
+
+
+def test_the_achieved_target_printed_before_the_targets_is_named_by_its_header_on_a_scan():
+    number = mt._Evidence(numeric=1.0)
+    percent = mt._Evidence(numeric=1.0, percent=1.0)
+    level = mt._Evidence(level=1.0, text=1.0)
+    reached = mt._Evidence(numeric=1.0, header={mt.ACHIEVED: 1.0})  # `META ALCANZADA` over it
+    names = mt.name_intervals([percent, reached, number, number, number, number, number, percent, level])
+    assert names[1] == mt.ACHIEVED and names[2:7] == [mt.ANNUAL, *mt.QUARTER_COLUMNS]
+    # without its header the usual order stands: the first figures are the targets
+    names = mt.name_intervals([level, number, number, number, number, number, number, percent, percent])
+    assert names[1:7] == [mt.ANNUAL, *mt.QUARTER_COLUMNS, mt.ACHIEVED][:6]

@@ -713,6 +713,7 @@ _HEADER_KEYS = {
     ANNUAL: ("ANUAL",),
     JUSTIFICATION: ("JUSTIFICACION", "RESULTADOS"),
     PCT_CUMULATIVE: ("ACUMULADO",),
+    ACHIEVED: ("ALCANZADA", "ALCANZADO", "REALIZADO", "REALIZADA", "LOGRO"),
 }
 
 
@@ -873,29 +874,30 @@ def name_intervals(evidence: Sequence[_Evidence]) -> list[Optional[str]]:
 _PLAIN = 1.0
 _FIGURE_NAMES = tuple(n for n in COLUMN_ORDER if n in NUMBER_COLUMNS or n in PERCENT_COLUMNS)
 _TEXT_NAMES = tuple(n for n in COLUMN_ORDER if n not in _FIGURE_NAMES)
-_NUMBER_NAMES = tuple(n for n in COLUMN_ORDER if n in NUMBER_COLUMNS)
-_PERCENT_NAMES = tuple(n for n in COLUMN_ORDER if n in PERCENT_COLUMNS)
+_TARGET_NAMES = tuple(n for n in COLUMN_ORDER if n in NUMBER_COLUMNS and n != ACHIEVED)
+_FLOATING_NAMES = (ACHIEVED,) + tuple(n for n in COLUMN_ORDER if n in PERCENT_COLUMNS)
 
 
 def _total(names: Sequence[Optional[str]], scores: Sequence[Sequence[float]]) -> float:
     return sum(row[COLUMN_ORDER.index(n)] for n, row in zip(names, scores) if n is not None)
 
 
-# Naming the cumulative percentage before the period's costs this much: only what its
-# header says (`ACUMULADO`) puts them in the other order.
-_PERCENTS_SWAPPED = 0.01
+# Naming a figure column out of its usual place costs this much (the cumulative
+# percentage before the period's, the achieved target before the targets): only what
+# the headers say (`ACUMULADO`, `ALCANZADA`) puts them elsewhere.
+_OUT_OF_PLACE = 0.01
 
 
 def _free_text_names(scores: Sequence[Sequence[float]]) -> tuple[list[Optional[str]], float]:
-    """The best naming where the targets keep their order (annual target, quarters,
-    achieved), the percentages stand anywhere among them (of the period before the
-    cumulative unless the header says otherwise), and each text column anywhere:
-    (names, total score). Exact, over (targets named so far, percentages used, text
-    names used) states."""
-    num_idx = [COLUMN_ORDER.index(n) for n in _NUMBER_NAMES]
-    pct_idx = [COLUMN_ORDER.index(n) for n in _PERCENT_NAMES]
+    """The best naming where the targets keep their order (annual target, quarters),
+    the achieved target and the percentages stand anywhere among them (in their usual
+    order unless the headers say otherwise), and each text column anywhere: (names,
+    total score). Exact, over (targets named so far, the others used, text names used)
+    states."""
+    num_idx = [COLUMN_ORDER.index(n) for n in _TARGET_NAMES]
+    free_idx = [COLUMN_ORDER.index(n) for n in _FLOATING_NAMES]
     text_idx = [COLUMN_ORDER.index(n) for n in _TEXT_NAMES]
-    # state (next target place, percentages used and text names used as bit masks)
+    # state (next target place, floating names and text names used as bit masks)
     # -> (total, names so far)
     State = tuple[int, int, int]
     states: dict[State, tuple[float, tuple[Optional[str], ...]]] = {(0, 0, 0): (0.0, ())}
@@ -911,12 +913,12 @@ def _free_text_names(scores: Sequence[Sequence[float]]) -> tuple[list[Optional[s
             for g in range(f, len(num_idx)):
                 s = row[num_idx[g]]
                 if s > 0:
-                    offer((g + 1, p, mask), total + s, names + (_NUMBER_NAMES[g],))
-            for g, j in enumerate(pct_idx):
+                    offer((g + 1, p, mask), total + s, names + (_TARGET_NAMES[g],))
+            for g, j in enumerate(free_idx):
                 s = row[j]
                 if s > 0 and not p >> g & 1:
-                    early = _PERCENTS_SWAPPED if any(not p >> h & 1 for h in range(g)) else 0.0
-                    offer((f, p | 1 << g, mask), total + s - early, names + (_PERCENT_NAMES[g],))
+                    early = any(not p >> h & 1 for h in range(g)) or f < len(num_idx)
+                    offer((f, p | 1 << g, mask), total + s - _OUT_OF_PLACE * early, names + (_FLOATING_NAMES[g],))
             for t, j in enumerate(text_idx):
                 s = row[j]
                 if s > 0 and not mask >> t & 1:
