@@ -15,7 +15,7 @@ from typing import Iterable, Optional, Sequence
 from ..extractors.grid import merge_positions
 from ..extractors.layout import TextLine, collapse, fold, group_lines, make_line, split_chunks
 from ..normalizers.numbers import parse_number
-from ..tables import read_tables
+from ..tables import label_value_boxes, read_tables
 from ..tables.model import Table
 from ..tables.reader import finish, is_figure
 from ..tables.concepts import HEADER_CUTOFF, Concept, header_score, match_columns
@@ -263,18 +263,16 @@ def _label_boxes(pages: Sequence[Page]):
     boxes (a label cell, its value in the cell to its right), in reading order; ruled:
     rules draw the value's box (white space alone may cut a wrapped value)."""
     for page in pages:
-        for table in read_tables(page):
-            for cell in table.cells:
-                m = _LABEL_RX.fullmatch(" ".join(fold(cell.text or "").split()))
-                if not m and cell.words:  # a label broken inside a word where its box wraps it (`Enti` / `dad:`)
-                    m = _LABEL_RX.fullmatch(" ".join(fold("".join(l.text for l in group_lines(cell.words))).split()))
-                if not m:
-                    continue
-                field = next(k for k in LABELS if m.group(k) is not None)
-                value = table.cell_at(cell.row, cell.col + cell.col_span)
-                if value is None or not clean(value.text) or label_hits(make_line(value.words)):
-                    continue
-                yield field, value.text, list(value.words), table.ruled and _ruled_below(page, value)
+        for table, cell, value in label_value_boxes(page):
+            m = _LABEL_RX.fullmatch(" ".join(fold(cell.text or "").split()))
+            if not m:  # a label broken inside a word where its box wraps it (`Enti` / `dad:`)
+                m = _LABEL_RX.fullmatch(" ".join(fold("".join(l.text for l in group_lines(cell.words))).split()))
+            if not m:
+                continue
+            field = next(k for k in LABELS if m.group(k) is not None)
+            if not clean(value.text) or label_hits(make_line(value.words)):
+                continue
+            yield field, value.text, list(value.words), table.ruled and _ruled_below(page, value)
 
 
 def cell_pairs(pages: Sequence[Page]) -> dict[str, tuple[str, list[Word], bool]]:

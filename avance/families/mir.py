@@ -22,7 +22,7 @@ from ..normalizers.ocr_numbers import looks_numeric, number_candidates
 from ..records import Family, Flag, MirPeriod, MirRow, Page, Provenance, SectionInfo, SectionResult, Severity, Word
 from . import common
 from . import mir_table as mt
-from ..tables import read_tables
+from ..tables import label_value_boxes
 from .base import FamilySpec, PageMark
 
 # Header words of a MIR progress table (folded); a page needs most of them.
@@ -93,16 +93,12 @@ def _boxed_header(page: Page, title: Optional[TextLine]) -> dict[str, str]:
     value in the box to its right (a label wrapped in its box, `PROGRAMA` /
     `PRESUPUESTARIO:`, runs into the value's line when read as lines)."""
     out: dict[str, str] = {}
-    for table in read_tables(page):
+    for table, cell, value in label_value_boxes(page):
         if not table.ruled or title is not None and table.box.top >= title.top:
             continue
-        for cell in table.cells:
-            label = collapse(" ".join(l.text for l in group_lines(cell.words))) or ""
-            if not label.endswith(":") or (field := _label_field(label[:-1])) is None:
-                continue
-            value = table.cell_at(cell.row, cell.col + cell.col_span)
-            if value is not None and value is not cell and collapse(value.text):
-                out.setdefault(field, collapse(" ".join(l.text for l in group_lines(value.words))))
+        label = collapse(" ".join(l.text for l in group_lines(cell.words))) or ""
+        if label.endswith(":") and (field := _label_field(label[:-1])) is not None:
+            out.setdefault(field, collapse(" ".join(l.text for l in group_lines(value.words))))
     return out
 
 

@@ -20,7 +20,7 @@ from ..normalizers.numbers import parse_number
 from ..pagememo import per_page
 from ..normalizers.ocr_codes import cell_digits, digits_of, repair_codes
 from ..normalizers.ocr_numbers import Candidate, number_candidates
-from ..tables import Table, read_tables
+from ..tables import Table, label_value_boxes, read_tables
 from ..tables.concepts import ColumnMatch, Concept, fill_by_content, match_columns
 from ..tables.periods import period_columns
 from ..records import (
@@ -173,15 +173,12 @@ def _boxed_values(page: Page) -> dict[str, tuple[Optional[str], Optional[str]]]:
     """Label and value cells of a header drawn as boxes: a cell that is a label
     (however it wraps) and the cell right of it."""
     values: dict[str, tuple[Optional[str], Optional[str]]] = {}
-    for table in read_tables(page):
-        for cell in table.cells:
-            words = [w for l in group_lines(cell.words) for w in l.words] if len(cell.words) > 1 else list(cell.words)
-            hit = _match_label(make_line(words), page.source == "ocr") if words else None
-            if hit is None or hit[1] != len(words) or hit[0] in values:
-                continue
-            value = table.cell_at(cell.row, cell.col + cell.col_span)
-            if value is not None and value.words:
-                values[hit[0]] = _split_code([w for l in group_lines(value.words) for w in l.words])
+    for _, cell, value in label_value_boxes(page):
+        words = [w for l in group_lines(cell.words) for w in l.words] if len(cell.words) > 1 else list(cell.words)
+        hit = _match_label(make_line(words), page.source == "ocr")
+        if hit is None or hit[1] != len(words) or hit[0] in values:
+            continue
+        values[hit[0]] = _split_code([w for l in group_lines(value.words) for w in l.words])
     return values
 
 

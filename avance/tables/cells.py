@@ -1,10 +1,10 @@
 """Tables no family maps, as `table_cells` rows: a page with a table never yields nothing."""
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from ..records import Page, TableCell
-from .model import Table
+from .model import Cell, Table
 from .reader import read_tables
 
 
@@ -29,3 +29,14 @@ def unmapped_cells(pages: Sequence[Page]) -> list[TableCell]:
             table_no += 1
             out += table_cells(table, table_no)
     return out
+
+
+def label_value_boxes(page: Page) -> Iterator[tuple[Table, Cell, Cell]]:
+    """(table, label cell, value cell) for every cell with words and the cell right of
+    it, in reading order: a header drawn as boxes, a label's box beside its value's.
+    Which cells are labels is the family's to say (its vocabulary)."""
+    for table in read_tables(page):
+        for cell in table.cells:
+            value = table.cell_at(cell.row, cell.col + cell.col_span)
+            if cell.words and value is not None and value.words:
+                yield table, cell, value
