@@ -424,10 +424,6 @@ def parse(pages: Sequence[Page]) -> SectionResult:
     return result
 
 
-# Printed percentages agree with their figures to the rounding of two decimals.
-_PERCENT_SLACK = 0.6
-
-
 def _percents_swapped(rows: Sequence[mt.RawRow], quarter: int) -> bool:
     """The period's and the cumulative percentage columns named the other way round:
     what their cells hold says so on most rows, the period's being the achieved over
@@ -440,9 +436,9 @@ def _percents_swapped(rows: Sequence[mt.RawRow], quarter: int) -> bool:
         if achieved is None or not target or period is None or cumulative is None:
             continue
         wanted = achieved / target * 100
-        if abs(period - wanted) <= _PERCENT_SLACK:
+        if percent_agrees(period, wanted):
             fits += 1
-        elif abs(cumulative - wanted) <= _PERCENT_SLACK:
+        elif percent_agrees(cumulative, wanted):
             crossed += 1
     return crossed >= 2 and crossed > 2 * fits
 

@@ -664,8 +664,7 @@ def _carried(own: Optional[TableLayout], before: Optional[TableLayout]) -> Optio
 
 def _page_goals(page: Page, before: Optional[TableLayout] = None) -> tuple[list[RawGoal], Optional[TableLayout]]:
     """The page's goals, and the layout they were read in (for the section's next page)."""
-    goals, layout = _goals_in(page, _carried(_table_layout(page), before))
-    return goals, layout
+    return _goals_in(page, _carried(_table_layout(page), before))
 
 
 def _goals_in(page: Page, layout: Optional[TableLayout]) -> tuple[list[RawGoal], Optional[TableLayout]]:

@@ -275,8 +275,8 @@ def fill_by_order(table: Table, matches: dict[str, ColumnMatch], concepts: Seque
 CONTENT_ALONE = 0.9
 
 
-def fill_by_content(table: Table, matches: dict[str, ColumnMatch], concepts: Sequence[Concept],
-                    kinds: Sequence[str] = ("codes",)) -> dict[str, ColumnMatch]:
+def fill_by_content(table: Table, matches: dict[str, ColumnMatch], concepts: Sequence[Concept]
+                    ) -> dict[str, ColumnMatch]:
     """Columns whose header OCR garbled past reading (`, A ON` for `ALINEACIÓN PMD`) named
     by what their cells hold, for concepts whose values have a shape no other column has
     (lists of dotted codes): the one unnamed column where nearly every filled cell has it."""
@@ -285,7 +285,7 @@ def fill_by_content(table: Table, matches: dict[str, ColumnMatch], concepts: Seq
     rows = list(table.body_rows())
     choices = frozenset(fold(v) for c in concepts for v in c.values)
     for concept in concepts:
-        if concept.kind not in kinds or concept.name in out:
+        if concept.kind != "codes" or concept.name in out:
             continue
         fitting = []
         for col in range(table.n_cols):

@@ -120,24 +120,30 @@ def period_columns(table: Table) -> dict[tuple[int, str], int]:
     return out
 
 
+def _kind_groups(paths) -> list[tuple[tuple[str, ...], list[tuple[int, str]]]]:
+    """Programmed/achieved columns side by side under one label, left to right: (the
+    label's path, [(column, kind)]); a kind printed again starts the next group."""
+    groups: list[tuple[tuple[str, ...], list[tuple[int, str]]]] = []
+    for col, path in enumerate(paths):
+        parts = tuple(p.strip() for p in path.split(" > ") if p.strip())
+        kind = kind_of(parts[-1]) if len(parts) >= 2 else None
+        if kind not in ("P", "A"):
+            continue
+        last = groups[-1] if groups else None
+        if last and last[0] == parts[:-1] and last[1][-1][0] == col - 1 and kind not in {k for _, k in last[1]}:
+            last[1].append((col, kind))
+        else:
+            groups.append((parts[:-1], [(col, kind)]))
+    return groups
+
+
 def _quarters_by_pairs(paths) -> dict[tuple[int, str], int]:
     """(quarter, kind) -> column for four groups of programmed/achieved columns side by
     side whose quarter labels OCR garbled past reading (`I II III IV` read `! " "m Iv`),
     numbered in order; {} unless exactly four such groups stand together and every
     label still readable names its own place."""
-    groups: list[tuple[str, list[tuple[int, str]]]] = []  # (label, [(column, kind)]), left to right
-    for col, path in enumerate(paths):
-        parts = [p.strip() for p in path.split(" > ") if p.strip()]
-        kind = kind_of(parts[-1]) if len(parts) >= 2 else None
-        if kind not in ("P", "A"):
-            continue
-        label = parts[-2]
-        last = groups[-1] if groups else None
-        if last and last[0] == label and last[1][-1][0] == col - 1 and kind not in {k for _, k in last[1]}:
-            last[1].append((col, kind))
-        else:
-            groups.append((label, [(col, kind)]))
-    quarters = [g for g in groups if quarter_of(g[0]) or _garbled_quarter(g[0])]
+    quarters = [(label[-1], cols) for label, cols in _kind_groups(paths)
+                if quarter_of(label[-1]) or _garbled_quarter(label[-1])]
     if len(quarters) != 4 or any(b[1][0][0] != a[1][-1][0] + 1 for a, b in zip(quarters, quarters[1:])):
         return {}
     if any(quarter_of(label) not in (None, n) for n, (label, _) in enumerate(quarters, start=1)):
@@ -149,15 +155,7 @@ def _quarters_by_order(paths) -> dict[int, int]:
     """Column -> quarter for P/A pairs whose quarter label is unreadable (a scan's
     `Ser. trim.` for `3er. trim.`) beside pairs that name theirs: quarters are printed
     in order, so a pair k places after the one naming quarter q is quarter q + k."""
-    groups: list[tuple[tuple[str, ...], list[int]]] = []  # (label path, columns), left to right
-    for col, path in enumerate(paths):
-        parts = tuple(p.strip() for p in path.split(" > ") if p.strip())
-        if len(parts) < 2 or kind_of(parts[-1]) not in ("P", "A"):
-            continue
-        if groups and groups[-1][0] == parts[:-1] and groups[-1][1][-1] == col - 1:
-            groups[-1][1].append(col)
-        else:
-            groups.append((parts[:-1], [col]))
+    groups = [(label, [c for c, _ in cols]) for label, cols in _kind_groups(paths)]
     out: dict[int, int] = {}
     for parent in {label[:-1] for label, _ in groups}:
         siblings = [(label, cols) for label, cols in groups if label[:-1] == parent]

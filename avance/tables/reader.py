@@ -725,8 +725,9 @@ def _aligned(figure: Word, columns: Sequence[Word], reach: float) -> bool:
 
 
 def _quarter_numbers(line, above: Sequence[Word]) -> bool:
-    """A line of nothing but quarters' numbers, each finishing the label right over it
-    (`TRIMESTRE` / `1`, a narrow cell wrapping its quarter's number): a header line, not a row."""
+    """A line whose figures are all quarters' numbers, each finishing the label right
+    over it (`TRIMESTRE` / `1`, a narrow cell wrapping its quarter's number): a header
+    line, not a row."""
     def labelled(f: Word) -> bool:
         return f.text in ("1", "2", "3", "4") and any(
             min(w.x1, f.x1) - max(w.x0, f.x0) > -f.height and w.text[-1:].isalpha() and
@@ -844,6 +845,7 @@ def _clear_of_labels(borders: list[float], body: Sequence, header: Sequence, gap
     their gap through the next column's label."""
     # an OCR speck (a lone stop or dash read from the paper's grain) holds no column's white
     words = [w for l in body for w in l.words if w.conf is None or any(ch.isalnum() for ch in w.text)]
+    chunks = [split_chunks(l, gap) for l in header]
     out = [borders[0]]
     for b in borders[1:-1]:
         lo = max((w.x1 for w in words if w.x1 <= b), default=b)
@@ -857,7 +859,6 @@ def _clear_of_labels(borders: list[float], body: Sequence, header: Sequence, gap
         # unless that cuts a label of a line above that reaches from one column into
         # the gap, with no finer label under it (`META ANUAL` a line over `ACCIÓN
         # P.M.D.`, centred in its cell; not `TRIMESTRE 1` over its `P` and `A`)
-        chunks = [split_chunks(l, gap) for l in header]
         partial = [c for k, found in enumerate(chunks) for c in found
                    if (c.x0 < lo < c.x1 < hi or lo < c.x0 < hi < c.x1) and
                    not any(min(d.x1, c.x1) > max(d.x0, c.x0) for lower in chunks[k + 1:] for d in lower) and
