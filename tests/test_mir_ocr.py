@@ -325,3 +325,9 @@ def test_the_achieved_target_printed_before_the_targets_is_named_by_its_header_o
     # without its header the usual order stands: the first figures are the targets
     names = mt.name_intervals([level, number, number, number, number, number, number, percent, percent])
     assert names[1:7] == [mt.ANNUAL, *mt.QUARTER_COLUMNS, mt.ACHIEVED][:6]
+
+
+def test_fin_read_with_one_letter_wrong_is_still_the_level():
+    from avance.families.mir_table import fuzzy_level
+    assert fuzzy_level("Fia") == "Fin" and fuzzy_level("Fln") == "Fin" and fuzzy_level("FIN") == "Fin"
+    assert fuzzy_level("fue") is None and fuzzy_level("sin") is None and fuzzy_level("Fa") is None

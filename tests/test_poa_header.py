@@ -218,3 +218,11 @@ def test_a_page_whose_header_ocr_garbled_is_read_in_the_layout_of_the_page_befor
     # another template on the next page (its description elsewhere) keeps its own reading
     moved = poa.TableLayout(columns=[Column("description", 300, 500)], top=90, bottom=480)
     assert poa._carried(moved, before) is moved
+
+
+def test_an_action_lines_label_whose_space_ocr_squeezed_out_still_opens_the_list():
+    ws = _words(40, 100, "LINEAS DEACCION 4.1.2 FORTALECIMIENTO DE LOS ESQUEMAS") + \
+        _words(40, 112, "4.2 GOBIERNO ABIERTO Y PARTICIPATIVO")
+    lines = poa._action_lines(group_lines(ws), 500, ocr=True, flags=[])
+    assert {a.code: a.description for a in lines} == {
+        "4.1.2": "FORTALECIMIENTO DE LOS ESQUEMAS", "4.2": "GOBIERNO ABIERTO Y PARTICIPATIVO"}

@@ -727,6 +727,8 @@ def fuzzy_level(text: str) -> Optional[str]:
     if exact:
         return exact
     t = _letters(text)
+    if len(t) == 3 and t[0] == "F" and (t[1] in "IL" or t[2] == "N"):
+        return LEVELS["FIN"]  # one letter of three misread (`Fia`, `Fln`): the only level that short
     if len(t) < 6:
         return None
     best = max(("PROPOSITO", "COMPONENTE", "ACTIVIDAD"), key=lambda name: fuzz.ratio(t, name))

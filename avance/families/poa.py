@@ -37,12 +37,12 @@ HEADER_LABELS: tuple[tuple[str, str], ...] = (
     (r"C\.?\s*ADM\w*|CLASIFICACION\s+ADM\w*", "admin_class"),  # ADMINISTRATIVA, ADMVA., ADMIVA.
     (r"RAMO|DEPENDENCIA", "ramo"),
     (r"PROGRAMA(?!\s+OPERATIVO)(?:\s+PRESUPUESTARIO)?", "programa"),
-    (r"UNIDAD\s+(?:EJECUTORA|RESPONSABLE)", "unidad"),
+    (r"UNIDAD\s*(?:EJECUTORA|RESPONSABLE)", "unidad"),
     (r"FINALIDAD", "finalidad"),
     (r"SUB[\s-]*FUNCION", "subfuncion"),
     (r"FUNCION", "funcion"),
 )
-ACTION_LINES_LABEL = r"LINEAS?\s+DE\s+ACCION"
+ACTION_LINES_LABEL = r"LINEAS?\s*DE\s*ACCION"  # OCR squeezes spaces out of bold labels (`LINEAS DEACCION`)
 _CODE = re.compile(r"^\d{1,2}(?:\.\d{1,2}){1,4}\.?$")
 _GOAL_HEADING = re.compile(r"\bP\.?\s?M\.?\s?D\b|METAS\s*/\s*ACCIONES")
 _LOST_DOT = re.compile(r"^\d{2,3}\.?$")
