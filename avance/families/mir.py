@@ -484,12 +484,6 @@ def _row_provenance(code: str, raw: mt.RawRow) -> list[Provenance]:
 # OCR text exports: rows are cell lists, figures put back by the column solver
 # --------------------------------------------------------------------------
 
-def _level_of(cell: str) -> Optional[str]:
-    word = fold(cell).strip(" .:")
-    if word in mt.LEVELS:
-        return mt.LEVELS[word]
-    best = max(mt.LEVELS, key=lambda w: fuzz.ratio(w, word))
-    return mt.LEVELS[best] if len(word) >= 3 and fuzz.ratio(best, word) >= 80 else None
 
 
 def _frequency(cell: str) -> Optional[str]:
@@ -560,10 +554,10 @@ def _export_row(line: str, page: int, quarter: Optional[int], codes: CodeRepaire
     from ..normalizers.columns import Figure, mir_slots, mir_violations, solve_row
 
     cells = [c.strip() for c in (split_cells(line) or []) if c.strip()]
-    at = next((i for i, c in enumerate(cells[:4]) if _level_of(c)), None)
+    at = next((i for i, c in enumerate(cells[:4]) if mt.fuzzy_level(c)), None)
     if at is None:
         return None
-    level = _level_of(cells[at])
+    level = mt.fuzzy_level(cells[at])
     responsible = collapse(" ".join(cells[:at]))
     rest = cells[at + 1 :]
     raw_code, objective = _split_objective(rest.pop(0) if rest else None)

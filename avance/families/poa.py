@@ -34,7 +34,7 @@ PERIOD_LABELS = {1: "Ene-Mar", 2: "Abr-Jun", 3: "Jul-Sep", 4: "Oct-Dic"}
 # Header labels, folded, in the order they usually appear. Each maps to the
 # SectionInfo fields (code, name) it fills.
 HEADER_LABELS: tuple[tuple[str, str], ...] = (
-    (r"C\.?\s*ADM\w*|CLASIFICACION\s+ADM\w*", "admin_class"),  # ADMINISTRATIVA, ADMVA., ADMIVA.
+    (r"C\.?\s*ADM\w*|CLASIFICACION\s*ADM\w*", "admin_class"),  # ADMINISTRATIVA, ADMVA., ADMIVA.
     (r"RAMO|DEPENDENCIA", "ramo"),
     (r"PROGRAMA(?!\s+OPERATIVO)(?:\s+PRESUPUESTARIO)?", "programa"),
     (r"UNIDAD\s*(?:EJECUTORA|RESPONSABLE)", "unidad"),
