@@ -274,7 +274,8 @@ def read_unread_bands(clean: np.ndarray, horizontal: np.ndarray, words: list[Ocr
     tess = engine(settings.lang)
     for a, b in zip(ys, ys[1:]):
         top, bottom = int(a) + 3, int(b) - 3
-        if bottom - top < 0.8 * line_h or bottom - top > 12 * line_h:
+        # a MIR row's wrapped cells run to 20-30 lines; a band taller than that is no row
+        if bottom - top < 0.8 * line_h or bottom - top > 40 * line_h:
             continue
         band_ink = ink[top:bottom]
         unread = np.count_nonzero(band_ink & ~read[top:bottom])
