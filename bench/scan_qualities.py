@@ -12,55 +12,45 @@ Kinds: bw200, grey150, skew3, dark.
 from __future__ import annotations
 
 import io
-import json
 import random
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
-import pypdfium2 as pdfium
 from PIL import Image, ImageFilter
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.variations.scan import write_scan  # noqa: E402
 
 DPI = {"bw200": 200, "grey150": 150, "skew3": 300, "dark": 240}
 
 
+def degrade(kind: str, image: Image.Image, rng: random.Random) -> Image.Image:
+    g = image.convert("L")
+    angle = (rng.uniform(2.5, 3.5) if kind == "skew3" else rng.uniform(0.3, 1.0)) * rng.choice([-1, 1])
+    g = g.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor=255)
+    g = g.filter(ImageFilter.GaussianBlur(radius=rng.uniform(0.4, 0.8)))
+    a = np.asarray(g, dtype=np.float32)
+    noise = np.random.default_rng(rng.randrange(2**32))
+    if kind == "dark":  # photocopy: grey paper, thicker toner
+        a = a * 0.75 + 20 + noise.normal(0, 10, a.shape)
+    else:
+        a = a + noise.normal(0, 8, a.shape)
+    im = Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), "L")
+    if kind == "bw200":
+        return im.point(lambda v: 255 if v > 150 else 0).convert("1")
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=50 if kind == "grey150" else 70)
+    buf.seek(0)
+    return Image.open(buf).convert("L")
+
+
 def scan(kind: str, src: Path, out: Path) -> Path:
     rng = random.Random(f"{kind}:{src.name}")
-    dpi = DPI[kind]
-    doc = pdfium.PdfDocument(str(src))
-    pages = []
-    try:
-        for i in range(len(doc)):
-            g = doc[i].render(scale=dpi / 72).to_pil().convert("L")
-            angle = (rng.uniform(2.5, 3.5) if kind == "skew3" else rng.uniform(0.3, 1.0)) * rng.choice([-1, 1])
-            g = g.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor=255)
-            g = g.filter(ImageFilter.GaussianBlur(radius=rng.uniform(0.4, 0.8)))
-            a = np.asarray(g, dtype=np.float32)
-            noise = np.random.default_rng(rng.randrange(2**32))
-            if kind == "dark":  # photocopy: grey paper, thicker toner
-                a = a * 0.75 + 20 + noise.normal(0, 10, a.shape)
-            else:
-                a = a + noise.normal(0, 8, a.shape)
-            im = Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), "L")
-            if kind == "bw200":
-                im = im.point(lambda v: 255 if v > 150 else 0).convert("1")
-            else:
-                buf = io.BytesIO()
-                im.save(buf, "JPEG", quality=50 if kind == "grey150" else 70)
-                buf.seek(0)
-                im = Image.open(buf).convert("L")
-            pages.append(im)
-    finally:
-        doc.close()
-    name = f"{src.stem}.{kind}.pdf"
-    stamp = time.gmtime(946684800)  # the same scan is the same bytes in every run
-    pages[0].save(out / name, "PDF", save_all=True, append_images=pages[1:], resolution=float(dpi),
-                  creationDate=stamp, modDate=stamp)
-    truth = json.loads(src.with_name(src.stem + ".truth.json").read_text(encoding="utf-8"))
-    truth["file_name"], truth["variant"] = name, "scanned"
-    (out / f"{src.stem}.{kind}.truth.json").write_text(json.dumps(truth, ensure_ascii=False), encoding="utf-8")
-    return out / name
+    return write_scan(src, out / f"{src.stem}.{kind}.pdf", DPI[kind], lambda image: degrade(kind, image, rng),
+                      {"quality": kind, "dpi": DPI[kind]})
 
 
 def main(argv: list[str]) -> int:

@@ -13,6 +13,7 @@ import json
 import random
 import time
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pypdfium2 as pdfium
@@ -49,11 +50,18 @@ def scan_pdf(pdf_path: str | Path, out_path: str | Path, seed: int = 0) -> Path:
     pdf_path, out_path = Path(pdf_path), Path(out_path)
     rng = random.Random(f"scan:{seed}:{pdf_path.name}")
     dpi = rng.choice([200, 240, 300])
+    return write_scan(pdf_path, out_path, dpi, lambda image: scan_page(image, rng), {"dpi": dpi, "seed": seed})
+
+
+def write_scan(pdf_path: Path, out_path: Path, dpi: int, scan: Callable[[Image.Image], Image.Image],
+               layout: dict) -> Path:
+    """Every page of `pdf_path` rendered at `dpi` and passed through `scan`, saved as an
+    image-only PDF, with the source's truth (if any) copied beside it as the scan's."""
     doc = pdfium.PdfDocument(str(pdf_path))
     pages = []
     try:
         for i in range(len(doc)):
-            pages.append(scan_page(doc[i].render(scale=dpi / 72).to_pil(), rng))
+            pages.append(scan(doc[i].render(scale=dpi / 72).to_pil()))
     finally:
         doc.close()
     # fixed dates: the same scan is the same bytes in every run
@@ -65,7 +73,7 @@ def scan_pdf(pdf_path: str | Path, out_path: str | Path, seed: int = 0) -> Path:
         truth = json.loads(src_truth.read_text(encoding="utf-8"))
         truth["file_name"] = out_path.name
         truth["variant"] = "scanned"
-        truth.setdefault("layout", {})["scan"] = {"dpi": dpi, "seed": seed}
+        truth.setdefault("layout", {})["scan"] = layout
         truth_path_for(out_path).write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
     return out_path
 
