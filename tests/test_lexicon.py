@@ -89,6 +89,13 @@ def test_a_short_word_is_repaired_by_ocr_confusions_only(vocab):
         assert repair_text(text, vocab) == (text, [])
 
 
+def test_an_opening_mark_the_text_never_closes_is_dropped(vocab):
+    assert fixed("Coordinación ¡de Programas para el ¡Bienestar", vocab) == "Coordinación de Programas para el Bienestar"
+    assert fixed("un crecimiento “económico y 'vecinal", vocab) == "un crecimiento económico y vecinal"
+    for text in ("¡Viva la feria!", "el “programa” de", "la 'meta' anual"):  # closed: printed
+        assert repair_text(text, vocab) == (text, [])
+
+
 # ---------------------------------------------------------------- in the pipeline: every repair is flagged
 
 def _section(description: str, indicator_name: str) -> SectionResult:

@@ -334,6 +334,22 @@ def _bars_as_letters(text: str, vocab: Vocabulary, repairs: list[WordRepair]) ->
     return _BAR_IN_WORD.sub(sub, text)
 
 
+# an opening mark glued to a word's start: a rule's sliver or a speck on a scan when the
+# text never closes it (`¡Porcentaje`, `“económico`, `'vecinal`)
+_OPENERS = {"¡": "!", "¿": "?", "“": "”", "«": "»", "‘": "’", "'": "'", "\"": "\""}
+_OPENER_AT_WORD = re.compile(r"(?<!\S)([¡¿“«‘'\"])(?=[^\W\d_])")
+
+
+def _unclosed_openers(text: str, repairs: list[WordRepair]) -> str:
+    def sub(m: re.Match) -> str:
+        if _OPENERS[m.group(1)] in text[m.end():]:
+            return m.group(0)
+        word = re.match(r"\S+", text[m.end():]).group(0)
+        repairs.append(WordRepair(m.group(1) + word, word, (word,)))
+        return ""
+    return _OPENER_AT_WORD.sub(sub, text)
+
+
 # a speck read as a full stop after a word no Spanish sentence ends with (`EN EL. QUEHACER`)
 _STOP_AFTER_LINK = re.compile(r"(?<![\w.])(el|la|los|las|de|del|y|e|en|al|con|por|para|que|su|sus|un|una)\.(?=\s+[^\W\d_])",
                               re.IGNORECASE)
@@ -365,7 +381,7 @@ def repair_text(text: Optional[str], vocab: Vocabulary) -> tuple[Optional[str], 
     if not text:
         return text, []
     repairs: list[WordRepair] = []
-    text = _stops_after_links(_bars_as_letters(text, vocab, repairs), repairs)
+    text = _stops_after_links(_bars_as_letters(_unclosed_openers(text, repairs), vocab, repairs), repairs)
     mixed_case = any(c.islower() for c in text) and sum(c.isupper() for c in text) < sum(c.islower() for c in text)
 
     def sub(m: re.Match) -> str:
