@@ -49,13 +49,14 @@ def main() -> int:
     ap.add_argument("--speck", type=int, default=OcrSettings().min_speck_area)
     ap.add_argument("--refresh", action="store_true")
     ap.add_argument("--only", default="", help="substring of file names to keep")
+    ap.add_argument("--pattern", default="*.scan.pdf", help="the scans' file names in --corpus (bench/scan_qualities.py writes *.KIND.pdf)")
     ap.add_argument("--verbose", type=int, default=0)
     ap.add_argument("--by", default="family")
     args = ap.parse_args()
     cache = Path(args.cache)
     cache.mkdir(parents=True, exist_ok=True)
     options = ExtractOptions(ocr="auto", ocr_settings=OcrSettings(dpi=args.dpi, psm=args.psm, min_speck_area=args.speck))
-    scans = sorted(p for p in Path(args.corpus).glob("*.scan.pdf") if args.only in p.name)
+    scans = sorted(p for p in Path(args.corpus).glob(args.pattern) if args.only in p.name)
     todo = [(p, cache_file(cache, p, options), options) for p in scans
             if args.refresh or not cache_file(cache, p, options).exists()]
     if todo:

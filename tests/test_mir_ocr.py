@@ -2,6 +2,8 @@
 scanned pages (garbled header labels, ruled and unruled bodies)."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from avance.families import mir
 from avance.families import mir_table as mt
 from avance.records import Family, Page, Rule, Severity, Word
@@ -46,6 +48,58 @@ def test_code_without_level_word_takes_its_rank_from_the_hierarchy():
     assert code == "2.1.1.1.1.2" and rank == 3 and note
     code, note, rank = codes.repair("2.1.1.1.2", None)
     assert code == "2.1.1.1.2" and rank == 2
+
+
+def test_a_parent_read_past_its_place_takes_the_code_its_children_give_it():
+    codes = mir.CodeRepairer()
+    codes.repair("2.1.1", "Fin")
+    codes.repair("2.1.1.1", "Propósito")
+    assert codes.repair("2.1.1.1.2", "Componente")[0] == "2.1.1.1.2"  # the first one, misread
+    assert codes.repair("2.1.1.1.1.1", "Actividad")[:2] == ("2.1.1.1.1.1", None)
+    assert [(old, new) for old, new, _ in codes.recodes] == [("2.1.1.1.2", "2.1.1.1.1")]
+    codes.recodes.clear()
+    assert codes.repair("2.1.1.1.1.2", "Actividad")[:2] == ("2.1.1.1.1.2", None)
+    assert codes.repair("2.1.1.1.2", "Componente")[:2] == ("2.1.1.1.2", None)
+    assert codes.repair("2.1.1.1.2.1", "Actividad")[:2] == ("2.1.1.1.2.1", None)
+    assert not codes.recodes
+
+
+def test_a_skipped_number_its_children_confirm_stands():
+    codes = mir.CodeRepairer()
+    codes.repair("2.1.1", "Fin")
+    codes.repair("2.1.1.1", "Propósito")
+    codes.repair("2.1.1.1.2", "Componente")
+    assert codes.repair("2.1.1.1.2.1", "Actividad")[:2] == ("2.1.1.1.2.1", None)
+    assert not codes.recodes
+
+
+def test_a_code_without_its_level_word_whose_digits_are_the_next_child_goes_under_its_parent():
+    codes = mir.CodeRepairer()
+    for code, level in (("4.3.1", "Fin"), ("4.3.1.1", "Propósito"), ("4.3.1.1.1", "Componente"),
+                        ("4.3.1.1.1.1", "Actividad"), ("4.3.1.1.2", "Componente"), ("4.3.1.1.2.1", "Actividad")):
+        codes.repair(code, level)
+    code, note, rank = codes.repair("4.3.1.13", None)  # a dot lost: read as is, a second Propósito
+    assert (code, rank) == ("4.3.1.1.3", 2) and note
+    assert codes.repair("4.3.1.1.31", "Actividad")[0] == "4.3.1.1.3.1"
+    assert codes.repair("43.11.32", "Actividad")[0] == "4.3.1.1.3.2"
+
+
+def test_a_code_broken_by_a_space_is_joined_where_the_hierarchy_says_so():
+    assert mir.ocr_split_objective("4.1 1.1.1 Servicios de") == ("4.1.1.1.1", "Servicios de")
+    codes = mir.CodeRepairer()
+    for code, level in (("2.1.1", "Fin"), ("2.1.1.1", "Propósito"), ("2.1.1.1.3", "Componente")):
+        codes.repair(code, level)
+
+    def row(objective: str, level: str):
+        raw = mt.RawRow(page=1, cells={mt.LEVEL: level, mt.OBJECTIVE: objective}, ocr=True)
+        return mir.ocr_row(raw, 1, codes, None)
+
+    built, _, flags = row("2.1.1.1.3 1 Canalización de víctimas", "Actividad")
+    assert (built.objective_code, built.objective) == ("2.1.1.1.3.1", "Canalización de víctimas")
+    assert any(f.field == "objective_code" and f.raw_value == "2.1.1.1.3 1" for f in flags)
+    built, _, flags = row("2.1.1.1.3.2 25 pláticas impartidas", "Actividad")  # a number that begins the text
+    assert (built.objective_code, built.objective) == ("2.1.1.1.3.2", "25 pláticas impartidas")
+    assert not [f for f in flags if f.field == "objective_code"]
 
 
 # --------------------------------------------------------------------------
@@ -215,13 +269,13 @@ ROWS = [
 ]
 
 
-def _page(ruled: bool, number: int = 1) -> Page:
+def _page(ruled: bool, number: int = 1, rows: list[list[str]] = ROWS) -> Page:
     words = _words(32, 26, "EJE 4. PROSPERIDAD COMPARTIDA") + _words(32, 37, "E-PP 4.1 IMPULSO AL BIENESTAR") + \
         _words(32, 47, "SECRETARÍA MUNICIPAL DE BIENESTAR")
     # the header labels, unreadable as OCR often leaves them
     words += _words(60, 80, "ATOTUYETRATIVA Oaros remeanea TRIMESTRR 20936") + _words(420, 95, "META perra 2026")
     ys = [170, 250, 330, 410]  # rows 80 pt apart
-    for y, cells in zip(ys, ROWS):
+    for y, cells in zip(ys, rows):
         words += _row_words(y, cells)
         words += _words(BORDERS[14] + 3, y + 14, "se integra por")  # justification runs on
     rules = [Rule(x0=30, top=64, x1=770, bottom=65.5), Rule(x0=30, top=160, x1=770, bottom=161.5)]
@@ -272,6 +326,49 @@ def test_detect_and_parse_synthetic_scan():
     assert ("4.1.1", "pct_period") in fields and ("4.1.1.1.1", "objective_code") in fields
     assert ("4.1.1.1.1.1", "objective_code") in fields  # inferred: the next child
     assert ("4.1.1.1.1.1", "pct_cumulative") in fields
+
+
+def test_a_figure_that_begins_a_line_of_the_objective_does_not_start_a_row():
+    rows = [list(r) for r in ROWS]
+    rows[1][2] = "4.1.1.1 La población 200880 personas"   # `200880` wraps to the start of a line
+    table = mt.read_page_ocr(_page(ruled=False, rows=rows))
+    assert [r.level for r in table.rows] == ["Fin", "Propósito", "Componente", "Actividad"]
+    assert table.rows[1].cells[mt.OBJECTIVE] == "4.1.1.1 La población 200880 personas"
+
+
+def test_a_row_above_the_first_level_word_that_a_rule_closes_off_is_a_row_when_it_begins_with_a_code():
+    rows = [list(r) for r in ROWS]
+    rows[0][1] = ""   # the Fin row's level word lost: a rule closes it off above the first level word
+    table = mt.read_page_ocr(_page(ruled=True, rows=rows))
+    assert not table.rows[0].continuation
+    assert table.rows[0].cells[mt.OBJECTIVE].startswith("4.1.1:")
+    assert [r.level for r in table.rows[1:]] == ["Propósito", "Componente", "Actividad"]
+
+
+def test_a_code_printed_above_its_row_nearer_the_row_before_begins_its_own_row():
+    rows = [list(r) for r in ROWS]
+    rows[3][2] = "4.1.1.1.1.1 Entrega de apoyos"
+    page = _page(ruled=False, rows=rows)
+    # the code at the top of a tall cell, the row's other words (the level word too) far below it
+    page = replace(page, words=tuple(replace(w, top=362, bottom=367) if w.text == "4.1.1.1.1.1" else w
+                                     for w in page.words))
+    table = mt.read_page_ocr(page)
+    assert [r.level for r in table.rows] == ["Fin", "Propósito", "Componente", "Actividad"]
+    assert table.rows[3].cells[mt.OBJECTIVE].startswith("4.1.1.1.1.1")
+    assert "4.1.1.1.1.1" not in table.rows[2].cells[mt.OBJECTIVE]
+
+
+def test_a_recoded_parent_takes_its_quarters_and_flags_along():
+    rows = [list(r) for r in ROWS]
+    rows[2][2] = "4.1.1.1.2 Servicios"   # the first Componente read as the second
+    rows[3][2] = "4.1.1.1.1.1 Entrega"
+    res = mir.parse([_page(ruled=True, rows=rows)])
+    assert [r.objective_code for r in res.mir_rows] == ["4.1.1", "4.1.1.1", "4.1.1.1.1", "4.1.1.1.1.1"]
+    assert {p.objective_code for p in res.mir_periods} == {r.objective_code for r in res.mir_rows}
+    assert "4.1.1.1.2" not in {f.row_key.partition("|")[0] for f in res.flags}
+    assert any(f.row_key == "4.1.1.1.1" and f.raw_value == "4.1.1.1.2" and f.field == "objective_code"
+               for f in res.flags)
+    assert "4.1.1.1.2" not in {p.row_key.partition("|")[0] for p in res.provenance}
 
 
 def test_percentages_printed_before_the_targets_are_named_percentages_on_a_scan():

@@ -55,6 +55,7 @@ def test_action_line_code_with_lost_dot():
 @pytest.mark.parametrize("text, code", [
     ("101: PROPORCIONAR RACIONES", "101"), ("101,- PROPORCIONAR", "101"), ("107 -PUBLICACIÓN DE", "107"),
     ("1O3.- CONTRIBUIR", "103"), ("M100 CONTRIBUIR", "M.100"), ("2,200 SERVICIOS", None),
+    ('"205 -OTORGAR TERAPIAS', "205"), ("*102.- GESTIONAR Y", "102"),  # a speck before the code
 ])
 def test_ocr_goal_code(text, code):
     got = poa._ocr_goal_code(text)
@@ -93,6 +94,19 @@ def test_figures_thousands_point_repaired_by_arithmetic():
     assert got["relative_progress"] == 31.33
     assert {f.field for f in flags} == {"programmed", "absolute_progress"}
     assert all(f.rule == "ocr_repair" and f.severity.value == "info" for f in flags)
+
+
+def test_a_row_read_all_with_thousands_points_is_counted_in_thousands():
+    # every comma of the row thinned to a point: the row adds up either way, and a goal
+    # counts things, never in thousandths
+    flags = []
+    got = poa._ocr_figures("201", _cells({
+        "annual_target": "5.300", "P1": "1.325", "P2": "1.325", "P3": "1.325", "P4": "1.325",
+        "A1": "1.120", "absolute_progress": "1.120", "relative_progress": "21.13%",
+    }), flags)
+    assert got["annual_target"] == 5300 and got["P2"] == 1325 and got["absolute_progress"] == 1120
+    assert got["relative_progress"] == 21.13
+    assert all(f.rule == "ocr_repair" for f in flags) and {f.raw_value for f in flags} >= {"5.300", "1.325"}
 
 
 def test_figures_printed_inconsistency_is_kept():
@@ -182,3 +196,12 @@ def test_join_horizontal_joins_a_row_ruled_cell_by_cell():
     rules = [Rule(10, 100, 60, 100.8), Rule(60.5, 100, 200, 100.8), Rule(300, 100, 400, 100.8)]
     joined = join_horizontal(rules)
     assert sorted((round(r.x0), round(r.x1)) for r in joined) == [(10, 200), (300, 400)]
+
+
+def test_a_row_numbered_by_its_place_drops_its_code_when_it_printed_it_behind_a_speck():
+    flags = []
+    goal, _ = poa._build_goal(poa.RawGoal(1, "207", ["207 «OTORGAR CONSULTAS"], {}, True), (), flags)
+    assert (goal.goal_code, goal.description) == ("207", "OTORGAR CONSULTAS") and not flags
+    goal, _ = poa._build_goal(poa.RawGoal(1, "207", ["OTORGAR CONSULTAS"], {}, True), (), flags)
+    assert goal.description == "OTORGAR CONSULTAS"
+    assert [f.field for f in flags] == ["goal_code"]  # numbered by its place: flagged

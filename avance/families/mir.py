@@ -417,11 +417,38 @@ def parse(pages: Sequence[Page]) -> SectionResult:
                 if result.mir_rows:
                     _append_continuation(result, raw)
                 continue
+            _apply_recodes(result, seen, codes)
             row, periods = built
             if _add_row(result, seen, row, periods, raw.page):
                 result.flags.extend(flags)
                 result.provenance.extend(_row_provenance(row.objective_code, raw))
     return result
+
+
+def _apply_recodes(result: SectionResult, seen: set[str], codes: "CodeRepairer") -> None:
+    for old, new, note in codes.recodes:
+        _recode(result, seen, old, new, note)
+    codes.recodes.clear()
+
+
+def _recode(result: SectionResult, seen: set[str], old: str, new: str, note: str) -> None:
+    """A row's objective code given before, changed (see CodeRepairer._children_vote),
+    with its quarters, flags and provenance; the change flagged."""
+    if old not in seen or new in seen:
+        return
+    seen.discard(old)
+    seen.add(new)
+
+    def key(k: str) -> str:
+        code, bar, rest = k.partition("|")
+        return new + bar + rest if code == old else k
+
+    result.mir_rows = [replace(r, objective_code=new) if r.objective_code == old else r for r in result.mir_rows]
+    result.mir_periods = [replace(p, objective_code=new) if p.objective_code == old else p for p in result.mir_periods]
+    result.flags = [replace(f, row_key=key(f.row_key)) if f.table.startswith("mir_") else f for f in result.flags]
+    result.provenance = [replace(p, row_key=key(p.row_key)) if p.table.startswith("mir_") else p
+                         for p in result.provenance]
+    result.flags.append(_flag("mir_rows", new, "objective_code", old, new, note[:1].upper() + note[1:] + "."))
 
 
 def _percents_swapped(rows: Sequence[mt.RawRow], quarter: int) -> bool:
@@ -518,6 +545,7 @@ def parse_export(pages: Sequence[Page]) -> SectionResult:
     for page in pages:
         for line in page.raw_lines:
             built = _export_row(line, page.number, info.quarter, codes, result)
+            _apply_recodes(result, seen, codes)
             if built is None:
                 continue
             row, periods = built
@@ -628,7 +656,24 @@ def _append_continuation(result: SectionResult, raw: mt.RawRow) -> None:
         result.mir_rows[-1] = replace(prev, **updates)
 
 
-SPEC = FamilySpec(Family.MIR_AVANCE, detect_by_title, parse, detect_by_table=detect_by_table)
+def _objective_of_cell(text: str) -> Optional[str]:
+    return ocr_split_objective(clean_text(text)[0])[1]
+
+
+def _indicator_of_cell(text: str) -> Optional[str]:
+    return ocr_split_indicator(clean_text(text)[0])[1]
+
+
+def _unit_of_cell(text: str) -> Optional[str]:
+    return clean_text(text)[0]
+
+
+# the cells the page pass reads worst on scans: long text in narrow columns
+_TEXT_OF_CELL = {("mir_rows", "objective"): _objective_of_cell, ("mir_rows", "indicator_name"): _indicator_of_cell,
+                 ("mir_rows", "responsible_unit"): _unit_of_cell}
+
+SPEC = FamilySpec(Family.MIR_AVANCE, detect_by_title, parse, detect_by_table=detect_by_table,
+                  reread_text=frozenset(_TEXT_OF_CELL), text_of_cell=_TEXT_OF_CELL)
 
 
 # --------------------------------------------------------------------------
@@ -672,6 +717,8 @@ class CodeRepairer:
         self.last: dict[int, list[int]] = {}          # rank -> last code of that level
         self.children: dict[str, int] = {}            # parent code -> last child number
         self.base_depth: Optional[int] = None         # parts of a Fin code
+        self.skipped: dict[str, list[int]] = {}       # code read past its place -> the code of that place
+        self.recodes: list[tuple[str, str, str]] = []  # (code given, code now, why) for codes given before
 
     def _remember(self, rank: Optional[int], parts: list[int]) -> None:
         if rank is None and self.base_depth is not None:
@@ -684,7 +731,34 @@ class CodeRepairer:
                 self.base_depth = len(parts) - rank
         if len(parts) > 1:
             parent = _fmt_code(parts[:-1])
-            self.children[parent] = max(self.children.get(parent, 0), parts[-1])
+            before = self.children.get(parent, 0)
+            if parts[-1] > before + 1:
+                self.skipped[_fmt_code(parts)] = parts[:-1] + [before + 1]
+            self.children[parent] = max(before, parts[-1])
+
+    def _children_vote(self, parsed: Optional[list[int]], rank: int) -> None:
+        """A child read under the code its parent skipped (`2.1.1.1.1.1` under a
+        first Componente read `2.1.1.1.2`): the parent's reading was wrong, the
+        parent takes the code of its place (the caller recodes the row given it)."""
+        parent = self.last.get(rank - 1) if rank else None
+        if parsed is None or parent is None or parsed[:-1] == parent:
+            return
+        place = self.skipped.get(_fmt_code(parent))
+        if place is None or parsed[:-1] != place or _fmt_code(parent) in self.children:
+            return
+        old, new = _fmt_code(parent), _fmt_code(place)
+        del self.skipped[old]
+        grand = _fmt_code(parent[:-1])
+        self.children[grand] = place[-1]
+        self.last[rank - 1] = place
+        self.recodes.append((old, new, f"read the code '{old}' as '{new}': the code before it under {grand} "
+                                       f"is not {new}, and the rows under it are numbered {new}.x"))
+
+    def extends_parent(self, raw: Optional[str], level: Optional[str]) -> bool:
+        """`raw` reads as a child of the code last seen one level up."""
+        rank = _LEVEL_RANK.get(level) if level else None
+        parsed = parse_code(raw)
+        return bool(rank) and parsed is not None and self.last.get(rank - 1) == parsed[:-1]
 
     def rank_of(self, parts: Sequence[int]) -> Optional[int]:
         if self.base_depth is None:
@@ -699,6 +773,9 @@ class CodeRepairer:
         if rank is not None:
             return self._repair_at(raw, rank)
         parsed = parse_code(raw)
+        nxt = self._next_child_by_digits(raw, deeper_than=None if parsed is None else self.rank_of(parsed))
+        if nxt is not None:
+            return nxt
         if parsed is not None and (self.base_depth is None or self.rank_of(parsed) is not None):
             r = self.rank_of(parsed)
             if r is None or r == 0 or self.last.get(r - 1) == parsed[:-1]:
@@ -714,6 +791,24 @@ class CodeRepairer:
             return _fmt_code(parsed), self._note(raw, parsed), self.rank_of(parsed)
         return None, None, None
 
+    def _next_child_by_digits(self, raw: Optional[str], deeper_than: Optional[int]
+                              ) -> Optional[tuple[str, Optional[str], int]]:
+        """Without a level word: a code whose digits are a parent's followed by that
+        parent's next child number (`4.3.1.13` after 4.3.1.1.2: 4.3.1.1.3), the
+        deepest such parent first, when the dots as read would put it higher."""
+        digits = re.sub(r"\D", "", (raw or "").translate(_CODE_DIGITS))
+        for r in (3, 2, 1):
+            parent = self.last.get(r - 1)
+            if parent is None or deeper_than is not None and r <= deeper_than:
+                continue
+            pd = "".join(str(p) for p in parent)
+            nxt = self.children.get(_fmt_code(parent), 0) + 1
+            if digits == pd + str(nxt):
+                parts = parent + [nxt]
+                self._remember(r, parts)
+                return _fmt_code(parts), self._note(raw, parts), r
+        return None
+
     @staticmethod
     def _note(raw: Optional[str], parts: Sequence[int]) -> Optional[str]:
         code = _fmt_code(parts)
@@ -724,6 +819,7 @@ class CodeRepairer:
     def _repair_at(self, raw: Optional[str], rank: int, allow_new: bool = True
                    ) -> tuple[Optional[str], Optional[str], Optional[int]]:
         parsed = parse_code(raw)
+        self._children_vote(parsed, rank)
         parent = self.last.get(rank - 1) if rank else None
         expected_depth = None if self.base_depth is None else self.base_depth + rank
         if parsed is not None:
@@ -793,12 +889,12 @@ def number_readings(text: Optional[str], percent: bool, words: Sequence[Word] = 
         return [Reading(None, None)]
     t = text.strip()
     core = t.strip(_EDGE_NOISE + " ")
-    cands = number_candidates(core, percent=percent) if core else []
+    cands = number_candidates(core, percent=percent, count=not percent) if core else []
     if not cands:
         toks = [x.strip(_EDGE_NOISE) for x in t.split()]
         for tok in toks:
             if tok and looks_numeric(tok):
-                cands = number_candidates(tok, percent=percent)
+                cands = number_candidates(tok, percent=percent, count=not percent)
                 if cands:
                     core = tok
                     break
@@ -1096,7 +1192,7 @@ def ocr_split_indicator(text: Optional[str]) -> tuple[Optional[str], Optional[st
         return acronym, name
     toks = text.split()
     if len(toks) >= 2:
-        first = toks[0].strip(".,;:")
+        first = toks[0].lstrip("'\"`´’‘“¡").strip(".,;:")
         if re.fullmatch(r"[A-ZÁÉÍÓÚÑ0-9]{3,12}", first) and sum(c.isalpha() for c in first) >= 2:
             rest = toks[1:]
             while rest and not any(c.isalnum() for c in rest[0]):
@@ -1136,8 +1232,12 @@ def ocr_split_objective(text: Optional[str]) -> tuple[Optional[str], Optional[st
         return None, None
     toks = text.split()
     for i, tok in enumerate(toks[:3]):
+        tok = tok.lstrip(".,:;'`´’")  # a speck read before the code (`.41.1.1.1.2`)
         if mt.CODE_LIKE.match(tok) and not re.fullmatch(r"(19|20)\d\d", tok):
             if all(not any(c.isalnum() for c in t) for t in toks[:i]):
+                # a code OCR broke at a dot (`4.1 1.1.1`): its dotted rest is the next word
+                while i + 1 < len(toks) and re.fullmatch(r"\d{1,2}(?:[.,]\d{1,2})+[.:]?", toks[i + 1]):
+                    tok, i = tok.rstrip(".:") + "." + toks[i + 1], i + 1
                 return tok, collapse(" ".join(toks[i + 1:]))
     return None, collapse(text)
 
@@ -1252,6 +1352,11 @@ def ocr_row(raw: mt.RawRow, quarter: Optional[int], codes: CodeRepairer, digit_w
                 c.pop(name)
     code_raw, objective = ocr_split_objective(c.get(mt.OBJECTIVE))
     level = raw.level or (mt.fuzzy_level(c[mt.LEVEL]) if c.get(mt.LEVEL) else None)
+    first, _, rest = (objective or "").partition(" ")
+    if (code_raw and re.fullmatch(r"\d{1,2}", first) and not codes.extends_parent(code_raw, level)
+            and codes.extends_parent(f"{code_raw.rstrip('.:')}.{first}", level)):
+        # the code's last part OCR set apart by a space (`2.1.1.1.3 1`): the hierarchy says it is the code's
+        code_raw, objective = f"{code_raw} {first}", rest or None
     code, code_note, rank = codes.repair(code_raw, level)
     if code is None:
         return None

@@ -15,7 +15,7 @@ row anchors, or by the widest horizontal white band between them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional, Sequence
 
 from rapidfuzz import fuzz
@@ -1258,6 +1258,10 @@ def _code_words(body: Sequence[Word], obj: Column) -> list[Word]:
     return [w for w in firsts if CODE_LIKE.match(w.text.strip()) and not re.fullmatch(r"(19|20)\d\d", w.text.strip())]
 
 
+def _dotted(code: Word) -> bool:
+    return not code.text.strip(".:;").isdigit()
+
+
 def _add_code_anchors(page: Page, body: Sequence[Word], anchors: list[Word], obj: Column, top: float,
                       bottom: float, x0: float, x1: float, lh: float) -> list[Word]:
     """A row whose level word OCR lost still prints its objective code: a band
@@ -1268,15 +1272,31 @@ def _add_code_anchors(page: Page, body: Sequence[Word], anchors: list[Word], obj
         return anchors
     lead, bands = row_bands(page, body, anchors, top, bottom, x0, x1)
     extra: list[Word] = []
-    for anchor, (b_top, b_bot) in zip(anchors, bands):
+    anchors = list(anchors)
+    held = []
+    for b_top, b_bot in bands:
         inside = [c for c in codes if b_top <= c.ymid < b_bot]
+        dotted = [c for c in inside if _dotted(c)]
+        held.append(dotted or inside)  # a bare digit run beside a dotted code is a figure in the text (`200880`)
+    for i, anchor in enumerate(list(anchors)):
+        inside = held[i]
         if len(inside) < 2:
             continue
         keep = min(inside, key=lambda c: abs(c.ymid - anchor.ymid))
-        extra.extend(c for c in inside if c is not keep)
-    # a code below the last row or above the first one starts a row of its own
+        others = [c for c in inside if c is not keep]
+        last = max(others, key=lambda c: c.ymid)
+        if (last.ymid > max(keep.ymid, anchor.ymid) and i + 1 < len(anchors) and not held[i + 1]
+                and last.top < anchors[i + 1].top):
+            # the code begins the next row, whose band has none: the cut above that row
+            # fell under its code (its level word prints lower, in the middle of the row)
+            anchors[i + 1] = replace(anchors[i + 1], top=last.top)
+            others.remove(last)
+        extra.extend(others)
+    # a code below the last row or above the first one starts a row of its own, even in
+    # the band a rule closes off above the first row (a row begun on the page before
+    # does not go on with a dotted code)
     extra.extend(c for c in codes if c.ymid >= bands[-1][1] or c.ymid < bands[0][0] - 0.5
-                 and (lead is None or c.ymid >= lead[1]))
+                 and (lead is None or c.ymid >= lead[1] or _dotted(c)))
     if not extra:
         return anchors
     return sorted(anchors + extra, key=lambda w: w.top)

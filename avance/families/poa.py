@@ -623,9 +623,13 @@ _OCR_GOAL = re.compile(
 )
 
 
+# specks OCR reads before a cell's first word (`"205 -OTORGAR`, `*102.- GESTIONAR`)
+_LEADING_MARKS = "\"'*“”«»‘’`´·"
+
+
 def _ocr_goal_code(text: str) -> Optional[tuple[str, str]]:
     """(code, rest) when an OCR'd description line opens with a goal code."""
-    m = _OCR_GOAL.match(text.strip())
+    m = _OCR_GOAL.match(text.strip().lstrip(_LEADING_MARKS))
     if not m:
         return None
     code = (m.group("main") or m.group("code")).translate(str.maketrans("OoIl", "0011")).replace(" ", "")
@@ -782,12 +786,16 @@ def _split_goal_code(text: str, ocr: bool) -> tuple[str, str]:
 def _build_goal(raw: RawGoal, catalog: Sequence[str], flags: list[Flag]) -> tuple[Goal, list[GoalPeriod]]:
     text = collapse(" ".join(raw.description)) or ""
     code, rest = _split_goal_code(text, raw.ocr)
-    if raw.code_text:  # the code was not read: its place in the sequence gives it
-        flags.append(Flag(table="goals", row_key=raw.code_text, field="goal_code", rule="ocr_repair",
-                          severity=Severity.INFO, raw_value=text[:40] or None, value=raw.code_text,
-                          message=f"A goal row whose code OCR could not read was numbered {raw.code_text}, "
-                                  f"the next code after the goal above it."))
+    if raw.code_text:  # a row the row finder saw no code open: its place in the sequence gives it
         code, rest = raw.code_text, text
+        printed = re.match(r"^[\W_]*(?:[Mm]\s?[.,]?\s?)?(\d{3})(?![\d.,])[\W_]*", text)
+        if printed and printed.group(1) == code[-3:]:  # read after all, behind a speck (`207 «OTORGAR`)
+            rest = text[printed.end():]
+        else:
+            flags.append(Flag(table="goals", row_key=raw.code_text, field="goal_code", rule="ocr_repair",
+                              severity=Severity.INFO, raw_value=text[:40] or None, value=raw.code_text,
+                              message=f"A goal row whose code OCR could not read was numbered {raw.code_text}, "
+                                      f"the next code after the goal above it."))
     is_main = code.startswith("M")
     pmd_lines = [l.text for l in raw.cells.get("pmd", [])]
     pmd_raw = join_code_lines(pmd_lines)
@@ -850,7 +858,7 @@ def _figure_candidates(text: Optional[str], percent: bool) -> list[Candidate]:
     if text is None:
         return []
     t = "".join(text.split())
-    out = list(number_candidates(t, percent=percent))
+    out = list(number_candidates(t, percent=percent, count=not percent))
 
     def add(value: Optional[float], note: str) -> None:
         if value is not None and all(abs(c.value - value) > 1e-9 for c in out):
@@ -1248,4 +1256,10 @@ def _solver_flags(code: str, printed: Sequence[str], solution) -> list[Flag]:
     return []
 
 
-SPEC = FamilySpec(Family.POA_AVANCE, detect, parse)
+def _observations_of_cell(text: str) -> Optional[str]:
+    return _ocr_text_cell(text)
+
+
+# observations run several lines of small type: the page pass drops and splits their words
+SPEC = FamilySpec(Family.POA_AVANCE, detect, parse, reread_text=frozenset({("goals", "observations")}),
+                  text_of_cell={("goals", "observations"): _observations_of_cell})

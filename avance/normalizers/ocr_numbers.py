@@ -38,8 +38,12 @@ def looks_numeric(text: str) -> bool:
     return digits >= 1 and digits / len(t) >= 0.5
 
 
-def number_candidates(text: Optional[str], percent: bool = False) -> list[Candidate]:
-    """Readings of an OCR'd figure, most likely first (empty when it is no number)."""
+def number_candidates(text: Optional[str], percent: bool = False, count: bool = False) -> list[Candidate]:
+    """Readings of an OCR'd figure, most likely first (empty when it is no number).
+
+    `count`: the figure counts things (a target, a quarter's goal), which no report
+    prints with three decimals, so `1.325` is first the comma a scan thinned to a
+    point (1,325); the plain reading stays a candidate for the row's arithmetic."""
     if text is None:
         return []
     t = "".join(text.split())
@@ -74,6 +78,10 @@ def number_candidates(text: Optional[str], percent: bool = False) -> list[Candid
     m = re.fullmatch(r"(\d{1,3})\.(\d{3})", fixed)
     if m:
         add(float(m.group(1) + m.group(2)), f"read '{text}' as '{m.group(1)},{m.group(2)}'")
+        if count and not percent and not m.group(1).startswith("0") and out[0].note is None:
+            thousands = next(c for c in out if c.note and c.value == float(m.group(1) + m.group(2)))
+            out.remove(thousands)
+            out.insert(0, thousands)
     # a lost decimal point: `925%` may be `9.25%` or `92.5%`
     m = re.fullmatch(r"(\d{3,5})(%?)", fixed)
     if m and (percent or m.group(2)):

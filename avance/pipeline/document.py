@@ -57,7 +57,7 @@ def text_source_of(pages: Sequence[Page]) -> str | None:
 def parse_section(spec, pages: Sequence[Page], rereader=None) -> SectionResult:
     section = spec.parse(pages)
     if rereader is not None and spec.reread_text:
-        section = with_text_read_again(section, pages, rereader, spec.reread_text)
+        section = with_text_read_again(section, pages, rereader, spec.reread_text, spec.text_of_cell)
     if not section.signatories:
         if all(p.source == "ocr_text" for p in pages):
             section.signatories.extend(read_export_signatories(pages))
@@ -144,7 +144,8 @@ def with_signature_columns_read_again(pages: Sequence[Page], rereader) -> tuple[
     return out, flags
 
 
-def with_text_read_again(section: SectionResult, pages: Sequence[Page], rereader, fields) -> SectionResult:
+def with_text_read_again(section: SectionResult, pages: Sequence[Page], rereader, fields,
+                         text_of_cell=None) -> SectionResult:
     """The family's doubtful text cells on scanned pages read again as blocks (before the
     word repairs of normalization, which then apply to the new text too)."""
     by_number = {p.number: p for p in pages if p.scan is not None}
@@ -152,7 +153,7 @@ def with_text_read_again(section: SectionResult, pages: Sequence[Page], rereader
     if not targets:
         return section
     enough = {t.ref: text_stands for t in targets}
-    return settle_texts(section, _read_all(rereader, targets, by_number, text=True, enough=enough))
+    return settle_texts(section, _read_all(rereader, targets, by_number, text=True, enough=enough), text_of_cell)
 
 
 def failed_section(spec, pages: Sequence[Page], exc: BaseException) -> SectionResult:
