@@ -214,6 +214,18 @@ def test_acronym_letters_ocr_read_as_marks_or_digits_are_put_back_and_flagged():
     assert repaired("Porcentaje de colonias atendidas")[0] is None  # no acronym printed: none made up
 
 
+def test_an_acronym_one_capital_off_its_names_initials_is_put_right():
+    name = "Porcentaje de talleres de co-creación y jornadas de votación presencial realizados"
+    acronym, _, note = mir.ocr_repair_acronym("PTCIVPR", name)  # J read as I
+    assert acronym == "PTCJVPR" and "initials" in note
+    assert mir.ocr_repair_acronym("PTCJVPR", name) == ("PTCJVPR", name, None)
+    # two letters off, or a letter that is no look-alike of the initial: the acronym as read
+    assert mir.ocr_repair_acronym("PTXIVPR", name)[0] == "PTXIVPR"
+    assert mir.ocr_repair_acronym("PNIS", "Porcentaje de nealusión de algo")[0] == "PNIS"
+    assert mir.ocr_repair_acronym("PSIDWO", "Porcentaje de servicios integrales de desarrollo humano otorgados")[0] \
+        == "PSIDWO"  # W is no look-alike of H: the name's initial may be the one misread
+
+
 def test_consensus_and_section_key():
     assert mir.consensus(["E-PP 4.1 IMPULSO AL BIzÑNESIAR", "E-PP 4.1 IMPULSO AL BIENESTAR",
                           "E-PP 4.1 IMPULSO AL BIENESTAR"]) == "E-PP 4.1 IMPULSO AL BIENESTAR"

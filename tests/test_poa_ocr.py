@@ -134,6 +134,13 @@ def test_figures_percent_sign_misread():
         "absolute_progress": "24", "relative_progress": "25.534",
     }), flags)
     assert got["relative_progress"] == 25.53 and flags[0].raw_value == "25.534"
+    for printed, value in (("25.53t", 25.53), ("25.53s", 25.53), ("or", 0.0)):  # the sign read as a letter
+        flags = []
+        absolute = "24" if value else "0"
+        got = poa._ocr_figures("102", _cells({
+            "annual_target": "94", "P1": "24", "A1": absolute, "absolute_progress": absolute,
+            "relative_progress": printed}), flags)
+        assert got["relative_progress"] == value and [f.raw_value for f in flags] == [printed]
 
 
 # --------------------------------------------------------------------------

@@ -478,3 +478,29 @@ def test_a_block_that_cannot_be_read_again_keeps_the_pages_reading():
     [same], flags = with_signature_blocks_read_again([page], Broken())
     assert same is page
     assert [(f.rule, f.severity.value) for f in flags] == [("unreadable", "info")]
+
+
+def test_labels_the_page_pass_lost_above_names_are_read_again_from_the_room_above_them():
+    from dataclasses import replace as with_
+
+    from avance.families.signatures import unlabelled_name_rooms
+    from avance.pipeline.document import with_signature_labels_read_again
+    from avance.records import ScanGeometry
+
+    # a 150-dpi scan blurred the small bold labels away: names and titles, nothing above
+    page = with_(scan_of(ocr_words("107 SESIONES DEL ÓRGANO 6 1 0 2", 60, 40), *_three_names()),
+                 scan=ScanGeometry(pixels_per_inch=300, quarter_turn=0, skew_degrees=0.0))
+    assert read_signatories([page]) == []
+    [room] = unlabelled_name_rooms(page)
+    assert room[1] > 45 and room[3] < 155  # between the table's last line and the names
+    labels = ocr_centred("ELABORÓ", 160, 100) + ocr_centred("REVISÓ", 400, 100) + ocr_centred("AUTORIZÓ", 630, 100)
+    [out], flags = with_signature_labels_read_again([page], _DarkInkReader(labels + ocr_words("~", 300, 120)))
+    assert [s.role for s in read_signatories([out])] == ["elaboro", "reviso", "autorizo"]
+    assert [(f.table, f.field, f.rule) for f in flags] == [("signatories", "role", "ocr_reread")]
+    assert "~" not in {w.text for w in out.words}  # only labels are added
+    # labels read on the page: nothing to look for
+    labelled = with_(page, words=page.words + tuple(labels))
+    assert unlabelled_name_rooms(labelled) == []
+    # names right under print (a table's rows): no room for labels
+    crowded = with_(page, words=page.words + tuple(ocr_words("SUBTOTAL 1 2 3", 60, 145)))
+    assert unlabelled_name_rooms(crowded) == []

@@ -1220,9 +1220,41 @@ def ocr_repair_acronym(acronym: Optional[str], name: Optional[str]
     if not acronym or not _SLIPPED_ACRONYM.fullmatch(acronym) or sum(ch.isupper() for ch in acronym) < 2:
         return acronym, name, None
     fixed = acronym.translate(_ACRONYM_SLIPS)
+    initials = _initials_fit(fixed, name)
+    if initials is not None:
+        return initials, name, (f"Read the indicator acronym '{acronym}' as '{initials}': its letters are the "
+                                f"initials of the indicator's name, one of them a capital OCR takes for another.")
     if fixed == acronym:
         return acronym, name, None
     return fixed, name, f"Read the indicator acronym '{acronym}' as '{fixed}' (an acronym prints capital letters only)."
+
+
+# words an acronym's initials skip (`Porcentaje de Talleres y Jornadas`: PTJ)
+_LINK_WORDS = {"de", "del", "la", "las", "el", "los", "y", "e", "o", "u", "a", "al", "en", "con", "por", "para",
+               "su", "sus"}
+# capitals OCR takes for one another in small print (any other letter off: the name's
+# initial may be the one misread; allowing any cost the dev and 150-dpi scans fields)
+_CAPITAL_SLIPS = [set("IJLT1"), set("EF"), set("ODQCG0"), set("PRB"), set("UV"), set("MNH"), set("S5")]
+
+
+def _initials_fit(acronym: str, name: Optional[str]) -> Optional[str]:
+    """The acronym with one capital put right, where the rest of it is the initials of
+    the name's words (link words skipped), in order: an indicator's acronym is made of
+    them (`PTCJVPR`, Porcentaje de Talleres de Co-creación y Jornadas de Votación...).
+    None when the acronym reads as initials already, or differs otherwise."""
+    if not name or not acronym.isupper() or len(acronym) < 3:
+        return None
+    fits = []
+    for split in (r"[\s/]+", r"[\s\-/]+"):  # a hyphenated word (`co-creación`) one initial or two
+        words = [w for w in re.split(split, fold(name)) if w and w[0].isalpha() and w.lower() not in _LINK_WORDS]
+        initials = "".join(w[0].upper() for w in words)[:len(acronym)]
+        if initials == acronym:
+            return None
+        wrong = [(a, b) for a, b in zip(acronym, initials) if a != b]
+        if len(initials) == len(acronym) and len(wrong) == 1 and \
+                any(wrong[0][0] in g and wrong[0][1] in g for g in _CAPITAL_SLIPS):
+            fits.append(initials)
+    return fits[0] if fits else None
 
 
 def ocr_split_objective(text: Optional[str]) -> tuple[Optional[str], Optional[str]]:

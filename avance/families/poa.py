@@ -854,7 +854,7 @@ def _fmt(x: float) -> str:
 
 def _figure_candidates(text: Optional[str], percent: bool) -> list[Candidate]:
     """`number_candidates` plus readings of marks this table's scans produce:
-    a `%` read as `s`/`$` after a figure, a `5` read as `$`, junk after a digit."""
+    a `5` read as `$`, junk after a digit."""
     if text is None:
         return []
     t = "".join(text.split())
@@ -864,10 +864,6 @@ def _figure_candidates(text: Optional[str], percent: bool) -> list[Candidate]:
         if value is not None and all(abs(c.value - value) > 1e-9 for c in out):
             out.append(Candidate(value, note))
 
-    m = re.fullmatch(r"([\dOo.,]+)[sS$&]", t)
-    if percent and m:
-        fixed = m.group(1).translate(str.maketrans("Oo", "00"))
-        add(parse_number(fixed), f"read '{text}' as '{fixed}%' (the % sign was read as a letter)")
     if re.fullmatch(r"\$[\d,]+", t):
         add(parse_number("5" + t[1:]), f"read '{text}' as '5{t[1:]}' (a 5 read as $)")
     m = re.fullmatch(r"([\d,.]*\d)[\]\[|!'`.,:;]+", t)

@@ -863,6 +863,31 @@ def unread_signature_columns(page: Page) -> list[UnreadColumn]:
 _BLOCK_DEPTH = 12
 
 
+def unlabelled_name_rooms(page: Page) -> list[tuple[float, float, float, float]]:
+    """On a scanned page where no line of signature labels was read, the room above
+    each line of names led by honorifics (`ARQ. FRANCISCO ...`) over a line of titles:
+    where the labels print, small and often bold, that the page pass can miss (a
+    150-dpi scan blurs them), up to the print above and at most a block's depth."""
+    if page.source != "ocr" or not page.words:
+        return []
+    lines = group_lines(page.words)
+    if any(label_groups(line, ocr=True) for line in lines):
+        return []
+    out = []
+    for k, line in enumerate(lines[:-1]):
+        height = _line_height(line.words)
+        if lines[k + 1].top - line.bottom > 2 * height or \
+                not _has_honorific_name(line.words, 2 * typical_char_width(line.words)):
+            continue
+        top = max([line.top - _BLOCK_DEPTH * height] + [l.bottom for l in lines[:k]
+                                                        if not all(_is_ocr_junk(w) for w in l.words)])
+        if line.top - top < 3 * height:  # print right above: no room for labels and signatures
+            continue
+        out.append((min(w.x0 for w in line.words) - 2 * height, top,
+                    max(w.x1 for w in line.words) + 2 * height, line.top - 0.3 * height))
+    return out
+
+
 def signature_block_areas(page: Page) -> list[tuple[float, float, float, float]]:
     """On a scanned page, the areas under each line of signature labels where the names
     and titles are printed (PDF points): the lines within a few line heights below the

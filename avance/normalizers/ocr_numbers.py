@@ -56,6 +56,10 @@ def number_candidates(text: Optional[str], percent: bool = False, count: bool = 
     plain = parse_number(t)
     if plain is not None and not (percent and not t.endswith("%") and _percent_sign_misread(t)):
         add(plain, None)
+    m = re.fullmatch(r"([\dOo.,]*[\dOo])([rtxXsS$&*])", t) if percent else None
+    if m:  # `25.52t`, `or`: the % sign read as a letter or a mark
+        figure = m.group(1).translate(LETTER_TO_DIGIT)
+        add(parse_number(figure), f"read '{text}' as '{figure}%' (the % sign was read as '{m.group(2)}')")
     if not looks_numeric(t.translate(LETTER_TO_DIGIT)):
         return out
     fixed = t.translate(LETTER_TO_DIGIT)

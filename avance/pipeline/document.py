@@ -12,7 +12,8 @@ from ..errors import AvanceError, NotAReport, describe_exception
 from ..extractors.layout import collapse, group_lines
 from ..families import FAMILY_SPECS
 from ..families.signatures import (
-    label_role, read_signatories_with_provenance, signature_block_areas, unread_signature_columns,
+    label_role, read_signatories_with_provenance, signature_block_areas, unlabelled_name_rooms,
+    unread_signature_columns,
 )
 from ..families.signatures_export import read_export_signatories
 from ..normalizers.checks import check_section
@@ -68,6 +69,8 @@ def parse_section(spec, pages: Sequence[Page], rereader=None) -> SectionResult:
                 section.flags.extend(reread)
                 pages, reread = with_signature_blocks_read_again(pages, rereader)
                 section.flags.extend(reread)
+                pages, reread = with_signature_labels_read_again(pages, rereader)
+                section.flags.extend(reread)
             people, flags, where = read_signatories_with_provenance(pages)
             section.signatories.extend(people)
             section.flags.extend(flags)
@@ -105,6 +108,32 @@ def with_signature_blocks_read_again(pages: Sequence[Page], rereader) -> tuple[l
                 message=f"Page {page.number}: the names and titles under the signature labels were read again from "
                         f"the print's darkest ink (pen strokes drawn across them are lighter): "
                         f"{_sure_chars(again)} characters read surely, against {_sure_chars(inside)} on the page."))
+        out.append(page)
+    return out, flags
+
+
+def with_signature_labels_read_again(pages: Sequence[Page], rereader) -> tuple[list[Page], list[Flag]]:
+    """Scanned pages with names and titles under signature lines but no label read: the
+    room above the names read again alone, and the labels found there (`ELABORÓ`)
+    added as words."""
+    out: list[Page] = []
+    flags: list[Flag] = []
+    for page in pages:
+        added: list[Word] = []
+        for room in unlabelled_name_rooms(page) if page.scan is not None else []:
+            try:
+                again = rereader.read_words(page, room)
+            except Exception:  # the page's reading stands
+                continue
+            added += [w for w in again if label_role(w.text) is not None]
+        if added:
+            page = replace(page, words=page.words + tuple(added))
+            flags.append(Flag(
+                table="signatories", row_key="", field="role", rule="ocr_reread", severity=Severity.INFO,
+                raw_value=None, value=" ".join(w.text for w in added),
+                message=f"Page {page.number}: names were printed under signature lines with no label read above "
+                        f"them; the room above them read again alone gave the labels "
+                        f"{', '.join(repr(w.text) for w in added)}."))
         out.append(page)
     return out, flags
 
