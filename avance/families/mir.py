@@ -751,8 +751,8 @@ class CodeRepairer:
         grand = _fmt_code(parent[:-1])
         self.children[grand] = place[-1]
         self.last[rank - 1] = place
-        self.recodes.append((old, new, f"read the code '{old}' as '{new}': the code before it under {grand} "
-                                       f"is not {new}, and the rows under it are numbered {new}.x"))
+        self.recodes.append((old, new, f"read the code '{old}' as '{new}': no row under {grand} before it is "
+                                       f"{new}, and the rows under it read {new}.x"))
 
     def extends_parent(self, raw: Optional[str], level: Optional[str]) -> bool:
         """`raw` reads as a child of the code last seen one level up."""
