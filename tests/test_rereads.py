@@ -238,3 +238,12 @@ def test_codes_take_their_columns_shape():
     mixed = replace(s, indicator_results=[_result_row(i + 1, code=c) for i, c in
                                           enumerate(["E017", "K-12", "A1B2C3", "P005PA0716"])])
     assert column_shapes(mixed, [("indicator_results", "program_code")]) == {}
+
+
+def test_a_sure_printed_percentage_is_not_replaced_by_one_less_sure_reading_of_other_digits():
+    s = poa_section([1.0, 1.0, 1.0, 1.0], relative=94.0)  # printed 94%, 1 of 4 is 25%
+    assert warnings(s) == {("104", "percent_mismatch")}
+    once_unsure = {("goals", "104", "relative_progress"): [AreaReading("25%", 76.0), AreaReading("94%", 96.0)]}
+    assert settle_warnings(s, once_unsure) is s
+    once_sure = {("goals", "104", "relative_progress"): [AreaReading("25%", 93.0), AreaReading("94%", 96.0)]}
+    assert settle_warnings(s, once_sure).goals[0].relative_progress == 25.0

@@ -869,6 +869,11 @@ def _figure_candidates(text: Optional[str], percent: bool) -> list[Candidate]:
     m = re.fullmatch(r"([\d,.]*\d)[\]\[|!'`.,:;]+", t)
     if m:
         add(parse_number(m.group(1)), f"read '{text}' as '{m.group(1)}' (a stray mark after the figure)")
+    tokens = text.split()
+    if not out and len(tokens) > 1:  # a figure and a speck read as a second token (`100% 1)`)
+        for tok in tokens:
+            for c in _figure_candidates(tok, percent)[:1]:
+                add(c.value, f"read '{text}' as '{tok}' (a stray mark read as a second figure)")
     return out
 
 
