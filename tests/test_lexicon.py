@@ -96,6 +96,16 @@ def test_an_opening_mark_the_text_never_closes_is_dropped(vocab):
         assert repair_text(text, vocab) == (text, [])
 
 
+def test_words_run_together_are_cut_where_one_cut_only_makes_spanish(vocab):
+    assert fixed("RACIONES CALIENTES ENLOS DESAYUNADORES", vocab) == "RACIONES CALIENTES EN LOS DESAYUNADORES"
+    assert fixed("CONFORME A LOESTABLECIDO", vocab) == "CONFORME A LO ESTABLECIDO"
+    assert fixed("la meta porretraso en la entrega", vocab) == "la meta por retraso en la entrega"
+    # a name or an acronym is cut into link words only; words and names are left alone
+    for text in ("SEBIEN MUNICIPAL", "Programa de la Sebien municipal", "DELGADO Y DELICIAS", "ALVARADO"):
+        assert repair_text(text, vocab) == (text, [])
+    assert fixed("Porcentaje de alunmos", vocab) == "Porcentaje de alumnos"  # one word one edit away first
+
+
 # ---------------------------------------------------------------- in the pipeline: every repair is flagged
 
 def _section(description: str, indicator_name: str) -> SectionResult:

@@ -52,6 +52,10 @@ from . import catalogs
 from .lexicon import RARE_ZIPF, SpanishLexicon, fold_lower, spanish_lexicon
 
 MIN_LETTERS = 5
+# words OCR runs into the word beside them, and how frequent that word must be to be cut
+# off them (`ENLOS`, `APOYOSALA`, `porretraso`)
+_RUN_LINKS = frozenset("a al con de del el en la las lo los no para por que se su sus un una y".split())
+RUN_PART_ZIPF = 3.0
 CONFUSION_COST = 0.5
 COST_MARGIN = 0.5
 FREQUENCY_MARGIN = 1.0
@@ -270,6 +274,46 @@ class Vocabulary:
             return match_case(word, self.domain[target])
         return match_case(word, target)
 
+    def split_run_together(self, word: str, name_like: bool = False) -> Optional[WordRepair]:
+        """A word OCR ran together with a link word beside it (`ENLOS`, `porretraso`,
+        `APOYOSALA`, `Nose`): the word unknown, and one way only to cut it into link
+        words (`_RUN_LINKS`) and at most one word of four letters or more and Zipf >=
+        `RUN_PART_ZIPF`, in fewest pieces; of two such cuts the likelier by
+        `FREQUENCY_MARGIN` (else left as read). Tried after a one-word repair
+        (`alunmos` is `alumnos`, not `al un mos`)."""
+        key = fold_lower(word)
+        if len(key) < 4 or not word.isalpha() or self.known(key) and not self.rare(key):
+            return None
+
+        def weight(cut: tuple[int, ...]) -> float:
+            at = [sum(cut[:i]) for i in range(len(cut))]
+            return sum(self._zipf.get(key[a:a + n], 0.0) for a, n in zip(at, cut))
+
+        # `a la` against `al a`: the link words' own frequencies tell (fewer pieces first)
+        # a word that may be a name or an acronym (`SEBIEN`) is cut into link words only (`ENLOS`)
+        cuts = sorted({c for c in self._cuts(key, 0, name_like) if len(c) > 1}, key=lambda c: (len(c), -weight(c)))
+        if not cuts or len(cuts) > 1 and len(cuts[1]) == len(cuts[0]) and \
+                weight(cuts[0]) - weight(cuts[1]) < FREQUENCY_MARGIN:
+            return None
+        pieces, start = [], 0
+        for length in cuts[0]:
+            pieces.append(word[start:start + length])
+            start += length
+        value = " ".join(pieces)
+        return WordRepair(word, value, (value,))
+
+    def _cuts(self, key: str, start: int, content_used: bool) -> list[tuple[int, ...]]:
+        if start == len(key):
+            return [()]
+        out = []
+        for end in range(start + 1, len(key) + 1):
+            part = key[start:end]
+            link = part in _RUN_LINKS
+            content = not link and len(part) >= 4 and self._zipf.get(part, 0.0) >= RUN_PART_ZIPF
+            if (link or content and not content_used) and (end < len(key) or start > 0):
+                out += [(end - start, *rest) for rest in self._cuts(key, end, content_used or content)]
+        return out
+
     def repair_word(self, word: str, name_like: bool = False) -> Optional[WordRepair]:
         """The repair of one word, or None when it needs none or none is known.
         `name_like`: the word may be a name or an acronym (only confusions repair it)."""
@@ -388,7 +432,8 @@ def repair_text(text: Optional[str], vocab: Vocabulary) -> tuple[Optional[str], 
         word = m.group(0)
         if not word.isalpha():
             return word  # a code or a figure, or a word glued to one
-        r = vocab.repair_word(word, _name_like(text, m.start(), word, mixed_case) or _short_capitals(word))
+        guarded = _name_like(text, m.start(), word, mixed_case) or _short_capitals(word)
+        r = vocab.repair_word(word, guarded) or vocab.split_run_together(word, guarded)
         if r is None:
             return word
         repairs.append(r)
