@@ -226,6 +226,16 @@ def test_an_acronym_one_capital_off_its_names_initials_is_put_right():
         == "PSIDWO"  # W is no look-alike of H: the name's initial may be the one misread
 
 
+def test_a_justifications_label_is_left_out_however_ocr_read_it():
+    for read in ("Justificación Trimestral: Durante el trimestre", "Justificación Trimestral Durante el trimestre",
+                 "Justificación Trimestral! Durante el trimestre", "Justiicación Trimestral. Durante el trimestre",
+                 "Justificación Nr ti Trimestral: Trirn Durante el trimestre"):
+        assert mir.ocr_justification_text(read) == "Durante el trimestre", read
+    for kept in ("Durante el trimestre", "Total de acciones", "El índice se integra"):
+        assert mir.ocr_justification_text(kept) == kept
+    assert mir.ocr_justification_text("Justificación Trimestral: Tres de cinco") == "Tres de cinco"
+
+
 def test_consensus_and_section_key():
     assert mir.consensus(["E-PP 4.1 IMPULSO AL BIzÑNESIAR", "E-PP 4.1 IMPULSO AL BIENESTAR",
                           "E-PP 4.1 IMPULSO AL BIENESTAR"]) == "E-PP 4.1 IMPULSO AL BIENESTAR"

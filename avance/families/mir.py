@@ -222,6 +222,33 @@ def justification_text(text: Optional[str]) -> Optional[str]:
     return collapse(_JUSTIFICATION_LABEL.sub("", text, count=1)) or None
 
 
+def ocr_justification_text(text: Optional[str]) -> Optional[str]:
+    """`justification_text` for a scan's cell, whose label OCR misreads: its colon read
+    `!` or lost (`Justificación Trimestral Durante...`), letters lost (`Justiicación`),
+    specks inside (`Justificación Nr ti Trimestral: Trirn`). The label's first word read
+    within one OCR slip, then up to four words to one like `Trimestral`, and a mark after it."""
+    text = collapse(text)
+    if text is None:
+        return None
+    toks = text.split()
+    if not toks or fuzz.ratio(fold(toks[0]).lower().strip(_LABEL_MARKS), "justificacion") < 80:
+        return justification_text(text)
+    for i, tok in enumerate(toks[1:5], start=1):
+        if fuzz.ratio(fold(tok).lower().strip(_LABEL_MARKS), "trimestral") >= 80:
+            rest = toks[i + 1:]
+            if rest and not any(c.isalnum() for c in rest[0]):
+                rest = rest[1:]
+            again = fold(rest[0]).lower().strip(_LABEL_MARKS) if len(rest) > 1 else ""
+            if again and (fuzz.ratio(again, "trimestral") >= 80 or len(again) <= 5 and rest[0][:1].isupper()
+                          and fuzz.ratio(again, "trimestral"[:len(again)]) >= 60):
+                rest = rest[1:]  # the label's word read twice, or in pieces (`Trirn`)
+            return collapse(" ".join(rest)) or None
+    return justification_text(text)
+
+
+_LABEL_MARKS = ":;.,!¡|'\""
+
+
 def _split_objective(text: Optional[str]) -> tuple[Optional[str], Optional[str]]:
     if not text:
         return None, None
@@ -1441,7 +1468,7 @@ def ocr_row(raw: mt.RawRow, quarter: Optional[int], codes: CodeRepairer, digit_w
         achieved=value.get(mt.ACHIEVED),
         pct_period=value.get(mt.PCT_PERIOD),
         pct_cumulative=value.get(mt.PCT_CUMULATIVE),
-        justification=justification_text(c.get(mt.JUSTIFICATION)),
+        justification=ocr_justification_text(c.get(mt.JUSTIFICATION)),
         page=raw.page,
     )
     periods = [MirPeriod(objective_code=code, period=n, target=value.get(mt.quarter_column(n)))
