@@ -18,6 +18,7 @@ from rapidfuzz import fuzz
 from ..extractors.layout import TextLine, collapse, fold, group_lines
 from ..normalizers.checks import SUM_TOLERANCE, cumulative_is_quarters_own, percent_agrees
 from ..normalizers.numbers import parse_number
+from ..normalizers.text import LINK_WORDS
 from ..normalizers.ocr_numbers import looks_numeric, number_candidates
 from ..records import Family, Flag, MirPeriod, MirRow, Page, Provenance, SectionInfo, SectionResult, Severity, Word
 from . import common
@@ -1256,9 +1257,6 @@ def ocr_repair_acronym(acronym: Optional[str], name: Optional[str]
     return fixed, name, f"Read the indicator acronym '{acronym}' as '{fixed}' (an acronym prints capital letters only)."
 
 
-# words an acronym's initials skip (`Porcentaje de Talleres y Jornadas`: PTJ)
-_LINK_WORDS = {"de", "del", "la", "las", "el", "los", "y", "e", "o", "u", "a", "al", "en", "con", "por", "para",
-               "su", "sus"}
 # capitals OCR takes for one another in small print (any other letter off: the name's
 # initial may be the one misread; allowing any cost the dev and 150-dpi scans fields)
 _CAPITAL_SLIPS = [set("IJLT1"), set("EF"), set("ODQCG0"), set("PRB"), set("UV"), set("MNH"), set("S5")]
@@ -1266,14 +1264,14 @@ _CAPITAL_SLIPS = [set("IJLT1"), set("EF"), set("ODQCG0"), set("PRB"), set("UV"),
 
 def _initials_fit(acronym: str, name: Optional[str]) -> Optional[str]:
     """The acronym with one capital put right, where the rest of it is the initials of
-    the name's words (link words skipped), in order: an indicator's acronym is made of
+    the name's words (text.LINK_WORDS skipped), in order: an indicator's acronym is made of
     them (`PTCJVPR`, Porcentaje de Talleres de Co-creación y Jornadas de Votación...).
     None when the acronym reads as initials already, or differs otherwise."""
     if not name or not acronym.isupper() or len(acronym) < 3:
         return None
     fits = []
     for split in (r"[\s/]+", r"[\s\-/]+"):  # a hyphenated word (`co-creación`) one initial or two
-        words = [w for w in re.split(split, fold(name)) if w and w[0].isalpha() and w.lower() not in _LINK_WORDS]
+        words = [w for w in re.split(split, fold(name)) if w and w[0].isalpha() and w.lower() not in LINK_WORDS]
         initials = "".join(w[0].upper() for w in words)[:len(acronym)]
         if initials == acronym:
             return None

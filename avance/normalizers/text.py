@@ -52,9 +52,13 @@ from . import catalogs
 from .lexicon import RARE_ZIPF, SpanishLexicon, fold_lower, spanish_lexicon
 
 MIN_LETTERS = 5
-# words OCR runs into the word beside them, and how frequent that word must be to be cut
-# off them (`ENLOS`, `APOYOSALA`, `porretraso`)
-_RUN_LINKS = frozenset("a al con de del el en la las lo los no para por que se su sus un una y".split())
+# Spanish link words (articles, prepositions, conjunctions): an acronym's initials skip
+# them (families/mir.py), OCR runs them into the word beside them, a speck after one is no
+# full stop. Each use adds or leaves out a few.
+LINK_WORDS = frozenset("a al con de del e el en la las los o para por su sus u y".split())
+# words OCR runs into the word beside them (`ENLOS`, `porretraso`), and how frequent that
+# word must be to be cut off them
+_RUN_LINKS = (LINK_WORDS - {"e", "o", "u"}) | {"lo", "no", "que", "se", "un", "una"}
 RUN_PART_ZIPF = 3.0
 CONFUSION_COST = 0.5
 COST_MARGIN = 0.5
@@ -395,7 +399,8 @@ def _unclosed_openers(text: str, repairs: list[WordRepair]) -> str:
 
 
 # a speck read as a full stop after a word no Spanish sentence ends with (`EN EL. QUEHACER`)
-_STOP_AFTER_LINK = re.compile(r"(?<![\w.])(el|la|los|las|de|del|y|e|en|al|con|por|para|que|su|sus|un|una)\.(?=\s+[^\W\d_])",
+_STOP_LINKS = (LINK_WORDS - {"a", "o", "u"}) | {"que", "un", "una"}
+_STOP_AFTER_LINK = re.compile(r"(?<![\w.])(" + "|".join(sorted(_STOP_LINKS, key=len, reverse=True)) + r")\.(?=\s+[^\W\d_])",
                               re.IGNORECASE)
 
 
