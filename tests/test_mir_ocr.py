@@ -450,3 +450,11 @@ def test_fin_read_with_one_letter_wrong_is_still_the_level():
     from avance.families.mir_table import fuzzy_level
     assert fuzzy_level("Fia") == "Fin" and fuzzy_level("Fln") == "Fin" and fuzzy_level("FIN") == "Fin"
     assert fuzzy_level("fue") is None and fuzzy_level("sin") is None and fuzzy_level("Fa") is None
+
+
+def test_a_justification_label_of_another_wording_is_left_out_too():
+    assert mir.ocr_justification_text("Justificación Anual! Se alcanzó la meta") == "Se alcanzó la meta"
+    assert mir.ocr_justification_text("Justificación del avance: Se logró") == "Se logró"
+    # no label word closed, no frequency word: the text stays whole after the label word only
+    assert mir.ocr_justification_text("Justificación Durante el trimestre, el avance") == \
+        mir.justification_text("Justificación Durante el trimestre, el avance")

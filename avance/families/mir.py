@@ -226,28 +226,42 @@ def justification_text(text: Optional[str]) -> Optional[str]:
 def ocr_justification_text(text: Optional[str]) -> Optional[str]:
     """`justification_text` for a scan's cell, whose label OCR misreads: its colon read
     `!` or lost (`Justificación Trimestral Durante...`), letters lost (`Justiicación`),
-    specks inside (`Justificación Nr ti Trimestral: Trirn`). The label's first word read
-    within one OCR slip, then up to four words to one like `Trimestral`, and a mark after it."""
+    specks inside (`Justificación Nr ti Trimestral: Trirn`). The label is its first word
+    read within one OCR slip, then up to four words to a frequency word (`Trimestral`,
+    `Anual`: mt.FREQUENCIES) or a word closed by a mark (`Justificación del avance:`)."""
     text = collapse(text)
     if text is None:
         return None
     toks = text.split()
-    if not toks or fuzz.ratio(fold(toks[0]).lower().strip(_LABEL_MARKS), "justificacion") < 80:
+    if not toks or fuzz.ratio(_label_word(toks[0]), "justificacion") < 80:
         return justification_text(text)
     for i, tok in enumerate(toks[1:5], start=1):
-        if fuzz.ratio(fold(tok).lower().strip(_LABEL_MARKS), "trimestral") >= 80:
-            rest = toks[i + 1:]
-            if rest and not any(c.isalnum() for c in rest[0]):
-                rest = rest[1:]
-            again = fold(rest[0]).lower().strip(_LABEL_MARKS) if len(rest) > 1 else ""
-            if again and (fuzz.ratio(again, "trimestral") >= 80 or len(again) <= 5 and rest[0][:1].isupper()
-                          and fuzz.ratio(again, "trimestral"[:len(again)]) >= 60):
-                rest = rest[1:]  # the label's word read twice, or in pieces (`Trirn`)
-            return collapse(" ".join(rest)) or None
+        period = _frequency_word(tok)
+        if period is None and not (tok[-1:] in ":;!" and len(tok) > 1):  # a mark that closes a label
+            continue
+        rest = toks[i + 1:]
+        if rest and not any(c.isalnum() for c in rest[0]):
+            rest = rest[1:]
+        again = _label_word(rest[0]) if period and len(rest) > 1 else ""
+        if again and (_frequency_word(rest[0]) or len(again) <= 5 and rest[0][:1].isupper()
+                      and fuzz.ratio(again, period[:len(again)]) >= 60):
+            rest = rest[1:]  # the label's word read twice, or in pieces (`Trirn`)
+        return collapse(" ".join(rest)) or None
     return justification_text(text)
 
 
 _LABEL_MARKS = ":;.,!¡|'\""
+
+
+def _label_word(tok: str) -> str:
+    return fold(tok).lower().strip(_LABEL_MARKS)
+
+
+def _frequency_word(tok: str) -> Optional[str]:
+    """The frequency word (folded) `tok` reads as within one OCR slip, else None."""
+    word = _label_word(tok)
+    best = max((fold(f).lower() for f in mt.FREQUENCIES), key=lambda f: fuzz.ratio(word, f))
+    return best if word and fuzz.ratio(word, best) >= 85 else None  # `trimestre` (84) is text
 
 
 def _split_objective(text: Optional[str]) -> tuple[Optional[str], Optional[str]]:
