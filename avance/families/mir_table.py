@@ -1278,7 +1278,7 @@ def _add_code_anchors(page: Page, body: Sequence[Word], anchors: list[Word], obj
         inside = [c for c in codes if b_top <= c.ymid < b_bot]
         dotted = [c for c in inside if _dotted(c)]
         held.append(dotted or inside)  # a bare digit run beside a dotted code is a figure in the text (`200880`)
-    for i, anchor in enumerate(list(anchors)):
+    for i, anchor in enumerate(anchors[:len(bands)]):
         inside = held[i]
         if len(inside) < 2:
             continue

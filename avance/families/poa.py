@@ -1257,10 +1257,6 @@ def _solver_flags(code: str, printed: Sequence[str], solution) -> list[Flag]:
     return []
 
 
-def _observations_of_cell(text: str) -> Optional[str]:
-    return _ocr_text_cell(text)
-
-
 # observations run several lines of small type: the page pass drops and splits their words
 SPEC = FamilySpec(Family.POA_AVANCE, detect, parse, reread_text=frozenset({("goals", "observations")}),
-                  text_of_cell={("goals", "observations"): _observations_of_cell})
+                  text_of_cell={("goals", "observations"): _ocr_text_cell})

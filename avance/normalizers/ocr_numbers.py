@@ -81,11 +81,11 @@ def number_candidates(text: Optional[str], percent: bool = False, count: bool = 
     # a thousands point: `2.200` is `2,200`
     m = re.fullmatch(r"(\d{1,3})\.(\d{3})", fixed)
     if m:
-        add(float(m.group(1) + m.group(2)), f"read '{text}' as '{m.group(1)},{m.group(2)}'")
-        if count and not percent and not m.group(1).startswith("0") and out[0].note is None:
-            thousands = next(c for c in out if c.note and c.value == float(m.group(1) + m.group(2)))
-            out.remove(thousands)
-            out.insert(0, thousands)
+        thousands = Candidate(float(m.group(1) + m.group(2)), f"read '{text}' as '{m.group(1)},{m.group(2)}'")
+        if count and not percent and not m.group(1).startswith("0") and out and out[0].note is None:
+            out.insert(0, thousands)  # before the plain reading (see `count`)
+        else:
+            add(thousands.value, thousands.note)
     # a lost decimal point: `925%` may be `9.25%` or `92.5%`
     m = re.fullmatch(r"(\d{3,5})(%?)", fixed)
     if m and (percent or m.group(2)):
