@@ -164,3 +164,16 @@ def test_ocr_report_values_by_grid_when_the_header_is_unreadable():
     flags = _repairs(result, "indicator_values")
     assert flags[("TSM|1", "value")].raw_value == "1.720.0"
     assert flags[("TSO", "variable_key")].raw_value == "T50"
+
+
+def test_a_baseline_table_whose_period_header_ocr_lost_is_named_by_its_cells():
+    # `PERIODO` read as a speck beside a column of its own: the cells that name the quarters say which it is
+    from dataclasses import replace as _replace
+    from avance.families.indicator import _table_baselines
+    from tests.test_tables import _page
+    rows = [["o", "", "VALOR BASE", "VALOR META"], ["ENERO-MARZO", "", "79.49", "90.00"],
+            ["ABRIL-JUNIO", "", "84.59", "90.00"], ["JULIO-SEP", "", "72.32", "90.00"], ["OCT-DIC", "", "83.51", "90.00"]]
+    page = _replace(_page(rows, [90, 40, 90, 90], ruled=True), source="ocr")
+    got = _table_baselines([page], [])
+    assert [(b.period, b.base_value, b.target_value) for b in got] == [
+        (1, 79.49, 90.0), (2, 84.59, 90.0), (3, 72.32, 90.0), (4, 83.51, 90.0)]

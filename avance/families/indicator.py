@@ -531,10 +531,12 @@ def _table_baselines(pages: Sequence[Page], flags: list[Flag], where: Optional[W
     for page in pages:
         for table in read_tables(page):
             cols = table_columns(table, BASELINE_COLUMNS)
+            body = list(table.body_rows())
+            if "period" not in cols and {"base_value", "target_value"} <= set(cols):
+                cols = _period_column_by_cells(table, body, cols)
             if len(cols) < 3:
                 continue
             rows: dict[int, IndicatorBaseline] = {}
-            body = list(table.body_rows())
             for n, r in enumerate(body, start=1):
                 period = _period_of(table.text(r, cols["period"])) or (n if len(body) == 4 else None)
                 if period is None or period in rows:
@@ -552,6 +554,19 @@ def _table_baselines(pages: Sequence[Page], flags: list[Flag], where: Optional[W
             if rows:
                 return [rows[p] for p in sorted(rows)]
     return []
+
+
+def _period_column_by_cells(table, body: Sequence[int], cols: dict[str, int]) -> dict[str, int]:
+    """The period column of a baseline table whose header OCR garbled (`PERIODO` read `o`):
+    the other column whose cells name a period in at least two rows and most of them."""
+    best = None
+    for c in range(table.n_cols):
+        if c in cols.values():
+            continue
+        named = sum(_period_of(table.text(r, c)) is not None for r in body)
+        if named >= 2 and named * 2 > len(body) and (best is None or named > best[0]):
+            best = (named, c)
+    return cols | {"period": best[1]} if best else cols
 
 
 def _formula(fields: Fields, where: Optional[WordsOf] = None) -> Optional[str]:
