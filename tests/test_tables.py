@@ -75,6 +75,27 @@ def test_other_wordings_and_abbreviations():
     assert set(match_columns(table, CONCEPTS)) == {"indicator", "unit", "frequency", "target", "achieved"}
 
 
+def test_figures_with_a_scans_specks_after_them_keep_their_columns_under_their_headers():
+    # `25.47% o`: a speck read after a percentage is no reason to think the values drifted left
+    from avance.tables.concepts import content_score
+    percent = Concept("pct", ("Avance relativo",), "percent")
+    assert content_score(["25.47% o", "22.82% o,"], percent) == 0.8
+    assert content_score(["3 cursos impartidos", "12.50% AUTORIZÓ"], percent) == 0.0
+    header = ["Descripción", "Programado", "Avance absoluto", "Avance relativo", "Observaciones"]
+    concepts = (Concept("description", ("Descripción",), "text", min_words=2),
+                Concept("programmed", ("Programado",), "number"),
+                Concept("absolute", ("Avance absoluto",), "number", avoid=("relativo",)),
+                Concept("relative", ("Avance relativo",), "percent", avoid=("absoluto",)),
+                Concept("observations", ("Observaciones",), "text"))
+    body = [["Cursos de verano", "598", "568", "20.55%", "No se alcanzó la meta"],
+            ["Talleres de lectura", "27", "27", "25.47% o", "Se cumplió lo previsto"],
+            ["Apoyos a vivienda", "47", "43", "9.25% o,", "Por la veda electoral"],
+            ["Brigadas de salud", "6", "3", "12.50% ‘", "Sin incidencias"]]
+    table, = read_tables(_page([header] + body, [150, 80, 80, 80, 160], ruled=True))
+    found = {k: m.column for k, m in match_columns(table, concepts).items()}
+    assert found == {"description": 0, "programmed": 1, "absolute": 2, "relative": 3, "observations": 4}
+
+
 def test_values_one_column_left_of_their_headers_are_found_by_what_cells_hold():
     # a template whose values drifted: each value stands under the previous header
     header = ["Objetivo", "Nombre del indicador", "Frecuencia", "Unidad de medida", "Meta programada"]
@@ -206,6 +227,36 @@ def test_quarters_and_percentages_in_the_spellings_narrow_headers_print():
     table = Table(page=1, box=Box(0, 0, 100, 100), cells=(), n_rows=1, n_cols=4, header_rows=1,
                   header_paths=paths, ruled=False)
     assert period_columns(table) == {(2, "P"): 0, (2, "A"): 1, (2, "%"): 2, (2, "%acc"): 3}
+
+
+def test_a_programmed_or_achieved_label_ocr_garbled_is_the_half_its_pair_lacks():
+    # `P` read `Pp` under a quarter OCR also misread (`Eno-Mar`): the pair still has two halves
+    from avance.tables.model import Box, Table
+    from avance.tables.periods import period_columns
+    paths = ("META ANUAL", "PERIODO > Eno-Mar > Pp", "PERIODO > Eno-Mar > A", "PERIODO > Abr-Jun > P",
+             "PERIODO > Abr-Jun > 4", "PERIODO > Jul-Sep > P", "PERIODO > Jul-Sep > A", "PERIODO > TOTAL")
+    table = Table(page=1, box=Box(0, 0, 100, 100), cells=(), n_rows=1, n_cols=len(paths), header_rows=1,
+                  header_paths=paths, ruled=False)
+    assert period_columns(table) == {(1, "P"): 1, (1, "A"): 2, (2, "P"): 3, (2, "A"): 4, (3, "P"): 5, (3, "A"): 6}
+
+
+def test_a_quarter_whose_programmed_and_achieved_labels_read_as_one_is_a_pair_parted_at_its_figures():
+    # the rule between P and A too short to part the header cell: `P|A`, `Pla` over two figures a row
+    from avance.families.poa import _pair_cut
+    from avance.tables.model import Box, Cell, Table
+    from avance.tables.periods import pair_columns, pair_label
+    assert all(pair_label(t) for t in ("P|A", "Pla", "P/A", "Pp|a", "PA"))
+    assert not any(pair_label(t) for t in ("P", "A", "PROGRAMADA", "Pza", "META"))
+    paths = ("META ANUAL", "PERIODO > Ene-Mar > Pla", "PERIODO > — Abr-Jun > Pp|a", "AVANCE ABSOLUTO")
+    cells = [Cell(100, 10, 130, 20, row=1, col=1, text="598 568",
+                  words=(Word(104, 10, 114, 20, "598"), Word(121, 10, 129, 20, "568"))),
+             Cell(100, 20, 130, 30, row=2, col=1, text="47 43",
+                  words=(Word(108, 20, 114, 30, "47"), Word(123, 20, 129, 30, "43")))]
+    table = Table(page=1, box=Box(60, 0, 200, 30), cells=tuple(cells), n_rows=3, n_cols=4, header_rows=1,
+                  header_paths=paths, ruled=True)
+    assert pair_columns(table) == {1: 1, 2: 2}
+    assert 114 < _pair_cut(table, 1) < 121  # in the gap between the two figures, not the cell's middle
+    assert _pair_cut(table, 2) == sum(table.column_extent(2)) / 2  # no figures: the middle
 
 
 def test_a_cut_off_date_written_out_is_the_report_date():

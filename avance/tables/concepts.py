@@ -113,7 +113,14 @@ def _cell(text: str) -> tuple[bool, str, int]:
 def _fit(text: str, concept: Concept, choices: frozenset[str]) -> float:
     number, folded, letters = _cell(text)
     if concept.kind in ("number", "percent"):
-        return 1.0 if number else 0.3 if folded in _PRINTED_NOTHING or folded in ("-", "") else 0.0
+        if number:
+            return 1.0
+        if folded in _PRINTED_NOTHING or folded in ("-", ""):
+            return 0.3
+        # a figure with a scan's specks after it (`25.47% o`, `22.82% o,`) is still a figure
+        first, *rest = text.split() or [""]
+        specks = rest and all(sum(c.isalnum() for c in t) <= 1 for t in rest)
+        return 0.8 if specks and parse_number(first) is not None else 0.0
     if concept.kind == "code":
         return float(bool(_CODE.match(text.strip().upper())))
     if concept.kind == "codes":  # dotted codes, one or several (`1.1.4, 1.2.3`)

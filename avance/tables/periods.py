@@ -81,6 +81,7 @@ def period_columns(table: Table) -> dict[tuple[int, str], int]:
     named_alone: dict[tuple[int, str], bool] = {}
     seen: dict[int, tuple[int, str, list[str]]] = {}  # column -> (quarter, kind, path parts)
     by_order = _quarters_by_order(table.header_paths)
+    _, kinds = _column_kinds(table.header_paths)
     for col, path in enumerate(table.header_paths):
         parts = [p for p in path.split(" > ") if p.strip()]
         quarters = [q for p in parts if (q := quarter_of(p))]
@@ -92,7 +93,7 @@ def period_columns(table: Table) -> dict[tuple[int, str], int]:
             quarters = [q] if (q := by_order.get(col)) else []
         if not quarters:
             continue
-        kind = kind_of(parts[-1]) if quarter_of(parts[-1]) is None else None
+        kind = (kinds[col] if len(parts) >= 2 else kind_of(parts[-1])) if quarter_of(parts[-1]) is None else None
         if kind is None and ("%" in parts[-1] or "porcentaje" in fold(parts[-1])):
             kind = kind_of(parts[-1])  # a percentage label stacked over its quarter's (`% DE AVANCE ... JULIO-SEPTIEMBRE`)
         previous = seen.get(col - 1)
@@ -120,13 +121,34 @@ def period_columns(table: Table) -> dict[tuple[int, str], int]:
     return out
 
 
+def pair_label(text: str) -> bool:
+    """A programmed/achieved pair's two labels read as one (`P|A`, `Pla`, `P/A`, `Pp|a`):
+    the header rule between them too short or too faint to part the cell."""
+    letters = re.sub(r"[^a-z]", "", fold(text))
+    return 2 <= len(letters) <= 4 and letters[0] == "p" and letters[-1] == "a" and set(letters[1:-1]) <= set("pli")
+
+
+def pair_columns(table: Table) -> dict[int, int]:
+    """Quarter -> column, for columns that hold a quarter's programmed and achieved
+    figures side by side under one label read as both (`Ene-Mar > P|A`). Quarters
+    by their spellings, else by their order among such columns."""
+    found = [(col, parts) for col, path in enumerate(table.header_paths)
+             if len(parts := [p for p in path.split(" > ") if p.strip()]) >= 2 and pair_label(parts[-1])]
+    out: dict[int, int] = {}
+    for n, (col, parts) in enumerate(found, start=1):
+        quarter = next((q for p in reversed(parts[:-1]) if (q := quarter_of(p))), None)
+        out[quarter or (n if len(found) == 4 else 0)] = col
+    out.pop(0, None)
+    return out
+
+
 def _kind_groups(paths) -> list[tuple[tuple[str, ...], list[tuple[int, str]]]]:
     """Programmed/achieved columns side by side under one label, left to right: (the
     label's path, [(column, kind)]); a kind printed again starts the next group."""
     groups: list[tuple[tuple[str, ...], list[tuple[int, str]]]] = []
-    for col, path in enumerate(paths):
-        parts = tuple(p.strip() for p in path.split(" > ") if p.strip())
-        kind = kind_of(parts[-1]) if len(parts) >= 2 else None
+    split, kinds = _column_kinds(paths)
+    for col, parts in enumerate(split):
+        kind = kinds[col]
         if kind not in ("P", "A"):
             continue
         last = groups[-1] if groups else None
@@ -135,6 +157,24 @@ def _kind_groups(paths) -> list[tuple[tuple[str, ...], list[tuple[int, str]]]]:
         else:
             groups.append((parts[:-1], [(col, kind)]))
     return groups
+
+
+def _column_kinds(paths) -> tuple[list[tuple[str, ...]], list[Optional[str]]]:
+    """Each column's header path as parts, and what its deepest label says it holds
+    (`kind_of`, on a path of two levels or more). A one- or two-letter label OCR
+    garbled (`Pp` for `P`) beside its pair's other half under the same label is the
+    half that pair is missing (P before A)."""
+    split = [tuple(p.strip() for p in path.split(" > ") if p.strip()) for path in paths]
+    kinds = [kind_of(parts[-1]) if len(parts) >= 2 else None for parts in split]
+    out = list(kinds)
+    for col, parts in enumerate(split):
+        if kinds[col] is not None or len(parts) < 2 or not 1 <= len(re.sub(r"[\W_]", "", parts[-1])) <= 2:
+            continue
+        for other, missing, present in ((col + 1, "P", "A"), (col - 1, "A", "P")):
+            if 0 <= other < len(split) and split[other][:-1] == parts[:-1] and kinds[other] == present:
+                out[col] = missing
+                break
+    return split, out
 
 
 def _quarters_by_pairs(paths) -> dict[tuple[int, str], int]:
