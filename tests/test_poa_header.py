@@ -93,6 +93,12 @@ def test_a_goal_code_one_digit_off_its_place_is_put_back_with_a_flag():
                            goals=[goal(c) for c in ("101", "102", "103", "104", "195", "106", "107")])
     poa._ocr_sequence_codes(result)
     assert [g.goal_code for g in result.goals] == ["101", "102", "103", "104", "105", "106", "107"]
+    # a speck read as a digit of the code (`2058` between `204` and `206`)
+    result = SectionResult(info=SectionInfo(family="poa_avance", page_start=1, page_end=1),
+                           goals=[goal(c) for c in ("201", "202", "203", "204", "2058", "206")])
+    poa._ocr_sequence_codes(result)
+    assert [g.goal_code for g in result.goals] == ["201", "202", "203", "204", "205", "206"]
+    assert result.flags[0].raw_value == "2058"
     # no run most codes follow: left as read
     result = SectionResult(info=SectionInfo(family="poa_avance", page_start=1, page_end=1),
                            goals=[goal(c) for c in ("101", "102", "105", "106")])

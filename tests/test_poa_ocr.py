@@ -14,7 +14,7 @@ from avance.records import ActionLine, Page, Rule, Word
 
 DIGITAL = Path(__file__).parent / "corpus" / "digital" / "d001_poa_tijuana.pdf"
 
-CATALOG = ["1.1", "1.1.1", "1.1.2", "1.1.4", "1.2", "1.2.1", "1.2.3", "5.5", "5.5.1", "5.5.2", "5.5.3", "5.5.6"]
+CATALOG = ["1.1", "1.1.1", "1.1.2", "1.1.4", "1.2", "1.2.1", "1.2.3", "5.5", "5.5.1", "5.5.2", "5.5.3", "5.5.5", "5.5.6"]
 
 
 # --------------------------------------------------------------------------
@@ -26,6 +26,9 @@ CATALOG = ["1.1", "1.1.1", "1.1.2", "1.1.4", "1.2", "1.2.1", "1.2.3", "5.5", "5.
     ("1,1.1,1.1.2", ("1.1.1", "1.1.2"), "1.1.1,1.1.2"),  # a dot read as a comma
     ("5.5,5.5.1,5..5.2.5.5.3.5.5.6", ("5.5", "5.5.1", "5.5.2", "5.5.3", "5.5.6"), "5.5,5.5.1,5.5.2,5.5.3,5.5.6"),
     ("4.14:415", None, None),  # codes not in this catalog: left as read
+    ("1.1.11.12", ("1.1.1", "1.1.2"), "1.1.1 1.1.2"),  # the space between two codes lost: no comma made up
+    ("121555", ("1.2.1", "5.5.5"), "1.2.1 5.5.5"),
+    ("1.1.1.1.1.2", ("1.1.1", "1.1.2"), "1.1.1.1.1.2"),  # codes printed run together stay so
 ])
 def test_repair_codes(raw, codes, fixed):
     got = repair_codes(raw, CATALOG)
@@ -56,6 +59,8 @@ def test_action_line_code_with_lost_dot():
     ("101: PROPORCIONAR RACIONES", "101"), ("101,- PROPORCIONAR", "101"), ("107 -PUBLICACIÓN DE", "107"),
     ("1O3.- CONTRIBUIR", "103"), ("M100 CONTRIBUIR", "M.100"), ("2,200 SERVICIOS", None),
     ('"205 -OTORGAR TERAPIAS', "205"), ("*102.- GESTIONAR Y", "102"),  # a speck before the code
+    ("-M.300 CONTRIBUIR A LA", "M.300"), ("|301.- CELEBRAR", "301"),  # a sliver of the cell's rule
+    ("- 300 PERSONAS ATENDIDAS", None),  # a dash before a count in a description is no code
 ])
 def test_ocr_goal_code(text, code):
     got = poa._ocr_goal_code(text)

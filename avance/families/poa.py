@@ -22,7 +22,7 @@ from ..normalizers.ocr_codes import cell_digits, digits_of, repair_codes
 from ..normalizers.ocr_numbers import Candidate, number_candidates
 from ..tables import Table, label_value_boxes, read_tables
 from ..tables.concepts import ColumnMatch, Concept, fill_by_content, match_columns
-from ..tables.periods import period_columns
+from ..tables.periods import pair_columns, period_columns
 from ..records import (
     ActionLine, Family, Flag, Goal, GoalPeriod, Page, Provenance, SectionInfo, SectionResult, Severity, Word,
 )
@@ -502,12 +502,33 @@ def _concept_layout(page: Page) -> Optional[TableLayout]:
         return None
     _, table, columns, periods = best
     layout_columns = [Column(name, *table.column_extent(m.column)) for name, m in columns.items()]
-    period_cols = {(q, kind): Column(kind, *table.column_extent(col)) for (q, kind), col in periods.items()}
+    pairs = pair_columns(table)
+    period_cols = {(q, kind): Column(kind, *table.column_extent(col)) for (q, kind), col in periods.items()
+                   if col not in pairs.values()}
+    for q, col in pairs.items():
+        x0, x1 = table.column_extent(col)
+        cut = _pair_cut(table, col)
+        period_cols[(q, "P")], period_cols[(q, "A")] = Column("P", x0, cut), Column("A", cut, x1)
     named = set(periods.values()) | {m.column for m in columns.values()}
     unnamed = sum(1 for col in range(min(periods.values()), max(periods.values())) if col not in named)
     # the table ends where the reader found it end (a footer after a wide gap is no row)
     return TableLayout(columns=layout_columns, top=table.body_top() - 1, bottom=table.box.bottom + 2,
                        period_columns=period_cols, unnamed_periods=unnamed, header_top=table.box.top)
+
+
+def _pair_cut(table: Table, col: int) -> float:
+    """Where a quarter's programmed and achieved figures, printed under one label, part:
+    the widest gap between the column's figures near its middle, else its middle."""
+    x0, x1 = table.column_extent(col)
+    spans = sorted((w.x0, w.x1) for r in table.body_rows() if (cell := table.cell_at(r, col)) is not None
+                   for w in cell.words if any(ch.isdigit() for ch in w.text))
+    middle, gaps, end = (x0 + x1) / 2, [], None
+    for a, b in spans:
+        if end is not None and a > end:
+            gaps.append((a - end, (a + end) / 2))
+        end = b if end is None else max(end, b)
+    near = [g for g in gaps if abs(g[1] - middle) < 0.25 * (x1 - x0)]
+    return max(near)[1] if near else middle
 
 
 # A figure column whose header OCR garbled past reading, known by its figures: the
@@ -623,8 +644,9 @@ _OCR_GOAL = re.compile(
 )
 
 
-# specks OCR reads before a cell's first word (`"205 -OTORGAR`, `*102.- GESTIONAR`)
-_LEADING_MARKS = "\"'*“”«»‘’`´·"
+# specks OCR reads before a cell's first word (`"205 -OTORGAR`, `*102.- GESTIONAR`), and
+# slivers of the cell's left rule (`-M.300`, `|101.-`)
+_LEADING_MARKS = "\"'*“”«»‘’`´·-–—|"
 
 
 def _ocr_goal_code(text: str) -> Optional[tuple[str, str]]:
@@ -1084,7 +1106,8 @@ def parse(pages: Sequence[Page]) -> SectionResult:
 def _ocr_sequence_codes(result: SectionResult) -> None:
     """Goal codes one digit off their place in the sequence (`405` between `104` and
     `106`, `103` twice then `195` before `106`: OCR read a 1 as a 4, a 4 as a 3, a 0
-    as a 9) are the codes of their places. The places come from the run of goals
+    as a 9; `2058` between `204` and `206`: a speck read as a digit) are the codes of
+    their places. The places come from the run of goals
     under a main goal, numbered one by one, where most codes stand at theirs."""
     goals = result.goals
     runs: list[list[int]] = [[]]
@@ -1113,6 +1136,10 @@ def _ocr_sequence_codes(result: SectionResult) -> None:
 
 
 def _one_digit_off(read: str, code: str) -> bool:
+    """`read` is `code` with one digit misread (`405` for `105`) or one digit more, a
+    speck read as one (`2058` for `205`)."""
+    if len(read) == len(code) + 1:
+        return any(read[:i] + read[i + 1:] == code for i in range(len(read)))
     return len(read) == len(code) and sum(a != b for a, b in zip(read, code)) == 1
 
 

@@ -54,16 +54,54 @@ def repair_codes(raw: Optional[str], catalog: Sequence[str]) -> Optional[CodeRep
     if not tokens:
         return None
     codes: list[str] = []
-    raw_out = ""
+    found_by_token = []
     for token in tokens:
         found = _segment_token(token, by_digits)
         if found is None:
             return None
         codes.extend(c for c in found if c not in codes)
+        found_by_token.append(found)
+    # the cell's list separator, where it printed one between codes (`5.5,5.5.1,5..5.2`)
+    listed = any("," in _boundaries(t, f).values() for t, f in zip(tokens, found_by_token)) or \
+        any(t.endswith(",") for t in tokens[:-1])
+    raw_out = ""
+    for token, found in zip(tokens, found_by_token):
         if raw_out:
-            raw_out += " " if not raw_out.endswith(",") else " "
-        raw_out += ",".join(found) + ("," if token.endswith(",") else "")
+            raw_out += " "
+        read = _boundaries(token, found)
+        raw_out += found[0]
+        for k, code in enumerate(found[1:], start=1):
+            # a comma read stays; a dot read is the list's comma, or codes printed run
+            # together (`5.1.2.5.1.5`); nothing read is a space OCR lost (`1.1.11.12`)
+            sep = read.get(k)
+            raw_out += "," if sep == "," or listed else "." if sep == "." else " "
+            raw_out += code
+        raw_out += "," if token.endswith(",") else ""
     return CodeRepair(tuple(codes), raw=raw_out.rstrip(","), changed=True)
+
+
+def _separators(token: str) -> dict[int, str]:
+    """The separator printed after each digit of a token (by the digit's count): a comma
+    wins over a dot read beside it."""
+    seps: dict[int, str] = {}
+    n = 0
+    for c in token:
+        if c.isdigit():
+            n += 1
+        elif n:
+            seps[n] = "," if c in ",;" else seps.get(n, c)
+    return seps
+
+
+def _boundaries(token: str, found: Sequence[str]) -> dict[int, str]:
+    """What the token printed between its k-th code and the one before (by k)."""
+    seps = _separators(token)
+    out, at = {}, 0
+    for k, code in enumerate(found):
+        if k and at in seps:
+            out[k] = seps[at]
+        at += len(_digits(code))
+    return out
 
 
 def digits_of(codes: Sequence[str]) -> str:
@@ -80,14 +118,7 @@ def _segment_token(token: str, by_digits: dict[str, list[str]]) -> Optional[list
     a code's own dot. Among the segmentations, prefer those whose codes' dots
     fall where the token printed a separator, then the fewest codes."""
     digits = "".join(c for c in token if c.isdigit())
-    # separators printed after digit i (index into digits)
-    seps: dict[int, str] = {}
-    n = 0
-    for c in token:
-        if c.isdigit():
-            n += 1
-        elif n:
-            seps[n] = c if c in ",;" or n not in seps else seps[n]
+    seps = _separators(token)
 
     @lru_cache(maxsize=None)
     def solve(i: int) -> Optional[tuple[int, tuple[str, ...]]]:
