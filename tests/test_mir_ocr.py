@@ -64,6 +64,18 @@ def test_a_parent_read_past_its_place_takes_the_code_its_children_give_it():
     assert not codes.recodes
 
 
+def test_a_code_read_on_two_rows_in_a_row_gives_the_first_the_place_it_skipped():
+    codes = mir.CodeRepairer()
+    for code, level in (("4.1.1", "Fin"), ("4.1.1.1", "Propósito"), ("4.1.1.1.2", "Componente")):
+        codes.repair(code, level)
+    assert codes.repair("4.1.1.1.2.2", "Actividad")[0] == "4.1.1.1.2.2"  # in fact .1, misread
+    assert codes.repair("4.1.1.1.2,2", "Actividad")[0] == "4.1.1.1.2.2"
+    assert [(old, new) for old, new, _ in codes.recodes] == [("4.1.1.1.2.2", "4.1.1.1.2.1")]
+    codes.recodes.clear()
+    # a code printed twice where no place was skipped is left to the caller (a repeat)
+    assert codes.repair("4.1.1.1.2.2", "Actividad")[0] == "4.1.1.1.2.2" and not codes.recodes
+
+
 def test_a_skipped_number_its_children_confirm_stands():
     codes = mir.CodeRepairer()
     codes.repair("2.1.1", "Fin")

@@ -796,6 +796,21 @@ class CodeRepairer:
         self.recodes.append((old, new, f"read the code '{old}' as '{new}': no row under {grand} before it is "
                                        f"{new}, and the rows under it read {new}.x"))
 
+    def _read_twice(self, parsed: Optional[list[int]], rank: int) -> None:
+        """The code of the row before read again (`4.1.1.1.2.2` twice under a Componente
+        4.1.1.1.2 with no row .1): the row before was read past its place, and takes it
+        (the caller recodes it); this row keeps the code. Only a row with no rows under it."""
+        if parsed is None or self.last.get(rank) != parsed:
+            return
+        old = _fmt_code(parsed)
+        place = self.skipped.get(old)
+        if place is None or old in self.children:
+            return
+        del self.skipped[old]
+        new = _fmt_code(place)
+        self.recodes.append((old, new, f"read the code '{old}' on two rows in a row: the first is {new}, the "
+                                       f"place under {_fmt_code(parsed[:-1])} no row before them took"))
+
     def extends_parent(self, raw: Optional[str], level: Optional[str]) -> bool:
         """`raw` reads as a child of the code last seen one level up."""
         rank = _LEVEL_RANK.get(level) if level else None
@@ -862,6 +877,7 @@ class CodeRepairer:
                    ) -> tuple[Optional[str], Optional[str], Optional[int]]:
         parsed = parse_code(raw)
         self._children_vote(parsed, rank)
+        self._read_twice(parsed, rank)
         parent = self.last.get(rank - 1) if rank else None
         expected_depth = None if self.base_depth is None else self.base_depth + rank
         if parsed is not None:
