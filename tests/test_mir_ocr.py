@@ -470,3 +470,19 @@ def test_a_justification_label_of_another_wording_is_left_out_too():
     # no label word closed, no frequency word: the text stays whole after the label word only
     assert mir.ocr_justification_text("Justificación Durante el trimestre, el avance") == \
         mir.justification_text("Justificación Durante el trimestre, el avance")
+
+
+def test_a_figure_cell_read_empty_gives_its_place_to_be_read_again():
+    # a quarter's lone `5` lost on a 150-dpi scan: the row keeps the cell's place, read again alone
+    from avance.families import mir_table as mt
+    row = mt.RawRow(page=2, cells={mt.quarter_column(2): "9"}, ocr=True,
+                    words={mt.quarter_column(2): [Word(450, 100, 456, 108, "9")]},
+                    places={mt.quarter_column(1): (410.0, 96.0, 440.0, 130.0)})
+    records = {(p.table, p.row_key, p.field): p for p in mir._row_provenance("4.1.1.1.1.2", row)}
+    empty = records[("mir_periods", "4.1.1.1.1.2|1", "target")]
+    assert (empty.x0, empty.y0, empty.x1, empty.y1) == (410.0, 96.0, 440.0, 130.0)
+    assert empty.raw_text is None and empty.confidence is None  # a place, not words read there
+    assert records[("mir_periods", "4.1.1.1.1.2|2", "target")].raw_text == "9"
+    read = mir.SPEC.value_readers[("mir_periods", "target")]
+    assert read("5") == 5.0 and read(" 17.24% ") == 17.24 and read("'11.") == 11.0
+    assert read("9 6") is None and read("") is None

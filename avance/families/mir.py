@@ -546,6 +546,10 @@ def _row_provenance(code: str, raw: mt.RawRow) -> list[Provenance]:
         out.append(Provenance(table, key, name, raw.page, min(w.x0 for w in words), min(w.top for w in words),
                               max(w.x1 for w in words), max(w.bottom for w in words),
                               min(confs) if confs else None, raw.cells.get(column)))
+    for column, (x0, top, x1, bottom) in raw.places.items():  # read empty: the cell's place (read again)
+        table, name = _cell_fields()[column]
+        key = code if table == "mir_rows" else f"{code}|{column[-1]}"
+        out.append(Provenance(table, key, name, raw.page, x0, top, x1, bottom, None, None))
     return out
 
 
@@ -714,8 +718,18 @@ def _unit_of_cell(text: str) -> Optional[str]:
 _TEXT_OF_CELL = {("mir_rows", "objective"): _objective_of_cell, ("mir_rows", "indicator_name"): _indicator_of_cell,
                  ("mir_rows", "responsible_unit"): _unit_of_cell}
 
+def _figure_read_again(text: str) -> Optional[float]:
+    """A figure cell the page pass read empty, read again alone (`5`, `17.24%`); digits a
+    space apart (`9 6`) are no one figure."""
+    text = text.strip().strip(_EDGE_NOISE).rstrip("%").strip()
+    return None if re.search(r"\d\s+\d", text) else parse_number(text)
+
+
+_FIGURES = {("mir_periods", "target"), ("mir_rows", "annual_target"), ("mir_rows", "achieved"),
+            ("mir_rows", "pct_period"), ("mir_rows", "pct_cumulative")}
 SPEC = FamilySpec(Family.MIR_AVANCE, detect_by_title, parse, detect_by_table=detect_by_table,
-                  reread_text=frozenset(_TEXT_OF_CELL), text_of_cell=_TEXT_OF_CELL)
+                  reread_text=frozenset(_TEXT_OF_CELL), text_of_cell=_TEXT_OF_CELL,
+                  value_readers={f: _figure_read_again for f in _FIGURES})
 
 
 # --------------------------------------------------------------------------

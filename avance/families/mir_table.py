@@ -94,6 +94,8 @@ class RawRow:
     ocr: bool = False               # read from an OCR'd page (cells carry OCR noise)
     level: Optional[str] = None     # the level word that anchored the row (OCR pages)
     words: dict[str, list[Word]] = field(default_factory=dict)  # a cell's words (where it was read)
+    # figure cells of an OCR'd row the page pass read nothing in: their place (x0, top, x1, bottom)
+    places: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
 
 
 @dataclass
@@ -695,6 +697,7 @@ def read_page(page: Page) -> Optional[PageTable]:
 # frequencies, unit labels, figures, percentages, justifications).
 
 QUARTER_COLUMNS = tuple(quarter_column(n) for n in range(1, 5))
+FIGURE_COLUMNS = frozenset((ANNUAL, ACHIEVED, PCT_PERIOD, PCT_CUMULATIVE, *QUARTER_COLUMNS))
 COLUMN_ORDER = (RESPONSIBLE, LEVEL, OBJECTIVE, INDICATOR, FREQUENCY, UNITS, ANNUAL, *QUARTER_COLUMNS,
                 ACHIEVED, PCT_PERIOD, PCT_CUMULATIVE, JUSTIFICATION)
 NUMBER_COLUMNS = (ANNUAL, *QUARTER_COLUMNS, ACHIEVED)
@@ -1169,6 +1172,9 @@ def read_page_ocr(page: Page) -> Optional[PageTable]:
                 if text:
                     row.cells[c.name] = text
                     row.words[c.name] = words
+                elif c.name in FIGURE_COLUMNS and not (bool(lead) and i == 0):
+                    # figures print on the row's first lines: its place there, to be read again
+                    row.places[c.name] = (c.x0, top, c.x1, min(bot, top + 4 * lh))
             if not row.continuation:
                 anchor = anchors[i - (1 if lead else 0)]
                 row.level = fuzzy_level(anchor.text)
