@@ -718,18 +718,15 @@ def _unit_of_cell(text: str) -> Optional[str]:
 _TEXT_OF_CELL = {("mir_rows", "objective"): _objective_of_cell, ("mir_rows", "indicator_name"): _indicator_of_cell,
                  ("mir_rows", "responsible_unit"): _unit_of_cell}
 
-def _figure_read_again(text: str) -> Optional[float]:
-    """A figure cell the page pass read empty, read again alone (`5`, `17.24%`); digits a
-    space apart (`9 6`) are no one figure."""
-    text = text.strip().strip(_EDGE_NOISE).rstrip("%").strip()
-    return None if re.search(r"\d\s+\d", text) else parse_number(text)
 
-
+# figure cells the page pass read empty are read again (their places are in the provenance);
+# a reading is parsed as any figure read again is (a more forgiving reader here would also
+# stop the readings behind a warning sooner: `1.` read as the page's `1` where `11` was printed)
 _FIGURES = {("mir_periods", "target"), ("mir_rows", "annual_target"), ("mir_rows", "achieved"),
             ("mir_rows", "pct_period"), ("mir_rows", "pct_cumulative")}
 SPEC = FamilySpec(Family.MIR_AVANCE, detect_by_title, parse, detect_by_table=detect_by_table,
                   reread_text=frozenset(_TEXT_OF_CELL), text_of_cell=_TEXT_OF_CELL,
-                  value_readers={f: _figure_read_again for f in _FIGURES})
+                  value_readers={f: parse_number for f in _FIGURES})
 
 
 # --------------------------------------------------------------------------

@@ -1172,7 +1172,7 @@ def read_page_ocr(page: Page) -> Optional[PageTable]:
                 if text:
                     row.cells[c.name] = text
                     row.words[c.name] = words
-                elif c.name in FIGURE_COLUMNS and not (bool(lead) and i == 0):
+                elif c.name in FIGURE_COLUMNS and not row.continuation:
                     # figures print on the row's first lines: its place there, to be read again
                     row.places[c.name] = (c.x0, top, c.x1, min(bot, top + 4 * lh))
             if not row.continuation:
