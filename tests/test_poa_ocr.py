@@ -101,6 +101,22 @@ def test_figures_thousands_point_repaired_by_arithmetic():
     assert all(f.rule == "ocr_repair" and f.severity.value == "info" for f in flags)
 
 
+def test_marks_in_the_achieved_cells_of_quarters_after_the_reports_are_specks():
+    # a first-quarter report: nothing is achieved yet in quarters 2-4, so `!` or `|` there
+    # is a speck (a rule's sliver), not a 1; a digit stays what it reads
+    cells = {"annual_target": "4", "P1": "1", "A1": "o", "P2": "1", "A2": "!", "P3": "1", "A3": "|",
+             "P4": "1", "A4": "1", "absolute_progress": "0", "relative_progress": "0%"}
+    flags = []
+    got = poa._ocr_figures("104", _cells(cells), flags, quarter=1)
+    assert got["A1"] == 0 and got["A2"] is None and got["A3"] is None and got["A4"] == 1
+    specks = [f for f in flags if f.field == "achieved" and f.value is None]
+    assert sorted(f.row_key for f in specks) == ["104|2", "104|3"] and all(f.rule == "ocr_repair" for f in specks)
+    # the report's quarter unknown, or a later one: the cells are read as before
+    flags = []
+    assert poa._ocr_figures("104", _cells(cells), flags)["A2"] == 1
+    assert poa._ocr_figures("104", _cells(cells), [], quarter=3)["A3"] == 1
+
+
 def test_a_row_read_all_with_thousands_points_is_counted_in_thousands():
     # every comma of the row thinned to a point: the row adds up either way, and a goal
     # counts things, never in thousandths

@@ -805,7 +805,8 @@ def _split_goal_code(text: str, ocr: bool) -> tuple[str, str]:
     return code, rest
 
 
-def _build_goal(raw: RawGoal, catalog: Sequence[str], flags: list[Flag]) -> tuple[Goal, list[GoalPeriod]]:
+def _build_goal(raw: RawGoal, catalog: Sequence[str], flags: list[Flag],
+                quarter: Optional[int] = None) -> tuple[Goal, list[GoalPeriod]]:
     text = collapse(" ".join(raw.description)) or ""
     code, rest = _split_goal_code(text, raw.ocr)
     if raw.code_text:  # a row the row finder saw no code open: its place in the sequence gives it
@@ -828,7 +829,7 @@ def _build_goal(raw: RawGoal, catalog: Sequence[str], flags: list[Flag]) -> tupl
     observations = _cell_text(raw.cells, "observations")
     if raw.ocr:
         unit_raw, observations, rest = _ocr_text_cell(unit_raw), _ocr_text_cell(observations), _ocr_text_cell(rest)
-        figures = _ocr_figures(code, raw.cells, flags)
+        figures = _ocr_figures(code, raw.cells, flags, quarter)
     else:
         figures = {name: _cell_number(raw.cells, name) for name in _FIGURES}
     goal = Goal(
@@ -899,13 +900,24 @@ def _figure_candidates(text: Optional[str], percent: bool) -> list[Candidate]:
     return out
 
 
-def _ocr_figures(code: str, cells: dict[str, list[TextLine]], flags: list[Flag]) -> dict[str, Optional[float]]:
+def _ocr_figures(code: str, cells: dict[str, list[TextLine]], flags: list[Flag],
+                 quarter: Optional[int] = None) -> dict[str, Optional[float]]:
     """A goal row's figures from OCR'd cells: each cell's readings, the plain
     one kept unless it is no number, or unless other readings make the row's
     arithmetic hold where the plain ones are wildly off (quarters programmed
     add up to the annual target, quarters achieved to the absolute progress,
-    the relative progress is absolute over annual)."""
+    the relative progress is absolute over annual). `quarter`: the report's."""
     texts = {name: _figure_text(_cell_text(cells, name)) for name in _FIGURES}
+    for p in range(quarter + 1, 5) if quarter else ():
+        # nothing is achieved yet in a quarter after the report's: marks alone in its
+        # cell (`!`, `|`, a rule's sliver) are specks, not a 1
+        text = texts[f"A{p}"]
+        if text and not any(ch.isdigit() for ch in text):
+            flags.append(Flag(table="goal_periods", row_key=f"{code}|{p}", field="achieved", rule="ocr_repair",
+                              severity=Severity.INFO, raw_value=text, value=None,
+                              message=f"Goal {code}: the achieved cell of quarter {p}, after the report's "
+                                      f"quarter {quarter}, held only '{text}', taken as specks, not a figure."))
+            texts[f"A{p}"] = None
     cands = {name: _figure_candidates(texts[name], percent=name == "relative_progress") for name in _FIGURES}
     chosen: dict[str, Optional[Candidate]] = {name: (c[0] if c else None) for name, c in cands.items()}
     reasons: dict[str, str] = {}
@@ -1078,7 +1090,7 @@ def parse(pages: Sequence[Page]) -> SectionResult:
         raws, before = _page_goals(page, before)
         for raw in raws:
             goal_flags: list[Flag] = []
-            goal, periods = _build_goal(raw, catalog, goal_flags)
+            goal, periods = _build_goal(raw, catalog, goal_flags, info.quarter)
             if goal.goal_code in seen:
                 # on a scan, the code of the goal before read again (`103`, `103`) is the
                 # next one misread (`104`); elsewhere a goal printed twice is read once
