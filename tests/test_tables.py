@@ -242,9 +242,8 @@ def test_a_programmed_or_achieved_label_ocr_garbled_is_the_half_its_pair_lacks()
 
 def test_a_quarter_whose_programmed_and_achieved_labels_read_as_one_is_a_pair_parted_at_its_figures():
     # the rule between P and A too short to part the header cell: `P|A`, `Pla` over two figures a row
-    from avance.families.poa import _pair_cut
     from avance.tables.model import Box, Cell, Table
-    from avance.tables.periods import pair_columns, pair_label
+    from avance.tables.periods import pair_columns, pair_cut as _pair_cut, pair_label
     assert all(pair_label(t) for t in ("P|A", "Pla", "P/A", "Pp|a", "PA"))
     assert not any(pair_label(t) for t in ("P", "A", "PROGRAMADA", "Pza", "META"))
     paths = ("META ANUAL", "PERIODO > Ene-Mar > Pla", "PERIODO > — Abr-Jun > Pp|a", "AVANCE ABSOLUTO")

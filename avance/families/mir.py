@@ -533,6 +533,11 @@ def _cell_fields() -> dict[str, tuple[str, str]]:
     return fields
 
 
+def _cell_key(code: str, table: str, column: str) -> str:
+    """A cell's row key: the objective's code, with the quarter for a quarter's target."""
+    return code if table == "mir_rows" else f"{code}|{column[-1]}"
+
+
 def _row_provenance(code: str, raw: mt.RawRow) -> list[Provenance]:
     """Where each cell of a row was read (pages whose words the row kept: OCR'd pages)."""
     out = []
@@ -541,15 +546,13 @@ def _row_provenance(code: str, raw: mt.RawRow) -> list[Provenance]:
         if not words or target is None:
             continue
         table, name = target
-        key = code if table == "mir_rows" else f"{code}|{column[-1]}"
         confs = [w.conf for w in words if w.conf is not None]
-        out.append(Provenance(table, key, name, raw.page, min(w.x0 for w in words), min(w.top for w in words),
+        out.append(Provenance(table, _cell_key(code, table, column), name, raw.page, min(w.x0 for w in words), min(w.top for w in words),
                               max(w.x1 for w in words), max(w.bottom for w in words),
                               min(confs) if confs else None, raw.cells.get(column)))
     for column, (x0, top, x1, bottom) in raw.places.items():  # read empty: the cell's place (read again)
         table, name = _cell_fields()[column]
-        key = code if table == "mir_rows" else f"{code}|{column[-1]}"
-        out.append(Provenance(table, key, name, raw.page, x0, top, x1, bottom, None, None))
+        out.append(Provenance(table, _cell_key(code, table, column), name, raw.page, x0, top, x1, bottom, None, None))
     return out
 
 
@@ -722,8 +725,7 @@ _TEXT_OF_CELL = {("mir_rows", "objective"): _objective_of_cell, ("mir_rows", "in
 # figure cells the page pass read empty are read again (their places are in the provenance);
 # a reading is parsed as any figure read again is (a more forgiving reader here would also
 # stop the readings behind a warning sooner: `1.` read as the page's `1` where `11` was printed)
-_FIGURES = {("mir_periods", "target"), ("mir_rows", "annual_target"), ("mir_rows", "achieved"),
-            ("mir_rows", "pct_period"), ("mir_rows", "pct_cumulative")}
+_FIGURES = {_cell_fields()[c] for c in mt.NUMBER_COLUMNS + mt.PERCENT_COLUMNS}
 SPEC = FamilySpec(Family.MIR_AVANCE, detect_by_title, parse, detect_by_table=detect_by_table,
                   reread_text=frozenset(_TEXT_OF_CELL), text_of_cell=_TEXT_OF_CELL,
                   value_readers={f: parse_number for f in _FIGURES})

@@ -697,7 +697,6 @@ def read_page(page: Page) -> Optional[PageTable]:
 # frequencies, unit labels, figures, percentages, justifications).
 
 QUARTER_COLUMNS = tuple(quarter_column(n) for n in range(1, 5))
-FIGURE_COLUMNS = frozenset((ANNUAL, ACHIEVED, PCT_PERIOD, PCT_CUMULATIVE, *QUARTER_COLUMNS))
 COLUMN_ORDER = (RESPONSIBLE, LEVEL, OBJECTIVE, INDICATOR, FREQUENCY, UNITS, ANNUAL, *QUARTER_COLUMNS,
                 ACHIEVED, PCT_PERIOD, PCT_CUMULATIVE, JUSTIFICATION)
 NUMBER_COLUMNS = (ANNUAL, *QUARTER_COLUMNS, ACHIEVED)
@@ -1172,7 +1171,7 @@ def read_page_ocr(page: Page) -> Optional[PageTable]:
                 if text:
                     row.cells[c.name] = text
                     row.words[c.name] = words
-                elif c.name in FIGURE_COLUMNS and not row.continuation:
+                elif (c.name in NUMBER_COLUMNS or c.name in PERCENT_COLUMNS) and not row.continuation:
                     # figures print on the row's first lines: its place there, to be read again
                     row.places[c.name] = (c.x0, top, c.x1, min(bot, top + 4 * lh))
             if not row.continuation:

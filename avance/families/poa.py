@@ -22,7 +22,7 @@ from ..normalizers.ocr_codes import cell_digits, digits_of, repair_codes
 from ..normalizers.ocr_numbers import Candidate, number_candidates
 from ..tables import Table, label_value_boxes, read_tables
 from ..tables.concepts import ColumnMatch, Concept, fill_by_content, match_columns
-from ..tables.periods import pair_columns, period_columns
+from ..tables.periods import pair_columns, pair_cut, period_columns
 from ..records import (
     ActionLine, Family, Flag, Goal, GoalPeriod, Page, Provenance, SectionInfo, SectionResult, Severity, Word,
 )
@@ -507,28 +507,13 @@ def _concept_layout(page: Page) -> Optional[TableLayout]:
                    if col not in pairs.values()}
     for q, col in pairs.items():
         x0, x1 = table.column_extent(col)
-        cut = _pair_cut(table, col)
+        cut = pair_cut(table, col)
         period_cols[(q, "P")], period_cols[(q, "A")] = Column("P", x0, cut), Column("A", cut, x1)
     named = set(periods.values()) | {m.column for m in columns.values()}
     unnamed = sum(1 for col in range(min(periods.values()), max(periods.values())) if col not in named)
     # the table ends where the reader found it end (a footer after a wide gap is no row)
     return TableLayout(columns=layout_columns, top=table.body_top() - 1, bottom=table.box.bottom + 2,
                        period_columns=period_cols, unnamed_periods=unnamed, header_top=table.box.top)
-
-
-def _pair_cut(table: Table, col: int) -> float:
-    """Where a quarter's programmed and achieved figures, printed under one label, part:
-    the widest gap between the column's figures near its middle, else its middle."""
-    x0, x1 = table.column_extent(col)
-    spans = sorted((w.x0, w.x1) for r in table.body_rows() if (cell := table.cell_at(r, col)) is not None
-                   for w in cell.words if any(ch.isdigit() for ch in w.text))
-    middle, gaps, end = (x0 + x1) / 2, [], None
-    for a, b in spans:
-        if end is not None and a > end:
-            gaps.append((a - end, (a + end) / 2))
-        end = b if end is None else max(end, b)
-    near = [g for g in gaps if abs(g[1] - middle) < 0.25 * (x1 - x0)]
-    return max(near)[1] if near else middle
 
 
 # A figure column whose header OCR garbled past reading, known by its figures: the

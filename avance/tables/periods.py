@@ -8,6 +8,7 @@ deepest cell that says so.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Optional
 
 from .concepts import fold
@@ -81,7 +82,7 @@ def period_columns(table: Table) -> dict[tuple[int, str], int]:
     named_alone: dict[tuple[int, str], bool] = {}
     seen: dict[int, tuple[int, str, list[str]]] = {}  # column -> (quarter, kind, path parts)
     by_order = _quarters_by_order(table.header_paths)
-    _, kinds = _column_kinds(table.header_paths)
+    _, kinds = _column_kinds(tuple(table.header_paths))
     for col, path in enumerate(table.header_paths):
         parts = [p for p in path.split(" > ") if p.strip()]
         quarters = [q for p in parts if (q := quarter_of(p))]
@@ -142,11 +143,26 @@ def pair_columns(table: Table) -> dict[int, int]:
     return out
 
 
+def pair_cut(table: Table, col: int) -> float:
+    """Where a quarter's programmed and achieved figures, printed under one label, part:
+    the widest gap between the column's figures near its middle, else its middle."""
+    x0, x1 = table.column_extent(col)
+    spans = sorted((w.x0, w.x1) for r in table.body_rows() if (cell := table.cell_at(r, col)) is not None
+                   for w in cell.words if any(ch.isdigit() for ch in w.text))
+    middle, gaps, end = (x0 + x1) / 2, [], None
+    for a, b in spans:
+        if end is not None and a > end:
+            gaps.append((a - end, (a + end) / 2))
+        end = b if end is None else max(end, b)
+    near = [g for g in gaps if abs(g[1] - middle) < 0.25 * (x1 - x0)]
+    return max(near)[1] if near else middle
+
+
 def _kind_groups(paths) -> list[tuple[tuple[str, ...], list[tuple[int, str]]]]:
     """Programmed/achieved columns side by side under one label, left to right: (the
     label's path, [(column, kind)]); a kind printed again starts the next group."""
     groups: list[tuple[tuple[str, ...], list[tuple[int, str]]]] = []
-    split, kinds = _column_kinds(paths)
+    split, kinds = _column_kinds(tuple(paths))
     for col, parts in enumerate(split):
         kind = kinds[col]
         if kind not in ("P", "A"):
@@ -159,7 +175,8 @@ def _kind_groups(paths) -> list[tuple[tuple[str, ...], list[tuple[int, str]]]]:
     return groups
 
 
-def _column_kinds(paths) -> tuple[list[tuple[str, ...]], list[Optional[str]]]:
+@lru_cache(maxsize=256)
+def _column_kinds(paths: tuple[str, ...]) -> tuple[tuple[tuple[str, ...], ...], tuple[Optional[str], ...]]:
     """Each column's header path as parts, and what its deepest label says it holds
     (`kind_of`, on a path of two levels or more). A one- or two-letter label OCR
     garbled (`Pp` for `P`) beside its pair's other half under the same label is the
@@ -174,7 +191,7 @@ def _column_kinds(paths) -> tuple[list[tuple[str, ...]], list[Optional[str]]]:
             if 0 <= other < len(split) and split[other][:-1] == parts[:-1] and kinds[other] == present:
                 out[col] = missing
                 break
-    return split, out
+    return tuple(split), tuple(out)
 
 
 def _quarters_by_pairs(paths) -> dict[tuple[int, str], int]:
