@@ -283,3 +283,17 @@ def test_a_header_block_drawn_as_boxes_whose_labels_wrap_is_read_from_its_boxes(
     info = mir.parse(tuple(read_pdf_pages(pdf))).info
     sec = truth["tables"]["sections"][0]
     assert (info.axis, info.budget_program, info.agency) == (sec["axis"], sec["budget_program"], sec["agency"])
+
+
+def test_a_code_ocr_garbled_before_the_objective_is_dropped_when_its_digits_are_the_rows_code():
+    from avance.families.mir import code_echo
+
+    assert code_echo("$.1.1.112 Organización y despliegue de brigadas", "4.1.1.1.1.2") == (
+        "$.1.1.112", "Organización y despliegue de brigadas")
+    assert code_echo("4 .3.1.1.4.1 Promoción de canales", "4.3.1.1.4.1") == ("4 .3.1.1.4.1", "Promoción de canales")
+    assert code_echo("41,.1131 Conformación de comités", "4.1.1.1.3.1")[1] == "Conformación de comités"
+    # figures that open an objective are not its code
+    assert code_echo("1,500 apoyos alimentarios entregados", "4.1.1.1.2") == (None, "1,500 apoyos alimentarios entregados")
+    assert code_echo("2024 Programa de obra", "2.1.1") == (None, "2024 Programa de obra")
+    assert code_echo("Organización de talleres", "4.1.1.1.2.1") == (None, "Organización de talleres")
+    assert code_echo(None, "4.1") == (None, None)

@@ -61,7 +61,7 @@ def test_unsure_readings_and_lone_marks_leave_the_page_text():
 def test_a_field_takes_its_value_out_of_its_cell_read_again():
     s = section([row(1, "4.1 Ma de académicos")], [12.0])
     ref = ("evaluation_rows", "1", "indicator")
-    strip_code = {("evaluation_rows", "indicator"): lambda text: text.partition(" ")[2] or None}
+    strip_code = {("evaluation_rows", "indicator"): lambda text, _key: text.partition(" ")[2] or None}
     out = settle_texts(s, {ref: [AreaReading("4.1.1 Número de académicos", 60.0, 93.0)]}, strip_code)
     assert out.evaluation_rows[0].indicator == "Número de académicos"
     out = settle_texts(s, {ref: [AreaReading("4.1.1", 60.0, 93.0)]}, strip_code)  # nothing left: the page's stands

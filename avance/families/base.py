@@ -51,7 +51,7 @@ class FamilySpec:
     # How the family takes a reread_text field's value from its cell read again, where
     # the cell prints more than the field (a MIR objective cell begins with its code).
     # Fields not here take the reading whole.
-    text_of_cell: Mapping[tuple[str, str], Callable[[str], Optional[str]]] = field(default_factory=dict)
+    text_of_cell: Mapping[tuple[str, str], Callable[[str, str], Optional[str]]] = field(default_factory=dict)
     # Figure fields, (table, field), every figure of which the pipeline checks against the
     # grey page on scans (rereads.settle_figures): the page pass misreads small type.
     reread_figures: frozenset[tuple[str, str]] = frozenset()

@@ -705,15 +705,15 @@ def _append_continuation(result: SectionResult, raw: mt.RawRow) -> None:
         result.mir_rows[-1] = replace(prev, **updates)
 
 
-def _objective_of_cell(text: str) -> Optional[str]:
-    return ocr_split_objective(clean_text(text)[0])[1]
+def _objective_of_cell(text: str, code: str) -> Optional[str]:
+    return code_echo(ocr_split_objective(clean_text(text)[0])[1], code)[1]
 
 
-def _indicator_of_cell(text: str) -> Optional[str]:
+def _indicator_of_cell(text: str, _code: str) -> Optional[str]:
     return ocr_split_indicator(clean_text(text)[0])[1]
 
 
-def _unit_of_cell(text: str) -> Optional[str]:
+def _unit_of_cell(text: str, _code: str) -> Optional[str]:
     return clean_text(text)[0]
 
 
@@ -1325,6 +1325,23 @@ def _initials_fit(acronym: str, name: Optional[str]) -> Optional[str]:
     return fits[0] if fits else None
 
 
+def code_echo(objective: Optional[str], code: str) -> tuple[Optional[str], Optional[str]]:
+    """(the garbled code before the objective, the objective without it): the
+    objective's first words hold no letter but digits close to the row's code's
+    (`$.1.1.112`, `41,.1131`, `4 .3.1.1.4.1` before 4.1.1.1.1.2...): OCR garbled the
+    code past reading it as one, and the code was found otherwise. (None, objective)
+    when it does not start so."""
+    toks = (objective or "").split()
+    n = 0
+    while n < min(3, len(toks) - 1) and not any(c.isalpha() for c in toks[n]):
+        n += 1
+    digits = "".join(c for t in toks[:n] for c in t if c.isdigit())
+    own = "".join(c for c in code if c.isdigit())
+    if len(digits) < 4 or fuzz.ratio(digits, own) < 50:
+        return None, objective
+    return " ".join(toks[:n]), collapse(" ".join(toks[n:]))
+
+
 def ocr_split_objective(text: Optional[str]) -> tuple[Optional[str], Optional[str]]:
     """(the code as read, the objective text): the code is the first code-like
     word among the first few (specks may precede it)."""
@@ -1461,6 +1478,11 @@ def ocr_row(raw: mt.RawRow, quarter: Optional[int], codes: CodeRepairer, digit_w
     if code is None:
         return None
     flags: list[Flag] = []
+    echo, kept = code_echo(objective, code)
+    if echo:
+        flags.append(_flag("mir_rows", code, "objective", objective, kept,
+                           f"Dropped '{echo}' before the objective: the row's code {code} as OCR garbled it."))
+        objective = kept
     fields_of = {mt.RESPONSIBLE: "responsible_unit", mt.OBJECTIVE: "objective", mt.INDICATOR: "indicator_name",
                  mt.UNITS: "indicator_unit", mt.JUSTIFICATION: "justification"}
     for name, before in dropped:

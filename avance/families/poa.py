@@ -1283,4 +1283,4 @@ def _solver_flags(code: str, printed: Sequence[str], solution) -> list[Flag]:
 
 # observations run several lines of small type: the page pass drops and splits their words
 SPEC = FamilySpec(Family.POA_AVANCE, detect, parse, reread_text=frozenset({("goals", "observations")}),
-                  text_of_cell={("goals", "observations"): _ocr_text_cell})
+                  text_of_cell={("goals", "observations"): lambda text, _key: _ocr_text_cell(text)})

@@ -408,11 +408,12 @@ def text_stands(readings: Sequence[AreaReading], remaining: int) -> bool:
 
 
 def settle_texts(section: SectionResult, readings: Mapping[FieldRef, Sequence[AreaReading]],
-                 text_of_cell: Optional[Mapping[tuple[str, str], Callable[[str], Optional[str]]]] = None
+                 text_of_cell: Optional[Mapping[tuple[str, str], Callable[[str, str], Optional[str]]]] = None
                  ) -> SectionResult:
     """Doubtful text cells read again: the surest block reading, when sure enough, replaces
     the page's text (flagged `ocr_reread` with both); `text_of_cell` takes a field's
-    value out of its cell's reading where the cell prints more than the field."""
+    value out of its cell's reading (and the row's key) where the cell prints more than
+    the field."""
     provenance = {(p.table, p.row_key, p.field): p for p in section.provenance}
     out = replace(section, flags=list(section.flags),
                   **{t: list(getattr(section, t)) for t in {ref[0] for ref in readings}})
@@ -426,7 +427,7 @@ def settle_texts(section: SectionResult, readings: Mapping[FieldRef, Sequence[Ar
         text = " ".join(best.text.split())
         value_of = (text_of_cell or {}).get((table, field))
         if value_of is not None:
-            text = value_of(text)
+            text = value_of(text, row_key)
             if not text:
                 continue
         rows = getattr(out, table)
