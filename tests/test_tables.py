@@ -673,3 +673,30 @@ def test_a_header_whose_words_ocr_ran_together_still_names_its_concept():
     unit = Concept("unit", ("Unidad de medida", "U. de medida"), "text")
     assert header_score("U.DEMEDIDA", unit) >= 90
     assert header_score("OBSERVACIONES", unit) < 60
+
+
+def test_two_lines_within_the_tolerance_stay_two_lines_when_their_words_lie_over_each_other():
+    # a 150-dpi scan's word boxes: the second line's boxes reach up into the first's
+    from avance.extractors.grid import blocks
+    from avance.extractors.layout import group_lines
+    from avance.families.mir_table import cell_text
+
+    words = [Word(33.8, 213.4, 59.0, 221.8, "Dirección", 93.0), Word(63.1, 213.4, 83.0, 221.8, "General", 95.0),
+             Word(33.6, 215.3, 40.0, 227.0, "de", 97.0), Word(43.2, 215.3, 68.0, 227.0, "Bienestar", 94.0)]
+    assert [l.text for l in group_lines(words)] == ["de Dirección Bienestar General"]  # a page's lines: as before
+    assert [l.text for l in group_lines(words, stacked_apart=True)] == ["Dirección General", "de Bienestar"]
+    assert cell_text(words) == "Dirección General de Bienestar"
+    # a box OCR stretched over two lines is the lower one, and comes after the upper one
+    tall = [Word(279.4, 393.8, 314.4, 399.4, "SERVICIOS", 96.0), Word(316.6, 393.8, 325.0, 399.1, "DE", 97.0),
+            Word(290.9, 393.6, 313.2, 407.5, "SALUD", 94.0)]
+    lines = group_lines(tall, stacked_apart=True)
+    assert [l.text for l in lines] == ["SERVICIOS DE", "SALUD"]
+    assert [[l.text for l in b] for b in blocks(list(reversed(lines)), pitch=7.0)] == [["SERVICIOS DE", "SALUD"]]
+    # a box OCR stretched over its neighbours on the same height, and a flat sliver over a
+    # word, stay on their lines
+    stretched = [Word(693, 195.6, 748, 201.6, "indice", 60.0), Word(712, 193.4, 717, 202.8, "se", 60.0),
+                 Word(720, 195.6, 737, 201.6, "integra", 60.0)]
+    assert [l.text for l in group_lines(stretched, stacked_apart=True)] == ["indice se integra"]
+    sliver = [Word(718.8, 385.4, 730, 387.8, "EY", 30.0), Word(708, 386.2, 740, 391.0, "Justificación", 90.0),
+              Word(742, 386.2, 770, 391.0, "Trimestral:", 90.0)]
+    assert len(group_lines(sliver, stacked_apart=True)) == 1

@@ -85,7 +85,7 @@ def blocks(lines: Sequence[TextLine], pitch: float, cuts: Sequence[float] = ()) 
     """Consecutive lines split where they are farther apart than a paragraph's
     line pitch allows, or where a cut (rule) lies between."""
     out: list[list[TextLine]] = []
-    for line in sorted(lines, key=lambda l: l.top):
+    for line in sorted(lines, key=lambda l: l.ymid):
         if out:
             prev = out[-1][-1]
             cut_between = any(prev.ymid < c < line.ymid for c in cuts)
@@ -101,7 +101,7 @@ def nearest(centers: Sequence[float], y: float) -> int:
 
 
 def column_lines(words: Sequence[Word], column: Column) -> list[TextLine]:
-    return group_lines([w for w in words if column.holds(w)])
+    return group_lines([w for w in words if column.holds(w)], stacked_apart=True)
 
 
 def assign_blocks(

@@ -76,13 +76,20 @@ _LINE_CACHE: dict[int, tuple[tuple[Word, ...], list[TextLine]]] = {}
 _LINE_CACHE_SIZE = 64
 
 
-def group_lines(words: Iterable[Word], y_tolerance: float | None = None) -> list[TextLine]:
+def group_lines(words: Iterable[Word], y_tolerance: float | None = None, *,
+                stacked_apart: bool = False) -> list[TextLine]:
     """Words into lines, top to bottom: a word joins a line when their vertical
     middles are closer than half the typical word height.
 
+    `stacked_apart`: nor when it lies over a word of that line (it is then the line
+    above or below: a scan's tall word boxes bring two lines of a cell within the
+    tolerance). For the words of one cell or column; a page's lines are grouped as
+    they always were (parsers find a header's words on one line where its cells'
+    two lines are closer than the tolerance).
+
     A page's own word tuple is grouped once: every detector and parser asks for
     the same page's lines, so they are kept by identity of that tuple."""
-    if isinstance(words, tuple) and y_tolerance is None:
+    if isinstance(words, tuple) and y_tolerance is None and not stacked_apart:
         hit = _LINE_CACHE.get(id(words))
         if hit is not None and hit[0] is words:
             return list(hit[1])
@@ -91,39 +98,67 @@ def group_lines(words: Iterable[Word], y_tolerance: float | None = None) -> list
             _LINE_CACHE.pop(next(iter(_LINE_CACHE)))
         _LINE_CACHE[id(words)] = (words, lines)
         return list(lines)
-    return _group_lines(words, y_tolerance)
+    return _group_lines(words, y_tolerance, stacked_apart)
 
 
-def _group_lines(words: Iterable[Word], y_tolerance: float | None) -> list[TextLine]:
+def _group_lines(words: Iterable[Word], y_tolerance: float | None, stacked_apart: bool = False) -> list[TextLine]:
     # each word's vertical middle, computed once (it is asked for again at every word a
     # line takes in)
     ws = sorted(((w.top + w.bottom) / 2, w.x0, i, w) for i, w in enumerate(words))
     if not ws:
         return []
+    heights = sorted(w.bottom - w.top for _, _, _, w in ws)
+    typical_height = heights[len(heights) // 2]
     if y_tolerance is None:
-        heights = sorted(w.bottom - w.top for _, _, _, w in ws)
-        y_tolerance = max(1.0, heights[len(heights) // 2] * 0.5)
+        y_tolerance = max(1.0, typical_height * 0.5)
     lines: list[list[Word]] = []
     ys: list[list[float]] = []  # the vertical middles of each line's words
     mids: list[float] = []
+    spans: list[list[tuple[float, float, float, float]]] = []  # each line's words: x extent, middle, height
     for y, _, _, w in ws:
         # OCR'd lines wobble: a word may sit closer to the line before the last
         # one opened (a taller word, a comma), so look back a few lines.
         best, gap = -1, 0.0
+        solid = stacked_apart and _solid(w, typical_height)
         for i in range(max(0, len(lines) - 3), len(lines)):
             d = abs(y - mids[i])
             if d <= y_tolerance and (best < 0 or d < gap):
+                if solid and _stacked(w, y, spans[i]):
+                    continue
                 best, gap = i, d
         if best >= 0:
             lines[best].append(w)
             ys[best].append(y)
             mids[best] = sum(ys[best]) / len(ys[best])
+            if solid:
+                spans[best].append((w.x0, w.x1, y, w.bottom - w.top))
         else:
             lines.append([w])
             ys.append([y])
             mids.append(y)
+            spans.append([(w.x0, w.x1, y, w.bottom - w.top)] if solid else [])
     order = sorted(range(len(lines)), key=mids.__getitem__)
     return [make_line(lines[i]) for i in order]
+
+
+def _solid(w: Word, typical_height: float) -> bool:
+    # a word, not a speck, a stray mark or a flat sliver of ink read as letters (those
+    # may sit over a word of their line)
+    return sum(c.isalnum() for c in w.text) >= 2 and w.bottom - w.top >= 0.6 * typical_height
+
+
+def _stacked(w: Word, y: float, spans: Sequence[tuple[float, float, float, float]]) -> bool:
+    """Whether `w` lies over a word of a line for most of the narrower one's width,
+    its middle a little above or below that word's: two words of one line sit side
+    by side, so `w` is on the next line (a scan's tall word boxes put the two lines
+    of a cell within the tolerance). A box stretched over its neighbours on the
+    same height (OCR's, on a poor scan) stays on its line."""
+    width = w.x1 - w.x0
+    height = w.bottom - w.top
+    for x0, x1, mid, h in spans:
+        if min(w.x1, x1) - max(w.x0, x0) > 0.5 * min(width, x1 - x0) and abs(y - mid) > 0.3 * min(height, h):
+            return True
+    return False
 
 
 def split_chunks(line: TextLine, gap: float) -> list[TextLine]:

@@ -483,7 +483,7 @@ def cell_text(words: Sequence[Word]) -> Optional[str]:
     if not words:
         return None
     out: list[str] = []
-    for line in group_lines(list(words)):
+    for line in group_lines(list(words), stacked_apart=True):
         t = line.text
         if out and out[-1].endswith("-") and len(out[-1]) > 1 and out[-1][-2].isalpha() and t[:1].islower():
             # a word hyphenated at the cell border keeps its hyphen ("co-creación")

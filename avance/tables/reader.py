@@ -304,7 +304,7 @@ def _cell(page: Page, box: Box, row: int, col: int, row_span: int, col_span: int
     if len(words) < 2:  # most cells: no lines to sort out
         text = words[0].text.strip() if words else ""
     else:
-        text = " ".join(l.text for l in group_lines(words)).strip()
+        text = " ".join(l.text for l in group_lines(words, stacked_apart=True)).strip()
     return Cell(box.x0, box.top, box.x1, box.bottom, row=row, col=col, row_span=row_span, col_span=col_span,
                 text=text, words=tuple(words), page=page.number)
 
