@@ -700,3 +700,20 @@ def test_two_lines_within_the_tolerance_stay_two_lines_when_their_words_lie_over
     sliver = [Word(718.8, 385.4, 730, 387.8, "EY", 30.0), Word(708, 386.2, 740, 391.0, "Justificación", 90.0),
               Word(742, 386.2, 770, 391.0, "Trimestral:", 90.0)]
     assert len(group_lines(sliver, stacked_apart=True)) == 1
+
+
+def test_a_column_of_quarters_whose_header_ocr_lost_is_named_by_its_cells():
+    # shared by every family: a `period` concept's column is the one whose cells name quarters
+    from avance.tables.concepts import fill_by_content
+
+    concepts = (Concept("period", ("Periodo", "Trimestre"), "period"), Concept("value", ("Valor",), "number"),
+                Concept("note", ("Observaciones",), "text"))
+    rows = [["o", "Valor", "Observaciones"], ["ENER0-MARZO", "79.49", "Sin cambios"],
+            ["2do. trim.", "84.59", "Se cumplió la meta"], ["JUL-SEP", "72.32", "Sin cambios"]]
+    table, = read_tables(_page(rows, [90, 60, 120], ruled=True))
+    read = match_columns(table, concepts)
+    assert "period" not in read
+    named = fill_by_content(table, read, concepts)
+    assert named["period"].column == 0 and named["value"].column == 1
+    # a column excluded (another table's, a total's) is never taken
+    assert "period" not in fill_by_content(table, read, concepts, exclude=frozenset({0}))

@@ -24,7 +24,7 @@ from ..records import (
 )
 from ..tables import read_tables
 from ..tables.concepts import Concept
-from ..tables.periods import quarter_of
+from ..tables.periods import quarter_of_cell
 from .base import FamilySpec, PageMark
 from .indicator_report import (
     Fields, _HEADING_RX, band_cell, band_words, best_keys, cell_pairs, clean, column_at, column_edges, drop_specks,
@@ -329,25 +329,6 @@ def _ranges(lines: Sequence[TextLine], where: Optional[WordsOf] = None
     return out
 
 
-_PERIOD_WORDS = [
-    (1, ("ENE", "PRIMER", "1ER", "T1", "I ")), (2, ("ABR", "SEGUNDO", "2DO", "T2", "II ")),
-    (3, ("JUL", "TERCER", "3ER", "T3", "III ")), (4, ("OCT", "CUARTO", "4TO", "T4", "IV ")),
-]
-
-
-def _period_of(text: str) -> Optional[int]:
-    """The quarter a period cell names, in any spelling; else by its first word
-    (`ENER0-MARZO`, `I` as OCR read them)."""
-    quarter = quarter_of(text)
-    if quarter:
-        return quarter
-    f = fold(text) + " "
-    for period, starts in _PERIOD_WORDS:
-        if any(f.startswith(s) for s in starts):
-            return period
-    return None
-
-
 def _baselines(lines: Sequence[TextLine], where: Optional[WordsOf] = None) -> list[IndicatorBaseline]:
     """LÍNEA BASE from text lines: the header line whose words name the period, base
     and target columns (in any order), then the lines under it that name a period."""
@@ -357,7 +338,7 @@ def _baselines(lines: Sequence[TextLine], where: Optional[WordsOf] = None) -> li
             continue
         rows: dict[int, IndicatorBaseline] = {}
         for line in lines[h + 1:h + 12]:
-            period = _period_of(line.text)
+            period = quarter_of_cell(line.text)
             if period is None:
                 if rows:
                     break
@@ -422,7 +403,7 @@ VARIABLE_COLUMNS = (
                        "Medios de verificación"), "text"),
 )
 BASELINE_COLUMNS = (
-    Concept("period", ("Periodo", "Período", "Trimestre"), "text"),
+    Concept("period", ("Periodo", "Período", "Trimestre"), "period"),
     Concept("base_value", ("Valor base", "Línea base", "Base"), "number"),
     Concept("target_value", ("Valor meta", "Meta", "Meta programada"), "number"),
 )
@@ -532,13 +513,11 @@ def _table_baselines(pages: Sequence[Page], flags: list[Flag], where: Optional[W
         for table in read_tables(page):
             cols = table_columns(table, BASELINE_COLUMNS)
             body = list(table.body_rows())
-            if "period" not in cols and {"base_value", "target_value"} <= set(cols):
-                cols = _period_column_by_cells(table, body, cols)
             if len(cols) < 3:
                 continue
             rows: dict[int, IndicatorBaseline] = {}
             for n, r in enumerate(body, start=1):
-                period = _period_of(table.text(r, cols["period"])) or (n if len(body) == 4 else None)
+                period = quarter_of_cell(table.text(r, cols["period"])) or (n if len(body) == 4 else None)
                 if period is None or period in rows:
                     continue
                 values = []
@@ -554,19 +533,6 @@ def _table_baselines(pages: Sequence[Page], flags: list[Flag], where: Optional[W
             if rows:
                 return [rows[p] for p in sorted(rows)]
     return []
-
-
-def _period_column_by_cells(table, body: Sequence[int], cols: dict[str, int]) -> dict[str, int]:
-    """The period column of a baseline table whose header OCR garbled (`PERIODO` read `o`):
-    the other column whose cells name a period in at least two rows and most of them."""
-    best = None
-    for c in range(table.n_cols):
-        if c in cols.values():
-            continue
-        named = sum(_period_of(table.text(r, c)) is not None for r in body)
-        if named >= 2 and named * 2 > len(body) and (best is None or named > best[0]):
-            best = (named, c)
-    return cols | {"period": best[1]} if best else cols
 
 
 def _formula(fields: Fields, where: Optional[WordsOf] = None) -> Optional[str]:
@@ -1080,7 +1046,7 @@ def _export_baselines(rows: Sequence[ExportRow]) -> tuple[list[IndicatorBaseline
             if not row.tabbed or is_labelled(row) or _NUMBERED.match(row.text):
                 break
             cells = list(row.cells) + [""] * (max(pc, bc, tc) + 1 - len(row.cells))
-            period = _period_of(cells[pc]) if cells[pc] else None
+            period = quarter_of_cell(cells[pc]) if cells[pc] else None
             if period is None:
                 break
             if period in out:

@@ -18,7 +18,7 @@ from ..normalizers.numbers import parse_number
 from ..tables import label_value_boxes, read_tables
 from ..tables.model import Table
 from ..tables.reader import finish, is_figure
-from ..tables.concepts import HEADER_CUTOFF, Concept, header_score, match_columns
+from ..tables.concepts import HEADER_CUTOFF, Concept, fill_by_content, header_score, match_columns
 from ..tables.periods import period_columns, quarter_of
 from ..records import (
     Family, Indicator, IndicatorValue, Page, SectionInfo, SectionResult, Word,
@@ -649,7 +649,8 @@ def name_headers(texts: Sequence[Optional[str]], concepts: Sequence[Concept]) ->
 def table_columns(table: Table, concepts: Sequence[Concept], exclude: frozenset[int] = frozenset()) -> dict[str, int]:
     """Concept -> column of a read table: by header and cell content (`match_columns`),
     and a concept whose cells OCR garbled (`¡PT`, `"` for `II`) by its header alone."""
-    cols = {name: m.column for name, m in match_columns(table, concepts, exclude=exclude).items()}
+    matches = fill_by_content(table, match_columns(table, concepts, exclude=exclude), concepts, exclude)
+    cols = {name: m.column for name, m in matches.items()}
     missing = [k for k in concepts if k.name not in cols]
     if missing:
         free = [c for c in range(table.n_cols) if c not in cols.values() and c not in exclude]

@@ -34,7 +34,8 @@ class Concept:
     name: str
     labels: tuple[str, ...]
     # text | formula (text, or terms joined by operators: `A/B*100`) | number | percent | code |
-    # codes (dotted, several) | date | choice (one of `values`)
+    # codes (dotted, several) | date | choice (one of `values`) | period (a quarter named in
+    # any spelling: `ENERO-MARZO`, `1er. trim.`, `T1`)
     kind: str = "text"
     values: tuple[str, ...] = ()
     # label words that must not be in the header (`modificado` for an approved budget)
@@ -130,6 +131,11 @@ def _fit(text: str, concept: Concept, choices: frozenset[str]) -> float:
         return 0.5 if re.fullmatch(r"\d{2,}(?:[\s,]+\d{2,})*", text.strip()) else 0.0
     if concept.kind == "date":
         return float(bool(_DATE.match(text.strip())))
+    if concept.kind == "period":
+        from .periods import quarter_of_cell  # (periods reads headers with this module's fold)
+        if quarter_of_cell(text) is not None:
+            return 1.0
+        return 0.4 if letters >= 3 and not number else 0.0  # a period OCR garbled: the header decides
     words = folded.split()
     if concept.kind == "formula" and _OPERATION.search(text):
         return 1.0
@@ -282,17 +288,22 @@ def fill_by_order(table: Table, matches: dict[str, ColumnMatch], concepts: Seque
 CONTENT_ALONE = 0.9
 
 
-def fill_by_content(table: Table, matches: dict[str, ColumnMatch], concepts: Sequence[Concept]
-                    ) -> dict[str, ColumnMatch]:
-    """Columns whose header OCR garbled past reading (`, A ON` for `ALINEACIÓN PMD`) named
-    by what their cells hold, for concepts whose values have a shape no other column has
-    (lists of dotted codes): the one unnamed column where nearly every filled cell has it."""
+# Kinds of value no other column of a table has: a column of them names itself.
+SHAPED_KINDS = frozenset({"codes", "period"})
+
+
+def fill_by_content(table: Table, matches: dict[str, ColumnMatch], concepts: Sequence[Concept],
+                    exclude: frozenset[int] = frozenset()) -> dict[str, ColumnMatch]:
+    """Columns whose header OCR garbled past reading (`, A ON` for `ALINEACIÓN PMD`,
+    `o` for `PERIODO`) named by what their cells hold, for concepts whose values have a
+    shape no other column has (lists of dotted codes, quarters): the one unnamed column
+    where nearly every filled cell has it."""
     out = dict(matches)
-    taken = {m.column for m in out.values()}
+    taken = {m.column for m in out.values()} | exclude
     rows = list(table.body_rows())
     choices = frozenset(fold(v) for c in concepts for v in c.values)
     for concept in concepts:
-        if concept.kind != "codes" or concept.name in out:
+        if concept.kind not in SHAPED_KINDS or concept.name in out:
             continue
         fitting = []
         for col in range(table.n_cols):

@@ -11,6 +11,7 @@ import re
 from functools import lru_cache
 from typing import Optional
 
+from ..extractors.layout import fold as layout_fold
 from .concepts import fold
 from .model import Table
 
@@ -56,6 +57,27 @@ def quarter_of(text: str) -> Optional[int]:
         # a misread numeral (`áto`, `Zdo`): only the second ends in -do, only the fourth in -to
         if len(word) == 3 and word[0] not in "1234" and word[1:] in _SUFFIX_QUARTER:
             return _SUFFIX_QUARTER[word[1:]]
+    return None
+
+
+# a period cell's first word, as OCR may leave it (`ENER0-MARZO`, `I`)
+_PERIOD_STARTS = (
+    (1, ("ENE", "PRIMER", "1ER", "T1", "I ")), (2, ("ABR", "SEGUNDO", "2DO", "T2", "II ")),
+    (3, ("JUL", "TERCER", "3ER", "T3", "III ")), (4, ("OCT", "CUARTO", "4TO", "T4", "IV ")),
+)
+
+
+def quarter_of_cell(text: str) -> Optional[int]:
+    """The quarter a table's period cell names, in any spelling; else by its first word
+    (`ENER0-MARZO`, `I` as OCR read them): a body cell of a period column, where a
+    header's looser words are not expected."""
+    quarter = quarter_of(text)
+    if quarter:
+        return quarter
+    f = layout_fold(text) + " "
+    for period, starts in _PERIOD_STARTS:
+        if any(f.startswith(s) for s in starts):
+            return period
     return None
 
 
