@@ -233,3 +233,37 @@ def test_a_row_numbered_by_its_place_drops_its_code_when_it_printed_it_behind_a_
     goal, _ = poa._build_goal(poa.RawGoal(1, "207", ["OTORGAR CONSULTAS"], {}, True), (), flags)
     assert goal.description == "OTORGAR CONSULTAS"
     assert [f.field for f in flags] == ["goal_code"]  # numbered by its place: flagged
+
+
+@pytest.mark.skipif(not DIGITAL.exists(), reason="digital corpus not present")
+def test_figure_cells_the_page_pass_read_empty_keep_their_places_to_be_read_again():
+    from avance.extractors import pdfium_text
+    from avance.normalizers.rereads import missing_targets
+
+    pdf = pdfium_text.open_pdf(DIGITAL)
+    try:
+        page = _as_scan(pdfium_text.read_page(pdf[0], 1))
+    finally:
+        pdf.close()
+    full = poa.parse([page])
+    goal = full.goals[1]
+    first_p = next(p for p in full.goal_periods if p.goal_code == goal.goal_code and p.period == 1)
+    where = {(p.table, p.field): p for p in full.provenance if p.row_key in (goal.goal_code, f"{goal.goal_code}|1")}
+    annual, programmed = where[("goals", "annual_target")], where[("goal_periods", "programmed")]
+    # the page pass drops the goal's annual target and its first quarter's programmed figure
+    dropped = [w for w in page.words if any(
+        p.x0 <= w.xmid <= p.x1 and p.y0 <= w.ymid <= p.y1 for p in (annual, programmed))]
+    assert dropped
+    read = poa.parse([replace(page, words=tuple(w for w in page.words if w not in dropped))])
+    assert next(g for g in read.goals if g.goal_code == goal.goal_code).annual_target is None
+    places = {(t.ref[0], t.ref[2]): t for t in missing_targets(read, poa.SPEC.value_readers)
+              if t.ref[1] in (goal.goal_code, f"{goal.goal_code}|1")}
+    assert set(places) == {("goals", "annual_target"), ("goal_periods", "programmed")}
+    for key, p in (("goals", "annual_target"), annual), (("goal_periods", "programmed"), programmed):
+        x0, y0, x1, y1 = places[key].box
+        assert x0 <= p.x0 and p.x1 <= x1 and y0 <= p.y0 and p.y1 <= y1, key  # the dropped figure is in its place
+    assert first_p.programmed is not None
+    # achieved cells of quarters after the report's are empty as printed: no place
+    quarter = read.info.quarter
+    assert quarter is not None and not [t for t in missing_targets(read, poa.SPEC.value_readers)
+                                        if t.ref[2] == "achieved" and int(t.ref[1].split("|")[1]) > quarter]

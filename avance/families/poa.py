@@ -599,6 +599,8 @@ class RawGoal:
     description: list[str]
     cells: dict[str, list[TextLine]]
     ocr: bool = False
+    # figure cells of a scan read empty: their places (column, the goal's first lines), read again
+    places: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
 
 
 def _body_bottom(lines: Sequence[TextLine], top: float, default: float) -> float:
@@ -722,6 +724,14 @@ def _goals_in(page: Page, layout: Optional[TableLayout]) -> tuple[list[RawGoal],
     for i, (goal, chunk) in enumerate(zip(goals, chunks)):
         goal.description = [l.text for l in chunk]
         goal.code_text = synthetic.get(i, "")
+        if ocr:
+            # the page pass drops lone small figures (a `1` in a sparse column): where a
+            # figure column holds nothing, the goal's first lines there are read again
+            end = chunks[i + 1][0].top - 0.5 if i + 1 < len(chunks) else bottom
+            top, bot = chunk[0].top - 0.3 * pitch, min(chunk[-1].bottom + 0.3 * pitch, chunk[0].top + 4 * pitch, end)
+            for col in all_columns:
+                if col.name in _FIGURES and not any(l.words for l in goal.cells.get(col.name, ())):
+                    goal.places[col.name] = (col.x0, top, col.x1, bot)
     return goals, layout
 
 
@@ -1094,7 +1104,7 @@ def parse(pages: Sequence[Page]) -> SectionResult:
             result.flags.extend(goal_flags)
             result.goals.append(goal)
             result.goal_periods.extend(periods)
-            result.provenance.extend(_goal_provenance(goal.goal_code, raw))
+            result.provenance.extend(_goal_provenance(goal.goal_code, raw, info.quarter))
     if pages[0].source == "ocr":
         _ocr_sequence_codes(result)
     return result
@@ -1240,23 +1250,34 @@ def _goal_fields(code: str) -> list[tuple[str, str, str]]:
     return fields
 
 
-def _goal_provenance(code: str, raw: RawGoal) -> list[Provenance]:
+def _cell_field(code: str, column: str) -> Optional[tuple[str, str, str]]:
+    """(table, field, row key) a goal's column fills."""
+    if column in _COLUMN_FIELDS:
+        return (*_COLUMN_FIELDS[column], code)
+    if column[:1] in "PA" and column[1:].isdigit():
+        return "goal_periods", ("programmed" if column[0] == "P" else "achieved"), f"{code}|{column[1:]}"
+    return None
+
+
+def _goal_provenance(code: str, raw: RawGoal, quarter: Optional[int] = None) -> list[Provenance]:
     out = []
     for column, lines in raw.cells.items():
         words = [w for l in lines for w in l.words]
-        if not words:
+        target = _cell_field(code, column)
+        if not words or target is None:
             continue
-        if column in _COLUMN_FIELDS:
-            table, name = _COLUMN_FIELDS[column]
-            key = code
-        elif column[:1] in "PA" and column[1:].isdigit():
-            table, name, key = "goal_periods", ("programmed" if column[0] == "P" else "achieved"), f"{code}|{column[1:]}"
-        else:
-            continue
+        table, name, key = target
         confs = [w.conf for w in words if w.conf is not None]
         out.append(Provenance(table, key, name, raw.page, min(w.x0 for w in words), min(w.top for w in words),
                               max(w.x1 for w in words), max(w.bottom for w in words),
                               min(confs) if confs else None, " ".join(l.text for l in lines)))
+    for column, (x0, top, x1, bottom) in raw.places.items():
+        # an achieved cell of a quarter not reported yet is empty as printed
+        target = _cell_field(code, column)
+        if target is None or column[0] == "A" and column[1:].isdigit() and (quarter is None or int(column[1:]) > quarter):
+            continue
+        table, name, key = target
+        out.append(Provenance(table, key, name, raw.page, x0, top, x1, bottom, None, None))
     return out
 
 
@@ -1282,5 +1303,8 @@ def _solver_flags(code: str, printed: Sequence[str], solution) -> list[Flag]:
 
 
 # observations run several lines of small type: the page pass drops and splits their words
+# figure cells the page pass read empty are read again (their places are in the provenance)
+_FIGURE_FIELDS = {(t, f) for c in _FIGURES if (cf := _cell_field("", c)) for t, f, _ in [cf]}
 SPEC = FamilySpec(Family.POA_AVANCE, detect, parse, reread_text=frozenset({("goals", "observations")}),
-                  text_of_cell={("goals", "observations"): lambda text, _key: _ocr_text_cell(text)})
+                  text_of_cell={("goals", "observations"): lambda text, _key: _ocr_text_cell(text)},
+                  value_readers={f: parse_number for f in _FIGURE_FIELDS})
