@@ -29,6 +29,14 @@ CATALOG = ["1.1", "1.1.1", "1.1.2", "1.1.4", "1.2", "1.2.1", "1.2.3", "5.5", "5.
     ("1.1.11.12", ("1.1.1", "1.1.2"), "1.1.1 1.1.2"),  # the space between two codes lost: no comma made up
     ("121555", ("1.2.1", "5.5.5"), "1.2.1 5.5.5"),
     ("1.1.1.1.1.2", ("1.1.1", "1.1.2"), "1.1.1.1.1.2"),  # codes printed run together stay so
+    ("7.2.1", None, None),  # a clean dotted code the catalog lacks: as read
+    ("121", ("1.2.1",), "1.2.1"),
+    ("421", ("1.2.1",), "1.2.1"),  # one digit misread, dots lost: the one catalog code one digit off
+    ("1.2.1, 655", ("1.2.1", "5.5.5"), "1.2.1, 5.5.5"),
+    ("1.19", None, None),  # 1.1.1, 1.1.2 and 1.1.4 are all one digit off: left as read
+    ("€.5.3", None, None),  # a digit lost before the dot is no digit misread
+    ("1.2.1 655 955", None, None),  # one misread digit a cell at most
+    ("9551255355", None, None),  # a long run of digits spells codes by one change too easily
 ])
 def test_repair_codes(raw, codes, fixed):
     got = repair_codes(raw, CATALOG)

@@ -55,8 +55,12 @@ def repair_codes(raw: Optional[str], catalog: Sequence[str]) -> Optional[CodeRep
         return None
     codes: list[str] = []
     found_by_token = []
+    misread = False  # one digit of the cell taken for another
     for token in tokens:
         found = _segment_token(token, by_digits)
+        if found is None and not misread:
+            found = _one_digit_off(token, by_digits)
+            misread = found is not None
         if found is None:
             return None
         codes.extend(c for c in found if c not in codes)
@@ -78,6 +82,30 @@ def repair_codes(raw: Optional[str], catalog: Sequence[str]) -> Optional[CodeRep
             raw_out += code
         raw_out += "," if token.endswith(",") else ""
     return CodeRepair(tuple(codes), raw=raw_out.rstrip(","), changed=True)
+
+
+MAX_MISREAD_CODES = 3
+
+
+def _one_digit_off(token: str, by_digits: dict[str, list[str]]) -> Optional[list[str]]:
+    """The catalog codes a token spells with one of its digits read for another (`334`
+    for 4.3.4, `425,326` for 4.2.5, 4.2.6: a small `4` read as `3`), when exactly one
+    such reading exists; None otherwise. A token printed as clean dotted codes (`4.5.9`)
+    is a code the catalog lacks, as read; one that starts or ends on a separator lost a
+    digit there (`€.5.3`), not one misread. A long run of digits (more than
+    `MAX_MISREAD_CODES` codes) spells some catalog codes by one change too easily to tell."""
+    if token[:1] in ".," or token[-1:] in ".," or all(re.fullmatch(r"\d(?:\.\d)+", piece) for piece in token.split(",") if piece):
+        return None
+    readings = set()
+    for i, c in enumerate(token):
+        if not c.isdigit():
+            continue
+        for d in "0123456789":
+            if d != c and (found := _segment_token(token[:i] + d + token[i + 1:], by_digits)) is not None:
+                readings.add(tuple(found))
+                if len(readings) > 1:
+                    return None
+    return list(readings.pop()) if len(readings) == 1 and len(next(iter(readings))) <= MAX_MISREAD_CODES else None
 
 
 def _separators(token: str) -> dict[int, str]:
