@@ -108,6 +108,18 @@ def test_words_run_together_are_cut_where_one_cut_only_makes_spanish(vocab):
 
 # ---------------------------------------------------------------- in the pipeline: every repair is flagged
 
+def test_a_word_broken_by_a_space_is_joined_where_the_pieces_make_one_word(vocab):
+    assert fixed("Porcenta je de avance", vocab) == "Porcentaje de avance"
+    assert fixed("Coordinación de Segur idad Pública", vocab) == "Coordinación de Seguridad Pública"
+    assert fixed("INSTITUC JONALES A TRAVÉS", vocab) == "INSTITUCIONALES A TRAVÉS"  # then one confusion
+    text, repairs = repair_text("Munici pal", vocab)
+    assert text == "Municipal" and [(r.raw, r.value) for r in repairs] == [("Munici pal", "Municipal")]
+    # two words stay two words; a link word or a letter is never half of one
+    for text in ("si no se cumple", "de la meta", "a la población", "Tlaquepaque de Zaragoza",
+                 "lievar a cabo", "debido a penado"):
+        assert not any(" " in r.raw and r.value and " " not in r.value for r in repair_text(text, vocab)[1]), text
+
+
 def _section(description: str, indicator_name: str) -> SectionResult:
     goal = Goal(goal_code="101", is_main_goal=False, description=description, unit="INFORME", unit_raw="INFORME",
                 annual_target=None, absolute_progress=None, relative_progress=None, pmd_codes=(),

@@ -40,6 +40,9 @@ the target without accents (the reports print many words without them, and a
 restored accent was measured to be right less often than wrong), except a
 domain word, which takes the spelling its catalog lists. The case style of the
 word read is kept (`Parcentaje` -> `Porcentaje`, `EXTENSLONES` -> `EXTENSIONES`).
+A word OCR broke in two with a space (`Porcenta je`) is joined first, where one piece is
+no frequent word, neither is a link word or a letter, and together they make a frequent
+word (or a word one confusion from one).
 """
 from __future__ import annotations
 
@@ -425,12 +428,51 @@ def trailing_speck(text: str, vocab: Vocabulary) -> tuple[str, Optional[WordRepa
     return text[:m.start()] + m.group(1), WordRepair(text[m.start():], m.group(1), (m.group(1),))
 
 
+# a word OCR broke in two with a space (`Porcenta je`, `Segur idad`, `INSTITUC JONALES`)
+_WORD = re.compile(r"(?<![\w-])[^\W\d_]+(?![\w-])")
+JOINED_MIN_LETTERS = 5
+
+
+def _broken_words(text: str, vocab: Vocabulary, repairs: list[WordRepair]) -> str:
+    """Two pieces a space apart, one of them no frequent word and neither a link word
+    nor a letter, that make one frequent word together (or a word one OCR confusion
+    from one): joined."""
+    def word(piece: str) -> bool:
+        key = fold_lower(piece)
+        return vocab.known(key) and not vocab.rare(key)
+
+    def joined(a: str, b: str) -> Optional[str]:
+        key = fold_lower(a + b)
+        if len(key) < JOINED_MIN_LETTERS or word(a) and word(b):
+            return None
+        if any(len(x) < 2 or fold_lower(x) in LINK_WORDS for x in (a, b)):
+            return None  # `a penado` is `a período`, `lievar a` is `llevar a`: not one word
+        if word(key):
+            return a + b if vocab._zipf.get(key, 0.0) >= RUN_PART_ZIPF else None
+        r = vocab.repair_word(a + b, name_like=True)  # confusions only
+        return r.value if r is not None and r.value is not None else None
+
+    words = list(_WORD.finditer(text))
+    out, at = [], 0
+    for m, n in zip(words, words[1:]):
+        if m.start() < at or text[m.end():n.start()] != " ":
+            continue
+        found = joined(m.group(0), n.group(0))
+        if found is None:
+            continue
+        out.append(text[at:m.start()] + found)
+        repairs.append(WordRepair(text[m.start():n.end()], found, (found,)))
+        at = n.end()
+    return "".join(out) + text[at:] if out else text
+
+
 def repair_text(text: Optional[str], vocab: Vocabulary) -> tuple[Optional[str], list[WordRepair]]:
     """The text with its unknown words repaired, and every repair (ambiguous ones too)."""
     if not text:
         return text, []
     repairs: list[WordRepair] = []
     text = _stops_after_links(_bars_as_letters(_unclosed_openers(text, repairs), vocab, repairs), repairs)
+    text = _broken_words(text, vocab, repairs)
     mixed_case = any(c.islower() for c in text) and sum(c.isupper() for c in text) < sum(c.islower() for c in text)
 
     def sub(m: re.Match) -> str:
