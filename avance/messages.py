@@ -423,6 +423,7 @@ DETAILS: tuple[tuple[re.Pattern, Any], ...] = tuple((re.compile(p, re.S), s) for
     (r"parentheses around single terms", "se quitaron los paréntesis sobrantes del marcado de la exportación"),
     (r"with spaces OCR put inside it", "sin los espacios que el OCR insertó"),
     (r"matched to the section's action lines", "se hizo coincidir con las líneas de acción de la sección"),
+    (r"the row's code (\S+) as OCR garbled it", r"es la clave del renglón \1, deformada por el OCR"),
     (r"is a code of the CONAC administrative classification",
      "es una clave de la clasificación administrativa del CONAC"),
     (r"the CONAC functional classification places", "la clasificación funcional del CONAC la ubica en este nivel"),

@@ -107,8 +107,10 @@ def _group_lines(words: Iterable[Word], y_tolerance: float | None, stacked_apart
     ws = sorted(((w.top + w.bottom) / 2, w.x0, i, w) for i, w in enumerate(words))
     if not ws:
         return []
-    heights = sorted(w.bottom - w.top for _, _, _, w in ws)
-    typical_height = heights[len(heights) // 2]
+    typical_height = 0.0
+    if y_tolerance is None or stacked_apart:
+        heights = sorted(w.bottom - w.top for _, _, _, w in ws)
+        typical_height = heights[len(heights) // 2]
     if y_tolerance is None:
         y_tolerance = max(1.0, typical_height * 0.5)
     lines: list[list[Word]] = []

@@ -1304,7 +1304,7 @@ def _solver_flags(code: str, printed: Sequence[str], solution) -> list[Flag]:
 
 # observations run several lines of small type: the page pass drops and splits their words
 # figure cells the page pass read empty are read again (their places are in the provenance)
-_FIGURE_FIELDS = {(t, f) for c in _FIGURES if (cf := _cell_field("", c)) for t, f, _ in [cf]}
+_FIGURE_FIELDS = {_cell_field("", c)[:2] for c in _FIGURES}
 SPEC = FamilySpec(Family.POA_AVANCE, detect, parse, reread_text=frozenset({("goals", "observations")}),
                   text_of_cell={("goals", "observations"): lambda text, _key: _ocr_text_cell(text)},
                   value_readers={f: parse_number for f in _FIGURE_FIELDS})
