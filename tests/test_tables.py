@@ -451,6 +451,13 @@ def test_quarter_numerals_ocr_misread_are_known_by_their_ending():
     assert quarter_of("DEL TRIMESTRE") is None and quarter_of("PRIMER TRIMESTRE DE AVANCE") == 1
 
 
+def test_a_month_range_with_a_letter_ocr_misread_names_its_quarter():
+    from avance.tables.periods import quarter_of
+    assert [quarter_of(t) for t in ("Jui-Sep", "0ct-Dic", "En-Mar", "ENER0-MARZO")] == [3, 4, 1, 1]
+    # a half year is no quarter, nor is a word of the length of a range
+    assert [quarter_of(t) for t in ("Ene-Jun", "Jul-Dic", "ACUMULADO", "Ene-Mzo")] == [None] * 4
+
+
 def test_one_row_under_its_header_is_a_table_and_a_lone_figure_line_is_not():
     # the last goal of a table, alone on the next page under the header printed again
     header = [_word(50, 100, "DESCRIPCION"), _word(200, 100, "META"), _word(223, 100, "ANUAL"),

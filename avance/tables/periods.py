@@ -11,6 +11,8 @@ import re
 from functools import lru_cache
 from typing import Optional
 
+from rapidfuzz import fuzz
+
 from ..extractors.layout import fold as layout_fold
 from .concepts import fold
 from .model import Table
@@ -27,6 +29,7 @@ _MONTH_STEMS = frozenset(w[:3] for spellings in _MONTH_RANGES.values() for s in 
 _ORDINALS = {1: ("primer", "primero", "1er", "1ro", "1o", "1"), 2: ("segundo", "2do", "2o", "2"),
              3: ("tercer", "tercero", "3er", "3ro", "3o", "3"), 4: ("cuarto", "4to", "4o", "4")}
 _SUFFIX_QUARTER = {"do": 2, "to": 4}
+MONTHS_LIKENESS = 85  # one letter of `jul sep` (7) misread: 85.7
 _ROMANS = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 # What a quarter's column holds, by the words its deepest header cell uses.
 KINDS = {
@@ -44,6 +47,12 @@ def quarter_of(text: str) -> Optional[int]:
     for q, spellings in _MONTH_RANGES.items():
         if any(s in f or s.replace(" ", "") in squeezed for s in spellings):
             return q
+    # a month range with a letter OCR misread (`Jui-Sep`, `0ct-Dic`): the label is that range
+    # alone, one slip from one quarter's spelling and from no other's
+    near = {q for q, spellings in _MONTH_RANGES.items() for s in spellings
+            if len(s) >= 7 and abs(len(f) - len(s)) <= 1 and fuzz.ratio(f, s) >= MONTHS_LIKENESS}
+    if len(near) == 1:
+        return near.pop()
     if f in _ROMANS:
         return _ROMANS[f]
     # a year before the word names no quarter (`2026 TRIMESTRE 2`, a label's year then its quarter)
