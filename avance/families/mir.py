@@ -25,6 +25,7 @@ from . import common
 from . import mir_table as mt
 from ..tables import label_value_boxes
 from .base import FamilySpec, PageMark
+from .provenance import place_record, words_record
 
 # Header words of a MIR progress table (folded); a page needs most of them.
 _HEADER_TERMS = (
@@ -546,13 +547,10 @@ def _row_provenance(code: str, raw: mt.RawRow) -> list[Provenance]:
         if not words or target is None:
             continue
         table, name = target
-        confs = [w.conf for w in words if w.conf is not None]
-        out.append(Provenance(table, _cell_key(code, table, column), name, raw.page, min(w.x0 for w in words), min(w.top for w in words),
-                              max(w.x1 for w in words), max(w.bottom for w in words),
-                              min(confs) if confs else None, raw.cells.get(column)))
-    for column, (x0, top, x1, bottom) in raw.places.items():  # read empty: the cell's place (read again)
+        out.append(words_record(table, _cell_key(code, table, column), name, raw.page, words, raw.cells.get(column)))
+    for column, box in raw.places.items():  # read empty: the cell's place (read again)
         table, name = _cell_fields()[column]
-        out.append(Provenance(table, _cell_key(code, table, column), name, raw.page, x0, top, x1, bottom, None, None))
+        out.append(place_record(table, _cell_key(code, table, column), name, raw.page, box))
     return out
 
 

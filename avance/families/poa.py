@@ -28,6 +28,7 @@ from ..records import (
 )
 from . import common
 from .base import FamilySpec, PageMark
+from .provenance import place_record, words_record
 
 PERIOD_LABELS = {1: "Ene-Mar", 2: "Abr-Jun", 3: "Jul-Sep", 4: "Oct-Dic"}
 
@@ -1267,17 +1268,14 @@ def _goal_provenance(code: str, raw: RawGoal, quarter: Optional[int] = None) -> 
         if not words or target is None:
             continue
         table, name, key = target
-        confs = [w.conf for w in words if w.conf is not None]
-        out.append(Provenance(table, key, name, raw.page, min(w.x0 for w in words), min(w.top for w in words),
-                              max(w.x1 for w in words), max(w.bottom for w in words),
-                              min(confs) if confs else None, " ".join(l.text for l in lines)))
-    for column, (x0, top, x1, bottom) in raw.places.items():
+        out.append(words_record(table, key, name, raw.page, words, " ".join(l.text for l in lines)))
+    for column, box in raw.places.items():
         # an achieved cell of a quarter not reported yet is empty as printed
         target = _cell_field(code, column)
         if target is None or column[0] == "A" and column[1:].isdigit() and (quarter is None or int(column[1:]) > quarter):
             continue
         table, name, key = target
-        out.append(Provenance(table, key, name, raw.page, x0, top, x1, bottom, None, None))
+        out.append(place_record(table, key, name, raw.page, box))
     return out
 
 

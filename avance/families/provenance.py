@@ -55,6 +55,22 @@ def narrow(words: Sequence[Word], value: Optional[str]) -> list[Word]:
     return ordered[best[0]:best[1] + 1] if best else words
 
 
+def words_record(table: str, row_key: str, field: str, page: int, words: Sequence[Word],
+                 raw_text: Optional[str]) -> Provenance:
+    """Where a field was read: the union of its words' boxes, their lowest OCR confidence."""
+    confs = [w.conf for w in words if w.conf is not None]
+    return Provenance(table, row_key, field, page, min(w.x0 for w in words), min(w.top for w in words),
+                      max(w.x1 for w in words), max(w.bottom for w in words),
+                      min(confs) if confs else None, raw_text)
+
+
+def place_record(table: str, row_key: str, field: str, page: int,
+                 box: tuple[float, float, float, float]) -> Provenance:
+    """A cell the page pass read empty: its place, no words (no text, no confidence), to be
+    read again (`normalizers.rereads.missing_targets`)."""
+    return Provenance(table, row_key, field, page, *box, None, None)
+
+
 class ProvenanceLog:
     """Collects `Provenance` records for the words fields were read from."""
 
@@ -84,10 +100,8 @@ class ProvenanceLog:
         if page.source == "ocr_text":
             return Provenance(table, row_key, field, page.number, 0.0, 0.0, 0.0, 0.0, None,
                               export_lines(page, words) or raw_text)
-        confs = [w.conf for w in words if w.conf is not None]
-        return Provenance(table, row_key, field, page.number, min(w.x0 for w in words), min(w.top for w in words),
-                          max(w.x1 for w in words), max(w.bottom for w in words),
-                          min(confs) if confs else None, raw_text if raw_text is not None else words_text(words))
+        return words_record(table, row_key, field, page.number, words,
+                            raw_text if raw_text is not None else words_text(words))
 
     def add(self, table: str, row_key: str, field: str, words: Iterable[Optional[Word]],
             raw_text: Optional[str] = None, page: Optional[Page] = None, replace: bool = False) -> None:

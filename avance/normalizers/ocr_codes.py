@@ -105,7 +105,10 @@ def _one_digit_off(token: str, by_digits: dict[str, list[str]]) -> Optional[list
                 readings.add(tuple(found))
                 if len(readings) > 1:
                     return None
-    return list(readings.pop()) if len(readings) == 1 and len(next(iter(readings))) <= MAX_MISREAD_CODES else None
+    if len(readings) != 1:
+        return None
+    (found,) = readings
+    return list(found) if len(found) <= MAX_MISREAD_CODES else None
 
 
 def _separators(token: str) -> dict[int, str]:

@@ -242,6 +242,10 @@ class Vocabulary:
             return "uncommon"
         return "rare" if key in lexicon.rare else None
 
+    def zipf(self, key: str) -> float:
+        """A folded word's Zipf frequency (a domain word's at least `DOMAIN_ZIPF`; 0 unknown)."""
+        return self._zipf.get(key, 0.0)
+
     def known(self, key: str) -> bool:
         return (key in self.domain or key in self.names or self._in_lexicon(key) is not None
                 or self.knows_inflection(key))
@@ -448,7 +452,7 @@ def _broken_words(text: str, vocab: Vocabulary, repairs: list[WordRepair]) -> st
         if any(len(x) < 2 or fold_lower(x) in LINK_WORDS for x in (a, b)):
             return None  # `a penado` is `a período`, `lievar a` is `llevar a`: not one word
         if word(key):
-            return a + b if vocab._zipf.get(key, 0.0) >= RUN_PART_ZIPF else None
+            return a + b if vocab.zipf(key) >= RUN_PART_ZIPF else None
         r = vocab.repair_word(a + b, name_like=True)  # confusions only
         return r.value if r is not None and r.value is not None else None
 

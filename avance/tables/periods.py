@@ -13,7 +13,6 @@ from typing import Optional
 
 from rapidfuzz import fuzz
 
-from ..extractors.layout import fold as layout_fold
 from .concepts import fold
 from .model import Table
 
@@ -40,6 +39,7 @@ KINDS = {
 }
 
 
+@lru_cache(maxsize=65536)
 def quarter_of(text: str) -> Optional[int]:
     """The quarter a header cell names, if it names one."""
     f = " ".join(fold(text).replace("-", " ").replace(".", " ").split())
@@ -69,11 +69,11 @@ def quarter_of(text: str) -> Optional[int]:
     return None
 
 
-# a period cell's first word, as OCR may leave it (`ENER0-MARZO`, `I`)
-_PERIOD_STARTS = (
-    (1, ("ENE", "PRIMER", "1ER", "T1", "I ")), (2, ("ABR", "SEGUNDO", "2DO", "T2", "II ")),
-    (3, ("JUL", "TERCER", "3ER", "T3", "III ")), (4, ("OCT", "CUARTO", "4TO", "T4", "IV ")),
-)
+# a period cell's first word, as OCR may leave it (`ENER0-MARZO`, `I`): the stem of the
+# quarter's first month, its ordinal (with letters: a bare digit is a figure), `T1`, its numeral
+_CELL_STARTS = tuple((q, tuple({s.split()[0][:3] for s in spellings})
+                      + tuple(w for w in _ORDINALS[q] if len(w) >= 3) + (f"t{q}",))
+                     for q, spellings in _MONTH_RANGES.items())
 
 
 def quarter_of_cell(text: str) -> Optional[int]:
@@ -83,11 +83,12 @@ def quarter_of_cell(text: str) -> Optional[int]:
     quarter = quarter_of(text)
     if quarter:
         return quarter
-    f = layout_fold(text) + " "
-    for period, starts in _PERIOD_STARTS:
-        if any(f.startswith(s) for s in starts):
-            return period
-    return None
+    words = fold(text).split()
+    if not words:
+        return None
+    if words[0] in _ROMANS:
+        return _ROMANS[words[0]]
+    return next((q for q, starts in _CELL_STARTS if words[0].startswith(starts)), None)
 
 
 def kind_of(text: str) -> Optional[str]:
