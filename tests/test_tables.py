@@ -658,6 +658,32 @@ def test_four_programmed_and_achieved_pairs_whose_roman_labels_ocr_garbled_are_t
     assert (4, "P") not in period_columns(table)
 
 
+def test_garbled_quarter_pairs_under_a_heading_reaching_halves_of_two_pairs_are_numbered_in_order():
+    from avance.tables.model import Box, Table
+    from avance.tables.periods import period_columns
+    # `I II III IV` read `Ú " "m wv`; `PERIODO`, centred over the eight columns without
+    # rules, reached the achieved column of one pair and the programmed of the next
+    paths = ("DESCRIPCIÓN", "Ú > P", "Ú > A", "\" > P", "PERIODO > \" > A", "PERIODO > \"m > P", "\"m > A",
+             "wv > P", "wv > A", "AVANCE > ABSOLUTO")
+    table = Table(page=1, box=Box(0, 0, 100, 100), cells=(), n_rows=1, n_cols=len(paths), header_rows=1,
+                  header_paths=paths, ruled=False)
+    assert period_columns(table) == {(1, "P"): 1, (1, "A"): 2, (2, "P"): 3, (2, "A"): 4, (3, "P"): 5, (3, "A"): 6,
+                                     (4, "P"): 7, (4, "A"): 8}
+
+
+def test_a_quarter_label_whose_ordinal_ocr_read_as_a_number_stays_in_the_header():
+    # `2do. trim.` read `240. trim.` looks like a numbered item (`101.- SEGUIMIENTO`), which
+    # starts a table's body: the word quarter after it says it is a label
+    header = [["DESCRIPCIÓN", "PERIODO", "PERIODO", "PERIODO", "PERIODO"],
+              ["DESCRIPCIÓN", "1er. trim.", "1er. trim.", "240. trim.", "240. trim."],
+              ["DESCRIPCIÓN", "P", "A", "P", "A"]]
+    body = [["101.- SEGUIMIENTO AL GASTO", "12", "0", "12", "11"], ["102.- DAR MANTENIMIENTO", "24", "24", "23", "26"]]
+    table, = read_tables(_page(header + body, [190, 60, 60, 60, 60], ruled=True))
+    assert table.header_rows == 3
+    assert table.header_paths[3] == "PERIODO > 240. trim. > P"
+    assert table.text(3, 0) == "101.- SEGUIMIENTO AL GASTO"
+
+
 def test_a_wrapped_label_centred_over_a_narrow_column_heads_that_column_alone():
     # `AVANCE` / `ABSOLUTO` centred in a narrow figures column between the description
     # and the observations, the description's label on a line between its two lines

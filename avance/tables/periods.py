@@ -192,7 +192,9 @@ def pair_cut(table: Table, col: int) -> float:
 
 def _kind_groups(paths) -> list[tuple[tuple[str, ...], list[tuple[int, str]]]]:
     """Programmed/achieved columns side by side under one label, left to right: (the
-    label's path, [(column, kind)]); a kind printed again starts the next group."""
+    label's path, [(column, kind)]); a kind printed again starts the next group. The
+    label over a pair is what groups it: a heading above the quarters (`PERIODO`),
+    centred over them without rules, may reach one column of a pair and not the other."""
     groups: list[tuple[tuple[str, ...], list[tuple[int, str]]]] = []
     split, kinds = _column_kinds(tuple(paths))
     for col, parts in enumerate(split):
@@ -200,7 +202,7 @@ def _kind_groups(paths) -> list[tuple[tuple[str, ...], list[tuple[int, str]]]]:
         if kind not in ("P", "A"):
             continue
         last = groups[-1] if groups else None
-        if last and last[0] == parts[:-1] and last[1][-1][0] == col - 1 and kind not in {k for _, k in last[1]}:
+        if last and last[0][-1:] == parts[-2:-1] and last[1][-1][0] == col - 1 and kind not in {k for _, k in last[1]}:
             last[1].append((col, kind))
         else:
             groups.append((parts[:-1], [(col, kind)]))

@@ -341,6 +341,9 @@ def is_date(text: str) -> bool:
 
 # A cell that starts with a dotted code or a numbered item (`4.5.3`, `101.- SEGUIMIENTO`).
 _LEADING_CODE = re.compile(r"^(\d{1,2}(\.\d{1,2})+\b|[A-Z]?\.?\d{1,4}\s*(\.-|-|\.|\))\s*[A-Za-zÁÉÍÓÚÑ])")
+# ... unless what follows the number is the word quarter: a quarter's label whose
+# ordinal OCR misread (`240. trim.` for `2do. trim.`) heads its columns
+_NUMBERED_QUARTER = re.compile(r"^\S+\s*trim(?:estre)?\b", re.IGNORECASE)
 
 
 def _is_body_row(texts: Sequence[str]) -> bool:
@@ -348,7 +351,8 @@ def _is_body_row(texts: Sequence[str]) -> bool:
     if _numbering_row(texts):
         return False
     values = sum(is_figure(t) or is_date(t) for t in texts)
-    return values >= 2 or any(_LEADING_CODE.match(t.strip()) for t in texts)
+    return values >= 2 or any(_LEADING_CODE.match(t.strip()) and not _NUMBERED_QUARTER.match(t.strip())
+                              for t in texts)
 
 
 def _has_body_row(cells: Sequence[Cell], n_rows: int) -> bool:
