@@ -69,6 +69,8 @@ def test_action_line_code_with_lost_dot():
     ('"205 -OTORGAR TERAPIAS', "205"), ("*102.- GESTIONAR Y", "102"),  # a speck before the code
     ("-M.300 CONTRIBUIR A LA", "M.300"), ("|301.- CELEBRAR", "301"),  # a sliver of the cell's rule
     ("- 300 PERSONAS ATENDIDAS", None),  # a dash before a count in a description is no code
+    ("MX.100 CONTRIBUIR CON", "M.100"),  # bold type's period read as a letter and a period
+    ("MAS.100 PERSONAS", None), ("MA 100 PERSONAS", None),
 ])
 def test_ocr_goal_code(text, code):
     got = poa._ocr_goal_code(text)

@@ -625,9 +625,10 @@ def _goal_start(line: TextLine, ocr: bool = False) -> bool:
 
 
 # A goal code as OCR reads it: `101.-` may come out `101:`, `101,-`, `101;`,
-# `101 -`, `1O1.-`; `M.100` may come out `M100`, `M,100`.
+# `101 -`, `1O1.-`; `M.100` may come out `M100`, `M,100`, `MX.100` (bold type's
+# period read as a letter and a period).
 _OCR_GOAL = re.compile(
-    r"^(?:(?P<main>[Mm]\s?[.,]?\s?[\dOoIl]{3})(?P<msep>\s?[.,:;]?\s?[-–—_]?\s?)"
+    r"^(?:(?P<main>[Mm](?:[A-Za-z][.,]|\s?[.,]?)\s?[\dOoIl]{3})(?P<msep>\s?[.,:;]?\s?[-–—_]?\s?)"
     r"|(?P<code>[\dOoIl]{3})(?P<sep>\s?[.,:;]?\s?[-–—_]\s?|[.,:;]\s?))(?P<rest>.*)$"
 )
 
@@ -643,7 +644,7 @@ def _ocr_goal_code(text: str) -> Optional[tuple[str, str]]:
     if not m:
         return None
     code = (m.group("main") or m.group("code")).translate(str.maketrans("OoIl", "0011")).replace(" ", "")
-    if not re.fullmatch(r"[Mm][.,]?\d{3}|\d{3}", code):
+    if not re.fullmatch(r"[Mm](?:[A-Za-z][.,]|[.,]?)\d{3}|\d{3}", code):
         return None
     if code[0] in "Mm":
         code = "M." + code[-3:]
