@@ -209,6 +209,15 @@ def test_boxed_header_draws_boxes_around_header_labels(rendered):
     assert not boxed(rendered[("reference", "poa")], "RAMO:")
 
 
+def test_continued_pages_break_tables_without_printing_their_header_again(rendered):
+    for name, label in (("poa", "PERIODO"), ("mir", "OBJETIVOS")):
+        texts = page_texts(rendered[("continued_pages", name)])
+        assert len(texts) >= 2 and label in texts[0], name
+        assert not any(label in t for t in texts[1:]), name
+    # the reference layout prints the MIR table's header again on the pages it runs to
+    assert sum("OBJETIVOS" in t for t in page_texts(rendered[("reference", "mir")])) >= 2
+
+
 def test_rendering_is_deterministic(rendered, tmp_path):
     src = rendered[("later_quarter", "poa")]
     truth = select_sections(load_truth_json(DIGITAL / "d001_poa_tijuana.truth.json"), ("poa_avance",))

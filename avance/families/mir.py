@@ -398,7 +398,13 @@ def _read(page: Page) -> Optional[mt.PageTable]:
 def parse(pages: Sequence[Page]) -> SectionResult:
     if all(p.source == "ocr_text" for p in pages):
         return parse_export(pages)
-    read = [(p, t) for p in pages if (t := _read(p)) is not None]
+    read: list[tuple[Page, mt.PageTable]] = []
+    for page in pages:
+        table = _read(page)
+        if table is None and read and page.source != "ocr":
+            table = mt.read_continued(page, read[-1][1])  # no header: the table goes on
+        if table is not None:
+            read.append((page, table))
     tables = [t for _, t in read]
     ocr = any(t.ocr for t in tables)
     axis = program = agency = None

@@ -658,14 +658,21 @@ def read_page(page: Page) -> Optional[PageTable]:
             return PageTable(title, head_lines, above, cols, rows, reported)
     if not cols:
         return PageTable(title, head_lines, above, [], [], None)
-    table_x0 = min(l.x0 for l in lines if l.top > title.bottom)
-    table_x1 = max(l.x1 for l in lines if l.top > title.bottom)
     bottom = _table_bottom(page, lines, body_top)
-    body = [w for w in page.words if body_top < w.ymid < bottom]
     if by_concepts is None:
-        set_borders(cols, page, body, body_top, bottom)
-    by_name = {c.name: c for c in cols}
-    anchors = _anchors(body, by_name)
+        set_borders(cols, page, [w for w in page.words if body_top < w.ymid < bottom], body_top, bottom)
+    rows = _band_rows(page, lines, cols, quarters, body_top, bottom, title.bottom)
+    return PageTable(title, head_lines, above, cols, rows, reported)
+
+
+def _band_rows(page: Page, lines: Sequence[TextLine], cols: Sequence[Column], quarters: tuple[int, ...],
+               body_top: float, bottom: float, above: float) -> list[RawRow]:
+    """The rows between `body_top` and `bottom`, each anchored by a level word or an
+    objective code, their cells by the columns' borders."""
+    table_x0 = min(l.x0 for l in lines if l.top > above)
+    table_x1 = max(l.x1 for l in lines if l.top > above)
+    body = [w for w in page.words if body_top < w.ymid < bottom]
+    anchors = _anchors(body, {c.name: c for c in cols})
     rows: list[RawRow] = []
     if anchors:
         lead, bands = row_bands(page, body, anchors, body_top, bottom, table_x0, table_x1)
@@ -679,7 +686,25 @@ def read_page(page: Page) -> Optional[PageTable]:
                     row.cells[c.name] = text
                     row.words[c.name] = words  # where the cell was read (provenance)
             rows.append(row)
-    return PageTable(title, head_lines, above, cols, rows, reported)
+    return rows
+
+
+def read_continued(page: Page, before: PageTable) -> Optional[PageTable]:
+    """A page with neither title nor header whose rows go on from the table of the page
+    before (a spreadsheet printed without its titles repeated): read in that table's
+    columns, from the page's first line to its signatures."""
+    if not before.columns or not before.rows:
+        return None
+    lines = group_lines(page.words)
+    if not lines:
+        return None
+    body_top = lines[0].top - 0.5
+    quarters = before.rows[0].quarters
+    rows = _band_rows(page, lines, before.columns, quarters, body_top, _table_bottom(page, lines, body_top),
+                      body_top)
+    if not any(_anchored(r) for r in rows):
+        return None
+    return PageTable(None, [], [], before.columns, rows, before.reported_quarter, ocr=before.ocr)
 
 
 # --------------------------------------------------------------------------

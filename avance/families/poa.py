@@ -660,6 +660,13 @@ def _numeric_word(word: Word, ocr: bool) -> bool:
     return parse_number(word.text) is not None
 
 
+# A table on a page without a header continues the goal table of the page before when
+# it spans most of that table's width, and not much more.
+CONTINUED_OVERLAP = 0.8
+# Lines further apart than this many line heights are no longer one table's.
+CONTINUED_GAP = 2.0
+
+
 def _carried(own: Optional[TableLayout], before: Optional[TableLayout]) -> Optional[TableLayout]:
     """A page's goal table in the template of the section's page before, whose header
     OCR garbled (fewer columns named): the earlier page's columns and quarters, with
@@ -677,9 +684,43 @@ def _carried(own: Optional[TableLayout], before: Optional[TableLayout]) -> Optio
     return replace(before, top=own.top, bottom=own.bottom, header_top=own.header_top)
 
 
+def _continued(page: Page, before: Optional[TableLayout]) -> Optional[TableLayout]:
+    """A page whose goal table goes on from the section's page before without its header
+    (a spreadsheet printed without its titles repeated): the earlier page's columns, over
+    the rows of the table the reader finds across them."""
+    if before is None:
+        return None
+    columns = before.columns + list(before.period_columns.values())
+    x0, x1 = min(c.x0 for c in columns), max(c.x1 for c in columns)
+    width = x1 - x0
+    across = [t for t in read_tables(page)
+              if min(t.box.x1, x1) - max(t.box.x0, x0) >= CONTINUED_OVERLAP * width
+              and t.box.x1 - t.box.x0 <= width / CONTINUED_OVERLAP]
+    if across:
+        table = max(across, key=lambda t: t.n_rows)
+        return replace(before, top=table.box.top - 1, bottom=table.box.bottom + 2, header_top=None)
+    # too few rows for the reader to call a table (the last goal alone, then signatures):
+    # from the first line opening a goal in the description column, while lines follow
+    # closely (a footer or the signatures stand apart)
+    description = before.get("description")
+    lines = group_lines(page.words)
+    start = next((i for i, line in enumerate(lines)
+                  if (words := [w for w in line.words if description.holds(w)])
+                  and _goal_start(make_line(words), page.source == "ocr")), None)
+    if start is None:
+        return None
+    end = lines[start]
+    for line in lines[start + 1:]:
+        if line.top - end.bottom > CONTINUED_GAP * (end.bottom - end.top):
+            break
+        end = line
+    return replace(before, top=lines[start].top - 1, bottom=end.bottom + 1, header_top=None)
+
+
 def _page_goals(page: Page, before: Optional[TableLayout] = None) -> tuple[list[RawGoal], Optional[TableLayout]]:
     """The page's goals, and the layout they were read in (for the section's next page)."""
-    return _goals_in(page, _carried(_table_layout(page), before))
+    own = _table_layout(page)
+    return _goals_in(page, _carried(own, before) if own is not None else _continued(page, before))
 
 
 def _goals_in(page: Page, layout: Optional[TableLayout]) -> tuple[list[RawGoal], Optional[TableLayout]]:

@@ -28,6 +28,9 @@ of the hand-checked truth files and prints it again the way such templates do:
   other templates use for the same columns (``CLAVE PMD``, ``U. DE M.``, ``LOGRO
   ACUMULADO``, ``% DE CUMPLIMIENTO``, ``PERIODICIDAD``, ``CAUSAS DE LA VARIACIÓN``),
   the rest worded as in ``wording``;
+- ``continued_pages``: tables broken over pages without their header printed again
+  (a spreadsheet printed without its titles repeated), the type a size larger so
+  that they break;
 - ``mixed``: a new template combines these: every attribute above drawn at
   random from the seed (rules or none, column order, wording and period
   spelling, quarter, font and paper, number formats, two columns, boxes), so
@@ -80,7 +83,7 @@ from reportlab.pdfgen import canvas as rl_canvas
 
 KINDS: tuple[str, ...] = (
     "reference", "no_rules", "column_order", "wording", "later_quarter",
-    "fonts_paper", "two_column_sheet", "boxed_header", "mixed", "shuffled", "synonyms",
+    "fonts_paper", "two_column_sheet", "boxed_header", "mixed", "shuffled", "synonyms", "continued_pages",
 )
 FAMILIES: tuple[str, ...] = ("poa_avance", "mir_avance", "indicator_sheet", "indicator_report")
 # Kinds that only change what a family prints where that family has the feature.
@@ -88,6 +91,7 @@ KIND_FAMILIES: dict[str, tuple[str, ...]] = {
     "two_column_sheet": ("poa_avance", "indicator_sheet", "indicator_report"),
     "later_quarter": ("poa_avance", "mir_avance", "indicator_report"),
     "synonyms": ("poa_avance", "mir_avance"),
+    "continued_pages": ("poa_avance", "mir_avance"),
 }
 PER_SECTION_TABLES = ("action_lines", "goals", "goal_periods", "signatories", "indicators",
                       "indicator_variables", "indicator_baselines", "indicator_values")
@@ -140,6 +144,7 @@ class Layout:
     thousands: bool = True         # 59,184 vs 59184
     two_column: bool = False
     boxed_header: bool = False
+    repeat_header: bool = True     # a table's header printed again on every page it runs to
 
 
 def document_seed(kind: str, seed: int, source: str | Path) -> int:
@@ -181,6 +186,8 @@ def layout_for(kind: str, seed: int = 0) -> Layout:
     if kind == "synonyms":
         return replace(base, wording="synonyms", period_spelling=rng.choice(list(PERIOD_SPELLINGS)),
                        ruled=rng.random() < 0.5)
+    if kind == "continued_pages":
+        return replace(base, repeat_header=False, size=rng.choice([7.5, 8.0]))
     if kind == "mixed":
         font, bold = rng.choice([("Helvetica", "Helvetica-Bold"), ("Times-Roman", "Times-Bold"),
                                  ("Courier", "Courier-Bold")])
@@ -191,7 +198,8 @@ def layout_for(kind: str, seed: int = 0) -> Layout:
                        wording=rng.choice(["standard", "other"]), period_spelling=rng.choice(list(PERIOD_SPELLINGS)),
                        quarter=rng.choice([None, 2, 3, 4]), footer=bool(system), system_name=system,
                        pct_decimals=rng.random() < 0.5, thousands=rng.random() < 0.5,
-                       two_column=rng.random() < 0.5, boxed_header=rng.random() < 0.5)
+                       two_column=rng.random() < 0.5, boxed_header=rng.random() < 0.5,
+                       repeat_header=rng.random() < 0.5)
     return base
 
 
@@ -478,7 +486,7 @@ def draw_table(sh: Sheet, cols: list[Column], rows: list[list[Cell]], ruled: boo
         h = max(len(w) * csizes[k] * 1.2 for k, w in enumerate(wrapped)) + 2 * pad
         if not sh.room(h):
             sh.new_page()
-            if repeat_header:
+            if repeat_header and lay.repeat_header:
                 draw_header()
         for k, cell in enumerate(row):
             sh.draw_lines(wrapped[k], xs[k] + pad, sh.y - pad, widths[k] - 2 * pad, cols[k].align, cell.bold, csizes[k])
