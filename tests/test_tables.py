@@ -671,6 +671,30 @@ def test_garbled_quarter_pairs_under_a_heading_reaching_halves_of_two_pairs_are_
                                      (4, "P"): 7, (4, "A"): 8}
 
 
+def test_quarters_grouped_by_what_they_hold_are_read_under_either_label():
+    from avance.tables.model import Box, Table
+    from avance.tables.periods import period_columns
+
+    def columns(paths):
+        return period_columns(Table(page=1, box=Box(0, 0, 100, 100), cells=(), n_rows=1, n_cols=len(paths),
+                                    header_rows=1, header_paths=paths, ruled=False))
+
+    whole = {(1, "P"): 2, (2, "P"): 3, (3, "P"): 4, (4, "P"): 5, (1, "A"): 6, (2, "A"): 7, (3, "A"): 8, (4, "A"): 9}
+    # a short label centred over four unruled quarters reaches the middle two: the first
+    # and last hold what the run holds
+    paths = ("DESCRIPCIÓN", "PROGRAMACIÓN ANUAL", "PROGRAMACIÓN > ENERO-MARZO", "PROGRAMACIÓN > ABRIL-JUNIO",
+             "PROGRAMACIÓN > JULIO-SEPTIEMBRE", "PROGRAMACIÓN > OCTUBRE-DICIEMBRE", "ENERO-MARZO",
+             "LOGRO > ABRIL-JUNIO", "LOGRO > JULIO-SEPTIEMBRE", "OCTUBRE-DICIEMBRE", "LOGRO ACUMULADO")
+    assert columns(paths) == whole
+    # on a scan a quarter's label lost or garbled: its place in the run under the label
+    paths = ("DESCRIPCIÓN", "META ANUAL", "METAS PROGRAMADAS", "METAS PROGRAMADAS > Abr-Jun",
+             "METAS PROGRAMADAS > Jul-Sep", "METAS PROGRAMADAS > Oct-Dic", "METAS ALCANZADAS",
+             "METAS ALCANZADAS > AbrJun", "METAS ALCANZADAS > JubSep", "METAS ALCANZADAS > OctDic", "OBSERVACIONES")
+    assert columns(paths) == whole
+    # one quarter named is no run to number by
+    assert (1, "A") not in columns(("DESCRIPCIÓN", "META ANUAL", "METAS ALCANZADAS", "METAS ALCANZADAS > Abr-Jun"))
+
+
 def test_a_quarter_label_whose_ordinal_ocr_read_as_a_number_stays_in_the_header():
     # `2do. trim.` read `240. trim.` looks like a numbered item (`101.- SEGUIMIENTO`), which
     # starts a table's body: the word quarter after it says it is a label

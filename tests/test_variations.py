@@ -115,10 +115,10 @@ def test_no_rules_draws_no_line_and_reference_does(rendered):
 
 
 def header_x(pdf: Path, word: str) -> float:
-    """x of `word` in the goal table's header (the band around its PERIODO label)."""
+    """x of `word` in the goal table's header (the band around its quarters' label)."""
     with pdfplumber.open(pdf) as doc:
         words = doc.pages[0].extract_words()
-    top = next(w["top"] for w in words if w["text"] == "PERIODO")
+    top = next(w["top"] for w in words if w["text"] in ("PERIODO", "PROGRAMADAS"))
     return min(w["x0"] for w in words if w["text"] == word and abs(w["top"] - top) < 25)
 
 
@@ -128,6 +128,9 @@ def test_column_order_moves_unit_after_the_annual_target_and_observations_before
     assert header_x(moved, "UNIDAD") > header_x(moved, "META")
     assert header_x(ref, "OBSERVACIONES") > header_x(ref, "ABSOLUTO")
     assert header_x(moved, "OBSERVACIONES") < header_x(moved, "ABSOLUTO")
+    # the quarters programmed, then the quarters achieved, each group under its label
+    assert header_x(moved, "PROGRAMADAS") < header_x(moved, "ALCANZADAS")
+    assert "PERIODO" not in page_texts(moved)[0]
 
 
 def test_wording_prints_other_headers_and_titles(rendered):

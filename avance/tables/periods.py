@@ -114,7 +114,7 @@ def period_columns(table: Table) -> dict[tuple[int, str], int]:
     named_alone: dict[tuple[int, str], bool] = {}
     seen: dict[int, tuple[int, str, list[str]]] = {}  # column -> (quarter, kind, path parts)
     by_order = _quarters_by_order(table.header_paths)
-    _, kinds = _column_kinds(tuple(table.header_paths))
+    split, kinds = _column_kinds(tuple(table.header_paths))
     for col, path in enumerate(table.header_paths):
         parts = [p for p in path.split(" > ") if p.strip()]
         quarters = [q for p in parts if (q := quarter_of(p))]
@@ -136,6 +136,11 @@ def period_columns(table: Table) -> dict[tuple[int, str], int]:
             # words cover (`METAS PROGRAMADAS` over four quarters): the reader left it
             # under the label above; it holds what its run holds
             kind = previous[1]
+        following = split[col + 1] if col + 1 < len(split) else ()
+        if kind is None and len(following) == len(split[col]) + 1 and following[:-2] == split[col][:-1] \
+                and quarter_of(parts[-1]) and quarter_of(following[-1]) == quarters[-1] + 1:
+            # the first quarter of such a run: it holds what the label over the next says
+            kind = kind_of(following[-2])
         if kind is None:
             # one column per quarter: it holds what the header above the quarters says;
             # a percentage label stacked over several cells (`% DE` / `AVANCE` / `DEL
@@ -148,6 +153,9 @@ def period_columns(table: Table) -> dict[tuple[int, str], int]:
         seen[col] = (quarters[-1], kind, parts)
         if key not in out or alone and not named_alone[key]:
             out[key], named_alone[key] = col, alone
+    for key, col in _quarters_in_kind_runs(split).items():
+        if key not in out and col not in out.values():
+            out[key] = col
     by_pairs = _quarters_by_pairs(table.header_paths)
     if by_pairs and len({q for q, _ in out}) < 4:
         out = {k: c for k, c in out.items() if c not in by_pairs.values()} | by_pairs
@@ -240,6 +248,39 @@ def _quarters_by_pairs(paths) -> dict[tuple[int, str], int]:
     if any(quarter_of(label) not in (None, n) for n, (label, _) in enumerate(quarters, start=1)):
         return {}
     return {(n, kind): col for n, (_, cols) in enumerate(quarters, start=1) for col, kind in cols}
+
+
+def _quarters_in_kind_runs(split) -> dict[tuple[int, str], int]:
+    """(quarter, kind) -> column for the quarters printed side by side under one label
+    saying what they hold (`METAS PROGRAMADAS > Ene-Mar ... Oct-Dic`, then `METAS
+    ALCANZADAS > ...`) whose own label OCR lost or garbled: quarters are printed in
+    order, so the run's named ones (two at least, in order) place the others."""
+    def label_of(parts) -> Optional[tuple[str, str]]:
+        for part in reversed(parts):
+            if quarter_of(part) is None and (kind := kind_of(part)) in ("P", "A"):
+                return part, kind
+        return None
+
+    runs: list[tuple[tuple[str, str], list[int]]] = []
+    for col, parts in enumerate(split):
+        label = label_of(parts)
+        if label is None:
+            continue
+        if runs and runs[-1][0] == label and runs[-1][1][-1] == col - 1:
+            runs[-1][1].append(col)
+        else:
+            runs.append((label, [col]))
+    out: dict[tuple[int, str], int] = {}
+    for (label, kind), cols in runs:
+        named = [(i, q) for i, col in enumerate(cols) if (q := quarter_of(split[col][-1]))]
+        if len(named) < 2 or len({q - i for i, q in named}) != 1:
+            continue
+        offset = named[0][1] - named[0][0]
+        for i, col in enumerate(cols):
+            last = split[col][-1]
+            if 1 <= i + offset <= 4 and quarter_of(last) is None and (last == label or _garbled_quarter(last)):
+                out[(i + offset, kind)] = col
+    return out
 
 
 def _quarters_by_order(paths) -> dict[int, int]:

@@ -8,7 +8,8 @@ of the hand-checked truth files and prints it again the way such templates do:
   (the renderer's own baseline, so a kind's score can be read against it);
 - ``no_rules``: no ruling lines at all, columns only by white space;
 - ``column_order``: columns in another order (unit after the annual target,
-  observations before the progress columns, the PMD codes after the description);
+  observations before the progress columns, the PMD codes after the description,
+  the POA's four quarters programmed then the four achieved under two labels);
 - ``wording``: other header wordings and abbreviations (``META ANUAL PROGRAMADA``,
   ``UNIDAD RESPONSABLE``, ``TRIMESTRE 1`` / ``1er. trim.`` / ``I`` for ``Ene-Mar``,
   ``SEGUIMIENTO DE METAS``) and other report titles;
@@ -145,6 +146,7 @@ class Layout:
     two_column: bool = False
     boxed_header: bool = False
     repeat_header: bool = True     # a table's header printed again on every page it runs to
+    periods_by_kind: bool = False  # POA: the four quarters programmed, then the four achieved
 
 
 def document_seed(kind: str, seed: int, source: str | Path) -> int:
@@ -164,7 +166,7 @@ def layout_for(kind: str, seed: int = 0) -> Layout:
     if kind == "no_rules":
         return replace(base, ruled=False)
     if kind == "column_order":
-        return replace(base, column_order="moved")
+        return replace(base, column_order="moved", periods_by_kind=True)
     if kind == "wording":
         return replace(base, wording="other", period_spelling=rng.choice(["trimestre", "ordinal", "roman"]))
     if kind == "later_quarter":
@@ -684,6 +686,11 @@ def poa_section(sh: Sheet, sec: dict, rows: dict[str, list[dict]], lay: Layout) 
             "rel": [Column("rel", ("% DE CUMPLIMIENTO",), 0.85, "right")],
             "obs": [Column("obs", ("COMENTARIOS",), 3.0, "left")],
         }
+    if lay.periods_by_kind:  # the quarters programmed, then the quarters achieved
+        heads = (("METAS PROGRAMADAS", "METAS ALCANZADAS") if lay.wording == "standard" else
+                 ("PROGRAMADO", "REALIZADO") if lay.wording == "other" else ("PROGRAMACIÓN", "LOGRO"))
+        cols["periods"] = [Column(f"{w}{p}", (head, spelling[p - 1]), 0.72, "right")
+                           for w, head in zip("pa", heads) for p in range(1, 5)]
     order = (["desc", "pmd", "annual", "unit", "periods", "obs", "abs", "rel"] if lay.column_order == "moved"
              else shuffled(["pmd", "desc", "unit", "annual", "periods", "abs", "rel", "obs"], lay)
              if lay.column_order == "shuffled" else ["pmd", "desc", "unit", "annual", "periods", "abs", "rel", "obs"])
