@@ -310,6 +310,20 @@ def test_quarter_labels_ocr_misread_are_named_by_their_order():
     assert 9 not in periods.values() and 10 not in periods.values()  # a column of its own, not a quarter
 
 
+def test_a_quarter_pair_read_as_one_column_keeps_its_place_in_the_order():
+    from avance.tables.model import Box, Table
+    from avance.tables.periods import period_columns
+    # unruled on a scan: `Ene-Mar` read `nar`; the second and third quarters' P/A labels
+    # lost, each pair one column; the heading over them reached the middle ones only
+    paths = ("DESCRIPCIÓN", "ANUAL", "nar > PROG.", "nar > EJEC.", "CALENDARIO TRIMESTRAL > Abr-Jun",
+             "CALENDARIO TRIMESTRAL > Jul-Sep", "Oct-Dic > PROG.", "Oct-Dic > EJEC.", "LOGRO ACUMULADO")
+    table = Table(page=1, box=Box(0, 0, 100, 100), cells=(), n_rows=1, n_cols=len(paths), header_rows=1,
+                  header_paths=paths, ruled=False)
+    periods = period_columns(table)
+    assert (periods[(1, "P")], periods[(1, "A")]) == (2, 3)  # not the third quarter: two stand between
+    assert (periods[(4, "P")], periods[(4, "A")]) == (6, 7)
+
+
 def test_a_scanned_list_boxed_right_over_a_goal_table_stays_a_grid_of_its_own():
     # on a scan rule pieces a few points apart are joined; the outer rules of a box
     # drawn just over another are not one rule (each ends on its own box's rule)

@@ -288,9 +288,15 @@ def _quarters_by_order(paths) -> dict[int, int]:
     `Ser. trim.` for `3er. trim.`) beside pairs that name theirs: quarters are printed
     in order, so a pair k places after the one naming quarter q is quarter q + k."""
     groups = [(label, [c for c, _ in cols]) for label, cols in _kind_groups(paths)]
+    in_groups = {c for _, cols in groups for c in cols}
     out: dict[int, int] = {}
     for parent in {label[:-1] for label, _ in groups}:
         siblings = [(label, cols) for label, cols in groups if label[:-1] == parent]
+        # a quarter's pair the reader left as one column, its P/A labels lost, still
+        # takes its place in the order
+        first, last = siblings[0][1][0], siblings[-1][1][-1]
+        siblings = sorted(siblings + [((paths[c],), [c]) for c in range(first, last)
+                                      if c not in in_groups and quarter_of(paths[c])], key=lambda s: s[1][0])
         named = [(i, q) for i, (label, _) in enumerate(siblings) if (q := quarter_of(" ".join(label)))]
         # the named pairs must themselves be in order, one quarter a pair
         if not named or any(q - i != named[0][1] - named[0][0] for i, q in named):
