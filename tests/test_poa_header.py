@@ -2,6 +2,8 @@
 pairs, two columns side by side, boxes whose labels wrap, abbreviated labels."""
 from __future__ import annotations
 
+import pytest
+
 from avance.extractors.layout import group_lines
 from avance.families import poa
 from avance.records import Page, Rule, Word
@@ -232,3 +234,18 @@ def test_an_action_lines_label_whose_space_ocr_squeezed_out_still_opens_the_list
     lines = poa._action_lines(group_lines(ws), 500, ocr=True, flags=[])
     assert {a.code: a.description for a in lines} == {
         "4.1.2": "FORTALECIMIENTO DE LOS ESQUEMAS", "4.2": "GOBIERNO ABIERTO Y PARTICIPATIVO"}
+
+
+@pytest.mark.parametrize("label", ["LÍMEAS DE ACCIÓN:", "LINEAS DE ACCLON:", "LÍNEAS DE ACCIÓN:"])
+def test_an_action_lines_label_with_a_letter_ocr_misread_still_opens_the_list(label):
+    ws = _words(40, 100, label) + _words(40, 112, "1.1 ESTRATEGIA DE SISTEMA DE CUIDADOS") + \
+        _words(40, 124, "1.1.1 ATENCIÓN INTEGRAL A LAS INFANCIAS")
+    lines = poa._action_lines(group_lines(ws), 500, ocr=True, flags=[])
+    assert {a.code: a.description for a in lines} == {
+        "1.1": "ESTRATEGIA DE SISTEMA DE CUIDADOS", "1.1.1": "ATENCIÓN INTEGRAL A LAS INFANCIAS"}
+
+
+def test_other_words_before_a_list_of_codes_open_no_action_lines():
+    ws = _words(40, 100, "LÍNEAS DE TRABAJO:") + _words(40, 112, "1.1 ESTRATEGIA DE SISTEMA DE CUIDADOS")
+    assert poa._action_lines(group_lines(ws), 500, ocr=True, flags=[]) == []
+

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Optional, Sequence
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from ..extractors.grid import (Column, assign_blocks, horizontal_edges, intervals, line_pitch, ruled_header,
                                thin_vertical_xs)
@@ -44,6 +45,19 @@ HEADER_LABELS: tuple[tuple[str, str], ...] = (
     (r"FUNCION", "funcion"),
 )
 ACTION_LINES_LABEL = r"LINEAS?\s*DE\s*ACCION"  # OCR squeezes spaces out of bold labels (`LINEAS DEACCION`)
+
+
+def action_lines_label(folded: str) -> Optional[str]:
+    """The action-line list's label that opens a (folded) line, as printed; on scans
+    a letter of it misread (`LIMEAS DE ACCION`, `LINEAS DE ACCLON`) too."""
+    m = re.match(ACTION_LINES_LABEL + r":?", folded)
+    if m:
+        return m.group(0)
+    words = folded.split()[:3]
+    if len(words) == 3 and words[1] == "DE" and Levenshtein.distance(words[0], "LINEAS") <= 1 and \
+            Levenshtein.distance(words[2].rstrip(":"), "ACCION") <= 1:
+        return " ".join(words)
+    return None
 _CODE = re.compile(r"^\d{1,2}(?:\.\d{1,2}){1,4}\.?$")
 _GOAL_HEADING = re.compile(r"\bP\.?\s?M\.?\s?D\b|METAS\s*/\s*ACCIONES")
 _LOST_DOT = re.compile(r"^\d{2,3}\.?$")
@@ -199,7 +213,7 @@ def _header_values(lines: Sequence[TextLine], ocr: bool = False) -> dict[str, tu
             if not kept:
                 continue
             line = make_line(kept)
-        if re.match(ACTION_LINES_LABEL, line.folded) or "PERIODO" == line.folded:
+        if action_lines_label(line.folded) or "PERIODO" == line.folded:
             break
         still_open: dict[str, tuple[tuple[float, ...], float]] = {}
         for segment in _label_segments(line, ocr):
@@ -227,7 +241,7 @@ def _header_values(lines: Sequence[TextLine], ocr: bool = False) -> dict[str, tu
 
 def _action_lines(lines: Sequence[TextLine], table_top: float, ocr: bool = False,
                   flags: Optional[list[Flag]] = None) -> list[ActionLine]:
-    start = next((i for i, l in enumerate(lines) if re.match(ACTION_LINES_LABEL, l.folded)), None)
+    start = next((i for i, l in enumerate(lines) if action_lines_label(l.folded)), None)
     if start is None:
         return []
     entries: list[list[str]] = []
@@ -240,7 +254,7 @@ def _action_lines(lines: Sequence[TextLine], table_top: float, ocr: bool = False
             break
         words = list(line.words)
         if i == 0:  # drop the label words
-            label_len = len(re.match(ACTION_LINES_LABEL + r":?", line.folded).group(0).split())
+            label_len = len(action_lines_label(line.folded).split())
             words = words[label_len:]
         for k, w in enumerate(words):
             if fold(w.text).rstrip(":") == "FECHA":
@@ -384,9 +398,9 @@ def _stray_pairs(lines: Sequence[TextLine]) -> list[tuple[Optional[str], Optiona
     """A classification value shifted under LINEAS DE ACCION (`9 OTROS DE SEGURIDAD...`):
     an undotted code right after the label is no action line."""
     for line in lines:
-        m = re.match(ACTION_LINES_LABEL + r":?", line.folded)
-        if m:
-            rest = line.words[len(m.group(0).split()):]
+        label = action_lines_label(line.folded)
+        if label:
+            rest = line.words[len(label.split()):]
             if rest and re.fullmatch(r"\d{1,2}", rest[0].text):
                 return [(rest[0].text, collapse(" ".join(w.text for w in rest[1:])))]
             return []
