@@ -249,3 +249,20 @@ def test_other_words_before_a_list_of_codes_open_no_action_lines():
     ws = _words(40, 100, "LÍNEAS DE TRABAJO:") + _words(40, 112, "1.1 ESTRATEGIA DE SISTEMA DE CUIDADOS")
     assert poa._action_lines(group_lines(ws), 500, ocr=True, flags=[]) == []
 
+
+def test_a_description_header_parted_over_two_cells_keeps_the_column_whole():
+    # `DESCRIPCION DE LAS [METAS] / ACCIONES`: OCR lost the middle word, the reader parted
+    # the header in two cells and the column with it; the description's lines run on
+    from avance.tables.concepts import match_columns
+    from avance.tables.model import Box, Cell, Table
+    xs = [40, 80, 200, 280, 330]
+    heads = ["LÍNEA DE ACCIÓN", "DESCRIPCION DE LAS", "/ ACCIONES", "UNIDAD DE MEDIDA"]
+    body = ["1.1.1", "101- PROPORCIONAR RACIONES", "ALIMENTICIAS CALIENTES", "RACIÓN"]
+    cells = tuple(Cell(xs[c], 100 + 20 * r, xs[c + 1], 120 + 20 * r, row=r, col=c, text=t)
+                  for r, row in enumerate((heads, body)) for c, t in enumerate(row))
+    table = Table(page=1, box=Box(40, 100, 330, 140), cells=cells, n_rows=2, n_cols=4, header_rows=1,
+                  header_paths=tuple(heads), ruled=False)
+    columns = match_columns(table, poa.GOAL_CONCEPTS)
+    assert columns["description"].column == 1
+    assert poa._split_header_extent(table, 1, columns, {}, "description") == (80, 280)
+    assert poa._split_header_extent(table, 3, columns, {}, "unit") == (280, 330)  # a neighbour named otherwise
