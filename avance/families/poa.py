@@ -45,6 +45,10 @@ HEADER_LABELS: tuple[tuple[str, str], ...] = (
     (r"FUNCION", "funcion"),
 )
 ACTION_LINES_LABEL = r"LINEAS?\s*DE\s*ACCION"  # OCR squeezes spaces out of bold labels (`LINEAS DEACCION`)
+_CODE = re.compile(r"^\d{1,2}(?:\.\d{1,2}){1,4}\.?$")
+_GOAL_HEADING = re.compile(r"\bP\.?\s?M\.?\s?D\b|METAS\s*/\s*ACCIONES")
+_LOST_DOT = re.compile(r"^\d{2,3}\.?$")
+_GOAL_CODE = re.compile(r"^(M\s?\.?\s?\d{1,4}|\d{1,4})(\s*(?:\.-|-|\.|\)|:))?\s*(.*)$", re.IGNORECASE)
 
 
 def action_lines_label(folded: str) -> Optional[str]:
@@ -58,10 +62,6 @@ def action_lines_label(folded: str) -> Optional[str]:
             Levenshtein.distance(words[2].rstrip(":"), "ACCION") <= 1:
         return " ".join(words)
     return None
-_CODE = re.compile(r"^\d{1,2}(?:\.\d{1,2}){1,4}\.?$")
-_GOAL_HEADING = re.compile(r"\bP\.?\s?M\.?\s?D\b|METAS\s*/\s*ACCIONES")
-_LOST_DOT = re.compile(r"^\d{2,3}\.?$")
-_GOAL_CODE = re.compile(r"^(M\s?\.?\s?\d{1,4}|\d{1,4})(\s*(?:\.-|-|\.|\)|:))?\s*(.*)$", re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------
