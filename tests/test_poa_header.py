@@ -253,7 +253,7 @@ def test_other_words_before_a_list_of_codes_open_no_action_lines():
 def test_a_description_header_parted_over_two_cells_keeps_the_column_whole():
     # `DESCRIPCION DE LAS [METAS] / ACCIONES`: OCR lost the middle word, the reader parted
     # the header in two cells and the column with it; the description's lines run on
-    from avance.tables.concepts import match_columns
+    from avance.tables.concepts import match_columns, spanned_extent
     from avance.tables.model import Box, Cell, Table
     xs = [40, 80, 200, 280, 330]
     heads = ["LÍNEA DE ACCIÓN", "DESCRIPCION DE LAS", "/ ACCIONES", "UNIDAD DE MEDIDA"]
@@ -264,5 +264,7 @@ def test_a_description_header_parted_over_two_cells_keeps_the_column_whole():
                   header_paths=tuple(heads), ruled=False)
     columns = match_columns(table, poa.GOAL_CONCEPTS)
     assert columns["description"].column == 1
-    assert poa._split_header_extent(table, 1, columns, {}, "description") == (80, 280)
-    assert poa._split_header_extent(table, 3, columns, {}, "unit") == (280, 330)  # a neighbour named otherwise
+    named = {m.column for m in columns.values()}
+    concepts = {c.name: c for c in poa.GOAL_CONCEPTS}
+    assert spanned_extent(table, 1, concepts["description"], named) == (80, 280)
+    assert spanned_extent(table, 3, concepts["unit"], named) == (280, 330)  # a neighbour named otherwise

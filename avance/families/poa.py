@@ -22,7 +22,7 @@ from ..pagememo import per_page
 from ..normalizers.ocr_codes import cell_digits, digits_of, repair_codes
 from ..normalizers.ocr_numbers import Candidate, number_candidates
 from ..tables import Table, label_value_boxes, read_tables
-from ..tables.concepts import HEADER_CUTOFF, ColumnMatch, Concept, fill_by_content, header_score, match_columns
+from ..tables.concepts import ColumnMatch, Concept, fill_by_content, match_columns, spanned_extent
 from ..tables.periods import pair_columns, pair_cut, period_columns
 from ..records import (
     ActionLine, Family, Flag, Goal, GoalPeriod, Page, Provenance, SectionInfo, SectionResult, Severity, Word,
@@ -516,7 +516,9 @@ def _concept_layout(page: Page) -> Optional[TableLayout]:
     if best is None:
         return None
     _, table, columns, periods = best
-    layout_columns = [Column(name, *_split_header_extent(table, m.column, columns, periods, name))
+    named = set(periods.values()) | {m.column for m in columns.values()}
+    concepts = {c.name: c for c in GOAL_CONCEPTS}
+    layout_columns = [Column(name, *spanned_extent(table, m.column, concepts[name], named))
                       for name, m in columns.items()]
     pairs = pair_columns(table)
     period_cols = {(q, kind): Column(kind, *table.column_extent(col)) for (q, kind), col in periods.items()
@@ -525,30 +527,10 @@ def _concept_layout(page: Page) -> Optional[TableLayout]:
         x0, x1 = table.column_extent(col)
         cut = pair_cut(table, col)
         period_cols[(q, "P")], period_cols[(q, "A")] = Column("P", x0, cut), Column("A", cut, x1)
-    named = set(periods.values()) | {m.column for m in columns.values()}
     unnamed = sum(1 for col in range(min(periods.values()), max(periods.values())) if col not in named)
     # the table ends where the reader found it end (a footer after a wide gap is no row)
     return TableLayout(columns=layout_columns, top=table.body_top() - 1, bottom=table.box.bottom + 2,
                        period_columns=period_cols, unnamed_periods=unnamed, header_top=table.box.top)
-
-
-def _split_header_extent(table: Table, col: int, columns: dict, periods: dict, name: str) -> tuple[float, float]:
-    """A text column's extent, over the unnamed columns beside it whose header alone
-    names it too: its label parted over two header cells (a word OCR lost in
-    `DESCRIPCION DE LAS [METAS] / ACCIONES`) parts the column, not its cells' lines."""
-    x0, x1 = table.column_extent(col)
-    concept = next((c for c in GOAL_CONCEPTS if c.name == name), None)
-    if concept is None or concept.kind != "text":
-        return x0, x1
-    named = set(periods.values()) | {m.column for m in columns.values()}
-    for step in (-1, 1):
-        other = col + step
-        while 0 <= other < table.n_cols and other not in named and \
-                header_score(table.header_paths[other], concept) >= HEADER_CUTOFF:
-            a, b = table.column_extent(other)
-            x0, x1 = min(x0, a), max(x1, b)
-            other += step
-    return x0, x1
 
 
 # A figure column whose header OCR garbled past reading, known by its figures: the

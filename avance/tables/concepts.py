@@ -316,3 +316,22 @@ def fill_by_content(table: Table, matches: dict[str, ColumnMatch], concepts: Seq
                                             content, False)
             taken.add(col)
     return out
+
+
+def spanned_extent(table: Table, col: int, concept: Concept, taken: set[int]) -> tuple[float, float]:
+    """A text column's extent over the untaken columns beside it whose header alone names
+    the same concept: a label parted over two header cells (a word OCR lost in
+    `DESCRIPCION DE LAS [METAS] / ACCIONES`, `UNIDAD | DE MEDIDA`) parts the header, not
+    the column its cells' lines run across."""
+    x0, x1 = table.column_extent(col)
+    if concept.kind != "text":
+        return x0, x1
+    for step in (-1, 1):
+        other = col + step
+        while 0 <= other < table.n_cols and other not in taken and \
+                header_score(table.header_paths[other], concept) >= HEADER_CUTOFF:
+            a, b = table.column_extent(other)
+            x0, x1 = min(x0, a), max(x1, b)
+            other += step
+    return x0, x1
+

@@ -250,6 +250,14 @@ def _quarters_by_pairs(paths) -> dict[tuple[int, str], int]:
     return {(n, kind): col for n, (_, cols) in enumerate(quarters, start=1) for col, kind in cols}
 
 
+def _order_offset(named: list[tuple[int, int]], least: int = 1) -> Optional[int]:
+    """Quarters are printed in order: what a run's place adds up to its quarter, when the
+    places that name theirs ((place, quarter), `least` of them at least) all agree."""
+    if len(named) < least or len({q - i for i, q in named}) != 1:
+        return None
+    return named[0][1] - named[0][0]
+
+
 def _quarters_in_kind_runs(split) -> dict[tuple[int, str], int]:
     """(quarter, kind) -> column for the quarters printed side by side under one label
     saying what they hold (`METAS PROGRAMADAS > Ene-Mar ... Oct-Dic`, then `METAS
@@ -272,10 +280,9 @@ def _quarters_in_kind_runs(split) -> dict[tuple[int, str], int]:
             runs.append((label, [col]))
     out: dict[tuple[int, str], int] = {}
     for (label, kind), cols in runs:
-        named = [(i, q) for i, col in enumerate(cols) if (q := quarter_of(split[col][-1]))]
-        if len(named) < 2 or len({q - i for i, q in named}) != 1:
+        offset = _order_offset([(i, q) for i, col in enumerate(cols) if (q := quarter_of(split[col][-1]))], least=2)
+        if offset is None:
             continue
-        offset = named[0][1] - named[0][0]
         for i, col in enumerate(cols):
             last = split[col][-1]
             if 1 <= i + offset <= 4 and quarter_of(last) is None and (last == label or _garbled_quarter(last)):
@@ -297,11 +304,11 @@ def _quarters_by_order(paths) -> dict[int, int]:
         first, last = siblings[0][1][0], siblings[-1][1][-1]
         siblings = sorted(siblings + [((paths[c],), [c]) for c in range(first, last)
                                       if c not in in_groups and quarter_of(paths[c])], key=lambda s: s[1][0])
-        named = [(i, q) for i, (label, _) in enumerate(siblings) if (q := quarter_of(" ".join(label)))]
         # the named pairs must themselves be in order, one quarter a pair
-        if not named or any(q - i != named[0][1] - named[0][0] for i, q in named):
+        offset = _order_offset([(i, q) for i, (label, _) in enumerate(siblings)
+                                if (q := quarter_of(" ".join(label)))])
+        if offset is None:
             continue
-        offset = named[0][1] - named[0][0]
         for i, (label, cols) in enumerate(siblings):
             if 1 <= i + offset <= 4 and quarter_of(" ".join(label)) is None and _garbled_quarter(label[-1]):
                 out.update({c: i + offset for c in cols})
