@@ -34,3 +34,9 @@ def test_any_run_together_list_of_catalog_codes_is_recovered(triples):
     run_together = ".".join(listed)
     assert set(segment_codes(run_together, listed)) == set(listed)
     assert segment_codes(", ".join(listed), listed) == listed
+
+
+def test_a_code_a_narrow_cell_broke_before_its_dot_joins_again():
+    assert join_code_lines(["5.5,5.5.1,5.5.2,5.5.3,5.5", ".6"]) == "5.5,5.5.1,5.5.2,5.5.3,5.5.6"
+    assert join_code_lines(["1.2", "-3"]) == "1.2-3"
+    assert join_code_lines(["1.2, 1.3", "Y MÁS"]) == "1.2, 1.3 Y MÁS"

@@ -229,6 +229,30 @@ def test_quarters_and_percentages_in_the_spellings_narrow_headers_print():
     assert period_columns(table) == {(2, "P"): 0, (2, "A"): 1, (2, "%"): 2, (2, "%acc"): 3}
 
 
+def test_a_pair_half_whose_labels_ocr_lost_is_the_column_between_its_quarters_halves():
+    # `TRIMESTRE 3` parted over two header lines with its number over the achieved half only,
+    # the programmed half's `P` read as a comma
+    from avance.tables.model import Box, Table
+    from avance.tables.periods import period_columns
+    paths = ("META ANUAL", "TRIMESTRE 1 > P", "TRIMESTRE 1 > A", "TRIMESTRE > TRIMESTRE 2 > P",
+             "TRIMESTRE > TRIMESTRE 2 > A", "TRIMESTRE > ,", "TRIMESTRE > 3 > A", "TRIMESTRE 4 > P",
+             "TRIMESTRE 4 > A", "AVANCE ABSOLUTO")
+    table = Table(page=1, box=Box(0, 0, 100, 100), cells=(), n_rows=1, n_cols=len(paths), header_rows=1,
+                  header_paths=paths, ruled=False)
+    assert period_columns(table) == {(q, k): 2 * q - 1 + (k == "A") for q in range(1, 5) for k in "PA"}
+    # a table of one column a quarter has no pairs to fill a hole between
+    single = ("META ANUAL", "TRIMESTRE 1", "OBSERVACIONES", "TRIMESTRE 3")
+    table = Table(page=1, box=Box(0, 0, 100, 100), cells=(), n_rows=1, n_cols=len(single), header_rows=1,
+                  header_paths=single, ruled=False)
+    assert set(period_columns(table).values()) == {1, 3}
+    # a pair's two labels read as one (`P.A`) is a pair of its own, no hole to fill
+    paths = ("PERIODO > Ene-Mar > P", "PERIODO > Ene-Mar > A", "PERIODO > Abr-Jun", "PERIODO > Abr-Jun > P.A",
+             "PERIODO > Jul-Sep > P", "PERIODO > Jul-Sep > A")
+    table = Table(page=1, box=Box(0, 0, 100, 100), cells=(), n_rows=1, n_cols=len(paths), header_rows=1,
+                  header_paths=paths, ruled=False)
+    assert 3 not in period_columns(table).values()
+
+
 def test_a_programmed_or_achieved_label_ocr_garbled_is_the_half_its_pair_lacks():
     # `P` read `Pp` under a quarter OCR also misread (`Eno-Mar`): the pair still has two halves
     from avance.tables.model import Box, Table
@@ -788,3 +812,62 @@ def test_a_column_of_quarters_whose_header_ocr_lost_is_named_by_its_cells():
     assert named["period"].column == 0 and named["value"].column == 1
     # a column excluded (another table's, a total's) is never taken
     assert "period" not in fill_by_content(table, read, concepts, exclude=frozenset({0}))
+
+
+def test_a_speck_joined_to_a_words_box_does_not_move_a_column_border_into_the_text():
+    # action-line codes and descriptions a narrow gap apart that white space alone does not
+    # part; the header labels do, and one line's first word carries a speck reaching into the gap
+    words = _words(50, 100, "Línea") + _words(150, 100, "Descripción de la meta") + \
+        [_right(380, 100, "Meta")] + [_right(440, 100, "Avance")]
+    rows = [("1.1.1", "ENTREGAR APOYOS A LA POBLACIÓN", "120", "60"),
+            ("1.2.3", "A LA POBLACIÓN VULNERABLE DEL MUNICIPIO", "45", "12"),
+            ("1.1.4", "OTORGAR BECAS A ESTUDIANTES", "300", "150"),
+            ("2.1.1", "EN LAS COLONIAS DEL MUNICIPIO", "15", "15")]
+    for i, (code, text, target, done) in enumerate(rows):
+        top = 116 + 12 * i
+        line = _words(50, top, code) + _words(79, top, text) + [_right(380, top, target), _right(440, top, done)]
+        if i == 1:  # `A` with a speck before it: its box starts in the gap
+            first = line[1]
+            line[1] = Word(first.x0 - 6, first.top, first.x1, first.bottom, first.text)
+        words += line
+    table, = read_tables(Page(number=1, width=612, height=792, words=tuple(words)))
+    description = next(c for c in range(table.n_cols) if "Descripción" in table.header_paths[c])
+    assert [table.text(r, description).split()[0] for r in table.body_rows()] == ["ENTREGAR", "A", "OTORGAR", "EN"]
+
+
+def test_one_label_numbered_along_a_header_line_holds_no_figures_however_wide_its_spaces():
+    from avance.extractors.layout import make_line
+    from avance.tables.reader import _values
+
+    # monospaced type read by OCR: the boxes hug the letters, so a space looks wider than a letter
+    words, x = [], 50.0
+    for label in ("META ANUAL", "TRIMESTRE 1", "TRIMESTRE 2", "TRIMESTRE 3", "TRIMESTRE 4"):
+        for token in label.split():
+            words.append(Word(x, 100, x + 3.6 * len(token), 106, token))
+            x += 3.6 * len(token) + 4.1
+        x += 20
+    assert _values(make_line(words)) == 0
+    # a row's unit and its figure a wide space apart are still a figure
+    row = [Word(50, 120, 80, 126, "SERVICIO"), Word(84.2, 120, 88, 126, "12"), Word(120, 120, 124, 126, "3")]
+    assert _values(make_line(row)) == 2
+
+
+def test_a_tall_first_row_centred_in_an_unruled_table_keeps_its_lines_above_its_figures():
+    # cells centred in their rows, no rules: the first goal's description runs three lines
+    # above the line of its figures, its action-line codes one line above
+    words = _words(50, 100, "DESCRIPCION DE LAS METAS") + _words(250, 100, "PMD") + \
+        [_right(350, 100, "ANUAL"), _right(400, 100, "P"), _right(440, 100, "A")]
+    text = ["M.100 ADMINISTRAR LOS RECURSOS", "HUMANOS Y MATERIALES DE LA", "ENTIDAD EN APEGO A LA NORMA",
+            "APLICABLE", "VIGENTE."]
+    for i, line in enumerate(text):
+        words += _words(50, 120 + 8 * i, line)
+    words += _words(250, 128, "4.5 4.5.3") + [_right(350, 144, "12"), _right(400, 144, "3"), _right(440, 144, "2")]
+    for i, (line, figures) in enumerate((("101- SEGUIMIENTO AL GASTO", ("48", "12", "7")),
+                                         ("102- ACTUALIZAR LOS INSTRUMENTOS", ("1", "0", "0")))):
+        top = 170 + 14 * i
+        words += _words(50, top, line) + _words(250, top, "4.1.1") + \
+            [_right(x, top, f) for x, f in zip((350, 400, 440), figures)]
+    table, = read_tables(Page(number=1, width=612, height=792, words=tuple(words)))
+    first = table.header_rows
+    assert table.text(first, 0).startswith("M.100 ADMINISTRAR")
+    assert "DESCRIPCION" in table.header_paths[0] and "M.100" not in table.header_paths[0]

@@ -28,18 +28,22 @@ _MAX_LEVELS = 4
 _MAX_JOINED_PIECES = 3  # comma pieces that may form one code (`4,1,5` at most)
 
 
+_SPECKS = frozenset(".,:;-–—_'`|~ ")
+
+
 def join_code_lines(lines: Iterable[str]) -> Optional[str]:
-    """Lines of one cell as one string: a line ending inside a code (`5.`)
-    continues without a space."""
+    """Lines of one cell as one string: a line ending inside a code (`5.`), or one
+    going on with it (`.6`: a narrow cell broke `5.5.6`), continues without a space."""
     out = ""
     for line in lines:
         line = " ".join(line.split())
-        if not line:
-            continue
+        if not line or set(line) <= _SPECKS:
+            continue  # a speck a scan's grain left in the cell
         if not out:
             out = line
-        elif out.endswith((".", "-")) and line[:1].isdigit():
-            out += line
+        elif out.endswith((".", "-")) and line[:1].isdigit() or \
+                out[-1:].isdigit() and line[:1] in ".-" and line[1:2].isdigit():
+            out += line  # a code broken at its dot, which ends the line or starts the next
         elif out.endswith(",") and "," in out[:-1] and ", " not in out:
             out += line  # the cell writes its list without spaces: `4.1.5,4.1.6,`
         else:

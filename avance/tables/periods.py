@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Optional
+from typing import Optional, Sequence
 
 from rapidfuzz import fuzz
 
@@ -119,9 +119,12 @@ def period_columns(table: Table) -> dict[tuple[int, str], int]:
         parts = [p for p in path.split(" > ") if p.strip()]
         quarters = [q for p in parts if (q := quarter_of(p))]
         alone = not quarters or any(quarter_of(p) and len(p.split()) <= 3 for p in parts)
-        if not quarters and len(parts) >= 2 and parts[-1].strip() in ("1", "2", "3", "4") and \
-                any(fold(p).split()[:1] in (["periodo"], ["periodos"], ["trimestre"], ["trimestres"]) for p in parts[:-1]):
-            quarters = [int(parts[-1].strip())]  # `PERIODO > 1`: numbered quarters under their heading
+        numbered = [i for i, p in enumerate(parts) if p.strip() in ("1", "2", "3", "4") and
+                    any(fold(h).split()[:1] in (["periodo"], ["periodos"], ["trimestre"], ["trimestres"])
+                        for h in parts[:i])]
+        if not quarters and numbered and numbered[-1] >= len(parts) - 2:
+            # `PERIODO > 1`, `TRIMESTRE > 3 > A`: numbered quarters under their heading
+            quarters = [int(parts[numbered[-1]].strip())]
         if not quarters:
             quarters = [q] if (q := by_order.get(col)) else []
         if not quarters:
@@ -159,6 +162,27 @@ def period_columns(table: Table) -> dict[tuple[int, str], int]:
     by_pairs = _quarters_by_pairs(table.header_paths)
     if by_pairs and len({q for q, _ in out}) < 4:
         out = {k: c for k, c in out.items() if c not in by_pairs.values()} | by_pairs
+    return _pair_holes(out, table.header_paths)
+
+
+def _pair_holes(found: dict[tuple[int, str], int], paths: Sequence[str]) -> dict[tuple[int, str], int]:
+    """A pair's half whose labels OCR read past knowing (`,` for `P`, its quarter's number
+    centred over the other half only), in a table of programmed/achieved pairs: the one
+    column between a quarter's other half and the pair beside it (`2 A | ? | 3 A`), its
+    own label a speck or a letter or two (not a pair's labels read as one, `P.A`)."""
+    if sum((q, "P") in found and (q, "A") in found for q in range(1, 5)) < 2:
+        return found
+    out = dict(found)
+    at = {col: key for key, col in found.items()}
+    for col in sorted(set(range(min(at), max(at) + 1)) - set(at)):
+        left, right = at.get(col - 1), at.get(col + 1)
+        own = paths[col].rpartition(" > ")[2]
+        if left is None or right is None or right[0] != left[0] + 1 or \
+                len(re.sub(r"[\W_]", "", own)) > 2 or pair_label(own):
+            continue
+        hole = (right[0], "P") if left[1] == right[1] == "A" else (left[0], "A") if left[1] == right[1] == "P" else None
+        if hole is not None and hole not in out:
+            out[hole] = col
     return out
 
 

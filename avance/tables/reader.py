@@ -666,6 +666,13 @@ def _value_words(line) -> list[Word]:
         return []
     # quarter labels in roman numerals, some read as ones by OCR (`I 11 111 Iv`)
     romans = any(_ROMAN.fullmatch(t) for t in texts)
+    # one label numbered again along the line (`TRIMESTRE 1 ... TRIMESTRE 4`): its numbers are
+    # labels'; however wide a scan's boxes leave the space before them
+    after_word: dict[str, set[str]] = {}
+    for before, w in zip(words, words[1:]):
+        if _LABEL_NUMBER.match(w.text) and before.text.rstrip(".")[-1:].isalpha():
+            after_word.setdefault(before.text.upper(), set()).add(w.text)
+    numbered = {label for label, numbers in after_word.items() if len(numbers) >= 2}
     found = []
     for i, w in enumerate(words):
         if romans and _ONES.fullmatch(w.text):
@@ -683,7 +690,7 @@ def _value_words(line) -> list[Word]:
                 after is not None and after.text[:1].isalpha() and after.x0 - w.x1 <= 2 * _char_width(w)):
             continue  # a labelled value (`FINALIDAD: 2`, `DEPENDENCIA:   31 DESARROLLO`), not a table's figure
         if before is not None and _LABEL_NUMBER.match(text) and before.text.rstrip(".")[-1:].isalpha() and \
-                _one_space(before, w):
+                (_one_space(before, w) or before.text.upper() in numbered):
             continue  # a label's number or year, one space after its word
         if before is not None and text.isdigit() and (_PAGE_WORD.match(before.text) or (
                 before.text.lower() in ("de", "of") and i > 1 and words[i - 2].text.isdigit())):
@@ -828,10 +835,28 @@ def _white_stretches(lo: float, hi: float, boxes: Sequence) -> list[tuple[float,
     return out
 
 
+def _least_crossed(lo: float, hi: float, lines: Sequence, step: float = 0.5) -> list[tuple[float, float]]:
+    """The stretches between x=lo and x=hi that the fewest lines cross."""
+    xs = [lo + step * (i + 0.5) for i in range(max(1, int((hi - lo) / step)))]
+    crossing = [sum(any(w.x0 <= x <= w.x1 for w in l.words) for l in lines) for x in xs]
+    least = min(crossing)
+    out: list[tuple[float, float]] = []
+    for x, n in zip(xs, crossing):
+        if n == least:
+            if out and abs(out[-1][1] - (x - step / 2)) < 1e-6:
+                out[-1] = (out[-1][0], x + step / 2)
+            else:
+                out.append((x - step / 2, x + step / 2))
+    return out
+
+
 def _cut_between(lo: float, hi: float, body: Sequence) -> float:
     """Where to part two columns between x=lo and x=hi: the middle of the widest
-    stretch there that no body word covers, else the middle."""
+    stretch there that no body word covers, else that the fewest body lines cross
+    (a speck OCR joined to a word's box reaches into the gap), else the middle."""
     white = _white_stretches(lo, hi, [w for l in body for w in l.words])
+    if not white and hi - lo > 1 and body:
+        white = _least_crossed(lo, hi, body)
     a, b = max(white, key=lambda s: s[1] - s[0], default=(lo, hi))
     return (a + b) / 2
 
@@ -873,13 +898,22 @@ def _clear_of_labels(borders: list[float], body: Sequence, header: Sequence, gap
     return out + [borders[-1]]
 
 
+# What a rule's sliver or the paper's grain reads as: stops, dashes, bars (a garbled letter,
+# `»` for a `P`, still stands for a label).
+_SPECK = frozenset("-–—_.,:;|'`~")
+
+
+def _speck(text: str) -> bool:
+    return bool(text.strip()) and set(text.strip()) <= _SPECK
+
+
 def _split_by_labels(header: Sequence, borders: list[float], gap: float, body: Sequence = ()) -> list[float]:
     """Columns the body leaves empty or barely apart (an achieved column before its
     quarter is reported, observations right after a figure) show in the header:
     labels over one column that do not overlap split it between them."""
     out = list(borders)
     for line in header:  # two labels of one line over one column
-        chunks = split_chunks(line, gap)
+        chunks = [c for c in split_chunks(line, gap) if not _speck(c.text)]
         for a, b in zip(chunks, chunks[1:]):
             inside = [i for i in range(len(out) - 1) if out[i] <= a.xmid < out[i + 1]]
             if inside and out[inside[0]] <= b.xmid < out[inside[0] + 1]:
@@ -888,7 +922,8 @@ def _split_by_labels(header: Sequence, borders: list[float], gap: float, body: S
     # several columns, like a quarter over its P and A, says nothing here)
     lines_chunks = [_label_chunks(line, out, gap) for line in header]
     chunks = [c for k, found in enumerate(lines_chunks) for c in found
-              if len(_columns_under(c, out)) == 1 and _group_under(c, found, lines_chunks[k + 1:]) is None]
+              if len(_columns_under(c, out)) == 1 and _group_under(c, found, lines_chunks[k + 1:]) is None
+              and not _speck(c.text)]
     for i in range(len(out) - 1):
         inside = [c for c in chunks if out[i] <= c.xmid < out[i + 1]]
         cuts = []
@@ -1042,6 +1077,21 @@ def _header_cells(page: Page, header: Sequence, borders: Sequence[float], gap: f
     return cells
 
 
+def _steps_below(lines: Sequence, pitch: float) -> list[float]:
+    """From each line's top to the top of the next line under its own words (the next line
+    of its cell, or the next row's) less than a line's height below it: lines of other
+    columns interleave where cells are centred in their rows."""
+    out = []
+    for i, a in enumerate(lines):
+        for b in lines[i + 1:]:
+            if b.top - a.bottom >= pitch:
+                break
+            if b.top > a.bottom and any(min(u.x1, v.x1) > max(u.x0, v.x0) for u in a.words for v in b.words):
+                out.append(b.top - a.top)
+                break
+    return out
+
+
 def whitespace_table(page: Page, words: Sequence[Word]) -> Optional[Table]:
     """An unruled table: its body is the longest run of lines holding values (and
     the wrapped lines between them); columns where white space runs down the body;
@@ -1064,8 +1114,22 @@ def whitespace_table(page: Page, words: Sequence[Word]) -> Optional[Table]:
     def over_figures(line) -> bool:  # a header's labels stand over the figures' columns
         return any(min(w.x1, f.x1) - max(w.x0, f.x0) > -2 for w in line.words for f in figures)
 
-    while first > 0 and lines[first].top - lines[first - 1].bottom <= 0.35 * pitch and \
-            _values(lines[first - 1]) == 0 and first > run[0] - 8 and not over_figures(lines[first - 1]):
+    def codes_at_most(line) -> bool:  # (a list of dotted codes centred in the row: `4.5 4.5.3`)
+        return all(_CODE_LIKE.match(w.text.strip()) for w in _value_words(line))
+
+    # lines of one cell stand as far apart as the body's wrapped lines do (a scan's boxes hug
+    # the letters, so its lines look further apart than a text layer's); a header's lowest
+    # labels may stand as close, but not each over the text of the row's own cells
+    steps = sorted(_steps_below(lines[first:last + 1], pitch))
+    step = 1.15 * steps[len(steps) // 4] if steps else 0.0
+    row_text = [w for l in lines[first:min(last + 1, first + 8)] for w in l.words if not is_figure(w.text)]
+
+    def cell_line_above(line, below) -> bool:
+        return below.top - line.bottom <= 0.35 * pitch or below.top - line.top <= step and \
+            all(any(min(w.x1, t.x1) > max(w.x0, t.x0) for t in row_text) for w in line.words)
+
+    while first > 0 and cell_line_above(lines[first - 1], lines[first]) and \
+            codes_at_most(lines[first - 1]) and first > run[0] - 8 and not over_figures(lines[first - 1]):
         first -= 1
     body = lines[first:last + 1]
     x0 = min(w.x0 for l in body for w in l.words)
