@@ -59,6 +59,32 @@ def test_action_line_code_with_lost_dot():
     assert flags and flags[0].rule == "ocr_repair" and flags[0].raw_value == "1.21"
 
 
+def test_action_line_codes_misread_where_a_column_of_the_list_starts():
+    # a list printed in two columns: OCR read the second column's `5.5` as `s.5` and `5.5.7` as
+    # `$.5.7`, and a speck after a code
+    def line(top: float, *cells: tuple[float, str]) -> TextLine:
+        words = []
+        for x, text in cells:
+            for token in text.split():
+                words.append(Word(x, top, x + 4.0 * len(token), top + 6, token, conf=90.0))
+                x += 4.0 * len(token) + 3
+        return make_line(words)
+
+    lines = [line(100, (30, "LÍNEAS DE ACCIÓN:")),
+             line(110, (30, "1.1"), (60, "ESTRATEGIA DE CUIDADOS"), (400, "s.5"), (430, "INCLUSIÓN SOCIAL")),
+             line(120, (30, "1.2 ."), (60, "SALUD Y BIENESTAR"), (400, "5.5.1"), (430, "PRESUPUESTO CON PERSPECTIVA")),
+             line(130, (30, "1.2.1"), (60, "FORTALECIMIENTO DE PROGRAMAS"), (400, "$.5.7"), (430, "VINCULACIÓN"))]
+    flags = []
+    out = poa._action_lines(lines, table_top=200, ocr=True, flags=flags)
+    assert [(a.code, a.description) for a in out] == [
+        ("1.1", "ESTRATEGIA DE CUIDADOS"), ("5.5", "INCLUSIÓN SOCIAL"), ("1.2", "SALUD Y BIENESTAR"),
+        ("5.5.1", "PRESUPUESTO CON PERSPECTIVA"), ("1.2.1", "FORTALECIMIENTO DE PROGRAMAS"), ("5.5.7", "VINCULACIÓN")]
+    assert sorted((f.raw_value, f.value) for f in flags) == [("$.5.7", "5.5.7"), ("s.5", "5.5")]
+    # a word of a description, where no column starts, stays a word
+    plain = poa._action_lines([lines[0], line(110, (30, "1.1"), (60, "APOYO A S.5 FAMILIAS"))], 200, True, [])
+    assert [(a.code, a.description) for a in plain] == [("1.1", "APOYO A S.5 FAMILIAS")]
+
+
 # --------------------------------------------------------------------------
 # goal codes, header labels
 # --------------------------------------------------------------------------
@@ -75,6 +101,15 @@ def test_action_line_code_with_lost_dot():
 def test_ocr_goal_code(text, code):
     got = poa._ocr_goal_code(text)
     assert (got[0] if got else None) == code
+
+
+@pytest.mark.parametrize("text, ocr, code", [
+    ("101", False, "101"), ("M.100", False, "M.100"), ("M100", True, "M.100"), ("106 —", True, "106"),
+    ("1OS", True, "105"), ("2l0", True, "210"),  # letters OCR reads for digits, in a cell of a number only
+    ("1OS", False, None), ("IS", True, None), ("TOTAL", True, None), ("1.1.2", True, None),
+])
+def test_goal_code_in_a_column_of_its_own(text, ocr, code):
+    assert poa._key_code(text, ocr) == code
 
 
 @pytest.mark.parametrize("words, name", [

@@ -221,6 +221,20 @@ def test_continued_pages_break_tables_without_printing_their_header_again(render
     assert sum("OBJETIVOS" in t for t in page_texts(rendered[("reference", "mir")])) >= 2
 
 
+def test_code_column_prints_goal_codes_apart_from_descriptions(rendered):
+    pdf = rendered[("code_column", "poa")]
+    goals = truth_of(pdf)["tables"]["goals"]
+    with pdfplumber.open(pdf) as doc:
+        words = [w for page in doc.pages for w in page.extract_words()]
+    for goal in goals:
+        code = next(w for w in words if w["text"] == goal["goal_code"])
+        first = (goal["description"] or "").split()[0]
+        # the description starts in a column of its own, right of the code, without it
+        assert any(w["text"] == first and w["x0"] > code["x1"] + 4 for w in words), goal["goal_code"]
+    text = " ".join(page_texts(pdf))
+    assert not any(f"{g['goal_code']}- " in text for g in goals)
+
+
 def test_rendering_is_deterministic(rendered, tmp_path):
     src = rendered[("later_quarter", "poa")]
     truth = select_sections(load_truth_json(DIGITAL / "d001_poa_tijuana.truth.json"), ("poa_avance",))

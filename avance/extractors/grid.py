@@ -128,6 +128,28 @@ def assign_blocks(
     return out
 
 
+def rows_by_keys(lines: Sequence[TextLine], keys: Sequence[TextLine], pitch: float,
+                 cuts: Sequence[float] = ()) -> list[list[TextLine]]:
+    """A text column's lines given to the rows a key column opens (a code or a number
+    standing alone at each row's head), by index of key: each block of lines to the key
+    beside it (at its top or centred on it); a block beside several keys (rows with
+    neither rules nor a gap between them) is parted at each key's top."""
+    out: list[list[TextLine]] = [[] for _ in keys]
+    if not keys:
+        return out
+    for block in blocks(lines, pitch, cuts):
+        top, bottom = block[0].top, block[-1].bottom
+        beside = [i for i, k in enumerate(keys) if top - 0.5 * pitch <= k.ymid <= bottom + 0.5 * pitch]
+        if len(beside) <= 1:
+            i = beside[0] if beside else nearest([k.ymid for k in keys], (top + bottom) / 2)
+            out[i].extend(block)
+            continue
+        for line in block:
+            i = max((j for j in beside if keys[j].top <= line.ymid + 0.25 * pitch), default=beside[0])
+            out[i].append(line)
+    return out
+
+
 # --------------------------------------------------------------------------
 # scanned pages: rules found by morphology (thin lines, text strokes mixed in)
 # --------------------------------------------------------------------------

@@ -9,8 +9,8 @@ from typing import Optional, Sequence
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from ..extractors.grid import (Column, assign_blocks, horizontal_edges, intervals, line_pitch, ruled_header,
-                               thin_vertical_xs)
+from ..extractors.grid import (Column, assign_blocks, horizontal_edges, intervals, line_pitch, rows_by_keys,
+                               ruled_header, thin_vertical_xs)
 from ..extractors.layout import TextLine, collapse, fold, group_lines, make_line, split_chunks, typical_char_width
 from ..normalizers.codes import join_code_lines, segment_codes
 from ..normalizers.checks import percent_agrees
@@ -20,7 +20,7 @@ from ..normalizers.header import place_administrative, place_functional
 from ..normalizers.numbers import parse_number
 from ..pagememo import per_page
 from ..normalizers.ocr_codes import cell_digits, digits_of, repair_codes
-from ..normalizers.ocr_numbers import Candidate, number_candidates
+from ..normalizers.ocr_numbers import LETTER_TO_DIGIT, Candidate, number_candidates
 from ..tables import Table, label_value_boxes, read_tables
 from ..tables.concepts import ColumnMatch, Concept, fill_by_content, match_columns, spanned_extent
 from ..tables.periods import pair_columns, pair_cut, period_columns
@@ -256,6 +256,8 @@ def _action_lines(lines: Sequence[TextLine], table_top: float, ocr: bool = False
         if i == 0:  # drop the label words
             label_len = len(action_lines_label(line.folded).split())
             words = words[label_len:]
+        if ocr:  # a scan's specks (`.`, `:`, `!`) are no words of the list
+            words = [w for w in words if any(ch.isalnum() for ch in w.text)]
         for k, w in enumerate(words):
             if fold(w.text).rstrip(":") == "FECHA":
                 break  # `Fecha: mar-26` printed beside the list is the report date, read elsewhere
@@ -268,13 +270,19 @@ def _action_lines(lines: Sequence[TextLine], table_top: float, ocr: bool = False
             # the list's second column starts after a wide gap: a code there may have lost its dots too
             column_start = k == 0 or (following[:1].isupper() and
                                       w.x0 - words[k - 1].x1 > 4 * words[k - 1].width / max(1, len(words[k - 1].text)))
+            # where a column of the list starts, letters OCR reads for digits (`s.5`, `$.5.7`)
+            digits = text.translate(LETTER_TO_DIGIT).replace("$", "5") if ocr and column_start and \
+                (text[:1].isalnum() or text[:1] == "$") and any(ch.isdigit() for ch in text) else text
+            if not _CODE.match(text) and _CODE.match(digits):
+                text = digits
             if _CODE.match(text) or (ocr and column_start and entries and _LOST_DOT.match(text)):
                 code = text.rstrip(".")
                 if text != w.text and flags is not None:
+                    cause = "OCR read a dot as a comma" if text == w.text.replace(",", ".") else \
+                        "OCR read letters for its digits"
                     flags.append(Flag(table="action_lines", row_key=code, field="code", rule="ocr_repair",
                                       severity=Severity.INFO, raw_value=w.text, value=code,
-                                      message=f"Action line code read as '{w.text}' taken as '{code}': "
-                                              f"OCR read a dot as a comma."))
+                                      message=f"Action line code read as '{w.text}' taken as '{code}': {cause}."))
                 entries.append([code])
                 starts.append(None)
                 target = len(entries) - 1
@@ -499,6 +507,10 @@ GOAL_CONCEPTS: tuple[Concept, ...] = (
                                   "% de cumplimiento", "Porcentaje de cumplimiento"),
             "percent", avoid=("absoluto",)),
     Concept("observations", ("Observaciones", "Comentarios", "Justificación", "Causas de la variación", "Notas"), "text"),
+    # a template that prints each goal's code in a column of its own, before a description without it
+    Concept("goal_code", ("No.", "Núm.", "N°", "Número", "No. de meta", "Núm. de meta", "Número de meta", "Meta No.",
+                          "Clave", "Clave de la meta", "Clave de meta", "Cve.", "Consecutivo"), "key",
+            avoid=("pmd", "accion", "linea", "unidad", "medida", "anual", "avance", "programa", "programada")),
 )
 
 
@@ -616,6 +628,7 @@ class RawGoal:
     description: list[str]
     cells: dict[str, list[TextLine]]
     ocr: bool = False
+    key_text: str = ""  # the goal's code as read in a column of its own (else it opens the description)
     # figure cells of a scan read empty: their places (column, the goal's first lines), read again
     places: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
 
@@ -670,6 +683,22 @@ def _ocr_goal_code(text: str) -> Optional[tuple[str, str]]:
     return code, rest
 
 
+_KEY_CODE = re.compile(r"^(?:(?P<main>[Mm])\s?(?:[A-Za-z][.,]|[.,]?)\s?)?(?P<digits>[0-9A-Za-z|!\[\]]{1,4})[\W_]*$")
+
+
+def _key_code(text: str, ocr: bool) -> Optional[str]:
+    """The goal code a code column's cell holds (`M.100`, `101`), or None."""
+    m = _KEY_CODE.match(text.strip().lstrip(_LEADING_MARKS))
+    if not m or not any(ch.isdigit() for ch in m.group("digits")):
+        return None
+    digits = m.group("digits")
+    if ocr:  # letters OCR reads for digits, in a cell that holds nothing but a number (`1OS` for `105`)
+        digits = digits.translate(LETTER_TO_DIGIT)
+    if not digits.isdigit():
+        return None
+    return f"M.{digits}" if m.group("main") else digits
+
+
 def _numeric_word(word: Word, ocr: bool) -> bool:
     if ocr:
         return bool(number_candidates(word.text))
@@ -718,11 +747,17 @@ def _continued(page: Page, before: Optional[TableLayout]) -> Optional[TableLayou
     # too few rows for the reader to call a table (the last goal alone, then signatures):
     # from the first line opening a goal in the description column, while lines follow
     # closely (a footer or the signatures stand apart)
-    description = before.get("description")
+    ocr = page.source == "ocr"
+    key, description = before.get("goal_code"), before.get("description")
+
+    def opens_goal(words: list[Word]) -> bool:
+        if key is not None:
+            return _key_code(make_line(words).text, ocr) is not None
+        return _goal_start(make_line(words), ocr)
+
     lines = group_lines(page.words)
     start = next((i for i, line in enumerate(lines)
-                  if (words := [w for w in line.words if description.holds(w)])
-                  and _goal_start(make_line(words), page.source == "ocr")), None)
+                  if (words := [w for w in line.words if (key or description).holds(w)]) and opens_goal(words)), None)
     if start is None:
         return None
     end = lines[start]
@@ -748,30 +783,40 @@ def _goals_in(page: Page, layout: Optional[TableLayout]) -> tuple[list[RawGoal],
     body = [w for w in page.words if layout.top < w.ymid < bottom]
     desc_col = layout.get("description")
     desc_lines = group_lines([w for w in body if desc_col.holds(w)])
-    chunks: list[list[TextLine]] = []
-    for line in desc_lines:
-        if _goal_start(line, ocr) or not chunks:
-            chunks.append([line])
-        else:
-            chunks[-1].append(line)
-    chunks = [c for c in chunks if _goal_start(c[0], ocr)]
-    if not chunks:
-        return [], layout
+    pitch = line_pitch(desc_lines)
+    table_x0 = min(c.x0 for c in layout.columns)
+    table_x1 = max(c.x1 for c in layout.columns)
+    cuts = horizontal_edges(page.rules, table_x0, min(table_x1, page.width), layout.top, bottom)
     annual = layout.get("annual_target")
     numbers_lines = group_lines([w for w in body if annual and annual.holds(w) and _numeric_word(w, ocr)])
-    pitch = line_pitch(desc_lines)
     synthetic: dict[int, str] = {}
-    if ocr:
-        chunks, synthetic = _split_unread_goals(chunks, numbers_lines, pitch)
+    texts: Optional[list[list[TextLine]]] = None  # description lines, where the chunks hold more
+    keys: list[TextLine] = []
+    key_col = layout.get("goal_code")
+    if key_col is not None:
+        # the goals' codes in a column of their own: each code opens a row
+        keys = [line for line in group_lines([w for w in body if key_col.holds(w)])
+                if _key_code(line.text, ocr) is not None]
+        texts = rows_by_keys(desc_lines, keys, pitch, cuts)
+        chunks = [sorted([key] + lines, key=lambda l: l.ymid) for key, lines in zip(keys, texts)]
+    else:
+        chunks = []
+        for line in desc_lines:
+            if _goal_start(line, ocr) or not chunks:
+                chunks.append([line])
+            else:
+                chunks[-1].append(line)
+        chunks = [c for c in chunks if _goal_start(c[0], ocr)]
+        if ocr:
+            chunks, synthetic = _split_unread_goals(chunks, numbers_lines, pitch)
+    if not chunks:
+        return [], layout
     centers = []
     for chunk in chunks:
         top, bot = chunk[0].top, chunk[-1].bottom
         inside = [l.ymid for l in numbers_lines if top - 2 <= l.ymid <= bot + 2]
         centers.append(inside[0] if inside else (top + bot) / 2)
-    table_x0 = min(c.x0 for c in layout.columns)
-    table_x1 = max(c.x1 for c in layout.columns)
-    cuts = horizontal_edges(page.rules, table_x0, min(table_x1, page.width), layout.top, bottom)
-    all_columns = list(layout.columns) + [
+    all_columns = [c for c in layout.columns if c is not key_col] + [
         Column(f"{kind}{period}", c.x0, c.x1) for (period, kind), c in layout.period_columns.items()
     ]
     goals = [RawGoal(page.number, "", [], {}, ocr) for _ in chunks]
@@ -781,8 +826,9 @@ def _goals_in(page: Page, layout: Optional[TableLayout]) -> tuple[list[RawGoal],
         for i, cell_lines in assign_blocks(body, col, centers, pitch, cuts).items():
             goals[i].cells[col.name] = cell_lines
     for i, (goal, chunk) in enumerate(zip(goals, chunks)):
-        goal.description = [l.text for l in chunk]
+        goal.description = [l.text for l in (texts[i] if texts is not None else chunk)]
         goal.code_text = synthetic.get(i, "")
+        goal.key_text = keys[i].text if keys else ""
         if ocr:
             # the page pass drops lone small figures (a `1` in a sparse column): where a
             # figure column holds nothing, the goal's first lines there are read again
@@ -863,7 +909,15 @@ def _build_goal(raw: RawGoal, catalog: Sequence[str], flags: list[Flag],
                 quarter: Optional[int] = None) -> tuple[Goal, list[GoalPeriod]]:
     text = collapse(" ".join(raw.description)) or ""
     code, rest = _split_goal_code(text, raw.ocr)
-    if raw.code_text:  # a row the row finder saw no code open: its place in the sequence gives it
+    if raw.key_text:
+        code, rest = _key_code(raw.key_text, raw.ocr) or raw.key_text, text
+        digits = re.sub(r"\D", "", raw.key_text.split(".")[-1])
+        if digits != re.sub(r"\D", "", code.split(".")[-1]):
+            flags.append(Flag(table="goals", row_key=code, field="goal_code", rule="ocr_repair",
+                              severity=Severity.INFO, raw_value=raw.key_text, value=code,
+                              message=f"Goal code read as '{raw.key_text}' taken as '{code}': the code column "
+                                      f"holds numbers only, and OCR read letters for some of its digits."))
+    elif raw.code_text:  # a row the row finder saw no code open: its place in the sequence gives it
         code, rest = raw.code_text, text
         printed = re.match(r"^[\W_]*(?:[Mm]\s?[.,]?\s?)?(\d{3})(?![\d.,])[\W_]*", text)
         if printed and printed.group(1) == code[-3:]:  # read after all, behind a speck (`207 «OTORGAR`)

@@ -85,6 +85,7 @@ from reportlab.pdfgen import canvas as rl_canvas
 KINDS: tuple[str, ...] = (
     "reference", "no_rules", "column_order", "wording", "later_quarter",
     "fonts_paper", "two_column_sheet", "boxed_header", "mixed", "shuffled", "synonyms", "continued_pages",
+    "code_column",
 )
 FAMILIES: tuple[str, ...] = ("poa_avance", "mir_avance", "indicator_sheet", "indicator_report")
 # Kinds that only change what a family prints where that family has the feature.
@@ -93,6 +94,7 @@ KIND_FAMILIES: dict[str, tuple[str, ...]] = {
     "later_quarter": ("poa_avance", "mir_avance", "indicator_report"),
     "synonyms": ("poa_avance", "mir_avance"),
     "continued_pages": ("poa_avance", "mir_avance"),
+    "code_column": ("poa_avance",),
 }
 PER_SECTION_TABLES = ("action_lines", "goals", "goal_periods", "signatories", "indicators",
                       "indicator_variables", "indicator_baselines", "indicator_values")
@@ -116,6 +118,8 @@ PERIOD_SPELLINGS = {
 }
 # The canonical labels the contract stores in goal_periods.period_label.
 CANONICAL_PERIOD_LABELS = PERIOD_SPELLINGS["months"]
+# Headers over a column holding only the goals' codes.
+CODE_COLUMN_HEADERS = ("No.", "CLAVE", "NÚM.", "No. DE META", "CLAVE DE LA META")
 ROLE_LABELS = {"elaboro": "ELABORÓ", "reviso": "REVISÓ", "superviso": "SUPERVISÓ", "autorizo": "AUTORIZÓ", "valido": "VALIDÓ"}
 SYSTEMS = ("Sistema Integral de Armonización Contable (SIAC)", "SIPPRES - Sistema de Programación y Presupuesto",
            "Sistema Municipal de Evaluación del Desempeño v2.3")
@@ -147,6 +151,8 @@ class Layout:
     boxed_header: bool = False
     repeat_header: bool = True     # a table's header printed again on every page it runs to
     periods_by_kind: bool = False  # POA: the four quarters programmed, then the four achieved
+    code_column: str = ""          # POA: the goal codes in a column of their own, under this header
+    valign: str = "top"            # body cells: top | middle (a spreadsheet's cells centred in tall rows)
 
 
 def document_seed(kind: str, seed: int, source: str | Path) -> int:
@@ -190,6 +196,9 @@ def layout_for(kind: str, seed: int = 0) -> Layout:
                        ruled=rng.random() < 0.5)
     if kind == "continued_pages":
         return replace(base, repeat_header=False, size=rng.choice([7.5, 8.0]))
+    if kind == "code_column":
+        return replace(base, code_column=rng.choice(CODE_COLUMN_HEADERS), ruled=rng.random() < 0.5,
+                       valign=rng.choice(["top", "middle"]))
     if kind == "mixed":
         font, bold = rng.choice([("Helvetica", "Helvetica-Bold"), ("Times-Roman", "Times-Bold"),
                                  ("Courier", "Courier-Bold")])
@@ -201,7 +210,10 @@ def layout_for(kind: str, seed: int = 0) -> Layout:
                        quarter=rng.choice([None, 2, 3, 4]), footer=bool(system), system_name=system,
                        pct_decimals=rng.random() < 0.5, thousands=rng.random() < 0.5,
                        two_column=rng.random() < 0.5, boxed_header=rng.random() < 0.5,
-                       repeat_header=rng.random() < 0.5)
+                       repeat_header=rng.random() < 0.5,
+                       # (drawn last: the draws above give every earlier mixed document again)
+                       code_column=rng.choice(CODE_COLUMN_HEADERS) if rng.random() < 0.3 else "",
+                       valign=rng.choice(["top", "middle"]))
     return base
 
 
@@ -491,7 +503,9 @@ def draw_table(sh: Sheet, cols: list[Column], rows: list[list[Cell]], ruled: boo
             if repeat_header and lay.repeat_header:
                 draw_header()
         for k, cell in enumerate(row):
-            sh.draw_lines(wrapped[k], xs[k] + pad, sh.y - pad, widths[k] - 2 * pad, cols[k].align, cell.bold, csizes[k])
+            drop = (h - 2 * pad - len(wrapped[k]) * csizes[k] * 1.2) / 2 if lay.valign == "middle" else 0.0
+            sh.draw_lines(wrapped[k], xs[k] + pad, sh.y - pad - drop, widths[k] - 2 * pad, cols[k].align, cell.bold,
+                          csizes[k])
             if ruled:
                 sh.c.rect(xs[k], sh.y - h, widths[k], h, stroke=1, fill=0)
         if on_row:
@@ -694,6 +708,9 @@ def poa_section(sh: Sheet, sec: dict, rows: dict[str, list[dict]], lay: Layout) 
     order = (["desc", "pmd", "annual", "unit", "periods", "obs", "abs", "rel"] if lay.column_order == "moved"
              else shuffled(["pmd", "desc", "unit", "annual", "periods", "abs", "rel", "obs"], lay)
              if lay.column_order == "shuffled" else ["pmd", "desc", "unit", "annual", "periods", "abs", "rel", "obs"])
+    if lay.code_column:  # the goal's code leads the row, the description is text alone
+        cols["code"] = [Column("code", (lay.code_column,), 0.55, "center")]
+        order = ["code"] + order
     columns = [c for k in order for c in cols[k]]
     periods: dict[str, dict[int, dict]] = {}
     for gp in rows.get("goal_periods", []):
@@ -705,7 +722,9 @@ def poa_section(sh: Sheet, sec: dict, rows: dict[str, list[dict]], lay: Layout) 
         sep = " " if main else "- "
         vals = {
             "pmd": Cell(g.get("pmd_codes_raw") or "", main),
-            "desc": Cell(f"{g['goal_code']}{sep}{g.get('description') or ''}", main),
+            "desc": Cell((g.get("description") or "") if lay.code_column else
+                         f"{g['goal_code']}{sep}{g.get('description') or ''}", main),
+            "code": Cell(g["goal_code"], main),
             "unit": Cell(g.get("unit_raw") or g.get("unit") or "", main),
             "annual": Cell(fmt_number(g.get("annual_target"), lay), main),
             "abs": Cell(fmt_number(g.get("absolute_progress"), lay), main),
