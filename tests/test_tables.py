@@ -871,3 +871,23 @@ def test_a_tall_first_row_centred_in_an_unruled_table_keeps_its_lines_above_its_
     first = table.header_rows
     assert table.text(first, 0).startswith("M.100 ADMINISTRAR")
     assert "DESCRIPCION" in table.header_paths[0] and "M.100" not in table.header_paths[0]
+
+
+def test_a_figure_inside_a_cells_text_does_not_end_a_tall_first_row():
+    # cells centred in their rows; the first row's justification runs above its figures' line,
+    # and that line of it holds a figure of its prose (`fue 100% ya que`)
+    words = _words(50, 100, "OBJETIVOS") + [_right(300, 100, "ANUAL"), _right(350, 100, "LOGRO")] + \
+        _words(380, 100, "JUSTIFICACIÓN")
+    justification = ["Durante el trimestre el", "porcentaje alcanzado", "fue 100% ya que de", "los 25 programados"]
+    for i, line in enumerate(justification):
+        words += _words(380, 120 + 8 * i, line)
+    words += _words(50, 136, "Contribuir a la paz") + [_right(300, 136, "25"), _right(350, 136, "25")]
+    for i, (line, figures) in enumerate((("Programas de prevención", ("40", "10")),
+                                         ("Pláticas en escuelas", ("12", "3")))):
+        top = 170 + 14 * i
+        words += _words(50, top, line) + [_right(300, top, figures[0]), _right(350, top, figures[1])] + \
+            _words(380, top, "Sin variación")
+    table, = read_tables(Page(number=1, width=612, height=792, words=tuple(words)))
+    just = next(c for c in range(table.n_cols) if "JUSTIFICACI" in table.header_paths[c])
+    assert table.text(table.header_rows, just).startswith("Durante el trimestre")
+    assert "Durante" not in table.header_paths[just]

@@ -28,7 +28,14 @@ _MAX_LEVELS = 4
 _MAX_JOINED_PIECES = 3  # comma pieces that may form one code (`4,1,5` at most)
 
 
-_SPECKS = frozenset(".,:;-–—_'`|~ ")
+# What a rule's sliver or the paper's grain reads as: stops, dashes, bars (a garbled letter,
+# `»` for a `P`, is no speck: it still stands for something printed).
+_SPECKS = frozenset(".,:;-–—_'`|~")
+
+
+def is_speck(text: str) -> bool:
+    """Text made of nothing but specks (`.`, `- -`, `|`)."""
+    return bool(text.strip()) and set(text) - {" "} <= _SPECKS
 
 
 def join_code_lines(lines: Iterable[str]) -> Optional[str]:
@@ -37,7 +44,7 @@ def join_code_lines(lines: Iterable[str]) -> Optional[str]:
     out = ""
     for line in lines:
         line = " ".join(line.split())
-        if not line or set(line) <= _SPECKS:
+        if not line or is_speck(line):
             continue  # a speck a scan's grain left in the cell
         if not out:
             out = line

@@ -18,6 +18,7 @@ from typing import Optional, Sequence
 from pdfplumber import table as plumber
 
 from ..extractors.layout import group_lines, make_line, split_chunks, typical_char_width
+from ..normalizers.codes import is_speck
 from ..normalizers.numbers import parse_number
 from ..pagememo import per_page
 from ..records import Box, Page, Rule, Word
@@ -708,6 +709,16 @@ def _column_numbers(line) -> bool:
                            for w in line.words if w.text.strip("-—–")])
 
 
+def _in_prose(words: Sequence[Word], i: int) -> bool:
+    """The line's i-th word stands one space from a word of text (`fue 100% ya que`)."""
+    def prose(v: Word) -> bool:
+        return sum(ch.isalpha() for ch in v.text) >= 2
+
+    w = words[i]
+    return i > 0 and prose(words[i - 1]) and _one_space(words[i - 1], w) or \
+        i + 1 < len(words) and prose(words[i + 1]) and _one_space(w, words[i + 1])
+
+
 def _figures_apart(line, figures: Optional[Sequence[Word]] = None, most: bool = False) -> bool:
     """Each figure of the line (its `_value_words`, when the caller has them) stands
     apart from its neighbours (a cell of its own), not one space from the words around
@@ -715,13 +726,7 @@ def _figures_apart(line, figures: Optional[Sequence[Word]] = None, most: bool = 
     least (a cramped row sets one figure a space from the text cell beside it)."""
     words = line.words
     found = {id(w) for w in (_value_words(line) if figures is None else figures)}
-
-    def prose(v: Word) -> bool:
-        return sum(ch.isalpha() for ch in v.text) >= 2
-
-    apart = [not (i > 0 and prose(words[i - 1]) and _one_space(words[i - 1], w)) and
-             not (i + 1 < len(words) and prose(words[i + 1]) and _one_space(w, words[i + 1]))
-             for i, w in enumerate(words) if id(w) in found]
+    apart = [not _in_prose(words, i) for i, w in enumerate(words) if id(w) in found]
     if most:
         return sum(apart) >= max(2, 2 * len(apart) / 3)
     return all(apart)
@@ -898,22 +903,13 @@ def _clear_of_labels(borders: list[float], body: Sequence, header: Sequence, gap
     return out + [borders[-1]]
 
 
-# What a rule's sliver or the paper's grain reads as: stops, dashes, bars (a garbled letter,
-# `»` for a `P`, still stands for a label).
-_SPECK = frozenset("-–—_.,:;|'`~")
-
-
-def _speck(text: str) -> bool:
-    return bool(text.strip()) and set(text.strip()) <= _SPECK
-
-
 def _split_by_labels(header: Sequence, borders: list[float], gap: float, body: Sequence = ()) -> list[float]:
     """Columns the body leaves empty or barely apart (an achieved column before its
     quarter is reported, observations right after a figure) show in the header:
     labels over one column that do not overlap split it between them."""
     out = list(borders)
     for line in header:  # two labels of one line over one column
-        chunks = [c for c in split_chunks(line, gap) if not _speck(c.text)]
+        chunks = [c for c in split_chunks(line, gap) if not is_speck(c.text)]
         for a, b in zip(chunks, chunks[1:]):
             inside = [i for i in range(len(out) - 1) if out[i] <= a.xmid < out[i + 1]]
             if inside and out[inside[0]] <= b.xmid < out[inside[0] + 1]:
@@ -923,7 +919,7 @@ def _split_by_labels(header: Sequence, borders: list[float], gap: float, body: S
     lines_chunks = [_label_chunks(line, out, gap) for line in header]
     chunks = [c for k, found in enumerate(lines_chunks) for c in found
               if len(_columns_under(c, out)) == 1 and _group_under(c, found, lines_chunks[k + 1:]) is None
-              and not _speck(c.text)]
+              and not is_speck(c.text)]
     for i in range(len(out) - 1):
         inside = [c for c in chunks if out[i] <= c.xmid < out[i + 1]]
         cuts = []
@@ -1109,7 +1105,8 @@ def whitespace_table(page: Page, words: Sequence[Word]) -> Optional[Table]:
     first, last = run
     # a tall first row prints its figures part way down: the lines tight above its
     # first valued line are that row's too (a header sits a wider gap away)
-    figures = [w for w in lines[first].words if is_figure(w.text)]
+    # (a figure inside a cell's text, `fue 100% ya que`, is no column's)
+    figures = [w for i, w in enumerate(lines[first].words) if is_figure(w.text) and not _in_prose(lines[first].words, i)]
 
     def over_figures(line) -> bool:  # a header's labels stand over the figures' columns
         return any(min(w.x1, f.x1) - max(w.x0, f.x0) > -2 for w in line.words for f in figures)
@@ -1117,10 +1114,11 @@ def whitespace_table(page: Page, words: Sequence[Word]) -> Optional[Table]:
     def codes_at_most(line) -> bool:  # (a list of dotted codes centred in the row: `4.5 4.5.3`)
         return all(_CODE_LIKE.match(w.text.strip()) for w in _value_words(line))
 
-    # lines of one cell stand as far apart as the body's wrapped lines do (a scan's boxes hug
-    # the letters, so its lines look further apart than a text layer's); a header's lowest
+    # on a scan, lines of one cell stand as far apart as the body's wrapped lines do (its boxes
+    # hug the letters, so its lines look further apart than a text layer's); a header's lowest
     # labels may stand as close, but not each over the text of the row's own cells
-    steps = sorted(_steps_below(lines[first:last + 1], pitch))
+    scanned = any(w.conf is not None for w in words)
+    steps = sorted(_steps_below(lines[first:last + 1], pitch)) if scanned else []
     step = 1.15 * steps[len(steps) // 4] if steps else 0.0
     row_text = [w for l in lines[first:min(last + 1, first + 8)] for w in l.words if not is_figure(w.text)]
 
