@@ -297,3 +297,28 @@ def test_a_code_ocr_garbled_before_the_objective_is_dropped_when_its_digits_are_
     assert code_echo("2024 Programa de obra", "2.1.1") == (None, "2024 Programa de obra")
     assert code_echo("Organización de talleres", "4.1.1.1.2.1") == (None, "Organización de talleres")
     assert code_echo(None, "4.1") == (None, None)
+
+
+def test_an_objective_code_printed_in_a_column_of_its_own_keys_the_row():
+    from avance.families import mir_table as mt
+    from avance.records import Word
+
+    # the reader named the code's column: the row reads as if the code opened the objective
+    row = mt.RawRow(page=1, cells={mt.CODE: "2.1.1.1", mt.OBJECTIVE: "Programas de prevención implementados."})
+    joined = mt.code_joined(row)
+    assert mir._split_objective(joined.cells[mt.OBJECTIVE]) == ("2.1.1.1", "Programas de prevención implementados.")
+    # a scan's reader took the code's column into the objective's: the code stands left of all
+    # the cell's text, its line among the text's (a code centred in a tall row)
+    text = [Word(160, 100, 200, 106, "Programas"), Word(203, 100, 215, 106, "de"),
+            Word(160, 108, 210, 114, "prevención"), Word(160, 116, 215, 122, "implementados.")]
+    code = Word(130, 108, 152, 114, "2.1.1.1")
+    row = mt.RawRow(page=1, ocr=True, cells={mt.OBJECTIVE: "Programas de 2.1.1.1 prevención implementados."},
+                    words={mt.OBJECTIVE: text[:2] + [code] + text[2:]})
+    joined = mt.code_joined(row)
+    code_read, objective = mir.ocr_split_objective(joined.cells[mt.OBJECTIVE])
+    assert (code_read.rstrip(":"), objective) == ("2.1.1.1", "Programas de prevención implementados.")
+    # a code opening the objective's first line, as the usual template prints it, is left alone
+    first = [Word(130, 100, 152, 106, "2.1.1.1:")] + [Word(155, 100, 195, 106, "Programas"),
+                                                      Word(130, 108, 180, 114, "prevención")]
+    row = mt.RawRow(page=1, cells={mt.OBJECTIVE: "2.1.1.1: Programas prevención"}, words={mt.OBJECTIVE: first})
+    assert mt.code_joined(row).cells[mt.OBJECTIVE] == "2.1.1.1: Programas prevención"

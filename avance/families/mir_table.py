@@ -41,6 +41,7 @@ ACHIEVED = "achieved"
 PCT_PERIOD = "pct_period"
 PCT_CUMULATIVE = "pct_cumulative"
 JUSTIFICATION = "justification"
+CODE = "objective_code"  # a template that prints the objective's code in a column of its own
 
 
 def quarter_column(n: int) -> str:
@@ -423,6 +424,8 @@ def _anchors(body: Sequence[Word], cols: dict[str, Column]) -> list[Box]:
     out: list[Word] = []
     if level is not None:
         out = [w for w in body if level.holds(w) and level_of(w.text)]
+    if not out and CODE in cols:
+        out = [w for w in body if cols[CODE].holds(w) and OBJECTIVE_CODE.match(w.text) and "." in w.text]
     if not out and OBJECTIVE in cols:
         obj = cols[OBJECTIVE]
         out = [w for w in body if obj.holds(w) and OBJECTIVE_CODE.match(w.text) and "." in w.text]
@@ -519,6 +522,8 @@ CONCEPTS: tuple[Concept, ...] = (
                           "Dependencia responsable", "Área ejecutora", "Unidad ejecutora"), "text"),
     Concept(LEVEL, ("Nivel", "Nivel de la MIR", "Nivel de objetivo"), "choice", tuple(LEVELS.values())),
     Concept(OBJECTIVE, ("Objetivos", "Objetivo", "Resumen narrativo"), "text", min_words=3),
+    Concept(CODE, ("Clave", "No.", "Núm.", "N°", "Número", "Código", "Clave del objetivo", "Cve.", "Consecutivo"),
+            "key", avoid=("unidad", "medida", "indicador", "programa", "presupuestario")),
     Concept(INDICATOR, ("Indicador", "Nombre del indicador", "Indicadores", "Denominación del indicador"), "text",
             avoid=("unidad", "medida", "frecuencia", "objetivo", "objetivos")),
     Concept(FREQUENCY, ("Frecuencia de medición", "Frecuencia", "Periodicidad"), "choice", FREQUENCIES),
@@ -600,6 +605,27 @@ def _concept_columns(page: Page, lines: Sequence[TextLine], title: TextLine
     return sorted(cols.values(), key=lambda c: c.center), body_top, head_lines, reported, table
 
 
+def code_joined(row: RawRow) -> RawRow:
+    """A row whose objective's code stands in a column of its own, read as the templates
+    that print it before the objective (`2.1.1: Contribuir a ...`) are. A code column the
+    reader took into the objective's (a scan's columns found by white space) shows as a
+    code left of all the cell's text, wherever its line falls among the text's."""
+    code = row.cells.pop(CODE, None)
+    words = row.words.get(OBJECTIVE, [])
+    if not code and words:
+        codes = [w for w in words if CODE_LIKE.match(w.text.strip())]
+        text = [w for w in words if w not in codes]
+        if len(codes) == 1 and text and codes[0].x1 < min(w.x0 for w in text) - 2:
+            code, row.words[CODE] = codes[0].text, codes
+            row.words[OBJECTIVE] = text
+            row.cells[OBJECTIVE] = cell_text(text) or ""
+    if code:
+        objective = row.cells.get(OBJECTIVE)
+        row.cells[OBJECTIVE] = f"{code}: {objective}" if objective else code
+        row.words[OBJECTIVE] = row.words.pop(CODE, []) + row.words.get(OBJECTIVE, [])
+    return row
+
+
 def grid_rows(table: Table, cols: Sequence[Column], quarters: tuple[int, ...]) -> list[RawRow]:
     """A ruled table's body rows as raw rows: each named column's cell."""
     rows = []
@@ -612,7 +638,7 @@ def grid_rows(table: Table, cols: Sequence[Column], quarters: tuple[int, ...]) -
                 row.cells[c.name] = text
                 row.words[c.name] = list(cell.words)
         if row.cells:
-            rows.append(row)
+            rows.append(code_joined(row))
     return rows
 
 
@@ -685,7 +711,7 @@ def _band_rows(page: Page, lines: Sequence[TextLine], cols: Sequence[Column], qu
                 if text:
                     row.cells[c.name] = text
                     row.words[c.name] = words  # where the cell was read (provenance)
-            rows.append(row)
+            rows.append(code_joined(row))
     return rows
 
 
@@ -1202,7 +1228,7 @@ def read_page_ocr(page: Page) -> Optional[PageTable]:
             if not row.continuation:
                 anchor = anchors[i - (1 if lead else 0)]
                 row.level = fuzzy_level(anchor.text)
-            rows.append(row)
+            rows.append(code_joined(row))
     head_lines = group_lines(head)
     table = PageTable(None, head_lines, list(block), cols, rows, ocr_reported_quarter(head, by_name))
     table.ocr = True

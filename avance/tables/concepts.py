@@ -34,8 +34,9 @@ class Concept:
     name: str
     labels: tuple[str, ...]
     # text | formula (text, or terms joined by operators: `A/B*100`) | number | percent | code |
-    # codes (dotted, several) | key (a row's own short code or number: `M.100`, `101`, `3`) | date | choice (one of `values`) | period (a quarter named in
-    # any spelling: `ENERO-MARZO`, `1er. trim.`, `T1`)
+    # codes (dotted, several) | key (a row's own short code or number: `M.100`, `101`, `3`) |
+    # date | choice (one of `values`) | period (a quarter named in any spelling: `ENERO-MARZO`,
+    # `1er. trim.`, `T1`)
     kind: str = "text"
     values: tuple[str, ...] = ()
     # label words that must not be in the header (`modificado` for an approved budget)
@@ -52,8 +53,8 @@ class Concept:
 HEADER_CUTOFF = 72.0
 _CODE = re.compile(r"^[A-Z]{1,2}\s?-?\d{2,4}[A-Z0-9]*$")
 _DOTTED = re.compile(r"\d{1,2}(?:\.\d{1,2})+")
-# A row's key: a number, or letters and a number (`M.100`, `101`, `A-3`, `12.`).
-_KEY = re.compile(r"^(?:[A-Z]{1,3}\s?[.,-]?\s?)?\d{1,4}[.)-]*$")
+# A row's key: a number, letters and a number, or a dotted code (`M.100`, `101`, `A-3`, `12.`, `2.1.1`).
+_KEY = re.compile(r"^(?:[A-Z]{1,3}\s?[.,-]?\s?)?\d{1,4}(?:\.\d{1,4})*[.)-]*$")
 _DATE = re.compile(r"^\d{1,2}[/-]\d{1,2}[/-]\d{2,4}$")
 # Two terms joined by an operator, a letter among them (`A/B*100`, `(NA / NP) x 100`).
 _OPERATION = re.compile(r"(?=.*[A-Za-z])[\w)]\s*[/*×÷]\s*[\w(]")

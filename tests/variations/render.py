@@ -32,10 +32,14 @@ of the hand-checked truth files and prints it again the way such templates do:
 - ``continued_pages``: tables broken over pages without their header printed again
   (a spreadsheet printed without its titles repeated), the type a size larger so
   that they break;
+- ``code_column``: the POA goal's and the MIR objective's code printed in a column of
+  its own (``No.``, ``CLAVE``, ``No. DE META``...) before a description or objective
+  without it, ruled or not, the cells at the top of their rows or centred in them;
 - ``mixed``: a new template combines these: every attribute above drawn at
   random from the seed (rules or none, column order, wording and period
-  spelling, quarter, font and paper, number formats, two columns, boxes), so
-  that seeds 0, 1, 2... are layouts no single kind shows.
+  spelling, quarter, font and paper, number formats, two columns, boxes, the
+  codes' own column, centred cells), so that seeds 0, 1, 2... are layouts no
+  single kind shows.
 
 Every rendered ``NAME.pdf`` gets ``NAME.truth.json`` beside it, in the dev corpus's
 format, with the page numbers and any value that the layout changes (the quarter
@@ -94,7 +98,7 @@ KIND_FAMILIES: dict[str, tuple[str, ...]] = {
     "later_quarter": ("poa_avance", "mir_avance", "indicator_report"),
     "synonyms": ("poa_avance", "mir_avance"),
     "continued_pages": ("poa_avance", "mir_avance"),
-    "code_column": ("poa_avance",),
+    "code_column": ("poa_avance", "mir_avance"),
 }
 PER_SECTION_TABLES = ("action_lines", "goals", "goal_periods", "signatories", "indicators",
                       "indicator_variables", "indicator_baselines", "indicator_values")
@@ -151,7 +155,7 @@ class Layout:
     boxed_header: bool = False
     repeat_header: bool = True     # a table's header printed again on every page it runs to
     periods_by_kind: bool = False  # POA: the four quarters programmed, then the four achieved
-    code_column: str = ""          # POA: the goal codes in a column of their own, under this header
+    code_column: str = ""          # POA, MIR: the goal's or objective's code in a column of its own, under this header
     valign: str = "top"            # body cells: top | middle (a spreadsheet's cells centred in tall rows)
 
 
@@ -813,6 +817,10 @@ def mir_section(sh: Sheet, sec: dict, rows: dict[str, list[dict]], lay: Layout) 
         text = shuffled(["unit_resp", "level", "objective", "indicator", "freq", "unit", "just"], lay)
         at = random.Random(lay.shuffle + 1).randrange(len(text) + 1)
         order = text[:at] + group + text[at:]
+    if lay.code_column:  # the objective's code in a column of its own, before the objective without it
+        label = re.sub(r"\s+DE(?: LA)? META$", "", lay.code_column)  # (an objective's, not a goal's)
+        cols["code"] = Column("code", (ind, label), 0.55, "center")
+        order.insert(order.index("objective"), "code")
     columns = [cols[k] for k in order]
     targets: dict[str, dict[int, float | None]] = {}
     for mp in rows.get("mir_periods", []):
@@ -825,7 +833,9 @@ def mir_section(sh: Sheet, sec: dict, rows: dict[str, list[dict]], lay: Layout) 
             units.append(f"UNIDAD DE MEDIDA DE LAS VARIABLES: {m['variables_unit']}")
         vals = {
             "unit_resp": Cell(m.get("responsible_unit") or ""), "level": Cell(m.get("level") or ""),
-            "objective": Cell(f"{m['objective_code']}: {m.get('objective') or ''}"),
+            "objective": Cell((m.get("objective") or "") if lay.code_column else
+                              f"{m['objective_code']}: {m.get('objective') or ''}"),
+            "code": Cell(m["objective_code"]),
             "indicator": Cell(f"{m.get('indicator_acronym') or ''}: {m.get('indicator_name') or ''}"),
             "freq": Cell(m.get("frequency") or ""), "unit": Cell("\n".join(units)),
             "annual": Cell(fmt_number(m.get("annual_target"), lay)),
