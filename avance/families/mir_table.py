@@ -523,7 +523,8 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(LEVEL, ("Nivel", "Nivel de la MIR", "Nivel de objetivo"), "choice", tuple(LEVELS.values())),
     Concept(OBJECTIVE, ("Objetivos", "Objetivo", "Resumen narrativo"), "text", min_words=3),
     Concept(CODE, ("Clave", "No.", "Núm.", "N°", "Número", "Código", "Clave del objetivo", "Cve.", "Consecutivo"),
-            "key", avoid=("unidad", "medida", "indicador", "programa", "presupuestario")),
+            # (its own header cell: the group label `INDICADOR` stands over every column of the row)
+            "key", avoid_own=("unidad", "medida", "indicador", "programa", "presupuestario")),
     Concept(INDICATOR, ("Indicador", "Nombre del indicador", "Indicadores", "Denominación del indicador"), "text",
             avoid=("unidad", "medida", "frecuencia", "objetivo", "objetivos")),
     Concept(FREQUENCY, ("Frecuencia de medición", "Frecuencia", "Periodicidad"), "choice", FREQUENCIES),
