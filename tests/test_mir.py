@@ -322,3 +322,18 @@ def test_an_objective_code_printed_in_a_column_of_its_own_keys_the_row():
                                                       Word(130, 108, 180, 114, "prevención")]
     row = mt.RawRow(page=1, cells={mt.OBJECTIVE: "2.1.1.1: Programas prevención"}, words={mt.OBJECTIVE: first})
     assert mt.code_joined(row).cells[mt.OBJECTIVE] == "2.1.1.1: Programas prevención"
+
+
+def test_a_scans_unnamed_column_of_codes_before_the_objective_is_the_objective_code():
+    from avance.families import mir_table as mt
+
+    intervals = [(30, 100), (100, 150), (150, 185), (185, 300)]
+    names = [mt.RESPONSIBLE, mt.LEVEL, None, mt.OBJECTIVE]
+    evidence = [mt._Evidence(text=1.0), mt._Evidence(level=1.0, text=1.0), mt._Evidence(code=1.0, numeric=1.0),
+                mt._Evidence(text=1.0)]
+    cols = mt._merge_unnamed(intervals, names, evidence)
+    assert [c.name for c in cols] == [mt.RESPONSIBLE, mt.LEVEL, mt.CODE, mt.OBJECTIVE]
+    # an unnamed column of text still joins the text column on its left
+    names = [mt.RESPONSIBLE, mt.LEVEL, mt.OBJECTIVE, None]
+    evidence[2:] = [mt._Evidence(text=1.0), mt._Evidence(text=1.0)]
+    assert [c.name for c in mt._merge_unnamed(intervals, names, evidence)] == [mt.RESPONSIBLE, mt.LEVEL, mt.OBJECTIVE]

@@ -1278,7 +1278,10 @@ def _merge_unnamed(intervals: Sequence[tuple[float, float]], names: Sequence[Opt
     """Named intervals to columns; an unnamed interval of text joins the text
     column on its left (a white river inside a cell of few lines)."""
     cols: list[Column] = []
-    for (a, b), name, ev in zip(intervals, names, evidence):
+    for k, ((a, b), name, ev) in enumerate(zip(intervals, names, evidence)):
+        if name is None and ev.code >= 0.5 and ev.text < 0.3 and OBJECTIVE in names[k + 1:k + 2] \
+                and CODE not in names:
+            name = CODE  # the objective's code in a column of its own, right before the objective's
         if name is None:
             if cols and cols[-1].name in TEXT_COLUMNS and ev.text > 0.5 and ev.numeric < 0.3:
                 cols[-1].x1 = b
