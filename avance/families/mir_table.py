@@ -25,7 +25,7 @@ from ..extractors.layout import TextLine, fold, group_lines, make_line
 from ..pagememo import per_page
 from ..records import Box, Page, Rule, Word
 from ..tables import read_tables
-from ..tables.concepts import Concept, match_columns
+from ..tables.concepts import ROW_KEY_LABELS, Concept, match_columns
 from ..tables.model import Table
 from ..tables.periods import period_columns
 
@@ -522,7 +522,7 @@ CONCEPTS: tuple[Concept, ...] = (
                           "Dependencia responsable", "Área ejecutora", "Unidad ejecutora"), "text"),
     Concept(LEVEL, ("Nivel", "Nivel de la MIR", "Nivel de objetivo"), "choice", tuple(LEVELS.values())),
     Concept(OBJECTIVE, ("Objetivos", "Objetivo", "Resumen narrativo"), "text", min_words=3),
-    Concept(CODE, ("Clave", "No.", "Núm.", "N°", "Número", "Código", "Clave del objetivo", "Cve.", "Consecutivo"),
+    Concept(CODE, ROW_KEY_LABELS + ("Código", "Clave del objetivo"),
             # (its own header cell: the group label `INDICADOR` stands over every column of the row)
             "key", avoid_own=("unidad", "medida", "indicador", "programa", "presupuestario")),
     Concept(INDICATOR, ("Indicador", "Nombre del indicador", "Indicadores", "Denominación del indicador"), "text",

@@ -22,7 +22,8 @@ from ..pagememo import per_page
 from ..normalizers.ocr_codes import cell_digits, digits_of, repair_codes
 from ..normalizers.ocr_numbers import LETTER_TO_DIGIT, Candidate, number_candidates
 from ..tables import Table, label_value_boxes, read_tables
-from ..tables.concepts import ColumnMatch, Concept, fill_by_content, match_columns, spanned_extent
+from ..tables.concepts import (ROW_KEY_LABELS, ColumnMatch, Concept, fill_by_content, match_columns,
+                               spanned_extent)
 from ..tables.periods import pair_columns, pair_cut, period_columns
 from ..records import (
     ActionLine, Family, Flag, Goal, GoalPeriod, Page, Provenance, SectionInfo, SectionResult, Severity, Word,
@@ -508,8 +509,8 @@ GOAL_CONCEPTS: tuple[Concept, ...] = (
             "percent", avoid=("absoluto",)),
     Concept("observations", ("Observaciones", "Comentarios", "Justificación", "Causas de la variación", "Notas"), "text"),
     # a template that prints each goal's code in a column of its own, before a description without it
-    Concept("goal_code", ("No.", "Núm.", "N°", "Número", "No. de meta", "Núm. de meta", "Número de meta", "Meta No.",
-                          "Clave", "Clave de la meta", "Clave de meta", "Cve.", "Consecutivo"), "key",
+    Concept("goal_code", ROW_KEY_LABELS + ("No. de meta", "Núm. de meta", "Número de meta", "Meta No.",
+                                           "Clave de la meta", "Clave de meta"), "key",
             avoid=("pmd", "accion", "linea", "unidad", "medida", "anual", "avance", "programa", "programada")),
 )
 
@@ -790,7 +791,6 @@ def _goals_in(page: Page, layout: Optional[TableLayout]) -> tuple[list[RawGoal],
     annual = layout.get("annual_target")
     numbers_lines = group_lines([w for w in body if annual and annual.holds(w) and _numeric_word(w, ocr)])
     synthetic: dict[int, str] = {}
-    texts: Optional[list[list[TextLine]]] = None  # description lines, where the chunks hold more
     keys: list[TextLine] = []
     key_col = layout.get("goal_code")
     if key_col is not None:
@@ -809,6 +809,7 @@ def _goals_in(page: Page, layout: Optional[TableLayout]) -> tuple[list[RawGoal],
         chunks = [c for c in chunks if _goal_start(c[0], ocr)]
         if ocr:
             chunks, synthetic = _split_unread_goals(chunks, numbers_lines, pitch)
+        texts = chunks
     if not chunks:
         return [], layout
     centers = []
@@ -826,7 +827,7 @@ def _goals_in(page: Page, layout: Optional[TableLayout]) -> tuple[list[RawGoal],
         for i, cell_lines in assign_blocks(body, col, centers, pitch, cuts).items():
             goals[i].cells[col.name] = cell_lines
     for i, (goal, chunk) in enumerate(zip(goals, chunks)):
-        goal.description = [l.text for l in (texts[i] if texts is not None else chunk)]
+        goal.description = [l.text for l in texts[i]]  # (a goal's key line is no description)
         goal.code_text = synthetic.get(i, "")
         goal.key_text = keys[i].text if keys else ""
         if ocr:

@@ -51,6 +51,9 @@ class Concept:
 
 # Below this a header says nothing about a concept.
 HEADER_CUTOFF = 72.0
+# What templates print over a column of row keys (a goal's, an objective's code or number);
+# a family adds its own (`No. de meta`, `Clave del objetivo`).
+ROW_KEY_LABELS = ("No.", "Núm.", "N°", "Número", "Clave", "Cve.", "Consecutivo")
 _CODE = re.compile(r"^[A-Z]{1,2}\s?-?\d{2,4}[A-Z0-9]*$")
 _DOTTED = re.compile(r"\d{1,2}(?:\.\d{1,2})+")
 # A row's key: a number, letters and a number, or a dotted code (`M.100`, `101`, `A-3`, `12.`, `2.1.1`).

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import replace
+from functools import lru_cache
 from typing import Optional, Sequence
 
 from pdfplumber import table as plumber
@@ -1118,12 +1119,17 @@ def whitespace_table(page: Page, words: Sequence[Word]) -> Optional[Table]:
     # hug the letters, so its lines look further apart than a text layer's); a header's lowest
     # labels may stand as close, but not each over the text of the row's own cells
     scanned = any(w.conf is not None for w in words)
-    steps = sorted(_steps_below(lines[first:last + 1], pitch)) if scanned else []
-    step = 1.15 * steps[len(steps) // 4] if steps else 0.0
     row_text = [w for l in lines[first:min(last + 1, first + 8)] for w in l.words if not is_figure(w.text)]
 
+    run_lines = lines[first:last + 1]
+
+    @lru_cache(maxsize=1)
+    def cell_step() -> float:  # (measured only where the gap alone does not decide)
+        steps = sorted(_steps_below(run_lines, pitch))
+        return 1.15 * steps[len(steps) // 4] if steps else 0.0
+
     def cell_line_above(line, below) -> bool:
-        return below.top - line.bottom <= 0.35 * pitch or below.top - line.top <= step and \
+        return below.top - line.bottom <= 0.35 * pitch or scanned and below.top - line.top <= cell_step() and \
             all(any(min(w.x1, t.x1) > max(w.x0, t.x0) for t in row_text) for w in line.words)
 
     while first > 0 and cell_line_above(lines[first - 1], lines[first]) and \
